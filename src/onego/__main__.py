@@ -1,0 +1,3 @@
+from onego.cli import main
+
+main()

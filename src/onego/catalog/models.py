@@ -1,0 +1,437 @@
+"""The service catalog: regions, departments, items and their guides, materials, data elements, packages.
+
+Codes (`code`) are the stable natural keys used by YAML definitions, the API and the compiler; the UUID
+primary key never leaves the database.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from onego.core.models import BaseModel
+from onego.core.validators import validate_region_code
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", "省级"
+    CITY = "city", "市级"
+    COUNTY = "county", "县级"
+    TOWNSHIP = "township", "乡镇（街道）"
+    VILLAGE = "village", "村（社区）"
+
+
+LEVEL_ORDER = [c.value for c in RegionLevel]
+
+
+class Region(BaseModel):
+    """A GB/T 2260 division (6 digits) or, below county level, a 12-digit statistical division code."""
+
+    code = models.CharField("区划代码", max_length=12, unique=True, validators=[validate_region_code])
+    name = models.CharField("名称", max_length=100)
+    name_en = models.CharField("英文名称", max_length=150, blank=True)
+    level = models.CharField("层级", max_length=10, choices=RegionLevel.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "行政区划 Region"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
+class DepartmentType(BaseModel):
+    """A kind of department found at several levels, e.g. 市场监管 (market_regulation)."""
+
+    code = models.SlugField("类型代码", max_length=50, unique=True)
+    name = models.CharField("名称", max_length=50)
+    name_en = models.CharField("英文名称", max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "部门类型 Department type"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(BaseModel):
+    code = models.SlugField("部门代码", max_length=80, unique=True)
+    name = models.CharField("名称", max_length=120)
+    name_en = models.CharField("英文名称", max_length=200, blank=True)
+    type = models.ForeignKey(DepartmentType, on_delete=models.PROTECT, related_name="departments")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departments")
+    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    phone = models.CharField("咨询电话", max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["region__code", "code"]
+        verbose_name = verbose_name_plural = "部门 Department"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartnerKind(models.TextChoices):
+    BANK = "bank", "银行"
+    POWER = "power", "供电"
+    WATER = "water", "供水"
+    GAS = "gas", "供气"
+    NETWORK = "network", "通信网络"
+    OTHER = "other", "其他"
+
+
+class Partner(BaseModel):
+    """An organisation outside government that executes partner steps through the API (banks, utilities)."""
+
+    code = models.SlugField(max_length=80, unique=True)
+    name = models.CharField("名称", max_length=120)
+    name_en = models.CharField("英文名称", max_length=200, blank=True)
+    kind = models.CharField("类别", max_length=20, choices=PartnerKind.choices)
+    regions = models.ManyToManyField(Region, blank=True, related_name="partners")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "合作机构 Partner"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Registry(BaseModel):
+    """Catalog entry of an authoritative data source (its data and adapters live in the exchange)."""
+
+    code = models.SlugField("数据源代码", max_length=50, unique=True)
+    name = models.CharField("名称", max_length=100)
+    name_en = models.CharField("英文名称", max_length=150, blank=True)
+    department_type = models.ForeignKey(DepartmentType, on_delete=models.PROTECT, related_name="registries")
+    connected = models.BooleanField("已接入共享", default=True, help_text="只有已接入的数据源可以免交材料、自动填表")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "数据源 Registry"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DataType(models.TextChoices):
+    STRING = "string", "文本"
+    TEXT = "text", "长文本"
+    NUMBER = "number", "数字"
+    INTEGER = "integer", "整数"
+    DATE = "date", "日期"
+    BOOL = "bool", "是/否"
+    CHOICE = "choice", "选项"
+    ID_NUMBER = "id_number", "居民身份证号码"
+    USCC = "uscc", "统一社会信用代码"
+    REGION_CODE = "region_code", "行政区划代码"
+    PHONE = "phone", "手机号码"
+    EMAIL = "email", "电子邮箱"
+
+
+class DataElement(BaseModel):
+    """One standard datum (数据元), e.g. `person.id_number`. Every form field maps to one."""
+
+    code = models.CharField("数据元代码", max_length=80, unique=True)
+    name = models.CharField("名称", max_length=100)
+    name_en = models.CharField("英文名称", max_length=150, blank=True)
+    type = models.CharField("类型", max_length=20, choices=DataType.choices, default=DataType.STRING)
+    choices = models.JSONField("选项", default=list, blank=True)
+    max_length = models.PositiveIntegerField(null=True, blank=True)
+    sensitive = models.BooleanField("个人敏感信息", default=False)
+    registry = models.ForeignKey(
+        Registry, null=True, blank=True, on_delete=models.PROTECT, related_name="data_elements",
+        help_text="可从该数据源共享获取（免填）",
+    )
+    help_text = models.CharField("填写说明", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "数据元 Data element"
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.code}"
+
+    @property
+    def group(self) -> str:
+        return self.code.split(".", 1)[0]
+
+
+class LicenceType(BaseModel):
+    """A kind of e-licence (电子证照), e.g. 营业执照; `type_code` is its GB/T 36904 type code when known."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField("名称", max_length=100)
+    name_en = models.CharField("英文名称", max_length=150, blank=True)
+    type_code = models.CharField("证照类型代码", max_length=21, blank=True)
+    issuer_type = models.ForeignKey(DepartmentType, on_delete=models.PROTECT, related_name="licence_types")
+    holder_kind = models.CharField(max_length=10, choices=[("person", "自然人"), ("enterprise", "法人")])
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "电子证照类型 Licence type"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MaterialType(BaseModel):
+    """A kind of document, e.g. 居民身份证; verifiable through a registry or as an e-licence."""
+
+    code = models.SlugField(max_length=80, unique=True)
+    name = models.CharField("名称", max_length=120)
+    name_en = models.CharField("英文名称", max_length=200, blank=True)
+    description = models.TextField("说明", blank=True)
+    licence_type = models.ForeignKey(
+        LicenceType, null=True, blank=True, on_delete=models.PROTECT, related_name="material_types"
+    )
+    registry = models.ForeignKey(
+        Registry, null=True, blank=True, on_delete=models.PROTECT, related_name="material_types",
+        help_text="能核验该材料的数据源",
+    )
+    source = models.CharField("来源渠道", max_length=120, blank=True, help_text="如：申请人自备、公安部门核发")
+    file_types = models.JSONField("允许的文件类型", default=list, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "材料类型 Material type"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ItemType(models.TextChoices):
+    LICENSING = "licensing", "行政许可"
+    BENEFIT = "benefit", "行政给付"
+    CONFIRMATION = "confirmation", "行政确认"
+    REWARD = "reward", "行政奖励"
+    ADJUDICATION = "adjudication", "行政裁决"
+    LEVY = "levy", "行政征收"
+    FILING = "filing", "备案"
+    PUBLIC_SERVICE = "public_service", "公共服务"
+    OTHER = "other", "其他行政权力"
+
+
+class HandlingType(models.TextChoices):
+    IMMEDIATE = "immediate", "即办件"
+    PROMISED = "promised", "承诺件"
+
+
+class WindowClass(models.IntegerChoices):
+    DECIDED_AT_WINDOW = 1, "一类（窗口直接办理）"
+    BACK_OFFICE = 2, "二类（窗口受理、后台办理）"
+    PASSED_ON = 3, "三类（窗口登记、转部门受理）"
+
+
+class ServiceItem(BaseModel):
+    """A service item (事项) of one department type, with the standard guide elements."""
+
+    code = models.SlugField("事项代码", max_length=80, unique=True)
+    basic_code = models.CharField("基本编码", max_length=12, blank=True, help_text="GB/T 39554.1 基本目录编码")
+    name = models.CharField("事项名称", max_length=150)
+    name_en = models.CharField("英文名称", max_length=200, blank=True)
+    item_type = models.CharField("事项类型", max_length=20, choices=ItemType.choices)
+    department_type = models.ForeignKey(DepartmentType, on_delete=models.PROTECT, related_name="items")
+    level = models.CharField("行使层级", max_length=10, choices=RegionLevel.choices, default=RegionLevel.COUNTY)
+    legal_basis = models.TextField("设定依据")
+    acceptance_conditions = models.TextField("受理条件")
+    legal_limit_days = models.PositiveIntegerField("法定办结时限（工作日）")
+    promised_limit_days = models.PositiveIntegerField("承诺办结时限（工作日）")
+    handling_type = models.CharField("办件类型", max_length=10, choices=HandlingType.choices)
+    special_procedures = models.TextField("特别程序", blank=True, help_text="听证、检验、检测、鉴定等，不计入时限")
+    fee_charged = models.BooleanField("是否收费", default=False)
+    fee_description = models.CharField("收费标准", max_length=300, blank=True)
+    fee_basis = models.CharField("收费依据", max_length=300, blank=True)
+    visits = models.PositiveSmallIntegerField("到办事现场次数", default=0)
+    visits_reason = models.CharField("必须现场办理原因", max_length=300, blank=True)
+    online = models.BooleanField("是否网办", default=True)
+    online_depth = models.PositiveSmallIntegerField("网上办理深度", default=4, help_text="1–4 级，4 为全程网办")
+    postal = models.BooleanField("支持物流快递", default=True)
+    result_name = models.CharField("审批结果名称", max_length=150)
+    result_licence_type = models.ForeignKey(
+        LicenceType, null=True, blank=True, on_delete=models.PROTECT, related_name="issued_by_items",
+        help_text="办结后签发的电子证照类型",
+    )
+    window_class = models.PositiveSmallIntegerField("窗口分类", choices=WindowClass.choices, default=2)
+    sole_approver_eligible = models.BooleanField("可独任审批", default=False)
+    needs_site_inspection = models.BooleanField("需现场踏勘", default=False)
+    instant_approval_eligible = models.BooleanField("可秒批", default=False)
+    service_object = models.CharField("服务对象", max_length=20, choices=[("person", "自然人"), ("enterprise", "法人"), ("both", "自然人和法人")], default="both")
+    notes = models.TextField("备注", blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "服务事项 Service item"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ItemField(BaseModel):
+    """A field of an item's own form, mapped to a data element; `when` is a condition over the answers."""
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="fields")
+    data_element = models.ForeignKey(DataElement, on_delete=models.PROTECT, related_name="item_fields")
+    required = models.BooleanField("必填", default=True)
+    when = models.CharField("适用条件", max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["item", "position"]
+        constraints = [models.UniqueConstraint(fields=["item", "data_element"], name="item_field_once")]
+        verbose_name = verbose_name_plural = "事项表单字段 Item field"
+
+
+class ItemMaterial(BaseModel):
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="materials")
+    material_type = models.ForeignKey(MaterialType, on_delete=models.PROTECT, related_name="item_materials")
+    required = models.BooleanField("必要", default=True)
+    original = models.BooleanField("原件", default=True)
+    copies = models.PositiveSmallIntegerField("份数", default=1)
+    when = models.CharField("适用条件", max_length=300, blank=True)
+    note = models.CharField("受理标准", max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["item", "position"]
+        constraints = [models.UniqueConstraint(fields=["item", "material_type"], name="item_material_once")]
+        verbose_name = verbose_name_plural = "事项材料 Item material"
+
+
+class Theme(models.TextChoices):
+    PERSON_BIRTH = "person.birth", "出生"
+    PERSON_SCHOOL = "person.school", "教育"
+    PERSON_WORK = "person.work", "就业"
+    PERSON_SOCIAL_SECURITY = "person.social_security", "社会保障"
+    PERSON_MARRIAGE = "person.marriage", "婚育"
+    PERSON_HOUSING = "person.housing", "住房"
+    PERSON_DISABILITY = "person.disability", "助残"
+    PERSON_RETIREMENT = "person.retirement", "退休"
+    PERSON_DEATH = "person.death", "身后事"
+    ENTERPRISE_OPENING = "enterprise.opening", "企业开办"
+    ENTERPRISE_CHANGE = "enterprise.change", "企业变更"
+    ENTERPRISE_OPERATION = "enterprise.operation", "经营运行"
+    ENTERPRISE_CREDIT = "enterprise.credit", "信用与合规"
+    ENTERPRISE_CANCELLATION = "enterprise.cancellation", "企业退出"
+
+
+class QuestionType(models.TextChoices):
+    BOOL = "bool", "是/否"
+    CHOICE = "choice", "单选"
+    NUMBER = "number", "数字"
+    TEXT = "text", "文本"
+
+
+class Binding(models.TextChoices):
+    BOUND = "bound", "法定必办"
+    SCENARIO = "scenario", "按情形"
+    OPTIONAL = "optional", "可选"
+
+
+class Package(BaseModel):
+    """A package (一件事): a bundle of items that together achieve one goal of the applicant."""
+
+    code = models.SlugField("套餐代码", max_length=80, unique=True)
+    name = models.CharField("名称", max_length=100)
+    name_en = models.CharField("英文名称", max_length=150, blank=True)
+    summary = models.TextField("办事指引摘要", blank=True)
+    summary_en = models.TextField(blank=True)
+    theme = models.CharField("主题", max_length=40, choices=Theme.choices)
+    lead_department_type = models.ForeignKey(DepartmentType, on_delete=models.PROTECT, related_name="led_packages")
+    regions = models.ManyToManyField(Region, related_name="packages", help_text="在这些区划及其下级提供")
+    promised_days = models.PositiveIntegerField("承诺办结时限（工作日）", null=True, blank=True)
+    keywords = models.JSONField("同义词/关键词", default=list, blank=True)
+    notes = models.TextField("说明（含不确定之处的取舍）", blank=True)
+    source = models.TextField("定义原文 (YAML)", blank=True)
+    source_name = models.CharField(max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["theme", "code"]
+        verbose_name = verbose_name_plural = "一件事套餐 Package"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PackageQuestion(BaseModel):
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="questions")
+    ident = models.SlugField("标识", max_length=60)
+    text = models.CharField("问题", max_length=200)
+    text_en = models.CharField(max_length=300, blank=True)
+    type = models.CharField(max_length=10, choices=QuestionType.choices)
+    choices = models.JSONField(default=list, blank=True)
+    default = models.JSONField(null=True, blank=True)
+    help_text = models.CharField(max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["package", "position"]
+        constraints = [models.UniqueConstraint(fields=["package", "ident"], name="question_ident_once")]
+        verbose_name = verbose_name_plural = "情形问题 Question"
+
+
+class PackageItem(BaseModel):
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="package_items")
+    item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="package_items")
+    binding = models.CharField(max_length=10, choices=Binding.choices, default=Binding.SCENARIO)
+    when = models.CharField("适用条件", max_length=300, blank=True)
+    after = models.JSONField("前置事项", default=list, blank=True)
+    default_selected = models.BooleanField("可选事项默认选中", default=True)
+    note = models.CharField(max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["package", "position"]
+        constraints = [models.UniqueConstraint(fields=["package", "item"], name="package_item_once")]
+        verbose_name = verbose_name_plural = "套餐事项 Package item"
+
+
+class PartnerStep(BaseModel):
+    """A step executed by a partner (bank account opening, utility transfer) inside a package."""
+
+    package = models.ForeignKey(Package, on_delete=models.CASCADE, related_name="partner_steps")
+    code = models.SlugField(max_length=60)
+    name = models.CharField(max_length=120)
+    name_en = models.CharField(max_length=200, blank=True)
+    partner_kind = models.CharField(max_length=20, choices=PartnerKind.choices)
+    when = models.CharField(max_length=300, blank=True)
+    after = models.JSONField(default=list, blank=True)
+    days = models.PositiveIntegerField("承诺时限（工作日）", default=1)
+    binding = models.CharField(max_length=10, choices=Binding.choices, default=Binding.OPTIONAL)
+    default_selected = models.BooleanField(default=True)
+    fields = models.JSONField("需要的数据元", default=list, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["package", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["package", "code"], name="partner_step_code_once"),
+            models.CheckConstraint(condition=~Q(code=""), name="partner_step_code_set"),
+        ]
+        verbose_name = verbose_name_plural = "合作机构环节 Partner step"
+
+
+class ServicePoint(BaseModel):
+    """Where applicants can go: halls, community centres, self-service terminals."""
+
+    KIND_CHOICES = [("hall", "政务服务大厅"), ("community", "社区便民服务中心"), ("terminal", "自助服务终端")]
+    code = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=150)
+    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="service_points")
+    address = models.CharField(max_length=200)
+    hours = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["region__code", "code"]
+        verbose_name = verbose_name_plural = "服务网点 Service point"
