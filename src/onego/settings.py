@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "onego.catalog",
     "onego.api",
     "onego.portal",
+    "onego.demo",
 ]
 
 MIDDLEWARE = [

@@ -346,6 +346,7 @@ class Package(BaseModel):
     regions = models.ManyToManyField(Region, related_name="packages", help_text="在这些区划及其下级提供")
     promised_days = models.PositiveIntegerField("承诺办结时限（工作日）", null=True, blank=True)
     keywords = models.JSONField("同义词/关键词", default=list, blank=True)
+    scenarios = models.JSONField("常见情形", default=list, blank=True, help_text="[{name, answers}]，第一项为最常见情形")
     notes = models.TextField("说明（含不确定之处的取舍）", blank=True)
     source = models.TextField("定义原文 (YAML)", blank=True)
     source_name = models.CharField(max_length=200, blank=True)

@@ -1,0 +1,22 @@
+# OneGo — the two commands of the README. Both set themselves up on a fresh Debian machine with Python 3.11.
+PYTHON ?= python3
+VENV   := .venv
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test setup lint clean
+
+setup:
+	@PYTHON=$(PYTHON) bash scripts/bootstrap.sh
+
+run: setup
+	@bash scripts/run.sh $(HOST) $(PORT)
+
+test: setup
+	@bash scripts/test.sh
+
+lint: setup
+	@bash scripts/lint.sh
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-artifacts

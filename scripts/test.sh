@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# make test: static checks, then the whole suite on SQLite and on PostgreSQL.
+# PostgreSQL: uses ONEGO_TEST_POSTGRES_URL when set; otherwise installs (Debian) and starts a throw-away
+# server on loopback, and stops and removes what it started.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bin=.venv/bin
+status=0
+export ONEGO_DATA_DIR
+ONEGO_DATA_DIR=$(mktemp -d /tmp/onego-test-data.XXXXXX)
+mkdir -p test-artifacts
+
+bash scripts/lint.sh || status=1
+
+echo "== pytest on SQLite"
+ONEGO_DATABASE_URL="sqlite://" $bin/pytest -q -p no:cacheprovider "$@" || status=1
+
+pg_url=${ONEGO_TEST_POSTGRES_URL:-}
+started=""
+cleanup() {
+  if [ -n "$started" ]; then
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$PG_DATA" "$PG_SOCK"
+  fi
+  rm -rf "$ONEGO_DATA_DIR"
+}
+trap cleanup EXIT
+
+if [ -z "$pg_url" ]; then
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      echo "== installing PostgreSQL from Debian"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+      PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+    else
+      echo "test: no PostgreSQL and not root to install it; set ONEGO_TEST_POSTGRES_URL" >&2; exit 1
+    fi
+  fi
+  PG_PORT=${ONEGO_TEST_PG_PORT:-54329}
+  PG_DATA=$(mktemp -d /tmp/onego-pg.XXXXXX)
+  PG_SOCK=$(mktemp -d /tmp/onego-pgsock.XXXXXX)
+  chown postgres "$PG_DATA" "$PG_SOCK"
+  echo "== starting a throw-away PostgreSQL on 127.0.0.1:$PG_PORT"
+  runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DATA" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -w -l "$PG_DATA/server.log" \
+    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_SOCK -c fsync=off -c synchronous_commit=off -c max_connections=200" \
+    start >/dev/null
+  started=1
+  runuser -u postgres -- "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc \
+    "CREATE ROLE onego LOGIN SUPERUSER PASSWORD 'onego'" >/dev/null
+  runuser -u postgres -- "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres -O onego onego
+  pg_url="postgres://onego:onego@127.0.0.1:$PG_PORT/onego"
+fi
+
+echo "== pytest on PostgreSQL"
+ONEGO_DATABASE_URL="$pg_url" $bin/pytest -q -p no:cacheprovider "$@" || status=1
+
+if [ $status -ne 0 ]; then echo "make test: FAILED" >&2; else echo "make test: all checks and both databases passed"; fi
+exit $status

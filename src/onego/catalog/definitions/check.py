@@ -1,0 +1,293 @@
+"""Cross-reference and consistency checks over everything read, against the database as it stands."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from onego.catalog import models as m
+from onego.catalog.definitions.parse import Definitions, Record
+from onego.catalog.definitions.reader import Issues
+from onego.catalog.rules.expressions import (
+    ExpressionError,
+    QuestionSpec,
+    coerce_answer,
+    identifiers,
+    parse,
+    typecheck,
+)
+from onego.catalog.rules.graph import find_cycle
+from onego.core.validators import region_level_of, region_parent_code
+
+LEVEL_RANK = {level: rank for rank, level in enumerate(m.LEVEL_ORDER)}
+
+
+class Known:
+    """Codes known in this import or already in the database."""
+
+    def __init__(self, defs: Definitions) -> None:
+        self.defs = defs
+        self._db: dict[str, set[str]] = {}
+
+    _MODELS: dict[str, type[Any]] = {
+        "regions": m.Region,
+        "department_types": m.DepartmentType,
+        "departments": m.Department,
+        "registries": m.Registry,
+        "licence_types": m.LicenceType,
+        "data_elements": m.DataElement,
+        "material_types": m.MaterialType,
+        "partners": m.Partner,
+        "service_points": m.ServicePoint,
+        "items": m.ServiceItem,
+        "packages": m.Package,
+    }
+
+    def db(self, section: str) -> set[str]:
+        if section not in self._db:
+            self._db[section] = set(self._MODELS[section].objects.values_list("code", flat=True))
+        return self._db[section]
+
+    def has(self, section: str, code: str) -> bool:
+        return code in self.defs.records[section] or code in self.db(section)
+
+    def region_level(self, code: str) -> str | None:
+        record = self.defs.records["regions"].get(code)
+        if record is not None:
+            return str(record.data["level"] or region_level_of(code))
+        level = m.Region.objects.filter(code=code).values_list("level", flat=True).first()
+        return level
+
+
+def _ref(issues: Issues, known: Known, rec: Record, key: str, section: str, code: str, *, line: int | None = None,
+         path: str | None = None) -> None:
+    if code and not known.has(section, code):
+        from onego.catalog.definitions.parse import SECTION_NAMES
+
+        issues.add(rec.file, line or rec.line_of(key), path or key, f"未知的{SECTION_NAMES[section]}代码“{code}”")
+
+
+def check_catalog(defs: Definitions, issues: Issues, known: Known) -> None:
+    for rec in defs.records["regions"].values():
+        level = rec.data["level"] or region_level_of(rec.code)
+        rec.data["level"] = level
+        parent = rec.data["parent"] or region_parent_code(rec.code)
+        rec.data["parent"] = parent
+        if level != "province":
+            if not parent:
+                issues.add(rec.file, rec.line, "parent", "非省级区划必须有上级区划")
+            elif not known.has("regions", parent):
+                issues.add(rec.file, rec.line_of("parent") if "parent" in rec.lines else rec.line, "parent",
+                           f"上级区划“{parent}”不存在（请先定义它）")
+            else:
+                parent_level = known.region_level(parent)
+                if parent_level and level and LEVEL_RANK[parent_level] >= LEVEL_RANK[level]:
+                    issues.add(rec.file, rec.line, "level", f"层级“{level}”不低于上级区划“{parent}”的层级“{parent_level}”")
+    for rec in defs.records["departments"].values():
+        _ref(issues, known, rec, "type", "department_types", rec.data["type"])
+        _ref(issues, known, rec, "region", "regions", rec.data["region"])
+    for rec in defs.records["registries"].values():
+        _ref(issues, known, rec, "type", "department_types", rec.data["type"])
+    for rec in defs.records["licence_types"].values():
+        _ref(issues, known, rec, "issuer_type", "department_types", rec.data["issuer_type"])
+    for rec in defs.records["data_elements"].values():
+        _ref(issues, known, rec, "registry", "registries", rec.data["registry"])
+    for rec in defs.records["material_types"].values():
+        _ref(issues, known, rec, "registry", "registries", rec.data["registry"])
+        _ref(issues, known, rec, "licence_type", "licence_types", rec.data["licence_type"])
+    for rec in defs.records["partners"].values():
+        for code in rec.data["regions"]:
+            _ref(issues, known, rec, "regions", "regions", code)
+    for rec in defs.records["service_points"].values():
+        _ref(issues, known, rec, "region", "regions", rec.data["region"])
+    for rec in defs.records["items"].values():
+        check_item(rec, issues, known)
+
+
+def check_item(rec: Record, issues: Issues, known: Known) -> None:
+    d = rec.data
+    _ref(issues, known, rec, "department", "department_types", d["department"])
+    _ref(issues, known, rec, "result", "licence_types", d["result_licence_type"])
+    seen: dict[str, int] = {}
+    for entry in d["fields"]:
+        code = entry["element"]
+        _ref(issues, known, rec, "fields", "data_elements", code, line=entry["line"], path=entry["path"])
+        if code in seen:
+            issues.add(rec.file, entry["line"], entry["path"], f"数据元“{code}”在本事项中重复（第{seen[code]}行已列出）")
+        seen[code] = entry["line"]
+        _check_syntax(issues, rec.file, entry["line"], f"{entry['path']}.when", entry["when"])
+    seen = {}
+    for entry in d["materials"]:
+        code = entry["material"]
+        _ref(issues, known, rec, "materials", "material_types", code, line=entry["line"], path=entry["path"])
+        if code in seen:
+            issues.add(rec.file, entry["line"], entry["path"], f"材料“{code}”在本事项中重复（第{seen[code]}行已列出）")
+        seen[code] = entry["line"]
+        _check_syntax(issues, rec.file, entry["line"], f"{entry['path']}.when", entry["when"])
+    for key, message in item_consistency(d):
+        issues.add(rec.file, rec.line_of(key), key, message)
+
+
+def item_consistency(d: dict[str, Any]) -> list[tuple[str, str]]:
+    """The guide-element consistency rules (STANDARDS-AND-CATALOG §1); pure, also used by the drift report."""
+    problems: list[tuple[str, str]] = []
+    immediate = d["handling_type"] == m.HandlingType.IMMEDIATE
+    if immediate and d["promised_limit_days"] != 0:
+        problems.append(("promised_limit_days", "即办件的承诺办结时限应为 0 个工作日（当场办结）"))
+    if not immediate and d["handling_type"] and d["promised_limit_days"] == 0:
+        problems.append(("handling_type", "承诺时限为 0 的事项应为即办件（handling_type: immediate）"))
+    if d["promised_limit_days"] > d["legal_limit_days"]:
+        problems.append(("promised_limit_days",
+                         f"承诺时限（{d['promised_limit_days']}）不能超过法定时限（{d['legal_limit_days']}）"))
+    if d["visits"] > 0 and not d["visits_reason"]:
+        problems.append(("visits_reason", "到现场次数大于 0 时必须说明必须现场办理的原因"))
+    if d["visits"] == 0 and not d["online"] and not d["postal"]:
+        problems.append(("postal", "零跑动且不能网办的事项必须支持邮寄（postal: true）"))
+    if d["online_depth"] == 4 and d["visits"] > 0:
+        problems.append(("online_depth", "网上办理深度为Ⅳ级（全程网办）的事项到现场次数应为 0"))
+    if not d["online"] and d["online_depth"] == 4:
+        problems.append(("online_depth", "不能网办的事项，网上办理深度不能为Ⅳ级"))
+    if d["fee_charged"] and (not d["fee_description"] or not d["fee_basis"]):
+        problems.append(("fee", "收费事项必须写明收费标准（description）和收费依据（basis）"))
+    if not d["fee_charged"] and d["fee_description"]:
+        problems.append(("fee", "不收费的事项不应填写收费标准"))
+    if d["instant_approval_eligible"] and (not immediate or d["needs_site_inspection"]):
+        problems.append(("instant_approval", "可秒批的事项必须是即办件且不需现场踏勘"))
+    if d["sole_approver_eligible"] and d["needs_site_inspection"]:
+        problems.append(("sole_approver", "需现场踏勘的事项不适用独任审批"))
+    return problems
+
+
+def _check_syntax(issues: Issues, file: str, line: int, path: str, source: str) -> None:
+    if not source:
+        return
+    try:
+        parse(source)
+    except ExpressionError as exc:
+        issues.add(file, line, path, f"条件“{source}”有误：{exc.message}")
+
+
+def _item_conditions(known: Known, code: str) -> list[tuple[str, str]]:
+    """(where, condition) pairs of an item's own field/material conditions, from this import or the DB."""
+    rec = known.defs.records["items"].get(code)
+    if rec is not None:
+        out = [(f"字段 {e['element']}", e["when"]) for e in rec.data["fields"] if e["when"]]
+        out += [(f"材料 {e['material']}", e["when"]) for e in rec.data["materials"] if e["when"]]
+        return out
+    out = [(f"字段 {c}", w) for c, w in m.ItemField.objects.filter(item__code=code).exclude(when="")
+           .values_list("data_element__code", "when")]
+    out += [(f"材料 {c}", w) for c, w in m.ItemMaterial.objects.filter(item__code=code).exclude(when="")
+            .values_list("material_type__code", "when")]
+    return out
+
+
+def question_specs(questions: Iterable[dict[str, Any]]) -> dict[str, QuestionSpec]:
+    return {
+        q["ident"]: QuestionSpec(ident=q["ident"], type=q["type"], choices=tuple(q["choices"]), text=q["text"])
+        for q in questions
+        if q["ident"]
+    }
+
+
+def check_package(rec: Record, issues: Issues, known: Known) -> None:
+    d = rec.data
+    f = rec.file
+    _ref(issues, known, rec, "lead_department", "department_types", d["lead_department"])
+    for code in d["regions"]:
+        _ref(issues, known, rec, "regions", "regions", code)
+    seen_q: dict[str, int] = {}
+    for q in d["questions"]:
+        if q["ident"] in seen_q:
+            issues.add(f, q["line"], f"{q['path']}.id", f"问题标识“{q['ident']}”重复（第{seen_q[q['ident']]}行已定义）")
+        seen_q[q["ident"]] = q["line"]
+    specs = question_specs(d["questions"])
+    for q in d["questions"]:
+        if q["default"] is not None and q["ident"] in specs:
+            try:
+                q["default"] = coerce_answer(specs[q["ident"]], q["default"])
+            except ExpressionError as exc:
+                issues.add(f, q["line"], f"{q['path']}.default", exc.message)
+
+    steps = {s["code"]: s for s in d["partner_steps"] if s["code"]}
+    nodes: dict[str, dict[str, Any]] = {}
+    for entry in d["items"]:
+        code = entry["item"]
+        if not code:
+            continue
+        if not known.has("items", code):
+            issues.add(f, entry["line"], f"{entry['path']}.item", f"未知的事项代码“{code}”")
+        if code in nodes:
+            issues.add(f, entry["line"], f"{entry['path']}.item", f"事项“{code}”在套餐中重复（第{nodes[code]['line']}行已列出）")
+            continue
+        nodes[code] = entry
+        if entry["binding"] == m.Binding.BOUND and entry["when"]:
+            issues.add(f, entry["lines"].get("when", entry["line"]), f"{entry['path']}.when",
+                       "法定必办（bound）的事项总是包含，不能再设 when 条件；按情形的事项请用 binding: scenario")
+    for code, step in steps.items():
+        if code in nodes:
+            issues.add(f, step["line"], f"{step['path']}.code", f"合作环节代码“{code}”与套餐中的事项代码重复")
+        nodes.setdefault(code, step)
+    seen_steps: set[str] = set()
+    for step in d["partner_steps"]:
+        if step["code"] in seen_steps:
+            issues.add(f, step["line"], f"{step['path']}.code", f"合作环节代码“{step['code']}”重复")
+        seen_steps.add(step["code"])
+        for element in step["fields"]:
+            if not known.has("data_elements", element):
+                issues.add(f, step["lines"].get("fields", step["line"]), f"{step['path']}.fields",
+                           f"未知的数据元代码“{element}”")
+
+    for entry in [*d["items"], *d["partner_steps"]]:
+        for prereq in entry["after"]:
+            if prereq not in nodes:
+                issues.add(f, entry["lines"].get("after", entry["line"]), f"{entry['path']}.after",
+                           f"前置事项“{prereq}”不在本套餐中（可用：{', '.join(nodes)}）")
+        _check_condition(issues, f, entry["lines"].get("when", entry["line"]), f"{entry['path']}.when",
+                         entry["when"], specs)
+    after = {code: [p for p in entry["after"] if p in nodes] for code, entry in nodes.items()}
+    cycle = find_cycle(after)
+    if cycle:
+        first = nodes[cycle[0]]
+        issues.add(f, first["lines"].get("after", first["line"]), f"{first['path']}.after",
+                   "前置关系成环：" + " → ".join(cycle))
+
+    for entry in d["items"]:
+        for where, source in _item_conditions(known, entry["item"]):
+            try:
+                names = identifiers(parse(source))
+            except ExpressionError:
+                continue  # reported where the item is defined
+            missing = sorted(names - specs.keys())
+            if missing:
+                issues.add(f, entry["line"], f"{entry['path']}.item",
+                           f"事项“{entry['item']}”的{where}条件“{source}”用到本套餐未提问的“{'、'.join(missing)}”")
+
+    for scenario in d["scenarios"]:
+        for key, value in scenario["answers"].items():
+            if key not in specs:
+                issues.add(f, scenario["line"], f"{scenario['path']}.answers", f"情形答案引用了未定义的问题“{key}”")
+                continue
+            try:
+                coerce_answer(specs[key], value)
+            except ExpressionError as exc:
+                issues.add(f, scenario["line"], f"{scenario['path']}.answers.{key}", exc.message)
+
+
+def _check_condition(issues: Issues, file: str, line: int, path: str, source: str,
+                     specs: dict[str, QuestionSpec]) -> None:
+    if not source:
+        return
+    try:
+        expr = parse(source)
+    except ExpressionError as exc:
+        issues.add(file, line, path, f"条件“{source}”有误：{exc.message}")
+        return
+    for message in typecheck(expr, specs):
+        issues.add(file, line, path, f"条件“{source}”：{message}")
+
+
+def check_all(defs: Definitions, issues: Issues) -> None:
+    known = Known(defs)
+    check_catalog(defs, issues, known)
+    for rec in defs.records["packages"].values():
+        check_package(rec, issues, known)

@@ -1,0 +1,475 @@
+"""Turn definition files into normalised records (plain dicts), reporting every shape error precisely.
+
+Cross-references are checked later (check.py), once the whole folder is read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from onego.catalog.definitions.reader import Issues, Reader
+from onego.catalog.definitions.source import SourceError, load_yaml_file, load_yaml_text
+from onego.catalog.models import (
+    Binding,
+    DataType,
+    HandlingType,
+    ItemType,
+    PartnerKind,
+    QuestionType,
+    RegionLevel,
+    Theme,
+)
+from onego.core.validators import check_region_code, check_uscc
+
+SECTIONS = (
+    "regions",
+    "department_types",
+    "departments",
+    "registries",
+    "licence_types",
+    "data_elements",
+    "material_types",
+    "partners",
+    "service_points",
+    "items",
+)
+SECTION_NAMES = {
+    "regions": "行政区划",
+    "department_types": "部门类型",
+    "departments": "部门",
+    "registries": "数据源",
+    "licence_types": "电子证照类型",
+    "data_elements": "数据元",
+    "material_types": "材料类型",
+    "partners": "合作机构",
+    "service_points": "服务网点",
+    "items": "事项",
+    "packages": "套餐",
+}
+
+
+@dataclass
+class Record:
+    section: str
+    code: str
+    data: dict[str, Any]
+    file: str
+    line: int
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, self.line)
+
+
+@dataclass
+class Definitions:
+    """Everything read from a folder, by section and code."""
+
+    records: dict[str, dict[str, Record]] = field(default_factory=lambda: {s: {} for s in (*SECTIONS, "packages")})
+    sources: dict[str, str] = field(default_factory=dict)  # package code -> original YAML text
+
+    def add(self, record: Record, issues: Issues) -> None:
+        bucket = self.records[record.section]
+        if not record.code:
+            return
+        if record.code in bucket:
+            first = bucket[record.code]
+            issues.add(
+                record.file, record.line, "code",
+                f"{SECTION_NAMES[record.section]}代码“{record.code}”重复（首次出现于 {first.file}:{first.line}）",
+            )
+            return
+        bucket[record.code] = record
+
+    def count(self) -> dict[str, int]:
+        return {section: len(bucket) for section, bucket in self.records.items()}
+
+
+def _record(section: str, r: Reader, code: str, data: dict[str, Any]) -> Record:
+    lines = {k: r.line_of(k) for k in r.data}
+    return Record(section, code, data, r.file, r.line, lines)
+
+
+# --- catalog sections -------------------------------------------------------------------------------------
+
+
+def parse_region(r: Reader) -> Record:
+    code = r.code("code", digits=True)
+    if code and (msg := check_region_code(code)):
+        r.error("code", msg)
+    data = {
+        "name": r.str("name", required=True, max_length=100),
+        "name_en": r.str("name_en"),
+        "level": r.choice("level", RegionLevel.values),
+        "parent": r.code("parent", required=False, digits=True),
+        "latitude": r.float("lat"),
+        "longitude": r.float("lon"),
+    }
+    return _record("regions", r, code, data)
+
+
+def parse_department_type(r: Reader) -> Record:
+    return _record("department_types", r, r.code("code"), {"name": r.str("name", required=True), "name_en": r.str("name_en")})
+
+
+def parse_department(r: Reader) -> Record:
+    code = r.code("code")
+    uscc = r.str("uscc")
+    if uscc and (msg := check_uscc(uscc)):
+        r.error("uscc", msg)
+    data = {
+        "name": r.str("name", required=True, max_length=120),
+        "name_en": r.str("name_en"),
+        "type": r.code("type"),
+        "region": r.code("region", digits=True),
+        "uscc": uscc,
+        "address": r.str("address"),
+        "phone": r.str("phone"),
+    }
+    return _record("departments", r, code, data)
+
+
+def parse_registry(r: Reader) -> Record:
+    data = {
+        "name": r.str("name", required=True),
+        "name_en": r.str("name_en"),
+        "type": r.code("type"),
+        "connected": r.bool("connected", default=True),
+    }
+    return _record("registries", r, r.code("code"), data)
+
+
+def parse_licence_type(r: Reader) -> Record:
+    type_code = r.str("type_code")
+    if type_code and len(type_code) != 21:
+        r.error("type_code", f"证照类型代码应为21位（18位定义机构代码 + 3位顺序号），当前{len(type_code)}位")
+    data = {
+        "name": r.str("name", required=True),
+        "name_en": r.str("name_en"),
+        "issuer_type": r.code("issuer_type"),
+        "holder": r.choice("holder", ["person", "enterprise"], required=True),
+        "type_code": type_code,
+    }
+    return _record("licence_types", r, r.code("code"), data)
+
+
+def parse_data_element(r: Reader) -> Record:
+    code = r.code("code")
+    if code and ("." not in code or code.startswith(".") or code.endswith(".")):
+        r.error("code", f"数据元代码“{code}”应为“分组.名称”形式，如 person.name")
+    data = {
+        "name": r.str("name", required=True),
+        "name_en": r.str("name_en"),
+        "type": r.choice("type", DataType.values, default=DataType.STRING),
+        "choices": r.str_list("choices"),
+        "max_length": r.int("max_length", default=0) or None,
+        "sensitive": r.bool("sensitive"),
+        "registry": r.code("registry", required=False),
+        "help_text": r.str("help"),
+    }
+    if data["type"] == DataType.CHOICE and not data["choices"]:
+        r.error("choices", "选项类型的数据元必须列出 choices")
+    return _record("data_elements", r, code, data)
+
+
+def parse_material_type(r: Reader) -> Record:
+    data = {
+        "name": r.str("name", required=True),
+        "name_en": r.str("name_en"),
+        "description": r.str("description"),
+        "registry": r.code("registry", required=False),
+        "licence_type": r.code("licence_type", required=False),
+        "source": r.str("source"),
+        "file_types": [t.lower() for t in r.str_list("file_types")],
+    }
+    return _record("material_types", r, r.code("code"), data)
+
+
+def parse_partner(r: Reader) -> Record:
+    data = {
+        "name": r.str("name", required=True),
+        "name_en": r.str("name_en"),
+        "kind": r.choice("kind", PartnerKind.values, required=True),
+        "regions": r.str_list("regions"),
+    }
+    return _record("partners", r, r.code("code"), data)
+
+
+def parse_service_point(r: Reader) -> Record:
+    data = {
+        "name": r.str("name", required=True),
+        "kind": r.choice("kind", ["hall", "community", "terminal"], required=True),
+        "region": r.code("region", digits=True),
+        "address": r.str("address", required=True),
+        "hours": r.str("hours"),
+        "phone": r.str("phone"),
+        "latitude": r.float("lat"),
+        "longitude": r.float("lon"),
+    }
+    return _record("service_points", r, r.code("code"), data)
+
+
+def _parse_item_refs(r: Reader, key: str, ref_key: str) -> list[dict[str, Any]]:
+    """`- code` or `- {element|material: code, required: ..., when: ...}`."""
+    out: list[dict[str, Any]] = []
+    for index, (value, line) in enumerate(r.list(key)):
+        path = f"{r.fpath(key)}[{index}]"
+        if isinstance(value, str):
+            entry = {ref_key: value.strip(), "required": True, "when": "", "line": line, "path": path}
+            if ref_key == "material":
+                entry.update(original=True, copies=1, note="")
+            out.append(entry)
+            continue
+        sub = Reader(value, file=r.file, line=line, path=path, issues=r.issues)
+        entry: dict[str, Any] = {
+            ref_key: sub.code(ref_key),
+            "required": sub.bool("required", default=True),
+            "when": sub.str("when"),
+            "line": line,
+            "path": path,
+        }
+        if ref_key == "material":
+            entry["original"] = sub.bool("original", default=True)
+            entry["copies"] = sub.int("copies", default=1, minimum=1, maximum=20)
+            entry["note"] = sub.str("note")
+        sub.finish()
+        out.append(entry)
+    return out
+
+
+def parse_item(r: Reader) -> Record:
+    code = r.code("code")
+    basic_code = r.code("basic_code", required=False)
+    if basic_code and len(basic_code) != 12:
+        r.error("basic_code", f"基本编码应为12位，当前{len(basic_code)}位")
+    data: dict[str, Any] = {
+        "basic_code": basic_code,
+        "name": r.str("name", required=True, max_length=150),
+        "name_en": r.str("name_en"),
+        "item_type": r.choice("item_type", ItemType.values, required=True),
+        "department": r.code("department"),
+        "level": r.choice("level", RegionLevel.values, default=RegionLevel.COUNTY),
+        "legal_basis": r.str("legal_basis", required=True),
+        "acceptance_conditions": r.str("acceptance_conditions", required=True),
+        "legal_limit_days": r.int("legal_limit_days", required=True, maximum=365),
+        "promised_limit_days": r.int("promised_limit_days", required=True, maximum=365),
+        "handling_type": r.choice("handling_type", HandlingType.values, required=True),
+        "special_procedures": r.str("special_procedures"),
+        "visits": r.int("visits", default=0, maximum=10),
+        "visits_reason": r.str("visits_reason"),
+        "online": r.bool("online", default=True),
+        "online_depth": r.int("online_depth", default=4, minimum=1, maximum=4),
+        "postal": r.bool("postal", default=True),
+        "window_class": r.int("window_class", default=2, minimum=1, maximum=3),
+        "sole_approver_eligible": r.bool("sole_approver"),
+        "needs_site_inspection": r.bool("site_inspection"),
+        "instant_approval_eligible": r.bool("instant_approval"),
+        "service_object": r.choice("service_object", ["person", "enterprise", "both"], default="both"),
+        "notes": r.str("notes"),
+        "fee_charged": False,
+        "fee_description": "",
+        "fee_basis": "",
+        "result_name": "",
+        "result_licence_type": "",
+    }
+    fee = r.sub("fee")
+    if fee is None:
+        r.error("fee", "缺少必填字段（不收费请写 fee: {charged: false}）", r.line)
+    else:
+        data["fee_charged"] = fee.bool("charged")
+        data["fee_description"] = fee.str("description")
+        data["fee_basis"] = fee.str("basis")
+        fee.finish()
+    result = r.sub("result")
+    if result is None:
+        r.error("result", "缺少必填字段（审批结果名称）", r.line)
+    else:
+        data["result_name"] = result.str("name", required=True)
+        data["result_licence_type"] = result.code("licence_type", required=False)
+        result.finish()
+    data["fields"] = _parse_item_refs(r, "fields", "element")
+    data["materials"] = _parse_item_refs(r, "materials", "material")
+    return _record("items", r, code, data)
+
+
+# --- packages ---------------------------------------------------------------------------------------------
+
+
+def _parse_after(sub: Reader) -> list[str]:
+    return sub.str_list("after")
+
+
+def parse_package(r: Reader) -> Record:
+    code = r.code("code")
+    name, name_en = r.bilingual("name", required=True)
+    summary, summary_en = r.bilingual("summary")
+    data: dict[str, Any] = {
+        "name": name,
+        "name_en": name_en,
+        "summary": summary,
+        "summary_en": summary_en,
+        "theme": r.choice("theme", Theme.values, required=True),
+        "regions": r.str_list("regions"),
+        "lead_department": r.code("lead_department"),
+        "promised_days": r.int("promised_days", default=0, maximum=365) or None,
+        "keywords": r.str_list("keywords"),
+        "notes": r.str("notes"),
+        "questions": [],
+        "items": [],
+        "partner_steps": [],
+        "scenarios": [],
+    }
+    if not data["regions"]:
+        r.error("regions", "至少要列出一个提供该套餐的行政区划", r.line)
+    for index, (value, line) in enumerate(r.list("questions")):
+        q = Reader(value, file=r.file, line=line, path=f"questions[{index}]", issues=r.issues)
+        text, text_en = q.bilingual("text", required=True)
+        question = {
+            "ident": q.code("id"),
+            "text": text,
+            "text_en": text_en,
+            "type": q.choice("type", QuestionType.values, required=True),
+            "choices": q.str_list("choices"),
+            "default": q.raw("default"),
+            "help_text": q.str("help"),
+            "line": line,
+            "path": f"questions[{index}]",
+        }
+        if question["ident"] and not question["ident"].isidentifier():
+            q.error("id", f"问题标识“{question['ident']}”只能由字母、数字和下划线组成，且不以数字开头")
+        if question["type"] == QuestionType.CHOICE and not question["choices"]:
+            q.error("choices", "单选问题必须列出 choices")
+        q.finish()
+        data["questions"].append(question)
+    for index, (value, line) in enumerate(r.list("items", required=True)):
+        i = Reader(value, file=r.file, line=line, path=f"items[{index}]", issues=r.issues)
+        data["items"].append({
+            "item": i.code("item"),
+            "binding": i.choice("binding", Binding.values, default=Binding.SCENARIO),
+            "when": i.str("when"),
+            "after": _parse_after(i),
+            "default_selected": i.bool("default", default=True),
+            "note": i.str("note"),
+            "line": line,
+            "path": f"items[{index}]",
+            "lines": {k: i.line_of(k) for k in i.data},
+        })
+        i.finish()
+    for index, (value, line) in enumerate(r.list("partner_steps")):
+        p = Reader(value, file=r.file, line=line, path=f"partner_steps[{index}]", issues=r.issues)
+        step_name, step_name_en = p.bilingual("name", required=True)
+        data["partner_steps"].append({
+            "code": p.code("code"),
+            "name": step_name,
+            "name_en": step_name_en,
+            "partner_kind": p.choice("partner", PartnerKind.values, required=True),
+            "when": p.str("when"),
+            "after": _parse_after(p),
+            "days": p.int("days", default=1, maximum=60),
+            "binding": p.choice("binding", Binding.values, default=Binding.OPTIONAL),
+            "default_selected": p.bool("default", default=True),
+            "fields": p.str_list("fields"),
+            "line": line,
+            "path": f"partner_steps[{index}]",
+            "lines": {k: p.line_of(k) for k in p.data},
+        })
+        p.finish()
+    for index, (value, line) in enumerate(r.list("scenarios")):
+        s = Reader(value, file=r.file, line=line, path=f"scenarios[{index}]", issues=r.issues)
+        scenario_name, _ = s.bilingual("name", required=True)
+        answers = s.raw("answers")
+        if answers is not None and not isinstance(answers, dict):
+            s.error("answers", "应为映射：问题标识: 答案")
+            answers = {}
+        data["scenarios"].append({"name": scenario_name, "answers": dict(answers or {}), "line": line,
+                                  "path": f"scenarios[{index}]"})
+        s.finish()
+    return _record("packages", r, code, data)
+
+
+_PARSERS = {
+    "regions": parse_region,
+    "department_types": parse_department_type,
+    "departments": parse_department,
+    "registries": parse_registry,
+    "licence_types": parse_licence_type,
+    "data_elements": parse_data_element,
+    "material_types": parse_material_type,
+    "partners": parse_partner,
+    "service_points": parse_service_point,
+    "items": parse_item,
+}
+
+
+def parse_document(doc: Any, *, file: str, defs: Definitions, issues: Issues, text: str = "") -> None:
+    if doc is None:
+        return
+    if not isinstance(doc, dict):
+        issues.add(file, getattr(doc, "line", 1), "", "文件顶层应为映射：套餐定义（含 code）或目录分节（regions、items 等）")
+        return
+    if "code" in doc:
+        reader = Reader(doc, file=file, line=1, path="", issues=issues)
+        record = parse_package(reader)
+        reader.finish()
+        defs.add(record, issues)
+        if record.code:
+            defs.sources[record.code] = text
+        return
+    for key, value in doc.items():
+        line = doc.line_of(key) if hasattr(doc, "line_of") else 1
+        if key not in _PARSERS:
+            issues.add(file, line, key, f"未知的目录分节；可用：{', '.join(SECTIONS)}；套餐定义须在顶层写 code")
+            continue
+        if not isinstance(value, list):
+            issues.add(file, line, key, "分节内容应为列表")
+            continue
+        for index, entry in enumerate(value):
+            entry_line = value.line_of(index) if hasattr(value, "line_of") else line
+            reader = Reader(entry, file=file, line=entry_line, path=f"{key}[{index}]", issues=issues)
+            if not reader.ok:
+                continue
+            record = _PARSERS[key](reader)
+            reader.finish()
+            defs.add(record, issues)
+
+
+def read_path(path: Path, issues: Issues) -> Definitions:
+    """Read a folder (recursively, in name order) or a single file."""
+    defs = Definitions()
+    root = path if path.is_dir() else path.parent
+    if not path.exists():
+        issues.add(str(path), 0, "", "路径不存在")
+        return defs
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    wanted = [p for p in files if p.suffix.lower() in (".yaml", ".yml", ".xlsx")]
+    if not wanted:
+        issues.add(str(path), 0, "", "没有找到 .yaml、.yml 或 .xlsx 定义文件")
+    for file in wanted:
+        display = str(file.relative_to(root)) if path.is_dir() else file.name
+        if file.suffix.lower() == ".xlsx":
+            from onego.catalog.definitions.xlsx import read_items_workbook
+
+            read_items_workbook(file, display=display, defs=defs, issues=issues)
+            continue
+        try:
+            doc = load_yaml_file(file, display)
+        except SourceError as exc:
+            issues.add(exc.location.file, exc.location.line, "", exc.message)
+            continue
+        parse_document(doc, file=display, defs=defs, issues=issues, text=file.read_text(encoding="utf-8"))
+    return defs
+
+
+def read_text(text: str, *, name: str, issues: Issues) -> Definitions:
+    """Read one definition given as text (the designer's upload or editor)."""
+    defs = Definitions()
+    try:
+        doc = load_yaml_text(text, name)
+    except SourceError as exc:
+        issues.add(exc.location.file, exc.location.line, "", exc.message)
+        return defs
+    parse_document(doc, file=name, defs=defs, issues=issues, text=text)
+    return defs
+

@@ -1,0 +1,483 @@
+"""The package compiler, as pure functions over plain data (no database).
+
+Given a package, the applicant's region and scenario answers it decides which items apply, orders them in
+stages, merges their forms (each data element once) and their materials (each type once, exempt where a
+registry or e-licence can verify it), and compares the package's burden with doing the items one by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from onego.catalog.rules.expressions import (
+    ExpressionError,
+    QuestionSpec,
+    coerce_answer,
+    compile_condition,
+    evaluate,
+)
+from onego.catalog.rules.graph import critical_path, stages
+
+
+# --- input ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ElementSpec:
+    code: str
+    name: str
+    type: str
+    choices: tuple[str, ...] = ()
+    sensitive: bool = False
+    registry: str = ""  # code of a connected registry that can supply it, or ""
+    registry_name: str = ""
+
+
+@dataclass(frozen=True)
+class MaterialSpec:
+    code: str
+    name: str
+    registry: str = ""  # connected registry that verifies it
+    registry_name: str = ""
+    licence_type: str = ""  # e-licence type that proves it
+    licence_name: str = ""
+    file_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FieldUse:
+    element: ElementSpec
+    required: bool = True
+    when: str = ""
+
+
+@dataclass(frozen=True)
+class MaterialUse:
+    material: MaterialSpec
+    required: bool = True
+    when: str = ""
+    original: bool = True
+    copies: int = 1
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    code: str
+    name: str
+    department_type: str
+    department: str  # resolved name for the region, "" when none is configured
+    department_code: str
+    legal_days: int
+    promised_days: int
+    visits: int
+    online: bool
+    window_class: int
+    result_name: str
+    result_licence_type: str = ""
+    fee: str = ""
+    sole_approver: bool = False
+    instant_approval: bool = False
+    site_inspection: bool = False
+    fields: tuple[FieldUse, ...] = ()
+    materials: tuple[MaterialUse, ...] = ()
+
+
+@dataclass(frozen=True)
+class PackageEntry:
+    """An item or a partner step as the package includes it."""
+
+    code: str
+    binding: str  # bound | scenario | optional
+    when: str = ""
+    after: tuple[str, ...] = ()
+    default_selected: bool = True
+    item: ItemSpec | None = None
+    # partner steps only
+    name: str = ""
+    partner_kind: str = ""
+    days: int = 0
+    fields: tuple[ElementSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class PackageSpec:
+    code: str
+    name: str
+    lead_department: str
+    promised_days: int | None
+    questions: tuple[QuestionSpec, ...]
+    defaults: Mapping[str, Any]
+    entries: tuple[PackageEntry, ...]
+
+
+# --- output -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CompiledEntry:
+    code: str
+    name: str
+    kind: str  # item | partner
+    binding: str
+    reason: str
+    department: str
+    department_code: str
+    days: int
+    legal_days: int
+    visits: int
+    stage: int
+    after: list[str]
+    partner_kind: str = ""
+    window_class: int = 0
+    result_name: str = ""
+    fee: str = ""
+    sole_approver: bool = False
+    instant_approval: bool = False
+    site_inspection: bool = False
+    removable: bool = False
+
+
+@dataclass(frozen=True)
+class ExcludedEntry:
+    code: str
+    name: str
+    reason: str
+    addable: bool
+
+
+@dataclass(frozen=True)
+class FormField:
+    element: str
+    name: str
+    type: str
+    choices: list[str]
+    required: bool
+    sensitive: bool
+    used_by: list[str]
+    prefill_registry: str
+    prefill_source: str
+
+
+@dataclass(frozen=True)
+class FormGroup:
+    group: str
+    title: str
+    fields: list[FormField]
+
+
+@dataclass(frozen=True)
+class MaterialLine:
+    material: str
+    name: str
+    used_by: list[str]
+    required: bool
+    exempt: bool
+    exempt_reason: str
+    verified_by: str  # "registry:<code>", "licence:<code>", "package:<item>" or ""
+    original: bool
+    copies: int
+    file_types: list[str]
+    notes: list[str]
+
+
+@dataclass(frozen=True)
+class Timing:
+    critical_path_days: int
+    critical_path: list[str]
+    serial_days: int
+    legal_serial_days: int
+    package_promised_days: int | None
+
+
+@dataclass(frozen=True)
+class Burden:
+    """Package against doing its items one by one. `*_separate` = one by one, each form and trip on its own."""
+
+    fields_separate: int
+    fields_merged: int
+    fields_to_type: int
+    uploads_separate: int
+    uploads_merged: int
+    uploads_to_make: int
+    trips_separate: int
+    trips_package: int
+    days_serial: int
+    days_parallel: int
+
+    def reduction(self, before: int, after: int) -> float:
+        return round(100.0 * (before - after) / before, 1) if before else 0.0
+
+    def reductions(self) -> dict[str, float]:
+        return {
+            "fields": self.reduction(self.fields_separate, self.fields_to_type),
+            "uploads": self.reduction(self.uploads_separate, self.uploads_to_make),
+            "trips": self.reduction(self.trips_separate, self.trips_package),
+            "days": self.reduction(self.days_serial, self.days_parallel),
+        }
+
+
+@dataclass(frozen=True)
+class CompiledPackage:
+    package: str
+    name: str
+    region: str
+    answers: dict[str, Any]
+    unanswered: list[str]
+    entries: list[CompiledEntry]
+    excluded: list[ExcludedEntry]
+    stages: list[list[str]]
+    form: list[FormGroup]
+    materials: list[MaterialLine]
+    timing: Timing
+    burden: Burden
+    lead_department: str
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["burden"]["reductions"] = self.burden.reductions()
+        return data
+
+    @property
+    def items(self) -> list[CompiledEntry]:
+        return [e for e in self.entries if e.kind == "item"]
+
+
+class CompileError(ValueError):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+GROUP_TITLES = {
+    "person": "申请人信息",
+    "applicant": "申请人信息",
+    "spouse": "配偶信息",
+    "mother": "母亲信息",
+    "father": "父亲信息",
+    "guardian": "监护人信息",
+    "newborn": "新生儿信息",
+    "child": "子女信息",
+    "enterprise": "企业信息",
+    "legal_rep": "法定代表人信息",
+    "agent": "经办人信息",
+    "premises": "经营场所",
+    "address": "地址信息",
+    "house": "房屋信息",
+    "buyer": "买方信息",
+    "seller": "卖方信息",
+    "contact": "联系方式",
+    "bank": "银行开户信息",
+    "utility": "水电气网信息",
+    "vehicle": "车辆信息",
+    "food": "食品经营信息",
+    "transport": "运输经营信息",
+    "credit": "信用信息",
+    "disability": "残疾信息",
+    "school": "入学信息",
+    "retirement": "退休信息",
+    "social": "社会保障信息",
+    "delivery": "送达信息",
+    "bankruptcy": "破产信息",
+    "listing": "上市信息",
+}
+
+
+def normalise_answers(questions: Sequence[QuestionSpec], defaults: Mapping[str, Any],
+                      answers: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Coerce raw answers to their types; refuse unknown questions; list what is still unanswered."""
+    by_id = {q.ident: q for q in questions}
+    unknown = sorted(set(answers) - by_id.keys())
+    if unknown:
+        raise CompileError(f"本套餐没有问题“{'、'.join(unknown)}”；可回答的问题：{', '.join(by_id) or '无'}",
+                           field=unknown[0])
+    out: dict[str, Any] = {}
+    unanswered: list[str] = []
+    for q in questions:
+        raw = answers.get(q.ident)
+        if raw is None or raw == "":
+            raw = defaults.get(q.ident)
+        if raw is None or raw == "":
+            out[q.ident] = None
+            unanswered.append(q.ident)
+            continue
+        try:
+            out[q.ident] = coerce_answer(q, raw)
+        except ExpressionError as exc:
+            raise CompileError(exc.message, field=q.ident) from exc
+    return out, unanswered
+
+
+def _holds(condition: str, answers: Mapping[str, Any]) -> bool:
+    return not condition or evaluate(compile_condition(condition), answers)
+
+
+def compile_package(spec: PackageSpec, *, region: str, answers: Mapping[str, Any],
+                    add: Sequence[str] = (), drop: Sequence[str] = ()) -> CompiledPackage:
+    values, unanswered = normalise_answers(spec.questions, spec.defaults, answers)
+    by_code = {e.code: e for e in spec.entries}
+    for code in [*add, *drop]:
+        if code not in by_code:
+            raise CompileError(f"本套餐中没有事项“{code}”", field="add" if code in add else "drop")
+
+    included: list[PackageEntry] = []
+    reasons: dict[str, str] = {}
+    excluded: list[ExcludedEntry] = []
+    for entry in spec.entries:
+        name = entry.item.name if entry.item else entry.name
+        applies = _holds(entry.when, values)
+        if entry.binding == "bound":
+            if entry.code in drop:
+                raise CompileError(f"“{name}”是依法必须一并办理的事项，不能取消", field="drop")
+            included.append(entry)
+            reasons[entry.code] = "依法必办"
+        elif entry.binding == "scenario":
+            if entry.code in drop:
+                raise CompileError(f"“{name}”由您的情形决定，请修改情形答案而不是直接取消", field="drop")
+            if applies:
+                included.append(entry)
+                reasons[entry.code] = "符合您的情形" if entry.when else "本套餐包含"
+            else:
+                excluded.append(ExcludedEntry(entry.code, name, "不符合您的情形", addable=False))
+        else:  # optional: the applicant decides, within what the scenario allows
+            chosen = (entry.default_selected or entry.code in add) and entry.code not in drop
+            if not applies:
+                if entry.code in add:
+                    raise CompileError(f"按您的情形，“{name}”不能加办", field="add")
+                excluded.append(ExcludedEntry(entry.code, name, "不符合您的情形", addable=False))
+            elif chosen:
+                included.append(entry)
+                reasons[entry.code] = "您选择加办" if entry.code in add else "可选事项（默认办理，可取消）"
+            else:
+                excluded.append(ExcludedEntry(entry.code, name, "可选事项，您未选择", addable=True))
+
+    codes = [e.code for e in included]
+    after = {e.code: list(e.after) for e in included}
+    levels = stages(codes, after)
+    stage_of = {code: i for i, level in enumerate(levels) for code in level}
+
+    def days_of(e: PackageEntry) -> int:
+        return e.item.promised_days if e.item else e.days
+
+    duration = {e.code: days_of(e) for e in included}
+    cp_days, cp = critical_path(codes, after, duration)
+    produced = {e.item.result_licence_type: e for e in included if e.item and e.item.result_licence_type}
+
+    compiled: list[CompiledEntry] = []
+    for e in included:
+        if e.item:
+            it = e.item
+            compiled.append(CompiledEntry(
+                code=e.code, name=it.name, kind="item", binding=e.binding, reason=reasons[e.code],
+                department=it.department, department_code=it.department_code, days=it.promised_days,
+                legal_days=it.legal_days, visits=it.visits, stage=stage_of[e.code],
+                after=[a for a in e.after if a in stage_of], window_class=it.window_class,
+                result_name=it.result_name, fee=it.fee, sole_approver=it.sole_approver,
+                instant_approval=it.instant_approval, site_inspection=it.site_inspection,
+                removable=e.binding == "optional",
+            ))
+        else:
+            compiled.append(CompiledEntry(
+                code=e.code, name=e.name, kind="partner", binding=e.binding, reason=reasons[e.code],
+                department="", department_code="", days=e.days, legal_days=e.days, visits=0,
+                stage=stage_of[e.code], after=[a for a in e.after if a in stage_of], partner_kind=e.partner_kind,
+                removable=e.binding == "optional",
+            ))
+
+    form, fields_separate = _merge_form(included, values)
+    materials, uploads_separate = _merge_materials(included, values, produced)
+    fields_merged = sum(len(g.fields) for g in form)
+    fields_to_type = sum(1 for g in form for f in g.fields if not f.prefill_registry)
+    items = [e.item for e in included if e.item]
+    serial = sum(duration.values())
+    timing = Timing(
+        critical_path_days=cp_days,
+        critical_path=cp,
+        serial_days=serial,
+        legal_serial_days=sum(it.legal_days for it in items) + sum(e.days for e in included if not e.item),
+        package_promised_days=spec.promised_days,
+    )
+    warnings = [f"事项“{it.name}”在本地区没有配置实施部门" for it in items if not it.department]
+    if spec.promised_days is not None and cp_days > spec.promised_days:
+        warnings.append(f"关键路径 {cp_days} 个工作日长于套餐承诺的 {spec.promised_days} 个工作日")
+    burden = Burden(
+        fields_separate=fields_separate,
+        fields_merged=fields_merged,
+        fields_to_type=fields_to_type,
+        uploads_separate=uploads_separate,
+        uploads_merged=len(materials),
+        uploads_to_make=sum(1 for mat in materials if not mat.exempt),
+        trips_separate=sum(it.visits for it in items),
+        # One window accepts the whole package: the applicant comes at most as often as the most demanding item.
+        trips_package=max((it.visits for it in items), default=0),
+        days_serial=serial,
+        days_parallel=cp_days,
+    )
+    return CompiledPackage(
+        package=spec.code, name=spec.name, region=region, answers=values, unanswered=unanswered,
+        entries=compiled, excluded=excluded, stages=levels, form=form, materials=materials, timing=timing,
+        burden=burden, lead_department=spec.lead_department, warnings=warnings,
+    )
+
+
+def _merge_form(included: Sequence[PackageEntry], answers: Mapping[str, Any]) -> tuple[list[FormGroup], int]:
+    fields: dict[str, dict[str, Any]] = {}
+    separate = 0
+    for e in included:
+        uses: list[tuple[ElementSpec, bool]] = []
+        if e.item:
+            uses = [(u.element, u.required) for u in e.item.fields if _holds(u.when, answers)]
+        else:
+            uses = [(el, True) for el in e.fields]
+        separate += len(uses)
+        for element, required in uses:
+            entry = fields.setdefault(element.code, {"element": element, "required": False, "used_by": []})
+            entry["required"] = entry["required"] or required
+            entry["used_by"].append(e.code)
+    groups: dict[str, list[FormField]] = {}
+    for code, entry in fields.items():
+        el: ElementSpec = entry["element"]
+        groups.setdefault(code.split(".", 1)[0], []).append(FormField(
+            element=code, name=el.name, type=el.type, choices=list(el.choices), required=entry["required"],
+            sensitive=el.sensitive, used_by=entry["used_by"], prefill_registry=el.registry,
+            prefill_source=el.registry_name,
+        ))
+    return [FormGroup(group=g, title=GROUP_TITLES.get(g, g), fields=f) for g, f in groups.items()], separate
+
+
+def _merge_materials(included: Sequence[PackageEntry], answers: Mapping[str, Any],
+                     produced: Mapping[str, PackageEntry]) -> tuple[list[MaterialLine], int]:
+    lines: dict[str, dict[str, Any]] = {}
+    separate = 0
+    for e in included:
+        if not e.item:
+            continue
+        for use in e.item.materials:
+            if not _holds(use.when, answers):
+                continue
+            separate += 1
+            entry = lines.setdefault(use.material.code, {"use": use, "required": False, "used_by": [], "notes": []})
+            entry["required"] = entry["required"] or use.required
+            entry["used_by"].append(e.code)
+            if use.note and use.note not in entry["notes"]:
+                entry["notes"].append(use.note)
+    out: list[MaterialLine] = []
+    for code, entry in lines.items():
+        mat: MaterialSpec = entry["use"].material
+        exempt, reason, verified_by = False, "", ""
+        producer = produced.get(mat.licence_type) if mat.licence_type else None
+        if producer is not None and producer.code not in entry["used_by"] and producer.item:
+            exempt, verified_by = True, f"package:{producer.code}"
+            reason = f"由本套餐“{producer.item.name}”办结后通过电子证照共享"
+        elif mat.licence_type and mat.licence_name:
+            exempt, verified_by = True, f"licence:{mat.licence_type}"
+            reason = f"调用电子证照“{mat.licence_name}”核验，免提交"
+        elif mat.registry:
+            exempt, verified_by = True, f"registry:{mat.registry}"
+            reason = f"通过{mat.registry_name}共享核验，免提交"
+        out.append(MaterialLine(
+            material=code, name=mat.name, used_by=entry["used_by"], required=entry["required"], exempt=exempt,
+            exempt_reason=reason, verified_by=verified_by, original=entry["use"].original,
+            copies=entry["use"].copies, file_types=list(mat.file_types), notes=entry["notes"],
+        ))
+    return out, separate

@@ -1,0 +1,58 @@
+"""Writes to the catalog. Every write is one transaction; nothing half-written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from onego.catalog.definitions.check import check_all
+from onego.catalog.definitions.parse import Definitions, read_path, read_text
+from onego.catalog.definitions.reader import Issue, Issues
+from onego.catalog.definitions.store import store
+from onego.core.errors import ValidationFailed
+
+
+class CatalogImportFailed(ValidationFailed):
+    """The definitions were refused; `issues` lists every problem (file, line, field, message)."""
+
+    code = "catalog_import_failed"
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        lines = "\n".join(str(i) for i in issues)
+        super().__init__(f"导入被拒绝，共 {len(issues)} 处错误，未写入任何内容：\n{lines}")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    counts: dict[str, int]
+    dry_run: bool
+
+
+def _import(defs: Definitions, issues: Issues, *, dry_run: bool) -> ImportResult:
+    if issues:
+        raise CatalogImportFailed(issues.items)
+    with transaction.atomic():
+        check_all(defs, issues)
+        if issues:
+            raise CatalogImportFailed(issues.items)
+        counts = store(defs)
+        if dry_run:
+            transaction.set_rollback(True)
+    return ImportResult(counts=counts, dry_run=dry_run)
+
+
+def catalog_import(*, path: Path, dry_run: bool = False) -> ImportResult:
+    """Import a folder or file of definitions; all or nothing."""
+    issues = Issues()
+    defs = read_path(path, issues)
+    return _import(defs, issues, dry_run=dry_run)
+
+
+def catalog_import_text(*, text: str, name: str = "package.yaml", dry_run: bool = False) -> ImportResult:
+    """Import one definition given as text (the package designer)."""
+    issues = Issues()
+    defs = read_text(text, name=name, issues=issues)
+    return _import(defs, issues, dry_run=dry_run)

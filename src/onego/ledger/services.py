@@ -1,0 +1,142 @@
+"""Writes to the ledger. Other apps call `ledger_append` inside their own transaction, so the record of
+a registry read or a decision commits or rolls back together with the thing it records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from onego.core import clock
+from onego.core.errors import Conflict, ValidationFailed
+from onego.ledger import merkle
+from onego.ledger.canonical import check_fields, entry_bytes, normalise_payload
+from onego.ledger.models import LedgerEntry, LedgerNode, LedgerState, TreeHead
+from onego.ledger.signing import get_signer
+
+
+def _locked_state() -> LedgerState:
+    """Lock the state row, creating it on the very first append.
+
+    The row lock is what keeps indexes contiguous: it is held until the caller's transaction ends, so
+    appenders queue here (on SQLite the IMMEDIATE transaction mode serialises writers already).
+    """
+    state = LedgerState.objects.select_for_update().filter(slot=1).first()
+    if state is not None:
+        return state
+    if LedgerEntry.objects.exists():
+        # Starting a fresh tree over existing entries would fork the log; make someone look instead.
+        raise Conflict("账本状态记录缺失而账本已有记录，请运行 `onego ledger verify` 检查")
+    try:
+        # A savepoint, because a concurrent first append may insert the row before us.
+        with transaction.atomic():
+            LedgerState.objects.create(slot=1, size=0, frontier=[], root_hash=merkle.empty_root().hex())
+    except IntegrityError:
+        pass
+    return LedgerState.objects.select_for_update().get(slot=1)
+
+
+def _check_lengths(**values: str) -> None:
+    for name, value in values.items():
+        limit = LedgerEntry._meta.get_field(name).max_length
+        if limit is not None and len(value) > limit:
+            raise ValidationFailed(f"账本记录的 {name} 超过 {limit} 个字符", field=name)
+
+
+@transaction.atomic
+def ledger_append(
+    *,
+    kind: str,
+    actor: str,
+    subject_ref: str = "",
+    case_ref: str = "",
+    payload: Mapping[str, Any],
+) -> LedgerEntry:
+    """Append one entry and return it. O(log n): only the state row and the nodes it completes are touched.
+
+    Call it inside the transaction that makes the change being recorded, and keep that transaction
+    short: the ledger lock is held until it commits.
+    """
+    check_fields(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref)
+    _check_lengths(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref)
+    stored_payload = normalise_payload(payload)
+
+    state = _locked_state()
+    frontier = state.as_frontier()
+    index = frontier.size
+    recorded_at = clock.now()
+    leaf = merkle.leaf_hash(
+        entry_bytes(
+            index=index,
+            kind=kind,
+            actor=actor,
+            subject_ref=subject_ref,
+            case_ref=case_ref,
+            payload=stored_payload,
+            recorded_at=recorded_at,
+        )
+    )
+    completed = frontier.append(leaf)
+
+    entry = LedgerEntry.objects.create(
+        index=index,
+        kind=kind,
+        actor=actor,
+        subject_ref=subject_ref,
+        case_ref=case_ref,
+        payload=stored_payload,
+        recorded_at=recorded_at,
+        leaf_hash=leaf.hex(),
+    )
+    if completed:
+        LedgerNode.objects.bulk_create(
+            LedgerNode(last_leaf=index, level=level, hash=h.hex()) for (level, _position), h in completed
+        )
+    state.size = frontier.size
+    state.frontier = [h.hex() for h in frontier.hashes]
+    state.root_hash = frontier.root().hex()
+    state.save(update_fields=["size", "frontier", "root_hash", "updated_at"])
+    return entry
+
+
+def _current_size_and_root() -> tuple[int, str]:
+    state = LedgerState.objects.filter(slot=1).first()
+    if state is not None:
+        return state.size, state.root_hash
+    if LedgerEntry.objects.exists():
+        raise Conflict("账本状态记录缺失而账本已有记录，请运行 `onego ledger verify` 检查")
+    return 0, merkle.empty_root().hex()
+
+
+@transaction.atomic
+def ledger_sign_head() -> TreeHead:
+    """Sign and store the head of the tree as it stands now."""
+    # One row read gives a size and root that belong together; no lock needed.
+    size, root_hex = _current_size_and_root()
+    signer = get_signer()
+    now = clock.now()
+    # RFC 6962 timestamps are milliseconds; truncate so the stored value is exactly what was signed.
+    timestamp = now.replace(microsecond=now.microsecond // 1000 * 1000)
+    head = TreeHead(
+        tree_size=size,
+        root_hash=root_hex,
+        timestamp=timestamp,
+        algorithm=signer.algorithm,
+        key_id=signer.key_id,
+        signature="",
+    )
+    head.signature = signer.sign(head.signed_bytes()).hex()
+    head.save()
+    return head
+
+
+def ledger_current_head() -> TreeHead:
+    """The latest signed head, signing a new one first if the tree has grown since."""
+    size, root_hex = _current_size_and_root()
+    signer = get_signer()
+    latest = TreeHead.objects.filter(key_id=signer.key_id).order_by("-tree_size", "-timestamp").first()
+    if latest is not None and latest.tree_size == size and latest.root_hash == root_hex:
+        return latest
+    return ledger_sign_head()

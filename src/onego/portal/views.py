@@ -1,0 +1,97 @@
+"""Applicant-facing pages. Views only parse input, call selectors and render; no domain logic here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from onego.catalog import models as m
+from onego.catalog.rules.expressions import compile_condition, describe
+from onego.catalog.rules.expressions import QuestionSpec
+from onego.catalog.selectors import (
+    compile_for,
+    main_scenario,
+    package_by_code,
+    packages_offered,
+    region_chain,
+)
+from onego.core.errors import NotFound, OneGoError
+
+PERSON, ENTERPRISE = "person", "enterprise"
+
+
+def _region(request: HttpRequest) -> m.Region:
+    code = request.GET.get("region") or request.session.get("region") or settings.ONEGO_DEFAULT_REGION
+    region = m.Region.objects.filter(code=code).first() or m.Region.objects.filter(
+        code=settings.ONEGO_DEFAULT_REGION).first() or m.Region.objects.order_by("code").first()
+    if region is not None:
+        request.session["region"] = region.code
+    return region  # type: ignore[return-value]
+
+
+def _region_choices() -> list[m.Region]:
+    return list(m.Region.objects.filter(level__in=["province", "city", "county"]).order_by("code"))
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    region = _region(request)
+    packages = list(packages_offered(region)) if region else []
+    groups: dict[str, list[tuple[str, list[m.Package]]]] = {PERSON: [], ENTERPRISE: []}
+    by_theme: dict[str, list[m.Package]] = {}
+    for p in packages:
+        by_theme.setdefault(p.theme, []).append(p)
+    for theme, label in m.Theme.choices:
+        if theme in by_theme:
+            groups[theme.split(".")[0]].append((label, by_theme[theme]))
+    return render(request, "portal/home.html", {
+        "region": region, "regions": _region_choices(), "person_groups": groups[PERSON],
+        "enterprise_groups": groups[ENTERPRISE], "package_count": len(packages),
+    })
+
+
+def package_guide(request: HttpRequest, code: str) -> HttpResponse:
+    region = _region(request)
+    try:
+        package = package_by_code(code)
+    except NotFound:
+        return render(request, "portal/not_found.html", {"what": code}, status=404)
+    specs = {q.ident: QuestionSpec(ident=q.ident, type=q.type, choices=tuple(q.choices), text=q.text)
+             for q in package.questions.all()}
+    submitted = {q.ident: request.GET[q.ident] for q in package.questions.all() if request.GET.get(q.ident, "") != ""}
+    answers: dict[str, Any] = submitted if "answered" in request.GET else {**main_scenario(package), **submitted}
+    add = request.GET.getlist("add")
+    drop = request.GET.getlist("drop")
+    compiled, error = None, None
+    try:
+        compiled = compile_for(package_code=code, region_code=region.code, answers=answers, add=add, drop=drop)
+    except OneGoError as exc:
+        error = exc
+    conditions = {}
+    for pi in package.package_items.all():
+        if pi.when:
+            conditions[pi.item.code] = describe(compile_condition(pi.when), specs)
+    chain = region_chain(region)
+    points = sorted(
+        m.ServicePoint.objects.filter(region__in=chain).select_related("region"),
+        key=lambda p: [r.pk for r in chain].index(p.region_id),
+    )[:6]
+    items = {pi.item.code: pi.item for pi in package.package_items.all()}
+    return render(request, "portal/package_guide.html", {
+        "package": package, "region": region, "regions": _region_choices(), "compiled": compiled, "error": error,
+        "answers": (compiled.answers if compiled else answers), "conditions": conditions, "service_points": points,
+        "catalog_items": items, "questions": package.questions.all(),
+    })
+
+
+@require_POST
+def toggle_large_text(request: HttpRequest) -> HttpResponse:
+    request.session["large_text"] = not request.session.get("large_text", False)
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return HttpResponseRedirect(target)
