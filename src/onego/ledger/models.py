@@ -82,11 +82,15 @@ class LedgerNode(models.Model):
 
     @property
     def position(self) -> int:
-        return (self.last_leaf + 1) >> self.level
+        return self.position_of(self.level, self.last_leaf)
 
     @staticmethod
     def last_leaf_of(level: int, position: int) -> int:
         return ((position + 1) << level) - 1
+
+    @staticmethod
+    def position_of(level: int, last_leaf: int) -> int:
+        return ((last_leaf + 1) >> level) - 1
 
 
 class LedgerState(BaseModel):

@@ -86,7 +86,7 @@ def _fetch_nodes(refs: Iterable[merkle.NodeRef]) -> dict[merkle.NodeRef, bytes]:
     if inner:
         rows = LedgerNode.objects.filter(last_leaf__in=list(inner)).values_list("last_leaf", "level", "hash")
         for last_leaf, level, h in rows:
-            ref = (level, (last_leaf + 1 >> level) - 1)
+            ref = (level, LedgerNode.position_of(level, last_leaf))
             if ref in wanted:
                 found[ref] = bytes.fromhex(h)
     for ref in wanted - found.keys():

@@ -83,9 +83,15 @@ class ParsedNotice:
         )
 
 
-class _Errors(list[str]):
+class _Errors(list[tuple[str, int, str]]):
     def add(self, file: str, line: int, message: str) -> None:
-        self.append(f"{file}:{line}: {message}")
+        self.append((file, line, message))
+
+    def lines(self) -> list[str]:
+        """`file:line: message`, files in the order given and lines in file order."""
+        files = list(dict.fromkeys(file for file, _, _ in self))
+        ordered = sorted(self, key=lambda e: (files.index(e[0]), e[1]))  # stable: same line keeps order
+        return [f"{file}:{line}: {message}" for file, line, message in ordered]
 
 
 def _parse_date(text: str) -> dt.date | None:
@@ -309,7 +315,7 @@ class Command(BaseCommand):
             by_year.setdefault(parsed.year, parsed)
             check_parsed(parsed, errors)
         if errors:
-            raise CommandError("放假安排有误，未导入任何内容：\n" + "\n".join(errors))
+            raise CommandError("放假安排有误，未导入任何内容：\n" + "\n".join(errors.lines()))
 
         for parsed in notices:
             for warning in notice_warnings(parsed.as_notice()):

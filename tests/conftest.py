@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from onego.catalog.services import catalog_import
+from tests.builders import write_folder
+
+
+@pytest.fixture
+def small_catalog(db: None, tmp_path: Path) -> Path:
+    """The builders' small catalog and the restaurant package, imported."""
+    folder = write_folder(tmp_path / "catalog")
+    catalog_import(path=folder)
+    return folder
