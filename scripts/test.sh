@@ -37,19 +37,21 @@ if [ -z "$pg_url" ]; then
       echo "test: no PostgreSQL and not root to install it; set ONEGO_TEST_POSTGRES_URL" >&2; exit 1
     fi
   fi
-  PG_PORT=${ONEGO_TEST_PG_PORT:-54329}
+  PG_PORT=${ONEGO_TEST_PG_PORT:-$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
   PG_DATA=$(mktemp -d /tmp/onego-pg.XXXXXX)
   PG_SOCK=$(mktemp -d /tmp/onego-pgsock.XXXXXX)
   chown postgres "$PG_DATA" "$PG_SOCK"
   echo "== starting a throw-away PostgreSQL on 127.0.0.1:$PG_PORT"
   runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DATA" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
-  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -w -l "$PG_DATA/server.log" \
+  if ! runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -w -l "$PG_DATA/server.log" \
     -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_SOCK -c fsync=off -c synchronous_commit=off -c max_connections=200" \
-    start >/dev/null
+    start >/dev/null; then
+    echo "test: PostgreSQL did not start:" >&2; cat "$PG_DATA/server.log" >&2; exit 1
+  fi
   started=1
   runuser -u postgres -- "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc \
-    "CREATE ROLE onego LOGIN SUPERUSER PASSWORD 'onego'" >/dev/null
-  runuser -u postgres -- "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres -O onego onego
+    "CREATE ROLE onego LOGIN SUPERUSER PASSWORD 'onego'" >/dev/null || exit 1
+  runuser -u postgres -- "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres -O onego onego || exit 1
   pg_url="postgres://onego:onego@127.0.0.1:$PG_PORT/onego"
 fi
 

@@ -47,8 +47,18 @@ def catalog() -> dict[str, Any]:
             {"code": "tobacco", "name": "烟草专卖"},
         ],
         "departments": [
-            {"code": "gy-scjg", "name": "贵阳市市场监督管理局", "type": "market_regulation", "region": "520100"},
-            {"code": "nm-scjg", "name": "南明区市场监督管理局", "type": "market_regulation", "region": "520102"},
+            {
+                "code": "gy-scjg",
+                "name": "贵阳市市场监督管理局",
+                "type": "market_regulation",
+                "region": "520100",
+            },
+            {
+                "code": "nm-scjg",
+                "name": "南明区市场监督管理局",
+                "type": "market_regulation",
+                "region": "520102",
+            },
             {"code": "gy-xf", "name": "贵阳市消防救援支队", "type": "fire_rescue", "region": "520100"},
             {"code": "gz-yc", "name": "贵州省烟草专卖局", "type": "tobacco", "region": "520000"},
         ],
@@ -58,15 +68,28 @@ def catalog() -> dict[str, Any]:
             {"code": "elicence", "name": "电子证照库", "type": "data_bureau"},
         ],
         "licence_types": [
-            {"code": "business_licence", "name": "营业执照", "issuer_type": "market_regulation",
-             "holder": "enterprise"},
-            {"code": "food_business_licence", "name": "食品经营许可证", "issuer_type": "market_regulation",
-             "holder": "enterprise"},
+            {
+                "code": "business_licence",
+                "name": "营业执照",
+                "issuer_type": "market_regulation",
+                "holder": "enterprise",
+            },
+            {
+                "code": "food_business_licence",
+                "name": "食品经营许可证",
+                "issuer_type": "market_regulation",
+                "holder": "enterprise",
+            },
         ],
         "data_elements": [
             {"code": "person.name", "name": "姓名", "registry": "population"},
-            {"code": "person.id_number", "name": "公民身份号码", "type": "id_number", "sensitive": True,
-             "registry": "population"},
+            {
+                "code": "person.id_number",
+                "name": "公民身份号码",
+                "type": "id_number",
+                "sensitive": True,
+                "registry": "population",
+            },
             {"code": "person.phone", "name": "手机号码", "type": "phone", "sensitive": True},
             {"code": "enterprise.name", "name": "企业名称"},
             {"code": "premises.area", "name": "经营场所建筑面积", "type": "number"},
@@ -80,20 +103,42 @@ def catalog() -> dict[str, Any]:
             {"code": "lease_contract", "name": "租赁合同"},
         ],
         "items": [
-            item("business_licence", name="营业执照（设立登记）", promised_limit_days=1, legal_limit_days=3,
-                 result={"name": "营业执照", "licence_type": "business_licence"},
-                 fields=["person.name", "person.id_number", "person.phone", "enterprise.name"],
-                 materials=["resident_id_card", {"material": "lease_contract", "original": False}]),
-            item("food_business_permit", name="食品经营许可（新办）",
-                 result={"name": "食品经营许可证", "licence_type": "food_business_licence"},
-                 site_inspection=True,
-                 fields=["person.name", "person.id_number", "enterprise.name", "premises.area"],
-                 materials=["resident_id_card", "business_licence", "food_safety_plan", "floor_plan"]),
-            item("fire_safety_inspection", name="公众聚集场所投入使用营业前消防安全检查", department="fire_rescue",
-                 level="city", promised_limit_days=7, legal_limit_days=10,
-                 fields=["enterprise.name", "premises.area"], materials=["business_licence", "floor_plan"]),
-            item("tobacco_retail_licence", name="烟草专卖零售许可", department="tobacco", level="province",
-                 promised_limit_days=10, fields=["enterprise.name"], materials=["business_licence"]),
+            item(
+                "business_licence",
+                name="营业执照（设立登记）",
+                promised_limit_days=1,
+                legal_limit_days=3,
+                result={"name": "营业执照", "licence_type": "business_licence"},
+                fields=["person.name", "person.id_number", "person.phone", "enterprise.name"],
+                materials=["resident_id_card", {"material": "lease_contract", "original": False}],
+            ),
+            item(
+                "food_business_permit",
+                name="食品经营许可（新办）",
+                result={"name": "食品经营许可证", "licence_type": "food_business_licence"},
+                site_inspection=True,
+                fields=["person.name", "person.id_number", "enterprise.name", "premises.area"],
+                materials=["resident_id_card", "business_licence", "food_safety_plan", "floor_plan"],
+            ),
+            item(
+                "fire_safety_inspection",
+                name="公众聚集场所投入使用营业前消防安全检查",
+                department="fire_rescue",
+                level="city",
+                promised_limit_days=7,
+                legal_limit_days=10,
+                fields=["enterprise.name", "premises.area"],
+                materials=["business_licence", "floor_plan"],
+            ),
+            item(
+                "tobacco_retail_licence",
+                name="烟草专卖零售许可",
+                department="tobacco",
+                level="province",
+                promised_limit_days=10,
+                fields=["enterprise.name"],
+                materials=["business_licence"],
+            ),
         ],
     }
 
@@ -115,12 +160,21 @@ def restaurant_package(**overrides: Any) -> dict[str, Any]:
             {"item": "business_licence", "when": "not has_licence"},
             {"item": "food_business_permit", "binding": "bound", "after": ["business_licence"]},
             {"item": "fire_safety_inspection", "when": "floor_area > 300", "after": ["business_licence"]},
-            {"item": "tobacco_retail_licence", "binding": "optional", "default": False,
-             "after": ["business_licence"]},
+            {
+                "item": "tobacco_retail_licence",
+                "binding": "optional",
+                "default": False,
+                "after": ["business_licence"],
+            },
         ],
         "partner_steps": [
-            {"code": "bank_account", "name": "银行预约开户", "partner": "bank", "after": ["business_licence"],
-             "fields": ["enterprise.name", "bank.account_type"]},
+            {
+                "code": "bank_account",
+                "name": "银行预约开户",
+                "partner": "bank",
+                "after": ["business_licence"],
+                "fields": ["enterprise.name", "bank.account_type"],
+            },
         ],
         "scenarios": [{"name": "新开店、面积较大", "answers": {"has_licence": False, "floor_area": 500}}],
     }
@@ -128,11 +182,14 @@ def restaurant_package(**overrides: Any) -> dict[str, Any]:
     return base
 
 
-def write_folder(root: Path, catalog_doc: dict[str, Any] | None = None,
-                 packages: list[dict[str, Any]] | None = None) -> Path:
+def write_folder(
+    root: Path, catalog_doc: dict[str, Any] | None = None, packages: list[dict[str, Any]] | None = None
+) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     (root / "catalog.yaml").write_text(
-        yaml.safe_dump(catalog_doc if catalog_doc is not None else catalog(), allow_unicode=True, sort_keys=False),
+        yaml.safe_dump(
+            catalog_doc if catalog_doc is not None else catalog(), allow_unicode=True, sort_keys=False
+        ),
         encoding="utf-8",
     )
     (root / "packages").mkdir(exist_ok=True)

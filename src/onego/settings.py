@@ -27,7 +27,9 @@ SECRET_KEY = os.environ.get("ONEGO_SECRET_KEY") or (
 )
 if not SECRET_KEY:
     raise RuntimeError("ONEGO_SECRET_KEY must be set when ONEGO_DEBUG=0")
-ALLOWED_HOSTS = [h for h in os.environ.get("ONEGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("ONEGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -39,6 +41,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "onego.core",
+    "onego.ledger",
     "onego.accounts",
     "onego.catalog",
     "onego.api",
@@ -97,7 +100,9 @@ def _database_from_url(url: str) -> dict[str, object]:
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": 60,
         }
-    raise RuntimeError(f"ONEGO_DATABASE_URL: unsupported scheme {parsed.scheme!r} (use sqlite:// or postgres://)")
+    raise RuntimeError(
+        f"ONEGO_DATABASE_URL: unsupported scheme {parsed.scheme!r} (use sqlite:// or postgres://)"
+    )
 
 
 DATABASES = {"default": _database_from_url(os.environ.get("ONEGO_DATABASE_URL", "sqlite://"))}

@@ -20,16 +20,22 @@ def test_openapi_document_and_docs_are_served(client: Client) -> None:
 
 def test_compile_endpoint_returns_what_the_service_computes(small_catalog: Path, client: Client) -> None:
     answers = {"has_licence": False, "floor_area": 500}
-    response = client.post("/api/v1/packages/open-restaurant/compile",
-                           {"region": "520100", "answers": answers}, content_type="application/json")
+    response = client.post(
+        "/api/v1/packages/open-restaurant/compile",
+        {"region": "520100", "answers": answers},
+        content_type="application/json",
+    )
     assert response.status_code == 200
     expected = compile_for(package_code="open-restaurant", region_code="520100", answers=answers).to_dict()
     assert response.json() == expected
 
 
 def test_compile_error_is_specific(small_catalog: Path, client: Client) -> None:
-    response = client.post("/api/v1/packages/open-restaurant/compile",
-                           {"region": "520100", "answers": {"floor_area": "abc"}}, content_type="application/json")
+    response = client.post(
+        "/api/v1/packages/open-restaurant/compile",
+        {"region": "520100", "answers": {"floor_area": "abc"}},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert response.json()["detail"]["field"] == "floor_area"
 

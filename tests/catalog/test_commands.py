@@ -23,7 +23,8 @@ def _run(*args: str) -> str:
 
 def test_import_command_reports_counts(tmp_path: Path) -> None:
     out = _run("catalog", "import", str(write_folder(tmp_path)))
-    assert "已导入" in out and "packages 1" in out
+    assert "已导入" in out
+    assert "packages 1" in out
 
 
 def test_import_command_refuses_and_prints_every_error(tmp_path: Path) -> None:
@@ -31,24 +32,54 @@ def test_import_command_refuses_and_prints_every_error(tmp_path: Path) -> None:
     pkg["items"].append({"item": "ghost"})
     err = StringIO()
     with pytest.raises(CommandError, match="未写入任何内容"):
-        call_command("catalog", "import", str(write_folder(tmp_path, packages=[pkg])), stdout=StringIO(), stderr=err)
+        call_command(
+            "catalog", "import", str(write_folder(tmp_path, packages=[pkg])), stdout=StringIO(), stderr=err
+        )
     assert "ghost" in err.getvalue()
     assert m.Package.objects.count() == 0
 
 
 def test_explain_shows_items_stages_form_materials_and_burden(small_catalog: Path) -> None:
-    out = _run("package", "explain", "open-restaurant", "--region", "520100", "--answer", "has_licence=false",
-               "--answer", "floor_area=500")
-    for expected in ("fire_safety_inspection", "阶段 2", "一张表单", "一套材料", "免提交", "减负", "关键路径"):
+    out = _run(
+        "package",
+        "explain",
+        "open-restaurant",
+        "--region",
+        "520100",
+        "--answer",
+        "has_licence=false",
+        "--answer",
+        "floor_area=500",
+    )
+    for expected in (
+        "fire_safety_inspection",
+        "阶段 2",
+        "一张表单",
+        "一套材料",
+        "免提交",
+        "减负",
+        "关键路径",
+    ):
         assert expected in out
 
 
 def test_explain_json_matches_the_api_shape(small_catalog: Path) -> None:
-    out = _run("package", "explain", "open-restaurant", "--answer", "has_licence=false", "--answer",
-               "floor_area=500", "--json")
+    out = _run(
+        "package",
+        "explain",
+        "open-restaurant",
+        "--answer",
+        "has_licence=false",
+        "--answer",
+        "floor_area=500",
+        "--json",
+    )
     data = json.loads(out)
     assert [e["code"] for e in data["entries"] if e["kind"] == "item"] == [
-        "business_licence", "food_business_permit", "fire_safety_inspection"]
+        "business_licence",
+        "food_business_permit",
+        "fire_safety_inspection",
+    ]
     assert "reductions" in data["burden"]
 
 
@@ -61,7 +92,9 @@ def test_burden_report_writes_markdown(small_catalog: Path, tmp_path: Path) -> N
     target = tmp_path / "packages.md"
     _run("package", "burden", "--all", "--markdown", str(target))
     text = target.read_text(encoding="utf-8")
-    assert "开办餐饮店" in text and "新开店、面积较大" in text and "合计" in text
+    assert "开办餐饮店" in text
+    assert "新开店、面积较大" in text
+    assert "合计" in text
 
 
 def test_export_command_writes_files(small_catalog: Path, tmp_path: Path) -> None:

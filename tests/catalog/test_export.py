@@ -18,23 +18,39 @@ pytestmark = pytest.mark.django_db
 
 
 def _wipe() -> None:
-    for model in (m.Package, m.ServiceItem, m.ServicePoint, m.Partner, m.MaterialType, m.DataElement,
-                  m.LicenceType, m.Registry, m.Department, m.DepartmentType):
+    for model in (
+        m.Package,
+        m.ServiceItem,
+        m.ServicePoint,
+        m.Partner,
+        m.MaterialType,
+        m.DataElement,
+        m.LicenceType,
+        m.Registry,
+        m.Department,
+        m.DepartmentType,
+    ):
         model.objects.all().delete()
     while m.Region.objects.exists():
         m.Region.objects.filter(children__isnull=True).delete()
 
 
 def test_export_then_import_gives_the_same_compiled_package(small_catalog: Path, tmp_path: Path) -> None:
-    before = compile_for(package_code="open-restaurant", region_code="520102",
-                         answers={"has_licence": False, "floor_area": 500}).to_dict()
+    before = compile_for(
+        package_code="open-restaurant",
+        region_code="520102",
+        answers={"has_licence": False, "floor_area": 500},
+    ).to_dict()
     export_catalog(tmp_path / "out")
     assert (tmp_path / "out" / "packages" / "open-restaurant.yaml").exists()
     with transaction.atomic():
         _wipe()
         catalog_import(path=tmp_path / "out")
-    after = compile_for(package_code="open-restaurant", region_code="520102",
-                        answers={"has_licence": False, "floor_area": 500}).to_dict()
+    after = compile_for(
+        package_code="open-restaurant",
+        region_code="520102",
+        answers={"has_licence": False, "floor_area": 500},
+    ).to_dict()
     assert after == before
 
 
@@ -59,5 +75,7 @@ def test_workbook_errors_name_sheet_row_and_column(small_catalog: Path, tmp_path
     with pytest.raises(CatalogImportFailed) as info:
         catalog_import(path=path)
     errors = [str(i) for i in info.value.issues]
-    assert any(e.startswith("items.xlsx#items:3:") and "legal_limit_days" in e and "应为整数" in e for e in errors)
+    assert any(
+        e.startswith("items.xlsx#items:3:") and "legal_limit_days" in e and "应为整数" in e for e in errors
+    )
     assert any(e.startswith("items.xlsx#item_materials:") and "ghost_item" in e for e in errors)

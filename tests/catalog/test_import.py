@@ -56,7 +56,8 @@ def test_prerequisite_cycle_is_spelled_out(tmp_path: Path) -> None:
     errors = _refused(write_folder(tmp_path, packages=[pkg]))
     cycle = [e for e in errors if "前置关系成环" in e]
     assert len(cycle) == 1
-    assert "business_licence" in cycle[0] and "fire_safety_inspection" in cycle[0]
+    assert "business_licence" in cycle[0]
+    assert "fire_safety_inspection" in cycle[0]
     assert "→" in cycle[0]
     _nothing_stored()
 
@@ -134,7 +135,8 @@ def test_every_error_is_reported_at_once(tmp_path: Path) -> None:
     pkg = restaurant_package()
     pkg["items"].append({"item": "ghost"})
     errors = _refused(write_folder(tmp_path, catalog_doc=doc, packages=[pkg]))
-    assert any("nope" in e for e in errors) and any("ghost" in e for e in errors)
+    assert any("nope" in e for e in errors)
+    assert any("ghost" in e for e in errors)
 
 
 def test_a_failed_import_leaves_earlier_data_untouched(tmp_path: Path) -> None:
@@ -147,7 +149,8 @@ def test_a_failed_import_leaves_earlier_data_untouched(tmp_path: Path) -> None:
 
 def test_dry_run_checks_without_storing(tmp_path: Path) -> None:
     result = catalog_import(path=write_folder(tmp_path), dry_run=True)
-    assert result.dry_run and result.counts["packages"] == 1
+    assert result.dry_run
+    assert result.counts["packages"] == 1
     _nothing_stored()
 
 
@@ -157,7 +160,8 @@ def test_reimport_with_changes_bumps_the_version(tmp_path: Path) -> None:
     assert m.Package.objects.get(code="open-restaurant").version == 1
     catalog_import(path=write_folder(tmp_path / "b", packages=[restaurant_package(promised_days=6)]))
     package = m.Package.objects.get(code="open-restaurant")
-    assert package.version == 2 and package.promised_days == 6
+    assert package.version == 2
+    assert package.promised_days == 6
     assert package.package_items.count() == 4
 
 

@@ -408,3 +408,9 @@ def test_check_warns_about_an_incomplete_entry() -> None:
     enter_2027()
     out, _ = run("check", "2027")
     assert "5月1日、5月2日、10月1日、10月2日、10月3日 没有列为放假日" in out
+
+
+def test_import_refuses_an_empty_source_at_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "2027.yaml", "year: 2027\nsource: ''\nholidays: []\n")
+    with pytest.raises(CommandError, match=r"2027\.yaml:2: source 不能为空"):
+        run("import", str(path))

@@ -184,6 +184,16 @@ def test_deadline_spanning_several_unknown_years_lists_them_all() -> None:
     assert deadline.provisional_years == (2027, 2028)
 
 
+def test_a_datetime_is_refused_because_its_day_depends_on_the_time_zone() -> None:
+    accepted_at = dt.datetime(2025, 9, 30, 23, 30, tzinfo=dt.UTC)  # already 1 October in Beijing
+    with pytest.raises(TypeError, match="local calendar date"):
+        LIBRARY.add_working_days(accepted_at, 1)
+    with pytest.raises(TypeError):
+        LIBRARY.day_kind(accepted_at)
+    with pytest.raises(TypeError):
+        LIBRARY.count_with_pauses(D("2025-09-30"), [(accepted_at, None)], 1)
+
+
 def test_negative_working_days_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="n must be"):
         LIBRARY.add_working_days(D("2025-11-19"), -1)

@@ -63,7 +63,9 @@ class PackageOut(PackageSummaryOut):
 
 class CompileIn(Schema):
     region: str = Field(..., description="GB/T 2260 code of the applicant's region", examples=["520100"])
-    answers: dict[str, Any] = Field(default_factory=dict, examples=[{"has_licence": False, "floor_area": 500}])
+    answers: dict[str, Any] = Field(
+        default_factory=dict, examples=[{"has_licence": False, "floor_area": 500}]
+    )
     add: list[str] = Field(default_factory=list, description="optional items the applicant adds")
     drop: list[str] = Field(default_factory=list, description="optional items the applicant drops")
 
@@ -80,8 +82,13 @@ class ErrorOut(Schema):
 
 def _summary(p: m.Package) -> dict[str, Any]:
     return {
-        "code": p.code, "name": p.name, "name_en": p.name_en, "theme": p.theme, "theme_name": p.get_theme_display(),
-        "lead_department_type": p.lead_department_type.code, "promised_days": p.promised_days,
+        "code": p.code,
+        "name": p.name,
+        "name_en": p.name_en,
+        "theme": p.theme,
+        "theme_name": p.get_theme_display(),
+        "lead_department_type": p.lead_department_type.code,
+        "promised_days": p.promised_days,
         "regions": [r.code for r in p.regions.all()],
     }
 
@@ -91,12 +98,24 @@ def list_regions(request: HttpRequest, parent: str | None = None) -> list[dict[s
     qs = m.Region.objects.select_related("parent")
     if parent:
         qs = qs.filter(parent__code=parent)
-    return [{"code": r.code, "name": r.name, "name_en": r.name_en, "level": r.level,
-             "parent": r.parent.code if r.parent else None} for r in qs]
+    return [
+        {
+            "code": r.code,
+            "name": r.name,
+            "name_en": r.name_en,
+            "level": r.level,
+            "parent": r.parent.code if r.parent else None,
+        }
+        for r in qs
+    ]
 
 
-@router.get("/packages", response=list[PackageSummaryOut], summary="List packages, optionally offered in a region")
-def list_packages(request: HttpRequest, region: str | None = None, theme: str | None = None) -> list[dict[str, Any]]:
+@router.get(
+    "/packages", response=list[PackageSummaryOut], summary="List packages, optionally offered in a region"
+)
+def list_packages(
+    request: HttpRequest, region: str | None = None, theme: str | None = None
+) -> list[dict[str, Any]]:
     qs = packages_offered(region_by_code(region) if region else None)
     if theme:
         qs = qs.filter(theme=theme)
@@ -107,13 +126,35 @@ def list_packages(request: HttpRequest, region: str | None = None, theme: str | 
 def get_package(request: HttpRequest, code: str) -> dict[str, Any]:
     p = package_by_code(code)
     return {
-        **_summary(p), "summary": p.summary, "summary_en": p.summary_en, "version": p.version,
-        "keywords": p.keywords, "scenarios": p.scenarios,
-        "questions": [{"id": q.ident, "text": q.text, "text_en": q.text_en, "type": q.type, "choices": q.choices,
-                       "default": q.default, "help": q.help_text} for q in p.questions.all()],
-        "items": [{"item": pi.item.code, "name": pi.item.name, "binding": pi.binding, "when": pi.when,
-                   "after": pi.after, "department_type": pi.item.department_type.code}
-                  for pi in p.package_items.all()],
+        **_summary(p),
+        "summary": p.summary,
+        "summary_en": p.summary_en,
+        "version": p.version,
+        "keywords": p.keywords,
+        "scenarios": p.scenarios,
+        "questions": [
+            {
+                "id": q.ident,
+                "text": q.text,
+                "text_en": q.text_en,
+                "type": q.type,
+                "choices": q.choices,
+                "default": q.default,
+                "help": q.help_text,
+            }
+            for q in p.questions.all()
+        ],
+        "items": [
+            {
+                "item": pi.item.code,
+                "name": pi.item.name,
+                "binding": pi.binding,
+                "when": pi.when,
+                "after": pi.after,
+                "department_type": pi.item.department_type.code,
+            }
+            for pi in p.package_items.all()
+        ],
     }
 
 
@@ -125,6 +166,11 @@ def get_package(request: HttpRequest, code: str) -> dict[str, Any]:
     "time (critical path against serial) and burden figures against doing the items one by one.",
 )
 def compile_package(request: HttpRequest, code: str, payload: CompileIn) -> dict[str, Any]:
-    compiled = compile_for(package_code=code, region_code=payload.region, answers=payload.answers,
-                           add=payload.add, drop=payload.drop)
+    compiled = compile_for(
+        package_code=code,
+        region_code=payload.region,
+        answers=payload.answers,
+        add=payload.add,
+        drop=payload.drop,
+    )
     return compiled.to_dict()

@@ -31,7 +31,9 @@ class Region(BaseModel):
     name = models.CharField("名称", max_length=100)
     name_en = models.CharField("英文名称", max_length=150, blank=True)
     level = models.CharField("层级", max_length=10, choices=RegionLevel.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
 
@@ -109,7 +111,9 @@ class Registry(BaseModel):
     name = models.CharField("名称", max_length=100)
     name_en = models.CharField("英文名称", max_length=150, blank=True)
     department_type = models.ForeignKey(DepartmentType, on_delete=models.PROTECT, related_name="registries")
-    connected = models.BooleanField("已接入共享", default=True, help_text="只有已接入的数据源可以免交材料、自动填表")
+    connected = models.BooleanField(
+        "已接入共享", default=True, help_text="只有已接入的数据源可以免交材料、自动填表"
+    )
 
     class Meta:
         ordering = ["code"]
@@ -145,7 +149,11 @@ class DataElement(BaseModel):
     max_length = models.PositiveIntegerField(null=True, blank=True)
     sensitive = models.BooleanField("个人敏感信息", default=False)
     registry = models.ForeignKey(
-        Registry, null=True, blank=True, on_delete=models.PROTECT, related_name="data_elements",
+        Registry,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="data_elements",
         help_text="可从该数据源共享获取（免填）",
     )
     help_text = models.CharField("填写说明", max_length=200, blank=True)
@@ -191,10 +199,16 @@ class MaterialType(BaseModel):
         LicenceType, null=True, blank=True, on_delete=models.PROTECT, related_name="material_types"
     )
     registry = models.ForeignKey(
-        Registry, null=True, blank=True, on_delete=models.PROTECT, related_name="material_types",
+        Registry,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="material_types",
         help_text="能核验该材料的数据源",
     )
-    source = models.CharField("来源渠道", max_length=120, blank=True, help_text="如：申请人自备、公安部门核发")
+    source = models.CharField(
+        "来源渠道", max_length=120, blank=True, help_text="如：申请人自备、公安部门核发"
+    )
     file_types = models.JSONField("允许的文件类型", default=list, blank=True)
 
     class Meta:
@@ -232,36 +246,53 @@ class ServiceItem(BaseModel):
     """A service item (事项) of one department type, with the standard guide elements."""
 
     code = models.SlugField("事项代码", max_length=80, unique=True)
-    basic_code = models.CharField("基本编码", max_length=12, blank=True, help_text="GB/T 39554.1 基本目录编码")
+    basic_code = models.CharField(
+        "基本编码", max_length=12, blank=True, help_text="GB/T 39554.1 基本目录编码"
+    )
     name = models.CharField("事项名称", max_length=150)
     name_en = models.CharField("英文名称", max_length=200, blank=True)
     item_type = models.CharField("事项类型", max_length=20, choices=ItemType.choices)
     department_type = models.ForeignKey(DepartmentType, on_delete=models.PROTECT, related_name="items")
-    level = models.CharField("行使层级", max_length=10, choices=RegionLevel.choices, default=RegionLevel.COUNTY)
+    level = models.CharField(
+        "行使层级", max_length=10, choices=RegionLevel.choices, default=RegionLevel.COUNTY
+    )
     legal_basis = models.TextField("设定依据")
     acceptance_conditions = models.TextField("受理条件")
     legal_limit_days = models.PositiveIntegerField("法定办结时限（工作日）")
     promised_limit_days = models.PositiveIntegerField("承诺办结时限（工作日）")
     handling_type = models.CharField("办件类型", max_length=10, choices=HandlingType.choices)
-    special_procedures = models.TextField("特别程序", blank=True, help_text="听证、检验、检测、鉴定等，不计入时限")
+    special_procedures = models.TextField(
+        "特别程序", blank=True, help_text="听证、检验、检测、鉴定等，不计入时限"
+    )
     fee_charged = models.BooleanField("是否收费", default=False)
     fee_description = models.CharField("收费标准", max_length=300, blank=True)
     fee_basis = models.CharField("收费依据", max_length=300, blank=True)
     visits = models.PositiveSmallIntegerField("到办事现场次数", default=0)
     visits_reason = models.CharField("必须现场办理原因", max_length=300, blank=True)
     online = models.BooleanField("是否网办", default=True)
-    online_depth = models.PositiveSmallIntegerField("网上办理深度", default=4, help_text="1–4 级，4 为全程网办")
+    online_depth = models.PositiveSmallIntegerField(
+        "网上办理深度", default=4, help_text="1–4 级，4 为全程网办"
+    )
     postal = models.BooleanField("支持物流快递", default=True)
     result_name = models.CharField("审批结果名称", max_length=150)
     result_licence_type = models.ForeignKey(
-        LicenceType, null=True, blank=True, on_delete=models.PROTECT, related_name="issued_by_items",
+        LicenceType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_by_items",
         help_text="办结后签发的电子证照类型",
     )
     window_class = models.PositiveSmallIntegerField("窗口分类", choices=WindowClass.choices, default=2)
     sole_approver_eligible = models.BooleanField("可独任审批", default=False)
     needs_site_inspection = models.BooleanField("需现场踏勘", default=False)
     instant_approval_eligible = models.BooleanField("可秒批", default=False)
-    service_object = models.CharField("服务对象", max_length=20, choices=[("person", "自然人"), ("enterprise", "法人"), ("both", "自然人和法人")], default="both")
+    service_object = models.CharField(
+        "服务对象",
+        max_length=20,
+        choices=[("person", "自然人"), ("enterprise", "法人"), ("both", "自然人和法人")],
+        default="both",
+    )
     notes = models.TextField("备注", blank=True)
 
     class Meta:
@@ -342,11 +373,15 @@ class Package(BaseModel):
     summary = models.TextField("办事指引摘要", blank=True)
     summary_en = models.TextField(blank=True)
     theme = models.CharField("主题", max_length=40, choices=Theme.choices)
-    lead_department_type = models.ForeignKey(DepartmentType, on_delete=models.PROTECT, related_name="led_packages")
+    lead_department_type = models.ForeignKey(
+        DepartmentType, on_delete=models.PROTECT, related_name="led_packages"
+    )
     regions = models.ManyToManyField(Region, related_name="packages", help_text="在这些区划及其下级提供")
     promised_days = models.PositiveIntegerField("承诺办结时限（工作日）", null=True, blank=True)
     keywords = models.JSONField("同义词/关键词", default=list, blank=True)
-    scenarios = models.JSONField("常见情形", default=list, blank=True, help_text="[{name, answers}]，第一项为最常见情形")
+    scenarios = models.JSONField(
+        "常见情形", default=list, blank=True, help_text="[{name, answers}]，第一项为最常见情形"
+    )
     notes = models.TextField("说明（含不确定之处的取舍）", blank=True)
     source = models.TextField("定义原文 (YAML)", blank=True)
     source_name = models.CharField(max_length=200, blank=True)

@@ -44,7 +44,11 @@ def region_chain(region: m.Region) -> list[m.Region]:
 
 
 def packages_offered(region: m.Region | None = None) -> QuerySet[m.Package]:
-    qs = m.Package.objects.filter(active=True).select_related("lead_department_type").prefetch_related("regions")
+    qs = (
+        m.Package.objects.filter(active=True)
+        .select_related("lead_department_type")
+        .prefetch_related("regions")
+    )
     if region is not None:
         qs = qs.filter(regions__in=region_chain(region)).distinct()
     return qs.order_by("theme", "code")
@@ -63,7 +67,9 @@ def package_by_code(code: str) -> m.Package:
                 queryset=m.PackageItem.objects.select_related(
                     "item__department_type", "item__result_licence_type"
                 ).prefetch_related(
-                    Prefetch("item__fields", queryset=m.ItemField.objects.select_related("data_element__registry")),
+                    Prefetch(
+                        "item__fields", queryset=m.ItemField.objects.select_related("data_element__registry")
+                    ),
                     Prefetch(
                         "item__materials",
                         queryset=m.ItemMaterial.objects.select_related(
@@ -108,7 +114,11 @@ class DepartmentResolver:
 def _element_spec(el: m.DataElement) -> ElementSpec:
     connected = el.registry is not None and el.registry.connected
     return ElementSpec(
-        code=el.code, name=el.name, type=el.type, choices=tuple(el.choices or ()), sensitive=el.sensitive,
+        code=el.code,
+        name=el.name,
+        type=el.type,
+        choices=tuple(el.choices or ()),
+        sensitive=el.sensitive,
         registry=el.registry.code if connected and el.registry else "",
         registry_name=el.registry.name if connected and el.registry else "",
     )
@@ -118,7 +128,8 @@ def _material_spec(mt: m.MaterialType, elicence_connected: bool) -> MaterialSpec
     registry_ok = mt.registry is not None and mt.registry.connected
     licence_ok = mt.licence_type is not None and elicence_connected
     return MaterialSpec(
-        code=mt.code, name=mt.name,
+        code=mt.code,
+        name=mt.name,
         registry=mt.registry.code if registry_ok and mt.registry else "",
         registry_name=mt.registry.name if registry_ok and mt.registry else "",
         licence_type=mt.licence_type.code if mt.licence_type else "",
@@ -140,53 +151,97 @@ def package_spec(package: m.Package, region: m.Region) -> PackageSpec:
         item = pi.item
         dept = resolver.resolve(item.department_type.code, item.level)
         spec = ItemSpec(
-            code=item.code, name=item.name, department_type=item.department_type.code,
-            department=dept.name if dept else "", department_code=dept.code if dept else "",
-            legal_days=item.legal_limit_days, promised_days=item.promised_limit_days, visits=item.visits,
-            online=item.online, window_class=item.window_class, result_name=item.result_name,
+            code=item.code,
+            name=item.name,
+            department_type=item.department_type.code,
+            department=dept.name if dept else "",
+            department_code=dept.code if dept else "",
+            legal_days=item.legal_limit_days,
+            promised_days=item.promised_limit_days,
+            visits=item.visits,
+            online=item.online,
+            window_class=item.window_class,
+            result_name=item.result_name,
             result_licence_type=item.result_licence_type.code if item.result_licence_type else "",
-            fee=_fee(item), sole_approver=item.sole_approver_eligible,
-            instant_approval=item.instant_approval_eligible, site_inspection=item.needs_site_inspection,
-            fields=tuple(FieldUse(_element_spec(f.data_element), f.required, f.when) for f in item.fields.all()),
+            fee=_fee(item),
+            sole_approver=item.sole_approver_eligible,
+            instant_approval=item.instant_approval_eligible,
+            site_inspection=item.needs_site_inspection,
+            fields=tuple(
+                FieldUse(_element_spec(f.data_element), f.required, f.when) for f in item.fields.all()
+            ),
             materials=tuple(
-                MaterialUse(_material_spec(u.material_type, elicence_connected), u.required, u.when, u.original,
-                            u.copies, u.note)
+                MaterialUse(
+                    _material_spec(u.material_type, elicence_connected),
+                    u.required,
+                    u.when,
+                    u.original,
+                    u.copies,
+                    u.note,
+                )
                 for u in item.materials.all()
             ),
         )
-        entries.append(PackageEntry(code=item.code, binding=pi.binding, when=pi.when, after=tuple(pi.after),
-                                    default_selected=pi.default_selected, item=spec))
+        entries.append(
+            PackageEntry(
+                code=item.code,
+                binding=pi.binding,
+                when=pi.when,
+                after=tuple(pi.after),
+                default_selected=pi.default_selected,
+                item=spec,
+            )
+        )
     for step in package.partner_steps.all():
-        entries.append(PackageEntry(
-            code=step.code, binding=step.binding, when=step.when, after=tuple(step.after),
-            default_selected=step.default_selected, name=step.name, partner_kind=step.partner_kind, days=step.days,
-            fields=tuple(_element_spec(elements[c]) for c in step.fields if c in elements),
-        ))
+        entries.append(
+            PackageEntry(
+                code=step.code,
+                binding=step.binding,
+                when=step.when,
+                after=tuple(step.after),
+                default_selected=step.default_selected,
+                name=step.name,
+                partner_kind=step.partner_kind,
+                days=step.days,
+                fields=tuple(_element_spec(elements[c]) for c in step.fields if c in elements),
+            )
+        )
     lead = resolver.resolve(package.lead_department_type.code, "village")
     questions = tuple(
         QuestionSpec(ident=q.ident, type=q.type, choices=tuple(q.choices or ()), text=q.text)
         for q in package.questions.all()
     )
     return PackageSpec(
-        code=package.code, name=package.name,
+        code=package.code,
+        name=package.name,
         lead_department=lead.name if lead else package.lead_department_type.name,
-        promised_days=package.promised_days, questions=questions,
+        promised_days=package.promised_days,
+        questions=questions,
         defaults={q.ident: q.default for q in package.questions.all() if q.default is not None},
         entries=tuple(entries),
     )
 
 
-def compile_for(*, package_code: str, region_code: str, answers: Mapping[str, Any],
-                add: Sequence[str] = (), drop: Sequence[str] = ()) -> CompiledPackage:
+def compile_for(
+    *,
+    package_code: str,
+    region_code: str,
+    answers: Mapping[str, Any],
+    add: Sequence[str] = (),
+    drop: Sequence[str] = (),
+) -> CompiledPackage:
     """Compile a package for a region and answers; refuses with a clear error rather than guessing."""
     package = package_by_code(package_code)
     region = region_by_code(region_code)
     if not is_offered(package, region):
         offered = "、".join(r.name for r in package.regions.all())
-        raise ValidationFailed(f"“{package.name}”尚未在{region.name}提供（提供地区：{offered}）", field="region")
+        raise ValidationFailed(
+            f"“{package.name}”尚未在{region.name}提供（提供地区：{offered}）", field="region"
+        )
     try:
-        return compile_package(package_spec(package, region), region=region.code, answers=answers, add=add,
-                               drop=drop)
+        return compile_package(
+            package_spec(package, region), region=region.code, answers=answers, add=add, drop=drop
+        )
     except CompileError as exc:
         raise ValidationFailed(exc.message, field=exc.field) from exc
 

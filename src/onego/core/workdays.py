@@ -227,6 +227,7 @@ class WorkingCalendar:
         return self._notices.get(year) or library_notice(year)
 
     def day_kind(self, day: dt.date) -> DayKind:
+        _require_date(day)
         entered = self._notices.get(day.year)
         if entered is not None:
             if day in entered.holidays:
@@ -270,7 +271,11 @@ class WorkingCalendar:
         """
         if n < 0:
             raise ValueError(f"n must be >= 0, got {n}")
+        _require_date(start)
         for begin, end in pauses:
+            _require_date(begin)
+            if end is not None:
+                _require_date(end)
             if end is not None and end < begin:
                 raise ValueError(f"pause ends ({end}) before it begins ({begin})")
         merged = _merge(pauses)
@@ -301,6 +306,8 @@ class WorkingCalendar:
         Signed: negative when `end` is before `start`, so "working days left" goes below zero once
         a deadline has passed.
         """
+        _require_date(start)
+        _require_date(end)
         if end < start:
             return -self.working_days_between(end, start)
         count = 0
@@ -335,6 +342,14 @@ def _merge(pauses: Sequence[tuple[dt.date, dt.date | None]]) -> list[tuple[dt.da
                 continue
         merged.append((begin, end))
     return merged
+
+
+def _require_date(value: dt.date) -> None:
+    # A datetime is a date to the type checker, but it would never equal the dates in the tables
+    # (holidays silently ignored), and which day it is depends on its time zone: make the caller
+    # say which local day it means (clock.today(), timezone.localdate(accepted_at)).
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise TypeError(f"expected a date, got {type(value).__name__}: use the local calendar date")
 
 
 def _deadline(due: dt.date | None, provisional: set[int]) -> Deadline:

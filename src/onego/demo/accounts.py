@@ -17,7 +17,12 @@ class DemoLogin:
 
 
 DEMO_LOGINS = (
-    DemoLogin("admin", "onego-demo-admin", "服务中心管理员 service-centre administrator (catalog, packages)", "/admin/"),
+    DemoLogin(
+        "admin",
+        "onego-demo-admin",
+        "服务中心管理员 service-centre administrator (catalog, packages)",
+        "/admin/",
+    ),
 )
 
 

@@ -1,4 +1,4 @@
-"""System check: a production deployment must have a ledger signing key (see signing.py)."""
+"""System check: a production deployment must have a usable ledger signing key (see signing.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from onego.ledger import signing
 
 @register("ledger")
 def check_signing_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    # Fail at start-up rather than at the first head a department asks for.
+    # Fail at start-up rather than at the first head a department asks for. In development the key is
+    # derived on first use instead, so its warning appears only when something is actually signed.
+    if signing.configured_key() is None and signing.development_key_allowed():
+        return []
     try:
         signing.get_signer()
     except ImproperlyConfigured as exc:

@@ -82,7 +82,9 @@ class Frontier:
 
     def __post_init__(self) -> None:
         if len(self.hashes) != self.size.bit_count():
-            raise ValueError(f"a frontier of size {self.size} has {self.size.bit_count()} hashes, not {len(self.hashes)}")
+            raise ValueError(
+                f"a frontier of size {self.size} has {self.size.bit_count()} hashes, not {len(self.hashes)}"
+            )
 
     def append(self, leaf: bytes) -> list[tuple[NodeRef, bytes]]:
         """Add a leaf hash; return the interior nodes (level ≥ 1) this append completed, lowest first."""
@@ -224,7 +226,9 @@ def _well_formed(*hashes: bytes) -> bool:
     return all(isinstance(h, bytes) and len(h) == HASH_SIZE for h in hashes)
 
 
-def verify_inclusion(leaf: bytes, index: int, tree_size: int, proof: Sequence[bytes], root_hash: bytes) -> bool:
+def verify_inclusion(
+    leaf: bytes, index: int, tree_size: int, proof: Sequence[bytes], root_hash: bytes
+) -> bool:
     if not 0 <= index < tree_size or not _well_formed(leaf, root_hash, *proof):
         return False
     fn, sn = index, tree_size - 1

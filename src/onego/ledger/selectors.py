@@ -37,7 +37,9 @@ class ConsistencyProof:
     path: list[bytes]
 
     def verify(self) -> bool:
-        return merkle.verify_consistency(self.old_size, self.new_size, self.old_root, self.new_root, self.path)
+        return merkle.verify_consistency(
+            self.old_size, self.new_size, self.old_root, self.new_root, self.path
+        )
 
 
 def ledger_size() -> int:
@@ -82,7 +84,9 @@ def _fetch_nodes(refs: Iterable[merkle.NodeRef]) -> dict[merkle.NodeRef, bytes]:
     if leaves:
         for index, h in LedgerEntry.objects.filter(index__in=leaves).values_list("index", "leaf_hash"):
             found[(0, index)] = bytes.fromhex(h)
-    inner = {LedgerNode.last_leaf_of(level, position): (level, position) for level, position in wanted if level}
+    inner = {
+        LedgerNode.last_leaf_of(level, position): (level, position) for level, position in wanted if level
+    }
     if inner:
         rows = LedgerNode.objects.filter(last_leaf__in=list(inner)).values_list("last_leaf", "level", "hash")
         for last_leaf, level, h in rows:
@@ -97,7 +101,9 @@ def _fetch_nodes(refs: Iterable[merkle.NodeRef]) -> dict[merkle.NodeRef, bytes]:
 def _rebuild_node(level: int, position: int) -> bytes:
     start, end = position << level, (position + 1) << level
     hashes = list(
-        LedgerEntry.objects.filter(index__gte=start, index__lt=end).order_by("index").values_list("leaf_hash", flat=True)
+        LedgerEntry.objects.filter(index__gte=start, index__lt=end)
+        .order_by("index")
+        .values_list("leaf_hash", flat=True)
     )
     if len(hashes) != end - start:
         raise NotFound(f"账本记录 {start}–{end - 1} 不完整，无法生成证明")
@@ -128,7 +134,9 @@ def inclusion_proof_for(index: int, tree_size: int | None = None) -> InclusionPr
         raise NotFound(f"账本中序号为 {index} 的记录不在前 {size} 条记录之中")
     entry = entry_by_index(index)
     root, path = _root_and_ranges(size, merkle.inclusion_ranges(index, size))
-    return InclusionProof(index=index, tree_size=size, leaf_hash=bytes.fromhex(entry.leaf_hash), path=path, root=root)
+    return InclusionProof(
+        index=index, tree_size=size, leaf_hash=bytes.fromhex(entry.leaf_hash), path=path, root=root
+    )
 
 
 def consistency_proof_between(old_size: int, new_size: int | None = None) -> ConsistencyProof:

@@ -40,7 +40,8 @@ def _locked_state() -> LedgerState:
 
 def _check_lengths(**values: str) -> None:
     for name, value in values.items():
-        limit = LedgerEntry._meta.get_field(name).max_length
+        field = LedgerEntry._meta.get_field(name)
+        limit = getattr(field, "max_length", None)
         if limit is not None and len(value) > limit:
             raise ValidationFailed(f"账本记录的 {name} 超过 {limit} 个字符", field=name)
 

@@ -123,7 +123,7 @@ def get_signer() -> Signer:
     if not development_key_allowed():
         raise ImproperlyConfigured(
             f"{SETTING} is not set: the ledger cannot sign tree heads. "
-            "Generate one with: python -c \"import os,base64;print(base64.b64encode(os.urandom(32)).decode())\""
+            'Generate one with: python -c "import os,base64;print(base64.b64encode(os.urandom(32)).decode())"'
         )
     seed = hashlib.new("sm3", _DEV_KEY_CONTEXT + settings.SECRET_KEY.encode("utf-8")).digest()
     signer = _signer_from_seed(seed)

@@ -59,9 +59,14 @@ class KeptHead:
         signature = data.get("signature") or None
         timestamp, key_id = data.get("timestamp"), data.get("key_id")
         if signature is not None and not (
-            isinstance(signature, str) and _is_hex(signature) and isinstance(timestamp, int) and isinstance(key_id, str)
+            isinstance(signature, str)
+            and _is_hex(signature)
+            and isinstance(timestamp, int)
+            and isinstance(key_id, str)
         ):
-            raise ValidationFailed("带签名的树头须有十六进制 signature、整数 timestamp 和 key_id", field="signature")
+            raise ValidationFailed(
+                "带签名的树头须有十六进制 signature、整数 timestamp 和 key_id", field="signature"
+            )
         return cls(
             tree_size=size,
             root_hash=root.lower(),
@@ -231,11 +236,15 @@ class _Mismatch:
         k, row = self.k, self.row
         nxt = self.next_row
         if nxt is not None and nxt.hash_at(k) == nxt.leaf_hash:
-            return Problem("inserted", f"entry inserted at {k}: the entries after it were shifted up by one", k)
+            return Problem(
+                "inserted", f"entry inserted at {k}: the entries after it were shifted up by one", k
+            )
         if row.hash_at(k + 1) == row.leaf_hash:
             return Problem("removed", f"entry {k} removed: the entries after it were shifted down by one", k)
         if self.moved_to is not None:
-            return Problem("reordered", f"entry {k} reordered: its content belongs at index {self.moved_to}", k)
+            return Problem(
+                "reordered", f"entry {k} reordered: its content belongs at index {self.moved_to}", k
+            )
         return Problem("altered", f"entry {k} altered: its content no longer matches its leaf hash", k)
 
 
@@ -283,7 +292,9 @@ class _Run:
         size = self.frontier.size
         if problem is None:
             problem = self._check_tail(state, size)
-        return VerifyReport(entries=size, root=self._root(), heads_checked=self.heads_checked, problem=problem)
+        return VerifyReport(
+            entries=size, root=self._root(), heads_checked=self.heads_checked, problem=problem
+        )
 
     # -- the stream -----------------------------------------------------------------------------
 
@@ -299,9 +310,15 @@ class _Run:
                 continue
             expected = self.frontier.size
             if row.index < expected:
-                return Problem("inserted", f"entry inserted at {row.index}: a second row carries index {row.index}", row.index)
+                return Problem(
+                    "inserted",
+                    f"entry inserted at {row.index}: a second row carries index {row.index}",
+                    row.index,
+                )
             if row.index > expected:
-                missing = f" (entries {expected}–{row.index - 1} are missing)" if row.index - expected > 1 else ""
+                missing = (
+                    f" (entries {expected}–{row.index - 1} are missing)" if row.index - expected > 1 else ""
+                )
                 return Problem("removed", f"entry {expected} removed{missing}", expected)
             leaf = row.hash_at(row.index)
             if leaf != row.leaf_hash:
@@ -385,7 +402,8 @@ class _Run:
     def _check_head(self, head: _Head) -> Problem | None:
         size = head.tree_size
         if head.signature is not None:
-            assert head.key_id is not None and head.timestamp is not None
+            assert head.key_id is not None
+            assert head.timestamp is not None
             valid = verify_signature(
                 head.key_id, head_message(size, head.timestamp, head.root_hash), bytes.fromhex(head.signature)
             )
@@ -396,7 +414,9 @@ class _Run:
                     "(list retired keys in ONEGO_LEDGER_RETIRED_PUBLIC_KEYS)",
                 )
             if not valid:
-                return Problem("signature", f"{head.label} at size {size} altered: its signature does not verify")
+                return Problem(
+                    "signature", f"{head.label} at size {size} altered: its signature does not verify"
+                )
         if head.root_hash.lower() != self._root().hex():
             first = self.last_good_head
             return Problem(
@@ -445,14 +465,24 @@ class _Run:
             )
         # Re-read: on databases without a snapshot an append may have moved the state on meanwhile.
         end = LedgerState.objects.filter(slot=1).values_list("size", flat=True).first() or size
-        extra = LedgerEntry.objects.filter(index__gte=end).order_by("index").values_list("index", flat=True).first()
+        extra = (
+            LedgerEntry.objects.filter(index__gte=end)
+            .order_by("index")
+            .values_list("index", flat=True)
+            .first()
+        )
         if extra is not None:
             return Problem(
                 "inserted",
                 f"entry inserted at {extra}: the ledger state records only {end} entries",
                 extra,
             )
-        node = LedgerNode.objects.filter(last_leaf__gte=end).order_by("last_leaf").values_list("last_leaf", flat=True).first()
+        node = (
+            LedgerNode.objects.filter(last_leaf__gte=end)
+            .order_by("last_leaf")
+            .values_list("last_leaf", flat=True)
+            .first()
+        )
         if node is not None:
             return Problem(
                 "truncated",

@@ -11,8 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from onego.catalog import models as m
-from onego.catalog.rules.expressions import compile_condition, describe
-from onego.catalog.rules.expressions import QuestionSpec
+from onego.catalog.rules.expressions import QuestionSpec, compile_condition, describe
 from onego.catalog.selectors import (
     compile_for,
     main_scenario,
@@ -27,8 +26,11 @@ PERSON, ENTERPRISE = "person", "enterprise"
 
 def _region(request: HttpRequest) -> m.Region:
     code = request.GET.get("region") or request.session.get("region") or settings.ONEGO_DEFAULT_REGION
-    region = m.Region.objects.filter(code=code).first() or m.Region.objects.filter(
-        code=settings.ONEGO_DEFAULT_REGION).first() or m.Region.objects.order_by("code").first()
+    region = (
+        m.Region.objects.filter(code=code).first()
+        or m.Region.objects.filter(code=settings.ONEGO_DEFAULT_REGION).first()
+        or m.Region.objects.order_by("code").first()
+    )
     if region is not None:
         request.session["region"] = region.code
     return region  # type: ignore[return-value]
@@ -48,10 +50,17 @@ def home(request: HttpRequest) -> HttpResponse:
     for theme, label in m.Theme.choices:
         if theme in by_theme:
             groups[theme.split(".")[0]].append((label, by_theme[theme]))
-    return render(request, "portal/home.html", {
-        "region": region, "regions": _region_choices(), "person_groups": groups[PERSON],
-        "enterprise_groups": groups[ENTERPRISE], "package_count": len(packages),
-    })
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "region": region,
+            "regions": _region_choices(),
+            "person_groups": groups[PERSON],
+            "enterprise_groups": groups[ENTERPRISE],
+            "package_count": len(packages),
+        },
+    )
 
 
 def package_guide(request: HttpRequest, code: str) -> HttpResponse:
@@ -60,15 +69,23 @@ def package_guide(request: HttpRequest, code: str) -> HttpResponse:
         package = package_by_code(code)
     except NotFound:
         return render(request, "portal/not_found.html", {"what": code}, status=404)
-    specs = {q.ident: QuestionSpec(ident=q.ident, type=q.type, choices=tuple(q.choices), text=q.text)
-             for q in package.questions.all()}
-    submitted = {q.ident: request.GET[q.ident] for q in package.questions.all() if request.GET.get(q.ident, "") != ""}
-    answers: dict[str, Any] = submitted if "answered" in request.GET else {**main_scenario(package), **submitted}
+    specs = {
+        q.ident: QuestionSpec(ident=q.ident, type=q.type, choices=tuple(q.choices), text=q.text)
+        for q in package.questions.all()
+    }
+    submitted = {
+        q.ident: request.GET[q.ident] for q in package.questions.all() if request.GET.get(q.ident, "") != ""
+    }
+    answers: dict[str, Any] = (
+        submitted if "answered" in request.GET else {**main_scenario(package), **submitted}
+    )
     add = request.GET.getlist("add")
     drop = request.GET.getlist("drop")
     compiled, error = None, None
     try:
-        compiled = compile_for(package_code=code, region_code=region.code, answers=answers, add=add, drop=drop)
+        compiled = compile_for(
+            package_code=code, region_code=region.code, answers=answers, add=add, drop=drop
+        )
     except OneGoError as exc:
         error = exc
     conditions = {}
@@ -81,11 +98,22 @@ def package_guide(request: HttpRequest, code: str) -> HttpResponse:
         key=lambda p: [r.pk for r in chain].index(p.region_id),
     )[:6]
     items = {pi.item.code: pi.item for pi in package.package_items.all()}
-    return render(request, "portal/package_guide.html", {
-        "package": package, "region": region, "regions": _region_choices(), "compiled": compiled, "error": error,
-        "answers": (compiled.answers if compiled else answers), "conditions": conditions, "service_points": points,
-        "catalog_items": items, "questions": package.questions.all(),
-    })
+    return render(
+        request,
+        "portal/package_guide.html",
+        {
+            "package": package,
+            "region": region,
+            "regions": _region_choices(),
+            "compiled": compiled,
+            "error": error,
+            "answers": (compiled.answers if compiled else answers),
+            "conditions": conditions,
+            "service_points": points,
+            "catalog_items": items,
+            "questions": package.questions.all(),
+        },
+    )
 
 
 @require_POST

@@ -238,7 +238,7 @@ def test_expression_error_keeps_reason_and_column_and_survives_pickling() -> Non
     assert (error.message, error.reason, error.column) == ("第5列：缺少右括号", "缺少右括号", 5)
     assert str(error) == "第5列：缺少右括号"
     assert isinstance(error, ValueError)
-    copy = pickle.loads(pickle.dumps(error))
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own object, round-tripped
     assert (copy.message, copy.column) == ("第5列：缺少右括号", 5)
     assert ExpressionError("条件为空").message == "条件为空"
 
@@ -719,15 +719,18 @@ TOKENS = [
 
 
 def _parse_or_error(source: str) -> None:
+    """Parse succeeds and round-trips, or fails with a located ExpressionError; nothing else escapes."""
     try:
         expr = parse(source)
     except ExpressionError as error:
-        assert error.message
-        assert error.column is None or 1 <= error.column <= len(source) + 1
+        failure = error
     else:
         text = render(expr)
         if len(text) <= MAX_LENGTH:  # "且" becomes " and ": the canonical text may be longer
             assert parse(text) == expr
+        return
+    assert failure.message
+    assert failure.column is None or 1 <= failure.column <= len(source) + 1
 
 
 @settings(max_examples=400)
@@ -774,14 +777,14 @@ def _sources(draw: st.DrawFn, depth: int = 0) -> str:
     return f"{draw(_sources(depth + 1))}{space}{word}{space}{draw(_sources(depth + 1))}"
 
 
-@settings(max_examples=300)
+@settings(max_examples=200)
 @given(_sources())
 def test_every_grammatical_text_parses_and_survives_rendering(source: str) -> None:
     expr = parse(source)
     assert parse(render(expr)) == expr
 
 
-@settings(max_examples=400)
+@settings(max_examples=300)
 @given(trees)
 def test_parse_of_render_gives_back_the_same_tree(expr: Expr) -> None:
     text = render(expr)
@@ -814,7 +817,7 @@ _POOL = ["a", "b", "c", "x"]
 pool_trees = _trees(st.sampled_from(_POOL))
 
 
-@settings(max_examples=400)
+@settings(max_examples=300)
 @given(pool_trees, st.dictionaries(st.sampled_from(_POOL), answer_values))
 def test_evaluate_is_total_for_arbitrary_answers(expr: Expr, answers: dict[str, object]) -> None:
     assert isinstance(evaluate(expr, answers), bool)
@@ -860,7 +863,7 @@ question_specs = st.dictionaries(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=200)
 @given(pool_trees, question_specs)
 def test_typecheck_and_describe_accept_any_tree_and_questions(
     expr: Expr, questions: dict[str, QuestionSpec]
@@ -881,7 +884,11 @@ def test_coerce_answer_returns_the_question_type_or_raises_expression_error(
     try:
         value = coerce_answer(spec, raw)
     except ExpressionError as error:
-        assert spec.ident in error.message
+        message = error.message
+    else:
+        message = ""
+    if message:
+        assert f"问题“{spec.ident}”" in message
         return
     expected = {"bool": (bool,), "number": (int, float), "choice": (str,), "text": (str,)}[spec.type]
     assert value is None or (

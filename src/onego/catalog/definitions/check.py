@@ -59,12 +59,23 @@ class Known:
         return level
 
 
-def _ref(issues: Issues, known: Known, rec: Record, key: str, section: str, code: str, *, line: int | None = None,
-         path: str | None = None) -> None:
+def _ref(
+    issues: Issues,
+    known: Known,
+    rec: Record,
+    key: str,
+    section: str,
+    code: str,
+    *,
+    line: int | None = None,
+    path: str | None = None,
+) -> None:
     if code and not known.has(section, code):
         from onego.catalog.definitions.parse import SECTION_NAMES
 
-        issues.add(rec.file, line or rec.line_of(key), path or key, f"未知的{SECTION_NAMES[section]}代码“{code}”")
+        issues.add(
+            rec.file, line or rec.line_of(key), path or key, f"未知的{SECTION_NAMES[section]}代码“{code}”"
+        )
 
 
 def check_catalog(defs: Definitions, issues: Issues, known: Known) -> None:
@@ -77,12 +88,21 @@ def check_catalog(defs: Definitions, issues: Issues, known: Known) -> None:
             if not parent:
                 issues.add(rec.file, rec.line, "parent", "非省级区划必须有上级区划")
             elif not known.has("regions", parent):
-                issues.add(rec.file, rec.line_of("parent") if "parent" in rec.lines else rec.line, "parent",
-                           f"上级区划“{parent}”不存在（请先定义它）")
+                issues.add(
+                    rec.file,
+                    rec.line_of("parent") if "parent" in rec.lines else rec.line,
+                    "parent",
+                    f"上级区划“{parent}”不存在（请先定义它）",
+                )
             else:
                 parent_level = known.region_level(parent)
                 if parent_level and level and LEVEL_RANK[parent_level] >= LEVEL_RANK[level]:
-                    issues.add(rec.file, rec.line, "level", f"层级“{level}”不低于上级区划“{parent}”的层级“{parent_level}”")
+                    issues.add(
+                        rec.file,
+                        rec.line,
+                        "level",
+                        f"层级“{level}”不低于上级区划“{parent}”的层级“{parent_level}”",
+                    )
     for rec in defs.records["departments"].values():
         _ref(issues, known, rec, "type", "department_types", rec.data["type"])
         _ref(issues, known, rec, "region", "regions", rec.data["region"])
@@ -113,7 +133,12 @@ def check_item(rec: Record, issues: Issues, known: Known) -> None:
         code = entry["element"]
         _ref(issues, known, rec, "fields", "data_elements", code, line=entry["line"], path=entry["path"])
         if code in seen:
-            issues.add(rec.file, entry["line"], entry["path"], f"数据元“{code}”在本事项中重复（第{seen[code]}行已列出）")
+            issues.add(
+                rec.file,
+                entry["line"],
+                entry["path"],
+                f"数据元“{code}”在本事项中重复（第{seen[code]}行已列出）",
+            )
         seen[code] = entry["line"]
         _check_syntax(issues, rec.file, entry["line"], f"{entry['path']}.when", entry["when"])
     seen = {}
@@ -121,7 +146,12 @@ def check_item(rec: Record, issues: Issues, known: Known) -> None:
         code = entry["material"]
         _ref(issues, known, rec, "materials", "material_types", code, line=entry["line"], path=entry["path"])
         if code in seen:
-            issues.add(rec.file, entry["line"], entry["path"], f"材料“{code}”在本事项中重复（第{seen[code]}行已列出）")
+            issues.add(
+                rec.file,
+                entry["line"],
+                entry["path"],
+                f"材料“{code}”在本事项中重复（第{seen[code]}行已列出）",
+            )
         seen[code] = entry["line"]
         _check_syntax(issues, rec.file, entry["line"], f"{entry['path']}.when", entry["when"])
     for key, message in item_consistency(d):
@@ -137,8 +167,12 @@ def item_consistency(d: dict[str, Any]) -> list[tuple[str, str]]:
     if not immediate and d["handling_type"] and d["promised_limit_days"] == 0:
         problems.append(("handling_type", "承诺时限为 0 的事项应为即办件（handling_type: immediate）"))
     if d["promised_limit_days"] > d["legal_limit_days"]:
-        problems.append(("promised_limit_days",
-                         f"承诺时限（{d['promised_limit_days']}）不能超过法定时限（{d['legal_limit_days']}）"))
+        problems.append(
+            (
+                "promised_limit_days",
+                f"承诺时限（{d['promised_limit_days']}）不能超过法定时限（{d['legal_limit_days']}）",
+            )
+        )
     if d["visits"] > 0 and not d["visits_reason"]:
         problems.append(("visits_reason", "到现场次数大于 0 时必须说明必须现场办理的原因"))
     if d["visits"] == 0 and not d["online"] and not d["postal"]:
@@ -174,16 +208,26 @@ def _item_conditions(known: Known, code: str) -> list[tuple[str, str]]:
         out = [(f"字段 {e['element']}", e["when"]) for e in rec.data["fields"] if e["when"]]
         out += [(f"材料 {e['material']}", e["when"]) for e in rec.data["materials"] if e["when"]]
         return out
-    out = [(f"字段 {c}", w) for c, w in m.ItemField.objects.filter(item__code=code).exclude(when="")
-           .values_list("data_element__code", "when")]
-    out += [(f"材料 {c}", w) for c, w in m.ItemMaterial.objects.filter(item__code=code).exclude(when="")
-            .values_list("material_type__code", "when")]
+    out = [
+        (f"字段 {c}", w)
+        for c, w in m.ItemField.objects.filter(item__code=code)
+        .exclude(when="")
+        .values_list("data_element__code", "when")
+    ]
+    out += [
+        (f"材料 {c}", w)
+        for c, w in m.ItemMaterial.objects.filter(item__code=code)
+        .exclude(when="")
+        .values_list("material_type__code", "when")
+    ]
     return out
 
 
 def question_specs(questions: Iterable[dict[str, Any]]) -> dict[str, QuestionSpec]:
     return {
-        q["ident"]: QuestionSpec(ident=q["ident"], type=q["type"], choices=tuple(q["choices"]), text=q["text"])
+        q["ident"]: QuestionSpec(
+            ident=q["ident"], type=q["type"], choices=tuple(q["choices"]), text=q["text"]
+        )
         for q in questions
         if q["ident"]
     }
@@ -198,7 +242,12 @@ def check_package(rec: Record, issues: Issues, known: Known) -> None:
     seen_q: dict[str, int] = {}
     for q in d["questions"]:
         if q["ident"] in seen_q:
-            issues.add(f, q["line"], f"{q['path']}.id", f"问题标识“{q['ident']}”重复（第{seen_q[q['ident']]}行已定义）")
+            issues.add(
+                f,
+                q["line"],
+                f"{q['path']}.id",
+                f"问题标识“{q['ident']}”重复（第{seen_q[q['ident']]}行已定义）",
+            )
         seen_q[q["ident"]] = q["line"]
     specs = question_specs(d["questions"])
     for q in d["questions"]:
@@ -217,12 +266,21 @@ def check_package(rec: Record, issues: Issues, known: Known) -> None:
         if not known.has("items", code):
             issues.add(f, entry["line"], f"{entry['path']}.item", f"未知的事项代码“{code}”")
         if code in nodes:
-            issues.add(f, entry["line"], f"{entry['path']}.item", f"事项“{code}”在套餐中重复（第{nodes[code]['line']}行已列出）")
+            issues.add(
+                f,
+                entry["line"],
+                f"{entry['path']}.item",
+                f"事项“{code}”在套餐中重复（第{nodes[code]['line']}行已列出）",
+            )
             continue
         nodes[code] = entry
         if entry["binding"] == m.Binding.BOUND and entry["when"]:
-            issues.add(f, entry["lines"].get("when", entry["line"]), f"{entry['path']}.when",
-                       "法定必办（bound）的事项总是包含，不能再设 when 条件；按情形的事项请用 binding: scenario")
+            issues.add(
+                f,
+                entry["lines"].get("when", entry["line"]),
+                f"{entry['path']}.when",
+                "法定必办（bound）的事项总是包含，不能再设 when 条件；按情形的事项请用 binding: scenario",
+            )
     for code, step in steps.items():
         if code in nodes:
             issues.add(f, step["line"], f"{step['path']}.code", f"合作环节代码“{code}”与套餐中的事项代码重复")
@@ -234,22 +292,40 @@ def check_package(rec: Record, issues: Issues, known: Known) -> None:
         seen_steps.add(step["code"])
         for element in step["fields"]:
             if not known.has("data_elements", element):
-                issues.add(f, step["lines"].get("fields", step["line"]), f"{step['path']}.fields",
-                           f"未知的数据元代码“{element}”")
+                issues.add(
+                    f,
+                    step["lines"].get("fields", step["line"]),
+                    f"{step['path']}.fields",
+                    f"未知的数据元代码“{element}”",
+                )
 
     for entry in [*d["items"], *d["partner_steps"]]:
         for prereq in entry["after"]:
             if prereq not in nodes:
-                issues.add(f, entry["lines"].get("after", entry["line"]), f"{entry['path']}.after",
-                           f"前置事项“{prereq}”不在本套餐中（可用：{', '.join(nodes)}）")
-        _check_condition(issues, f, entry["lines"].get("when", entry["line"]), f"{entry['path']}.when",
-                         entry["when"], specs)
+                issues.add(
+                    f,
+                    entry["lines"].get("after", entry["line"]),
+                    f"{entry['path']}.after",
+                    f"前置事项“{prereq}”不在本套餐中（可用：{', '.join(nodes)}）",
+                )
+        _check_condition(
+            issues,
+            f,
+            entry["lines"].get("when", entry["line"]),
+            f"{entry['path']}.when",
+            entry["when"],
+            specs,
+        )
     after = {code: [p for p in entry["after"] if p in nodes] for code, entry in nodes.items()}
     cycle = find_cycle(after)
     if cycle:
         first = nodes[cycle[0]]
-        issues.add(f, first["lines"].get("after", first["line"]), f"{first['path']}.after",
-                   "前置关系成环：" + " → ".join(cycle))
+        issues.add(
+            f,
+            first["lines"].get("after", first["line"]),
+            f"{first['path']}.after",
+            "前置关系成环：" + " → ".join(cycle),
+        )
 
     for entry in d["items"]:
         for where, source in _item_conditions(known, entry["item"]):
@@ -259,13 +335,19 @@ def check_package(rec: Record, issues: Issues, known: Known) -> None:
                 continue  # reported where the item is defined
             missing = sorted(names - specs.keys())
             if missing:
-                issues.add(f, entry["line"], f"{entry['path']}.item",
-                           f"事项“{entry['item']}”的{where}条件“{source}”用到本套餐未提问的“{'、'.join(missing)}”")
+                issues.add(
+                    f,
+                    entry["line"],
+                    f"{entry['path']}.item",
+                    f"事项“{entry['item']}”的{where}条件“{source}”用到本套餐未提问的“{'、'.join(missing)}”",
+                )
 
     for scenario in d["scenarios"]:
         for key, value in scenario["answers"].items():
             if key not in specs:
-                issues.add(f, scenario["line"], f"{scenario['path']}.answers", f"情形答案引用了未定义的问题“{key}”")
+                issues.add(
+                    f, scenario["line"], f"{scenario['path']}.answers", f"情形答案引用了未定义的问题“{key}”"
+                )
                 continue
             try:
                 coerce_answer(specs[key], value)
@@ -273,8 +355,9 @@ def check_package(rec: Record, issues: Issues, known: Known) -> None:
                 issues.add(f, scenario["line"], f"{scenario['path']}.answers.{key}", exc.message)
 
 
-def _check_condition(issues: Issues, file: str, line: int, path: str, source: str,
-                     specs: dict[str, QuestionSpec]) -> None:
+def _check_condition(
+    issues: Issues, file: str, line: int, path: str, source: str, specs: dict[str, QuestionSpec]
+) -> None:
     if not source:
         return
     try:

@@ -67,7 +67,9 @@ class Record:
 class Definitions:
     """Everything read from a folder, by section and code."""
 
-    records: dict[str, dict[str, Record]] = field(default_factory=lambda: {s: {} for s in (*SECTIONS, "packages")})
+    records: dict[str, dict[str, Record]] = field(
+        default_factory=lambda: {s: {} for s in (*SECTIONS, "packages")}
+    )
     sources: dict[str, str] = field(default_factory=dict)  # package code -> original YAML text
 
     def add(self, record: Record, issues: Issues) -> None:
@@ -77,7 +79,9 @@ class Definitions:
         if record.code in bucket:
             first = bucket[record.code]
             issues.add(
-                record.file, record.line, "code",
+                record.file,
+                record.line,
+                "code",
                 f"{SECTION_NAMES[record.section]}代码“{record.code}”重复（首次出现于 {first.file}:{first.line}）",
             )
             return
@@ -100,54 +104,59 @@ def parse_region(r: Reader) -> Record:
     if code and (msg := check_region_code(code)):
         r.error("code", msg)
     data = {
-        "name": r.str("name", required=True, max_length=100),
-        "name_en": r.str("name_en"),
+        "name": r.text("name", required=True, max_length=100),
+        "name_en": r.text("name_en"),
         "level": r.choice("level", RegionLevel.values),
         "parent": r.code("parent", required=False, digits=True),
-        "latitude": r.float("lat"),
-        "longitude": r.float("lon"),
+        "latitude": r.number("lat"),
+        "longitude": r.number("lon"),
     }
     return _record("regions", r, code, data)
 
 
 def parse_department_type(r: Reader) -> Record:
-    return _record("department_types", r, r.code("code"), {"name": r.str("name", required=True), "name_en": r.str("name_en")})
+    return _record(
+        "department_types",
+        r,
+        r.code("code"),
+        {"name": r.text("name", required=True), "name_en": r.text("name_en")},
+    )
 
 
 def parse_department(r: Reader) -> Record:
     code = r.code("code")
-    uscc = r.str("uscc")
+    uscc = r.text("uscc")
     if uscc and (msg := check_uscc(uscc)):
         r.error("uscc", msg)
     data = {
-        "name": r.str("name", required=True, max_length=120),
-        "name_en": r.str("name_en"),
+        "name": r.text("name", required=True, max_length=120),
+        "name_en": r.text("name_en"),
         "type": r.code("type"),
         "region": r.code("region", digits=True),
         "uscc": uscc,
-        "address": r.str("address"),
-        "phone": r.str("phone"),
+        "address": r.text("address"),
+        "phone": r.text("phone"),
     }
     return _record("departments", r, code, data)
 
 
 def parse_registry(r: Reader) -> Record:
     data = {
-        "name": r.str("name", required=True),
-        "name_en": r.str("name_en"),
+        "name": r.text("name", required=True),
+        "name_en": r.text("name_en"),
         "type": r.code("type"),
-        "connected": r.bool("connected", default=True),
+        "connected": r.boolean("connected", default=True),
     }
     return _record("registries", r, r.code("code"), data)
 
 
 def parse_licence_type(r: Reader) -> Record:
-    type_code = r.str("type_code")
+    type_code = r.text("type_code")
     if type_code and len(type_code) != 21:
         r.error("type_code", f"证照类型代码应为21位（18位定义机构代码 + 3位顺序号），当前{len(type_code)}位")
     data = {
-        "name": r.str("name", required=True),
-        "name_en": r.str("name_en"),
+        "name": r.text("name", required=True),
+        "name_en": r.text("name_en"),
         "issuer_type": r.code("issuer_type"),
         "holder": r.choice("holder", ["person", "enterprise"], required=True),
         "type_code": type_code,
@@ -160,14 +169,14 @@ def parse_data_element(r: Reader) -> Record:
     if code and ("." not in code or code.startswith(".") or code.endswith(".")):
         r.error("code", f"数据元代码“{code}”应为“分组.名称”形式，如 person.name")
     data = {
-        "name": r.str("name", required=True),
-        "name_en": r.str("name_en"),
+        "name": r.text("name", required=True),
+        "name_en": r.text("name_en"),
         "type": r.choice("type", DataType.values, default=DataType.STRING),
-        "choices": r.str_list("choices"),
-        "max_length": r.int("max_length", default=0) or None,
-        "sensitive": r.bool("sensitive"),
+        "choices": r.texts("choices"),
+        "max_length": r.integer("max_length", default=0) or None,
+        "sensitive": r.boolean("sensitive"),
         "registry": r.code("registry", required=False),
-        "help_text": r.str("help"),
+        "help_text": r.text("help"),
     }
     if data["type"] == DataType.CHOICE and not data["choices"]:
         r.error("choices", "选项类型的数据元必须列出 choices")
@@ -176,37 +185,37 @@ def parse_data_element(r: Reader) -> Record:
 
 def parse_material_type(r: Reader) -> Record:
     data = {
-        "name": r.str("name", required=True),
-        "name_en": r.str("name_en"),
-        "description": r.str("description"),
+        "name": r.text("name", required=True),
+        "name_en": r.text("name_en"),
+        "description": r.text("description"),
         "registry": r.code("registry", required=False),
         "licence_type": r.code("licence_type", required=False),
-        "source": r.str("source"),
-        "file_types": [t.lower() for t in r.str_list("file_types")],
+        "source": r.text("source"),
+        "file_types": [t.lower() for t in r.texts("file_types")],
     }
     return _record("material_types", r, r.code("code"), data)
 
 
 def parse_partner(r: Reader) -> Record:
     data = {
-        "name": r.str("name", required=True),
-        "name_en": r.str("name_en"),
+        "name": r.text("name", required=True),
+        "name_en": r.text("name_en"),
         "kind": r.choice("kind", PartnerKind.values, required=True),
-        "regions": r.str_list("regions"),
+        "regions": r.texts("regions"),
     }
     return _record("partners", r, r.code("code"), data)
 
 
 def parse_service_point(r: Reader) -> Record:
     data = {
-        "name": r.str("name", required=True),
+        "name": r.text("name", required=True),
         "kind": r.choice("kind", ["hall", "community", "terminal"], required=True),
         "region": r.code("region", digits=True),
-        "address": r.str("address", required=True),
-        "hours": r.str("hours"),
-        "phone": r.str("phone"),
-        "latitude": r.float("lat"),
-        "longitude": r.float("lon"),
+        "address": r.text("address", required=True),
+        "hours": r.text("hours"),
+        "phone": r.text("phone"),
+        "latitude": r.number("lat"),
+        "longitude": r.number("lon"),
     }
     return _record("service_points", r, r.code("code"), data)
 
@@ -214,26 +223,32 @@ def parse_service_point(r: Reader) -> Record:
 def _parse_item_refs(r: Reader, key: str, ref_key: str) -> list[dict[str, Any]]:
     """`- code` or `- {element|material: code, required: ..., when: ...}`."""
     out: list[dict[str, Any]] = []
-    for index, (value, line) in enumerate(r.list(key)):
+    for index, (value, line) in enumerate(r.entries(key)):
         path = f"{r.fpath(key)}[{index}]"
         if isinstance(value, str):
-            entry = {ref_key: value.strip(), "required": True, "when": "", "line": line, "path": path}
+            plain: dict[str, Any] = {
+                ref_key: value.strip(),
+                "required": True,
+                "when": "",
+                "line": line,
+                "path": path,
+            }
             if ref_key == "material":
-                entry.update(original=True, copies=1, note="")
-            out.append(entry)
+                plain.update(original=True, copies=1, note="")
+            out.append(plain)
             continue
         sub = Reader(value, file=r.file, line=line, path=path, issues=r.issues)
         entry: dict[str, Any] = {
             ref_key: sub.code(ref_key),
-            "required": sub.bool("required", default=True),
-            "when": sub.str("when"),
+            "required": sub.boolean("required", default=True),
+            "when": sub.text("when"),
             "line": line,
             "path": path,
         }
         if ref_key == "material":
-            entry["original"] = sub.bool("original", default=True)
-            entry["copies"] = sub.int("copies", default=1, minimum=1, maximum=20)
-            entry["note"] = sub.str("note")
+            entry["original"] = sub.boolean("original", default=True)
+            entry["copies"] = sub.integer("copies", default=1, minimum=1, maximum=20)
+            entry["note"] = sub.text("note")
         sub.finish()
         out.append(entry)
     return out
@@ -246,28 +261,28 @@ def parse_item(r: Reader) -> Record:
         r.error("basic_code", f"基本编码应为12位，当前{len(basic_code)}位")
     data: dict[str, Any] = {
         "basic_code": basic_code,
-        "name": r.str("name", required=True, max_length=150),
-        "name_en": r.str("name_en"),
+        "name": r.text("name", required=True, max_length=150),
+        "name_en": r.text("name_en"),
         "item_type": r.choice("item_type", ItemType.values, required=True),
         "department": r.code("department"),
         "level": r.choice("level", RegionLevel.values, default=RegionLevel.COUNTY),
-        "legal_basis": r.str("legal_basis", required=True),
-        "acceptance_conditions": r.str("acceptance_conditions", required=True),
-        "legal_limit_days": r.int("legal_limit_days", required=True, maximum=365),
-        "promised_limit_days": r.int("promised_limit_days", required=True, maximum=365),
+        "legal_basis": r.text("legal_basis", required=True),
+        "acceptance_conditions": r.text("acceptance_conditions", required=True),
+        "legal_limit_days": r.integer("legal_limit_days", required=True, maximum=365),
+        "promised_limit_days": r.integer("promised_limit_days", required=True, maximum=365),
         "handling_type": r.choice("handling_type", HandlingType.values, required=True),
-        "special_procedures": r.str("special_procedures"),
-        "visits": r.int("visits", default=0, maximum=10),
-        "visits_reason": r.str("visits_reason"),
-        "online": r.bool("online", default=True),
-        "online_depth": r.int("online_depth", default=4, minimum=1, maximum=4),
-        "postal": r.bool("postal", default=True),
-        "window_class": r.int("window_class", default=2, minimum=1, maximum=3),
-        "sole_approver_eligible": r.bool("sole_approver"),
-        "needs_site_inspection": r.bool("site_inspection"),
-        "instant_approval_eligible": r.bool("instant_approval"),
+        "special_procedures": r.text("special_procedures"),
+        "visits": r.integer("visits", default=0, maximum=10),
+        "visits_reason": r.text("visits_reason"),
+        "online": r.boolean("online", default=True),
+        "online_depth": r.integer("online_depth", default=4, minimum=1, maximum=4),
+        "postal": r.boolean("postal", default=True),
+        "window_class": r.integer("window_class", default=2, minimum=1, maximum=3),
+        "sole_approver_eligible": r.boolean("sole_approver"),
+        "needs_site_inspection": r.boolean("site_inspection"),
+        "instant_approval_eligible": r.boolean("instant_approval"),
         "service_object": r.choice("service_object", ["person", "enterprise", "both"], default="both"),
-        "notes": r.str("notes"),
+        "notes": r.text("notes"),
         "fee_charged": False,
         "fee_description": "",
         "fee_basis": "",
@@ -278,15 +293,15 @@ def parse_item(r: Reader) -> Record:
     if fee is None:
         r.error("fee", "缺少必填字段（不收费请写 fee: {charged: false}）", r.line)
     else:
-        data["fee_charged"] = fee.bool("charged")
-        data["fee_description"] = fee.str("description")
-        data["fee_basis"] = fee.str("basis")
+        data["fee_charged"] = fee.boolean("charged")
+        data["fee_description"] = fee.text("description")
+        data["fee_basis"] = fee.text("basis")
         fee.finish()
     result = r.sub("result")
     if result is None:
         r.error("result", "缺少必填字段（审批结果名称）", r.line)
     else:
-        data["result_name"] = result.str("name", required=True)
+        data["result_name"] = result.text("name", required=True)
         data["result_licence_type"] = result.code("licence_type", required=False)
         result.finish()
     data["fields"] = _parse_item_refs(r, "fields", "element")
@@ -298,7 +313,7 @@ def parse_item(r: Reader) -> Record:
 
 
 def _parse_after(sub: Reader) -> list[str]:
-    return sub.str_list("after")
+    return sub.texts("after")
 
 
 def parse_package(r: Reader) -> Record:
@@ -311,11 +326,11 @@ def parse_package(r: Reader) -> Record:
         "summary": summary,
         "summary_en": summary_en,
         "theme": r.choice("theme", Theme.values, required=True),
-        "regions": r.str_list("regions"),
+        "regions": r.texts("regions"),
         "lead_department": r.code("lead_department"),
-        "promised_days": r.int("promised_days", default=0, maximum=365) or None,
-        "keywords": r.str_list("keywords"),
-        "notes": r.str("notes"),
+        "promised_days": r.integer("promised_days", default=0, maximum=365) or None,
+        "keywords": r.texts("keywords"),
+        "notes": r.text("notes"),
         "questions": [],
         "items": [],
         "partner_steps": [],
@@ -323,7 +338,7 @@ def parse_package(r: Reader) -> Record:
     }
     if not data["regions"]:
         r.error("regions", "至少要列出一个提供该套餐的行政区划", r.line)
-    for index, (value, line) in enumerate(r.list("questions")):
+    for index, (value, line) in enumerate(r.entries("questions")):
         q = Reader(value, file=r.file, line=line, path=f"questions[{index}]", issues=r.issues)
         text, text_en = q.bilingual("text", required=True)
         question = {
@@ -331,9 +346,9 @@ def parse_package(r: Reader) -> Record:
             "text": text,
             "text_en": text_en,
             "type": q.choice("type", QuestionType.values, required=True),
-            "choices": q.str_list("choices"),
+            "choices": q.texts("choices"),
             "default": q.raw("default"),
-            "help_text": q.str("help"),
+            "help_text": q.text("help"),
             "line": line,
             "path": f"questions[{index}]",
         }
@@ -343,48 +358,58 @@ def parse_package(r: Reader) -> Record:
             q.error("choices", "单选问题必须列出 choices")
         q.finish()
         data["questions"].append(question)
-    for index, (value, line) in enumerate(r.list("items", required=True)):
+    for index, (value, line) in enumerate(r.entries("items", required=True)):
         i = Reader(value, file=r.file, line=line, path=f"items[{index}]", issues=r.issues)
-        data["items"].append({
-            "item": i.code("item"),
-            "binding": i.choice("binding", Binding.values, default=Binding.SCENARIO),
-            "when": i.str("when"),
-            "after": _parse_after(i),
-            "default_selected": i.bool("default", default=True),
-            "note": i.str("note"),
-            "line": line,
-            "path": f"items[{index}]",
-            "lines": {k: i.line_of(k) for k in i.data},
-        })
+        data["items"].append(
+            {
+                "item": i.code("item"),
+                "binding": i.choice("binding", Binding.values, default=Binding.SCENARIO),
+                "when": i.text("when"),
+                "after": _parse_after(i),
+                "default_selected": i.boolean("default", default=True),
+                "note": i.text("note"),
+                "line": line,
+                "path": f"items[{index}]",
+                "lines": {k: i.line_of(k) for k in i.data},
+            }
+        )
         i.finish()
-    for index, (value, line) in enumerate(r.list("partner_steps")):
+    for index, (value, line) in enumerate(r.entries("partner_steps")):
         p = Reader(value, file=r.file, line=line, path=f"partner_steps[{index}]", issues=r.issues)
         step_name, step_name_en = p.bilingual("name", required=True)
-        data["partner_steps"].append({
-            "code": p.code("code"),
-            "name": step_name,
-            "name_en": step_name_en,
-            "partner_kind": p.choice("partner", PartnerKind.values, required=True),
-            "when": p.str("when"),
-            "after": _parse_after(p),
-            "days": p.int("days", default=1, maximum=60),
-            "binding": p.choice("binding", Binding.values, default=Binding.OPTIONAL),
-            "default_selected": p.bool("default", default=True),
-            "fields": p.str_list("fields"),
-            "line": line,
-            "path": f"partner_steps[{index}]",
-            "lines": {k: p.line_of(k) for k in p.data},
-        })
+        data["partner_steps"].append(
+            {
+                "code": p.code("code"),
+                "name": step_name,
+                "name_en": step_name_en,
+                "partner_kind": p.choice("partner", PartnerKind.values, required=True),
+                "when": p.text("when"),
+                "after": _parse_after(p),
+                "days": p.integer("days", default=1, maximum=60),
+                "binding": p.choice("binding", Binding.values, default=Binding.OPTIONAL),
+                "default_selected": p.boolean("default", default=True),
+                "fields": p.texts("fields"),
+                "line": line,
+                "path": f"partner_steps[{index}]",
+                "lines": {k: p.line_of(k) for k in p.data},
+            }
+        )
         p.finish()
-    for index, (value, line) in enumerate(r.list("scenarios")):
+    for index, (value, line) in enumerate(r.entries("scenarios")):
         s = Reader(value, file=r.file, line=line, path=f"scenarios[{index}]", issues=r.issues)
         scenario_name, _ = s.bilingual("name", required=True)
         answers = s.raw("answers")
         if answers is not None and not isinstance(answers, dict):
             s.error("answers", "应为映射：问题标识: 答案")
             answers = {}
-        data["scenarios"].append({"name": scenario_name, "answers": dict(answers or {}), "line": line,
-                                  "path": f"scenarios[{index}]"})
+        data["scenarios"].append(
+            {
+                "name": scenario_name,
+                "answers": dict(answers or {}),
+                "line": line,
+                "path": f"scenarios[{index}]",
+            }
+        )
         s.finish()
     return _record("packages", r, code, data)
 
@@ -407,7 +432,12 @@ def parse_document(doc: Any, *, file: str, defs: Definitions, issues: Issues, te
     if doc is None:
         return
     if not isinstance(doc, dict):
-        issues.add(file, getattr(doc, "line", 1), "", "文件顶层应为映射：套餐定义（含 code）或目录分节（regions、items 等）")
+        issues.add(
+            file,
+            getattr(doc, "line", 1),
+            "",
+            "文件顶层应为映射：套餐定义（含 code）或目录分节（regions、items 等）",
+        )
         return
     if "code" in doc:
         reader = Reader(doc, file=file, line=1, path="", issues=issues)
@@ -420,7 +450,9 @@ def parse_document(doc: Any, *, file: str, defs: Definitions, issues: Issues, te
     for key, value in doc.items():
         line = doc.line_of(key) if hasattr(doc, "line_of") else 1
         if key not in _PARSERS:
-            issues.add(file, line, key, f"未知的目录分节；可用：{', '.join(SECTIONS)}；套餐定义须在顶层写 code")
+            issues.add(
+                file, line, key, f"未知的目录分节；可用：{', '.join(SECTIONS)}；套餐定义须在顶层写 code"
+            )
             continue
         if not isinstance(value, list):
             issues.add(file, line, key, "分节内容应为列表")
@@ -472,4 +504,3 @@ def read_text(text: str, *, name: str, issues: Issues) -> Definitions:
         return defs
     parse_document(doc, file=name, defs=defs, issues=issues, text=text)
     return defs
-

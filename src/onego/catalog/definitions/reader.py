@@ -57,7 +57,12 @@ class Reader:
         return f"{self.path}.{key}" if self.path else key
 
     def error(self, key: str, message: str, line: int | None = None) -> None:
-        self.issues.add(self.file, line or (self.line_of(key) if key else self.line), self.fpath(key) if key else self.path, message)
+        self.issues.add(
+            self.file,
+            line or (self.line_of(key) if key else self.line),
+            self.fpath(key) if key else self.path,
+            message,
+        )
 
     def raw(self, key: str, *, required: bool = False) -> Any:
         self.seen.add(key)
@@ -68,11 +73,13 @@ class Reader:
             return None
         return value
 
-    def str(self, key: str, *, required: bool = False, default: str = "", max_length: int | None = None) -> str:
+    def text(
+        self, key: str, *, required: bool = False, default: str = "", max_length: int | None = None
+    ) -> str:
         value = self.raw(key, required=required)
         if value is None:
             return default
-        if isinstance(value, bool) or isinstance(value, (dict, list)):
+        if isinstance(value, (bool, dict, list)):
             self.error(key, f"应为文本，收到{_describe(value)}")
             return default
         text = str(value).strip() if not isinstance(value, float) else repr(value)
@@ -90,14 +97,22 @@ class Reader:
         if isinstance(value, int) and not isinstance(value, bool):
             if digits and str(value).startswith("0") is False and len(str(value)) in (6, 9, 12):
                 return str(value)
-            self.error(key, f"代码 {value} 应加引号书写（如 \"{value}\"），否则前导 0 会丢失")
+            self.error(key, f'代码 {value} 应加引号书写（如 "{value}"），否则前导 0 会丢失')
             return str(value)
         if not isinstance(value, str) or not value.strip():
             self.error(key, f"应为代码文本，收到{_describe(value)}")
             return ""
         return value.strip()
 
-    def int(self, key: str, *, required: bool = False, default: int = 0, minimum: int = 0, maximum: int | None = None) -> int:
+    def integer(
+        self,
+        key: str,
+        *,
+        required: bool = False,
+        default: int = 0,
+        minimum: int = 0,
+        maximum: int | None = None,
+    ) -> int:
         value = self.raw(key, required=required)
         if value is None:
             return default
@@ -115,7 +130,7 @@ class Reader:
             return default
         return value
 
-    def float(self, key: str) -> float | None:
+    def number(self, key: str) -> float | None:
         value = self.raw(key)
         if value is None:
             return None
@@ -124,7 +139,7 @@ class Reader:
             return None
         return float(value)
 
-    def bool(self, key: str, *, default: bool = False) -> bool:
+    def boolean(self, key: str, *, default: bool = False) -> bool:
         value = self.raw(key)
         if value is None:
             return default
@@ -150,7 +165,7 @@ class Reader:
             return default
         return text
 
-    def list(self, key: str, *, required: bool = False) -> list[tuple[Any, int]]:
+    def entries(self, key: str, *, required: bool = False) -> list[tuple[Any, int]]:
         """The items of a list with their lines; a single scalar is accepted as a one-item list."""
         value = self.raw(key, required=required)
         if value is None:
@@ -163,10 +178,10 @@ class Reader:
         self.error(key, f"应为列表，收到{_describe(value)}")
         return []
 
-    def str_list(self, key: str) -> list[str]:
+    def texts(self, key: str) -> list[str]:
         out = []
-        for value, line in self.list(key):
-            if isinstance(value, (dict, list)) or isinstance(value, bool):
+        for value, line in self.entries(key):
+            if isinstance(value, (dict, list, bool)):
                 self.error(key, f"列表中的每一项应为文本，收到{_describe(value)}", line)
             else:
                 out.append(str(value).strip())
@@ -178,9 +193,11 @@ class Reader:
         if value is None:
             return "", ""
         if isinstance(value, dict):
-            sub = Reader(value, file=self.file, line=self.line_of(key), path=self.fpath(key), issues=self.issues)
-            zh = sub.str("zh", required=True)
-            en = sub.str("en")
+            sub = Reader(
+                value, file=self.file, line=self.line_of(key), path=self.fpath(key), issues=self.issues
+            )
+            zh = sub.text("zh", required=True)
+            en = sub.text("en")
             sub.finish()
             return zh, en
         if isinstance(value, str):

@@ -43,74 +43,174 @@ def store(defs: Definitions) -> dict[str, int]:
     level_rank = {level: i for i, level in enumerate(m.LEVEL_ORDER)}
     for code, rec in sorted(r["regions"].items(), key=lambda kv: (level_rank[kv[1].data["level"]], kv[0])):
         d = rec.data
-        _upsert(m.Region, code, {
-            "name": d["name"], "name_en": d["name_en"], "level": d["level"],
-            "parent": region(d["parent"]) if d["parent"] else None,
-            "latitude": d["latitude"], "longitude": d["longitude"],
-        })
+        _upsert(
+            m.Region,
+            code,
+            {
+                "name": d["name"],
+                "name_en": d["name_en"],
+                "level": d["level"],
+                "parent": region(d["parent"]) if d["parent"] else None,
+                "latitude": d["latitude"],
+                "longitude": d["longitude"],
+            },
+        )
     for code, rec in r["departments"].items():
         d = rec.data
-        _upsert(m.Department, code, {**{k: d[k] for k in ("name", "name_en", "uscc", "address", "phone")},
-                                     "type": dept_type(d["type"]), "region": region(d["region"])})
+        _upsert(
+            m.Department,
+            code,
+            {
+                **{k: d[k] for k in ("name", "name_en", "uscc", "address", "phone")},
+                "type": dept_type(d["type"]),
+                "region": region(d["region"]),
+            },
+        )
     for code, rec in r["registries"].items():
         d = rec.data
-        _upsert(m.Registry, code, {"name": d["name"], "name_en": d["name_en"], "connected": d["connected"],
-                                   "department_type": dept_type(d["type"])})
+        _upsert(
+            m.Registry,
+            code,
+            {
+                "name": d["name"],
+                "name_en": d["name_en"],
+                "connected": d["connected"],
+                "department_type": dept_type(d["type"]),
+            },
+        )
     for code, rec in r["licence_types"].items():
         d = rec.data
-        _upsert(m.LicenceType, code, {"name": d["name"], "name_en": d["name_en"], "type_code": d["type_code"],
-                                      "issuer_type": dept_type(d["issuer_type"]), "holder_kind": d["holder"]})
+        _upsert(
+            m.LicenceType,
+            code,
+            {
+                "name": d["name"],
+                "name_en": d["name_en"],
+                "type_code": d["type_code"],
+                "issuer_type": dept_type(d["issuer_type"]),
+                "holder_kind": d["holder"],
+            },
+        )
     for code, rec in r["data_elements"].items():
         d = rec.data
-        _upsert(m.DataElement, code, {**{k: d[k] for k in ("name", "name_en", "type", "choices", "max_length",
-                                                           "sensitive", "help_text")},
-                                      "registry": registry(d["registry"])})
+        _upsert(
+            m.DataElement,
+            code,
+            {
+                **{
+                    k: d[k]
+                    for k in ("name", "name_en", "type", "choices", "max_length", "sensitive", "help_text")
+                },
+                "registry": registry(d["registry"]),
+            },
+        )
     for code, rec in r["material_types"].items():
         d = rec.data
-        _upsert(m.MaterialType, code, {**{k: d[k] for k in ("name", "name_en", "description", "source", "file_types")},
-                                       "registry": registry(d["registry"]), "licence_type": licence(d["licence_type"])})
+        _upsert(
+            m.MaterialType,
+            code,
+            {
+                **{k: d[k] for k in ("name", "name_en", "description", "source", "file_types")},
+                "registry": registry(d["registry"]),
+                "licence_type": licence(d["licence_type"]),
+            },
+        )
     for code, rec in r["partners"].items():
         d = rec.data
         partner = _upsert(m.Partner, code, {"name": d["name"], "name_en": d["name_en"], "kind": d["kind"]})
         partner.regions.set([region(c) for c in d["regions"]])
     for code, rec in r["service_points"].items():
         d = rec.data
-        _upsert(m.ServicePoint, code, {**{k: d[k] for k in ("name", "kind", "address", "hours", "phone", "latitude",
-                                                           "longitude")},
-                                       "region": region(d["region"])})
-    scalar_item_keys = ("basic_code", "name", "name_en", "item_type", "level", "legal_basis", "acceptance_conditions",
-                        "legal_limit_days", "promised_limit_days", "handling_type", "special_procedures", "visits",
-                        "visits_reason", "online", "online_depth", "postal", "window_class", "sole_approver_eligible",
-                        "needs_site_inspection", "instant_approval_eligible", "service_object", "notes", "fee_charged",
-                        "fee_description", "fee_basis", "result_name")
+        _upsert(
+            m.ServicePoint,
+            code,
+            {
+                **{k: d[k] for k in ("name", "kind", "address", "hours", "phone", "latitude", "longitude")},
+                "region": region(d["region"]),
+            },
+        )
+    scalar_item_keys = (
+        "basic_code",
+        "name",
+        "name_en",
+        "item_type",
+        "level",
+        "legal_basis",
+        "acceptance_conditions",
+        "legal_limit_days",
+        "promised_limit_days",
+        "handling_type",
+        "special_procedures",
+        "visits",
+        "visits_reason",
+        "online",
+        "online_depth",
+        "postal",
+        "window_class",
+        "sole_approver_eligible",
+        "needs_site_inspection",
+        "instant_approval_eligible",
+        "service_object",
+        "notes",
+        "fee_charged",
+        "fee_description",
+        "fee_basis",
+        "result_name",
+    )
     for code, rec in r["items"].items():
         d = rec.data
-        item = _upsert(m.ServiceItem, code, {**{k: d[k] for k in scalar_item_keys},
-                                             "department_type": dept_type(d["department"]),
-                                             "result_licence_type": licence(d["result_licence_type"])})
+        item = _upsert(
+            m.ServiceItem,
+            code,
+            {
+                **{k: d[k] for k in scalar_item_keys},
+                "department_type": dept_type(d["department"]),
+                "result_licence_type": licence(d["result_licence_type"]),
+            },
+        )
         item.fields.all().delete()
         item.materials.all().delete()
-        m.ItemField.objects.bulk_create([
-            m.ItemField(item=item, data_element=element(e["element"]), required=e["required"], when=e["when"],
-                        position=i)
-            for i, e in enumerate(d["fields"])
-        ])
-        m.ItemMaterial.objects.bulk_create([
-            m.ItemMaterial(item=item, material_type=material(e["material"]), required=e["required"], when=e["when"],
-                           original=e["original"], copies=e["copies"], note=e["note"], position=i)
-            for i, e in enumerate(d["materials"])
-        ])
+        m.ItemField.objects.bulk_create(
+            [
+                m.ItemField(
+                    item=item,
+                    data_element=element(e["element"]),
+                    required=e["required"],
+                    when=e["when"],
+                    position=i,
+                )
+                for i, e in enumerate(d["fields"])
+            ]
+        )
+        m.ItemMaterial.objects.bulk_create(
+            [
+                m.ItemMaterial(
+                    item=item,
+                    material_type=material(e["material"]),
+                    required=e["required"],
+                    when=e["when"],
+                    original=e["original"],
+                    copies=e["copies"],
+                    note=e["note"],
+                    position=i,
+                )
+                for i, e in enumerate(d["materials"])
+            ]
+        )
         item_of.cache[code] = item
     for code, rec in r["packages"].items():
         store_package(code, rec.data, defs.sources.get(code, ""), rec.file, dept_type, region, item_of)
     return defs.count()
 
 
-def store_package(code: str, d: dict[str, Any], source: str, file: str, dept_type: Any, region: Any,
-                  item_of: Any) -> m.Package:
+def store_package(
+    code: str, d: dict[str, Any], source: str, file: str, dept_type: Any, region: Any, item_of: Any
+) -> m.Package:
     source = source or dump_yaml({"code": code})
-    values = {k: d[k] for k in ("name", "name_en", "summary", "summary_en", "theme", "promised_days", "keywords",
-                                "notes")}
+    values = {
+        k: d[k]
+        for k in ("name", "name_en", "summary", "summary_en", "theme", "promised_days", "keywords", "notes")
+    }
     values["lead_department_type"] = dept_type(d["lead_department"])
     values["source_name"] = file
     values["scenarios"] = [{"name": s["name"], "answers": dict(s["answers"])} for s in d["scenarios"]]
@@ -128,20 +228,54 @@ def store_package(code: str, d: dict[str, Any], source: str, file: str, dept_typ
     package.questions.all().delete()
     package.package_items.all().delete()
     package.partner_steps.all().delete()
-    m.PackageQuestion.objects.bulk_create([
-        m.PackageQuestion(package=package, ident=q["ident"], text=q["text"], text_en=q["text_en"], type=q["type"],
-                          choices=q["choices"], default=q["default"], help_text=q["help_text"], position=i)
-        for i, q in enumerate(d["questions"])
-    ])
-    m.PackageItem.objects.bulk_create([
-        m.PackageItem(package=package, item=item_of(e["item"]), binding=e["binding"], when=e["when"],
-                      after=e["after"], default_selected=e["default_selected"], note=e["note"], position=i)
-        for i, e in enumerate(d["items"])
-    ])
-    m.PartnerStep.objects.bulk_create([
-        m.PartnerStep(package=package, code=s["code"], name=s["name"], name_en=s["name_en"],
-                      partner_kind=s["partner_kind"], when=s["when"], after=s["after"], days=s["days"],
-                      binding=s["binding"], default_selected=s["default_selected"], fields=s["fields"], position=i)
-        for i, s in enumerate(d["partner_steps"])
-    ])
+    m.PackageQuestion.objects.bulk_create(
+        [
+            m.PackageQuestion(
+                package=package,
+                ident=q["ident"],
+                text=q["text"],
+                text_en=q["text_en"],
+                type=q["type"],
+                choices=q["choices"],
+                default=q["default"],
+                help_text=q["help_text"],
+                position=i,
+            )
+            for i, q in enumerate(d["questions"])
+        ]
+    )
+    m.PackageItem.objects.bulk_create(
+        [
+            m.PackageItem(
+                package=package,
+                item=item_of(e["item"]),
+                binding=e["binding"],
+                when=e["when"],
+                after=e["after"],
+                default_selected=e["default_selected"],
+                note=e["note"],
+                position=i,
+            )
+            for i, e in enumerate(d["items"])
+        ]
+    )
+    m.PartnerStep.objects.bulk_create(
+        [
+            m.PartnerStep(
+                package=package,
+                code=s["code"],
+                name=s["name"],
+                name_en=s["name_en"],
+                partner_kind=s["partner_kind"],
+                when=s["when"],
+                after=s["after"],
+                days=s["days"],
+                binding=s["binding"],
+                default_selected=s["default_selected"],
+                fields=s["fields"],
+                position=i,
+            )
+            for i, s in enumerate(d["partner_steps"])
+        ]
+    )
     return package

@@ -11,11 +11,35 @@ from onego.catalog.definitions.reader import Issues, Reader
 from onego.catalog.definitions.source import LineDict, LineList
 
 ITEM_COLUMNS = [
-    "code", "basic_code", "name", "name_en", "item_type", "department", "level", "legal_basis",
-    "acceptance_conditions", "legal_limit_days", "promised_limit_days", "handling_type", "special_procedures",
-    "fee_charged", "fee_description", "fee_basis", "visits", "visits_reason", "online", "online_depth", "postal",
-    "result_name", "result_licence_type", "window_class", "sole_approver", "site_inspection", "instant_approval",
-    "service_object", "notes",
+    "code",
+    "basic_code",
+    "name",
+    "name_en",
+    "item_type",
+    "department",
+    "level",
+    "legal_basis",
+    "acceptance_conditions",
+    "legal_limit_days",
+    "promised_limit_days",
+    "handling_type",
+    "special_procedures",
+    "fee_charged",
+    "fee_description",
+    "fee_basis",
+    "visits",
+    "visits_reason",
+    "online",
+    "online_depth",
+    "postal",
+    "result_name",
+    "result_licence_type",
+    "window_class",
+    "sole_approver",
+    "site_inspection",
+    "instant_approval",
+    "service_object",
+    "notes",
 ]
 FIELD_COLUMNS = ["item", "element", "required", "when"]
 MATERIAL_COLUMNS = ["item", "material", "required", "original", "copies", "when", "note"]
@@ -30,7 +54,9 @@ def _rows(ws: Any, sheet: str, display: str, issues: Issues) -> list[tuple[int, 
     for index, row in enumerate(rows[1:], start=2):
         if all(v is None or str(v).strip() == "" for v in row):
             continue
-        values = {h: v for h, v in zip(headers, row, strict=False) if h and v is not None and str(v).strip() != ""}
+        values = {
+            h: v for h, v in zip(headers, row, strict=False) if h and v is not None and str(v).strip() != ""
+        }
         out.append((index, values))
     return out
 
@@ -55,8 +81,10 @@ def read_items_workbook(path: Path, *, display: str, defs: Definitions, issues: 
         return
     fields: dict[str, LineList] = {}
     materials: dict[str, LineList] = {}
-    for sheet, target, columns in (("item_fields", fields, FIELD_COLUMNS), ("item_materials", materials,
-                                                                           MATERIAL_COLUMNS)):
+    for sheet, target, columns in (
+        ("item_fields", fields, FIELD_COLUMNS),
+        ("item_materials", materials, MATERIAL_COLUMNS),
+    ):
         if sheet not in wb.sheetnames:
             continue
         for line, values in _rows(wb[sheet], sheet, display, issues):
@@ -118,15 +146,24 @@ def write_items_workbook(path: Path) -> Path:
     wm = wb.create_sheet("item_materials")
     wm.append(MATERIAL_COLUMNS)
     items = m.ServiceItem.objects.select_related("department_type", "result_licence_type").prefetch_related(
-        "fields__data_element", "materials__material_type")
+        "fields__data_element", "materials__material_type"
+    )
     for item in items:
         doc = item_document(item)
-        flat = {**doc, "fee_charged": item.fee_charged, "fee_description": item.fee_description,
-                "fee_basis": item.fee_basis, "result_name": item.result_name,
-                "result_licence_type": item.result_licence_type.code if item.result_licence_type else "",
-                "sole_approver": item.sole_approver_eligible, "site_inspection": item.needs_site_inspection,
-                "instant_approval": item.instant_approval_eligible}
-        ws.append([flat.get(c, "") if not isinstance(flat.get(c), (dict, list)) else "" for c in ITEM_COLUMNS])
+        flat = {
+            **doc,
+            "fee_charged": item.fee_charged,
+            "fee_description": item.fee_description,
+            "fee_basis": item.fee_basis,
+            "result_name": item.result_name,
+            "result_licence_type": item.result_licence_type.code if item.result_licence_type else "",
+            "sole_approver": item.sole_approver_eligible,
+            "site_inspection": item.needs_site_inspection,
+            "instant_approval": item.instant_approval_eligible,
+        }
+        ws.append(
+            [flat.get(c, "") if not isinstance(flat.get(c), (dict, list)) else "" for c in ITEM_COLUMNS]
+        )
         for f in item.fields.all():
             wf.append([item.code, f.data_element.code, f.required, f.when])
         for u in item.materials.all():

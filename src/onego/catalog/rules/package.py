@@ -283,14 +283,17 @@ GROUP_TITLES = {
 }
 
 
-def normalise_answers(questions: Sequence[QuestionSpec], defaults: Mapping[str, Any],
-                      answers: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def normalise_answers(
+    questions: Sequence[QuestionSpec], defaults: Mapping[str, Any], answers: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
     """Coerce raw answers to their types; refuse unknown questions; list what is still unanswered."""
     by_id = {q.ident: q for q in questions}
     unknown = sorted(set(answers) - by_id.keys())
     if unknown:
-        raise CompileError(f"本套餐没有问题“{'、'.join(unknown)}”；可回答的问题：{', '.join(by_id) or '无'}",
-                           field=unknown[0])
+        raise CompileError(
+            f"本套餐没有问题“{'、'.join(unknown)}”；可回答的问题：{', '.join(by_id) or '无'}",
+            field=unknown[0],
+        )
     out: dict[str, Any] = {}
     unanswered: list[str] = []
     for q in questions:
@@ -312,8 +315,14 @@ def _holds(condition: str, answers: Mapping[str, Any]) -> bool:
     return not condition or evaluate(compile_condition(condition), answers)
 
 
-def compile_package(spec: PackageSpec, *, region: str, answers: Mapping[str, Any],
-                    add: Sequence[str] = (), drop: Sequence[str] = ()) -> CompiledPackage:
+def compile_package(
+    spec: PackageSpec,
+    *,
+    region: str,
+    answers: Mapping[str, Any],
+    add: Sequence[str] = (),
+    drop: Sequence[str] = (),
+) -> CompiledPackage:
     values, unanswered = normalise_answers(spec.questions, spec.defaults, answers)
     by_code = {e.code: e for e in spec.entries}
     for code in [*add, *drop]:
@@ -367,22 +376,48 @@ def compile_package(spec: PackageSpec, *, region: str, answers: Mapping[str, Any
     for e in included:
         if e.item:
             it = e.item
-            compiled.append(CompiledEntry(
-                code=e.code, name=it.name, kind="item", binding=e.binding, reason=reasons[e.code],
-                department=it.department, department_code=it.department_code, days=it.promised_days,
-                legal_days=it.legal_days, visits=it.visits, stage=stage_of[e.code],
-                after=[a for a in e.after if a in stage_of], window_class=it.window_class,
-                result_name=it.result_name, fee=it.fee, sole_approver=it.sole_approver,
-                instant_approval=it.instant_approval, site_inspection=it.site_inspection,
-                removable=e.binding == "optional",
-            ))
+            compiled.append(
+                CompiledEntry(
+                    code=e.code,
+                    name=it.name,
+                    kind="item",
+                    binding=e.binding,
+                    reason=reasons[e.code],
+                    department=it.department,
+                    department_code=it.department_code,
+                    days=it.promised_days,
+                    legal_days=it.legal_days,
+                    visits=it.visits,
+                    stage=stage_of[e.code],
+                    after=[a for a in e.after if a in stage_of],
+                    window_class=it.window_class,
+                    result_name=it.result_name,
+                    fee=it.fee,
+                    sole_approver=it.sole_approver,
+                    instant_approval=it.instant_approval,
+                    site_inspection=it.site_inspection,
+                    removable=e.binding == "optional",
+                )
+            )
         else:
-            compiled.append(CompiledEntry(
-                code=e.code, name=e.name, kind="partner", binding=e.binding, reason=reasons[e.code],
-                department="", department_code="", days=e.days, legal_days=e.days, visits=0,
-                stage=stage_of[e.code], after=[a for a in e.after if a in stage_of], partner_kind=e.partner_kind,
-                removable=e.binding == "optional",
-            ))
+            compiled.append(
+                CompiledEntry(
+                    code=e.code,
+                    name=e.name,
+                    kind="partner",
+                    binding=e.binding,
+                    reason=reasons[e.code],
+                    department="",
+                    department_code="",
+                    days=e.days,
+                    legal_days=e.days,
+                    visits=0,
+                    stage=stage_of[e.code],
+                    after=[a for a in e.after if a in stage_of],
+                    partner_kind=e.partner_kind,
+                    removable=e.binding == "optional",
+                )
+            )
 
     form, fields_separate = _merge_form(included, values)
     materials, uploads_separate = _merge_materials(included, values, produced)
@@ -414,9 +449,20 @@ def compile_package(spec: PackageSpec, *, region: str, answers: Mapping[str, Any
         days_parallel=cp_days,
     )
     return CompiledPackage(
-        package=spec.code, name=spec.name, region=region, answers=values, unanswered=unanswered,
-        entries=compiled, excluded=excluded, stages=levels, form=form, materials=materials, timing=timing,
-        burden=burden, lead_department=spec.lead_department, warnings=warnings,
+        package=spec.code,
+        name=spec.name,
+        region=region,
+        answers=values,
+        unanswered=unanswered,
+        entries=compiled,
+        excluded=excluded,
+        stages=levels,
+        form=form,
+        materials=materials,
+        timing=timing,
+        burden=burden,
+        lead_department=spec.lead_department,
+        warnings=warnings,
     )
 
 
@@ -437,16 +483,25 @@ def _merge_form(included: Sequence[PackageEntry], answers: Mapping[str, Any]) ->
     groups: dict[str, list[FormField]] = {}
     for code, entry in fields.items():
         el: ElementSpec = entry["element"]
-        groups.setdefault(code.split(".", 1)[0], []).append(FormField(
-            element=code, name=el.name, type=el.type, choices=list(el.choices), required=entry["required"],
-            sensitive=el.sensitive, used_by=entry["used_by"], prefill_registry=el.registry,
-            prefill_source=el.registry_name,
-        ))
+        groups.setdefault(code.split(".", 1)[0], []).append(
+            FormField(
+                element=code,
+                name=el.name,
+                type=el.type,
+                choices=list(el.choices),
+                required=entry["required"],
+                sensitive=el.sensitive,
+                used_by=entry["used_by"],
+                prefill_registry=el.registry,
+                prefill_source=el.registry_name,
+            )
+        )
     return [FormGroup(group=g, title=GROUP_TITLES.get(g, g), fields=f) for g, f in groups.items()], separate
 
 
-def _merge_materials(included: Sequence[PackageEntry], answers: Mapping[str, Any],
-                     produced: Mapping[str, PackageEntry]) -> tuple[list[MaterialLine], int]:
+def _merge_materials(
+    included: Sequence[PackageEntry], answers: Mapping[str, Any], produced: Mapping[str, PackageEntry]
+) -> tuple[list[MaterialLine], int]:
     lines: dict[str, dict[str, Any]] = {}
     separate = 0
     for e in included:
@@ -456,7 +511,9 @@ def _merge_materials(included: Sequence[PackageEntry], answers: Mapping[str, Any
             if not _holds(use.when, answers):
                 continue
             separate += 1
-            entry = lines.setdefault(use.material.code, {"use": use, "required": False, "used_by": [], "notes": []})
+            entry = lines.setdefault(
+                use.material.code, {"use": use, "required": False, "used_by": [], "notes": []}
+            )
             entry["required"] = entry["required"] or use.required
             entry["used_by"].append(e.code)
             if use.note and use.note not in entry["notes"]:
@@ -475,9 +532,19 @@ def _merge_materials(included: Sequence[PackageEntry], answers: Mapping[str, Any
         elif mat.registry:
             exempt, verified_by = True, f"registry:{mat.registry}"
             reason = f"通过{mat.registry_name}共享核验，免提交"
-        out.append(MaterialLine(
-            material=code, name=mat.name, used_by=entry["used_by"], required=entry["required"], exempt=exempt,
-            exempt_reason=reason, verified_by=verified_by, original=entry["use"].original,
-            copies=entry["use"].copies, file_types=list(mat.file_types), notes=entry["notes"],
-        ))
+        out.append(
+            MaterialLine(
+                material=code,
+                name=mat.name,
+                used_by=entry["used_by"],
+                required=entry["required"],
+                exempt=exempt,
+                exempt_reason=reason,
+                verified_by=verified_by,
+                original=entry["use"].original,
+                copies=entry["use"].copies,
+                file_types=list(mat.file_types),
+                notes=entry["notes"],
+            )
+        )
     return out, separate

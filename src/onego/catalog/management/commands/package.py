@@ -53,13 +53,20 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
 
     def do_list(self, options: dict[str, Any]) -> None:
-        rows = [(p.code, p.name, p.get_theme_display(), p.lead_department_type.name, p.promised_days or "")
-                for p in packages_offered()]
+        rows = [
+            (p.code, p.name, p.get_theme_display(), p.lead_department_type.name, p.promised_days or "")
+            for p in packages_offered()
+        ]
         self.stdout.write(table(["代码", "名称", "主题", "牵头部门", "承诺时限"], rows))
 
     def do_explain(self, options: dict[str, Any]) -> None:
-        compiled = compile_for(package_code=options["code"], region_code=options["region"],
-                               answers=parse_answers(options["answer"]), add=options["add"], drop=options["drop"])
+        compiled = compile_for(
+            package_code=options["code"],
+            region_code=options["region"],
+            answers=parse_answers(options["answer"]),
+            add=options["add"],
+            drop=options["drop"],
+        )
         if options["json"]:
             self.stdout.write(json.dumps(compiled.to_dict(), ensure_ascii=False, indent=2))
             return
@@ -84,15 +91,31 @@ def render_explain(c: CompiledPackage) -> str:
     if c.unanswered:
         out.append(f"未回答：{', '.join(c.unanswered)}（按“否/不适用”处理）")
     out.append("\n办理事项")
-    out.append(table(
-        ["阶段", "代码", "事项", "实施部门/合作机构", "承诺(工作日)", "前置", "说明"],
-        [(e.stage + 1, e.code, e.name, e.department or (e.partner_kind and f"合作机构：{e.partner_kind}") or "—",
-          e.days, ",".join(e.after) or "—", e.reason) for e in c.entries],
-    ))
+    out.append(
+        table(
+            ["阶段", "代码", "事项", "实施部门/合作机构", "承诺(工作日)", "前置", "说明"],
+            [
+                (
+                    e.stage + 1,
+                    e.code,
+                    e.name,
+                    e.department or (e.partner_kind and f"合作机构：{e.partner_kind}") or "—",
+                    e.days,
+                    ",".join(e.after) or "—",
+                    e.reason,
+                )
+                for e in c.entries
+            ],
+        )
+    )
     if c.excluded:
         out.append("\n不办理的事项")
-        out.append(table(["代码", "事项", "原因"], [(e.code, e.name, e.reason + ("（可加办）" if e.addable else ""))
-                                                 for e in c.excluded]))
+        out.append(
+            table(
+                ["代码", "事项", "原因"],
+                [(e.code, e.name, e.reason + ("（可加办）" if e.addable else "")) for e in c.excluded],
+            )
+        )
     out.append("\n并行阶段")
     for i, level in enumerate(c.stages, 1):
         out.append(f"  阶段 {i}：{'、'.join(level)}")
@@ -100,27 +123,63 @@ def render_explain(c: CompiledPackage) -> str:
     rows = []
     for group in c.form:
         for f in group.fields:
-            rows.append((group.title, f.element, f.name, "必填" if f.required else "选填",
-                         f"自动获取：{f.prefill_source}" if f.prefill_registry else "填写", ",".join(f.used_by)))
+            rows.append(
+                (
+                    group.title,
+                    f.element,
+                    f.name,
+                    "必填" if f.required else "选填",
+                    f"自动获取：{f.prefill_source}" if f.prefill_registry else "填写",
+                    ",".join(f.used_by),
+                )
+            )
     out.append(table(["分组", "数据元", "名称", "必填", "来源", "使用事项"], rows))
     out.append("\n一套材料")
-    out.append(table(["材料", "名称", "需要的事项", "提交"],
-                     [(mt.material, mt.name, ",".join(mt.used_by), mt.exempt_reason if mt.exempt else
-                       ("需提交" if mt.required else "按需提交")) for mt in c.materials]))
+    out.append(
+        table(
+            ["材料", "名称", "需要的事项", "提交"],
+            [
+                (
+                    mt.material,
+                    mt.name,
+                    ",".join(mt.used_by),
+                    mt.exempt_reason if mt.exempt else ("需提交" if mt.required else "按需提交"),
+                )
+                for mt in c.materials
+            ],
+        )
+    )
     t, b = c.timing, c.burden
     red = b.reductions()
     out.append("\n时间")
-    out.append(f"  关键路径 {t.critical_path_days} 个工作日（{' → '.join(t.critical_path) or '—'}），"
-               f"逐项串联 {t.serial_days} 个工作日，法定时限合计 {t.legal_serial_days} 个工作日"
-               + (f"，套餐承诺 {t.package_promised_days} 个工作日" if t.package_promised_days is not None else ""))
+    out.append(
+        f"  关键路径 {t.critical_path_days} 个工作日（{' → '.join(t.critical_path) or '—'}），"
+        f"逐项串联 {t.serial_days} 个工作日，法定时限合计 {t.legal_serial_days} 个工作日"
+        + (f"，套餐承诺 {t.package_promised_days} 个工作日" if t.package_promised_days is not None else "")
+    )
     out.append("\n减负（套餐 对比 逐项分别办理）")
-    out.append(table(["指标", "逐项办理", "一件事套餐", "减少"], [
-        ("填写字段", b.fields_separate, f"{b.fields_to_type}（合并后 {b.fields_merged}，自动获取 "
-         f"{b.fields_merged - b.fields_to_type}）", f"{red['fields']}%"),
-        ("提交材料", b.uploads_separate, f"{b.uploads_to_make}（去重后 {b.uploads_merged}）", f"{red['uploads']}%"),
-        ("跑动次数", b.trips_separate, b.trips_package, f"{red['trips']}%"),
-        ("办理时间（工作日）", b.days_serial, b.days_parallel, f"{red['days']}%"),
-    ]))
+    out.append(
+        table(
+            ["指标", "逐项办理", "一件事套餐", "减少"],
+            [
+                (
+                    "填写字段",
+                    b.fields_separate,
+                    f"{b.fields_to_type}（合并后 {b.fields_merged}，自动获取 "
+                    f"{b.fields_merged - b.fields_to_type}）",
+                    f"{red['fields']}%",
+                ),
+                (
+                    "提交材料",
+                    b.uploads_separate,
+                    f"{b.uploads_to_make}（去重后 {b.uploads_merged}）",
+                    f"{red['uploads']}%",
+                ),
+                ("跑动次数", b.trips_separate, b.trips_package, f"{red['trips']}%"),
+                ("办理时间（工作日）", b.days_serial, b.days_parallel, f"{red['days']}%"),
+            ],
+        )
+    )
     for w in c.warnings:
         out.append(f"注意：{w}")
     return "\n".join(out)

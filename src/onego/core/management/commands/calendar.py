@@ -30,6 +30,7 @@ from django.utils import timezone
 from onego.core import clock
 from onego.core.models import HolidayYear
 from onego.core.services import calendar_enter_year, working_calendar
+from onego.core.textable import pad
 from onego.core.workdays import (
     DayKind,
     WorkingCalendar,
@@ -139,6 +140,8 @@ def read_yaml_notice(text: str, file: str, errors: _Errors) -> ParsedNotice:
         elif key == "source":
             if isinstance(value, yaml.ScalarNode):
                 parsed.source = str(value.value).strip()
+            if not parsed.source:
+                errors.add(file, line, "source 不能为空，请写明依据文件，例如：国办发明电〔2026〕X号")
         elif key in _YAML_LISTS:
             if isinstance(value, yaml.ScalarNode) and value.value in ("", "~", "null"):
                 continue  # an empty list written as `holidays:`
@@ -156,8 +159,6 @@ def read_yaml_notice(text: str, file: str, errors: _Errors) -> ParsedNotice:
     for required in ("year", "source"):
         if required not in seen_keys:
             errors.add(file, 1, f"缺少字段 {required}")
-    if "source" in seen_keys and not parsed.source:
-        errors.add(file, 1, "source 不能为空，请写明依据文件，例如：国办发明电〔2026〕X号")
     return parsed
 
 
@@ -406,8 +407,7 @@ class Command(BaseCommand):
             self.stdout.write("")
         for d in special:
             kind = _KIND_LABELS[cal.day_kind(d)]
-            padding = " " * (8 - 2 * len(kind))  # CJK characters take two columns in a terminal
-            line = f"{d.isoformat()}  星期{_WEEKDAY_NAMES[d.weekday()]}  {kind}{padding}  {cal.day_name(d)}"
+            line = f"{d.isoformat()}  星期{_WEEKDAY_NAMES[d.weekday()]}  {pad(kind, 8)}  {cal.day_name(d)}"
             self.stdout.write(line.rstrip())
 
     def _source_line(self, cal: WorkingCalendar, year: int) -> str:

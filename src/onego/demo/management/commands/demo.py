@@ -20,5 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         logins = ensure_demo_logins()
         self.stdout.write("\n演示账号 Demo logins")
-        self.stdout.write(table(["用户名", "密码", "角色", "入口"], [(x.username, x.password, x.role, x.url)
-                                                               for x in logins]))
+        self.stdout.write(
+            table(
+                ["用户名", "密码", "角色", "入口"], [(x.username, x.password, x.role, x.url) for x in logins]
+            )
+        )

@@ -1,0 +1,133 @@
+"""Ledger API: signed tree heads and proofs, so a department can keep its own copy of the heads and check
+the platform's log independently. Nothing here carries personal data: entries are described only by
+index, kind, time and leaf hash.
+
+Register with `api.add_router("/", ledger_router)`.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from onego.core.errors import NotFound, OneGoError
+from onego.ledger import merkle
+from onego.ledger.models import TreeHead
+from onego.ledger.selectors import consistency_proof_between, entry_by_index, inclusion_proof_for
+from onego.ledger.services import ledger_current_head
+from onego.ledger.signing import get_signer
+
+router = Router(tags=["ledger"])
+
+
+class TreeHeadOut(Schema):
+    tree_size: int
+    root_hash: str
+    timestamp: int  # milliseconds since the Unix epoch, as signed
+    algorithm: str
+    key_id: str
+    signature: str
+    hash_algorithm: str = "SM3"
+
+
+class EntryMetaOut(Schema):
+    index: int
+    kind: str
+    recorded_at: dt.datetime
+    leaf_hash: str
+
+
+class InclusionProofOut(Schema):
+    entry: EntryMetaOut
+    tree_size: int
+    root_hash: str
+    proof: list[str]
+
+
+class ConsistencyProofOut(Schema):
+    old_size: int
+    new_size: int
+    old_root: str
+    new_root: str
+    proof: list[str]
+
+
+class PublicKeyOut(Schema):
+    algorithm: str
+    key_id: str
+    public_key: str  # base64 of the raw key
+    public_key_hex: str
+    hash_algorithm: str
+    signed_message: str
+
+
+def _http_error(exc: OneGoError) -> HttpError:
+    return HttpError(404 if isinstance(exc, NotFound) else 400, exc.message)
+
+
+def _head_out(head: TreeHead) -> TreeHeadOut:
+    return TreeHeadOut(**head.as_dict())
+
+
+@router.get("/ledger/head", response=TreeHeadOut, summary="Latest signed tree head")
+def ledger_head(request: HttpRequest) -> TreeHeadOut:
+    # Signs a fresh head when the tree has grown since the last one, so the answer is always current.
+    return _head_out(ledger_current_head())
+
+
+@router.get(
+    "/ledger/entries/{index}/proof",
+    response=InclusionProofOut,
+    summary="Inclusion proof for one entry",
+)
+def ledger_inclusion_proof(
+    request: HttpRequest, index: int, tree_size: int | None = None
+) -> InclusionProofOut:
+    try:
+        proof = inclusion_proof_for(index, tree_size)
+        entry = entry_by_index(index)
+    except OneGoError as exc:
+        raise _http_error(exc) from exc
+    return InclusionProofOut(
+        entry=EntryMetaOut(
+            index=entry.index, kind=entry.kind, recorded_at=entry.recorded_at, leaf_hash=entry.leaf_hash
+        ),
+        tree_size=proof.tree_size,
+        root_hash=proof.root.hex(),
+        proof=[h.hex() for h in proof.path],
+    )
+
+
+@router.get(
+    "/ledger/consistency", response=ConsistencyProofOut, summary="Consistency proof between two tree sizes"
+)
+def ledger_consistency(request: HttpRequest, old: int, new: int | None = None) -> ConsistencyProofOut:
+    try:
+        proof = consistency_proof_between(old, new)
+    except OneGoError as exc:
+        raise _http_error(exc) from exc
+    return ConsistencyProofOut(
+        old_size=proof.old_size,
+        new_size=proof.new_size,
+        old_root=proof.old_root.hex(),
+        new_root=proof.new_root.hex(),
+        proof=[h.hex() for h in proof.path],
+    )
+
+
+@router.get("/ledger/public-key", response=PublicKeyOut, summary="Key that signs tree heads")
+def ledger_public_key(request: HttpRequest) -> PublicKeyOut:
+    signer = get_signer()
+    raw = signer.public_key_bytes()
+    return PublicKeyOut(
+        algorithm=signer.algorithm,
+        key_id=signer.key_id,
+        public_key=base64.b64encode(raw).decode("ascii"),
+        public_key_hex=raw.hex(),
+        hash_algorithm=merkle.HASH_NAME.upper(),
+        signed_message="OneGo-STH-v1|<tree_size>|<timestamp ms>|<root_hash hex>",
+    )
