@@ -255,6 +255,7 @@ class _Run:
     frontier: merkle.Frontier = field(default_factory=merkle.Frontier)
     heads_checked: int = 0
     last_good_head: int = 0
+    last_row: _Row | None = None
     _root_cache: tuple[int, bytes] | None = None
 
     def run(self) -> VerifyReport:
@@ -333,6 +334,7 @@ class _Run:
                     )
                 continue
             completed = self.frontier.append(bytes.fromhex(leaf))
+            self.last_row = row
             problem = self._check_nodes(row.index, completed) or self._check_heads()
             if problem is not None:
                 return self._forged_before(row, next(rows, None)) or problem
@@ -446,6 +448,11 @@ class _Run:
             return Problem(
                 "truncated", f"log truncated: signed tree head has {stored_max} entries, log has {size}", size
             )
+        if self.last_row is not None:
+            after = LedgerEntry.objects.filter(index=size).values_list(*_ROW_FIELDS).first()
+            forged = self._forged_before(self.last_row, _Row(*after) if after else None)
+            if forged is not None:
+                return forged
         if state is None:
             if size:
                 return Problem("state", f"ledger state row is missing, but the log has {size} entries")
