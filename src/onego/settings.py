@@ -20,6 +20,7 @@ require_sm3()
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("ONEGO_DATA_DIR", Path.cwd() / "var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = os.environ.get("ONEGO_DEBUG", "1") == "1"
 SECRET_KEY = os.environ.get("ONEGO_SECRET_KEY") or (
@@ -44,6 +45,9 @@ INSTALLED_APPS = [
     "onego.ledger",
     "onego.accounts",
     "onego.catalog",
+    "onego.registries",
+    "onego.exchange",
+    "onego.cases",
     "onego.api",
     "onego.portal",
     "onego.demo",
@@ -130,10 +134,16 @@ MEDIA_URL = "media/"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Masks ID and mobile numbers that slip into log messages (onego.core.pii).
+    "filters": {"pii": {"()": "onego.core.pii.MaskingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["pii"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("ONEGO_LOG_LEVEL", "INFO")},
     "loggers": {"jieba": {"level": "WARNING"}},
 }
 
 # The region a visitor sees when they have not chosen one (贵阳市).
 ONEGO_DEFAULT_REGION = os.environ.get("ONEGO_DEFAULT_REGION", "520100")
+
+# Package popularity for the "hot" list (docs: onego/catalog/popularity.py): a YAML table replacing the
+# built-in prior (Guizhou volumes of the 13 national packages); empty = built-in.
+ONEGO_POPULARITY_PRIOR = os.environ.get("ONEGO_POPULARITY_PRIOR", "")

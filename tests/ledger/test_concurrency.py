@@ -8,7 +8,7 @@ import pytest
 from django.db import close_old_connections, connection, transaction
 
 from onego.ledger.models import LedgerEntry, LedgerState
-from onego.ledger.services import ledger_append
+from onego.ledger.services import ledger_append, ledger_sign_head
 from onego.ledger.verify import verify_ledger
 
 from .factories import AppendFactory
@@ -48,3 +48,35 @@ def test_concurrent_appends_stay_contiguous_and_verify() -> None:
     assert LedgerState.objects.get().size == total
     report = verify_ledger()
     assert report.ok, report.summary()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_verify_while_appending_sees_one_consistent_snapshot() -> None:
+    for _ in range(20):
+        ledger_append(**AppendFactory())
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def appender() -> None:
+        try:
+            while not stop.is_set():
+                ledger_append(**AppendFactory())
+                ledger_sign_head()
+        except BaseException as exc:  # noqa: BLE001 - reported to the main thread below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=appender) for _ in range(3)]
+    for t in threads:
+        t.start()
+    try:
+        reports = [verify_ledger(chunk_size=7) for _ in range(5)]
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert errors == []
+    assert all(r.ok for r in reports), [r.summary() for r in reports]
+    assert verify_ledger().ok

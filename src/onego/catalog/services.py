@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,3 +57,22 @@ def catalog_import_text(*, text: str, name: str = "package.yaml", dry_run: bool 
     issues = Issues()
     defs = read_text(text, name=name, issues=issues)
     return _import(defs, issues, dry_run=dry_run)
+
+
+def catalog_import_upload(*, content: bytes, name: str, dry_run: bool = False) -> ImportResult:
+    """Import one uploaded definition file (.yaml/.yml text or an .xlsx items workbook); all or nothing."""
+    suffix = Path(name).suffix.lower()
+    display = Path(name).name or "upload"
+    if suffix in (".yaml", ".yml"):
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CatalogImportFailed([Issue(display, 1, "", "文件不是 UTF-8 编码")]) from exc
+        return catalog_import_text(text=text, name=display, dry_run=dry_run)
+    if suffix != ".xlsx":
+        raise CatalogImportFailed([Issue(display, 1, "", "只能上传 .yaml、.yml 或 .xlsx 文件")])
+    # The workbook reader takes a path; the file lives only as long as the import.
+    with tempfile.TemporaryDirectory(prefix="onego-upload-") as folder:
+        path = Path(folder) / display
+        path.write_bytes(content)
+        return catalog_import(path=path, dry_run=dry_run)

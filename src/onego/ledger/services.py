@@ -17,6 +17,10 @@ from onego.ledger.models import LedgerEntry, LedgerNode, LedgerState, TreeHead
 from onego.ledger.signing import get_signer
 
 
+class _OrphanedEntries(Exception):
+    pass
+
+
 def _locked_state() -> LedgerState:
     """Lock the state row, creating it on the very first append.
 
@@ -26,15 +30,18 @@ def _locked_state() -> LedgerState:
     state = LedgerState.objects.select_for_update().filter(slot=1).first()
     if state is not None:
         return state
-    if LedgerEntry.objects.exists():
-        # Starting a fresh tree over existing entries would fork the log; make someone look instead.
-        raise Conflict("账本状态记录缺失而账本已有记录，请运行 `onego ledger verify` 检查")
     try:
-        # A savepoint, because a concurrent first append may insert the row before us.
+        # A savepoint, because a concurrent first append may insert the row before us: then the
+        # unique slot makes this insert fail (or wait for theirs to commit) and we lock theirs.
         with transaction.atomic():
             LedgerState.objects.create(slot=1, size=0, frontier=[], root_hash=merkle.empty_root().hex())
+            if LedgerEntry.objects.exists():
+                raise _OrphanedEntries
     except IntegrityError:
         pass
+    except _OrphanedEntries:
+        # Starting a fresh tree over existing entries would fork the log; make someone look instead.
+        raise Conflict("账本状态记录缺失而账本已有记录，请运行 `onego ledger verify` 检查") from None
     return LedgerState.objects.select_for_update().get(slot=1)
 
 

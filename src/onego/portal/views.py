@@ -8,9 +8,12 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.views.decorators.http import require_POST
 
 from onego.catalog import models as m
+from onego.catalog.discovery import ask as ask_question
+from onego.catalog.discovery import hot_packages, search_packages
 from onego.catalog.rules.expressions import QuestionSpec, compile_condition, describe
 from onego.catalog.selectors import (
     compile_for,
@@ -22,6 +25,39 @@ from onego.catalog.selectors import (
 from onego.core.errors import NotFound, OneGoError
 
 PERSON, ENTERPRISE = "person", "enterprise"
+
+# Theme labels are Chinese model data; listed here so makemessages extracts them for the English catalog.
+THEME_LABELS = [
+    gettext_noop("出生"),
+    gettext_noop("教育"),
+    gettext_noop("就业"),
+    gettext_noop("社会保障"),
+    gettext_noop("婚育"),
+    gettext_noop("住房"),
+    gettext_noop("助残"),
+    gettext_noop("退休"),
+    gettext_noop("身后事"),
+    gettext_noop("企业开办"),
+    gettext_noop("企业变更"),
+    gettext_noop("经营运行"),
+    gettext_noop("信用与合规"),
+    gettext_noop("企业退出"),
+]
+# Why a search result matched, by tier of onego.catalog.search.
+MATCH_LABELS = {
+    "exact": gettext_lazy("名称"),
+    "prefix": gettext_lazy("名称"),
+    "initials": gettext_lazy("拼音首字母"),
+    "pinyin": gettext_lazy("拼音"),
+    "substring": gettext_lazy("名称"),
+    "keyword": gettext_lazy("关键词"),
+    "item": gettext_lazy("包含事项"),
+    "typo": gettext_lazy("拼音首字母（近似）"),
+}
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
 
 
 def _region(request: HttpRequest) -> m.Region:
@@ -49,7 +85,7 @@ def home(request: HttpRequest) -> HttpResponse:
         by_theme.setdefault(p.theme, []).append(p)
     for theme, label in m.Theme.choices:
         if theme in by_theme:
-            groups[theme.split(".")[0]].append((label, by_theme[theme]))
+            groups[theme.split(".")[0]].append((gettext(label), by_theme[theme]))
     return render(
         request,
         "portal/home.html",
@@ -59,8 +95,32 @@ def home(request: HttpRequest) -> HttpResponse:
             "person_groups": groups[PERSON],
             "enterprise_groups": groups[ENTERPRISE],
             "package_count": len(packages),
+            "hot": hot_packages(region) if region else [],
         },
     )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Live results for the home page's search box (htmx), or the search page without JavaScript."""
+    region = _region(request)
+    query = request.GET.get("q", "").strip()[:100]
+    hits = [
+        {"package": h.package, "reason": MATCH_LABELS[h.hit.tier], "matched": h.hit.matched}
+        for h in (search_packages(query, region) if query else [])
+    ]
+    context = {"region": region, "regions": _region_choices(), "query": query, "hits": hits}
+    template = "portal/_search_results.html" if _is_htmx(request) else "portal/search.html"
+    return render(request, template, context)
+
+
+def ask(request: HttpRequest) -> HttpResponse:
+    """An answer from the guides, quoting and linking its source, or a plain "I don't know"."""
+    region = _region(request)
+    question = request.GET.get("q", "").strip()[:200]
+    answer = ask_question(question, region) if question else None
+    context = {"region": region, "question": question, "answer": answer}
+    template = "portal/_answer.html" if _is_htmx(request) else "portal/ask.html"
+    return render(request, template, context)
 
 
 def package_guide(request: HttpRequest, code: str) -> HttpResponse:
@@ -112,6 +172,7 @@ def package_guide(request: HttpRequest, code: str) -> HttpResponse:
             "service_points": points,
             "catalog_items": items,
             "questions": package.questions.all(),
+            "theme_label": gettext(package.get_theme_display()),
         },
     )
 

@@ -1,0 +1,362 @@
+"""Exchange endpoints: consent preview and decision, one-click prefill, "who read my data", contracts.
+
+Thin: parse, call one service or selector, shape the answer. Values leave masked.
+
+Known gap until the web issue brings authentication: the applicant is named in the request (body, or the
+query string for GET) instead of by a session, so anyone who knows an ID number can ask. Do not expose
+these endpoints publicly before that lands. Register with `api.add_router("/", exchange_router)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from onego.core.errors import ValidationFailed
+from onego.core.validators import check_id_number, check_uscc
+from onego.exchange.models import Consent, SharingContract
+from onego.exchange.preview import ConsentPreview
+from onego.exchange.selectors import active_contracts, masked, reads_for_subject, verified_materials
+from onego.exchange.services import (
+    PrefillOutcome,
+    consent_decline,
+    consent_grant,
+    consent_preview,
+    consent_withdraw,
+    prefill,
+)
+from onego.registries.gateway import Subject
+
+router = Router(tags=["exchange"])
+
+
+# --- input ----------------------------------------------------------------------------------------------------
+class SubjectIn(Schema):
+    kind: Literal["person", "enterprise"] = "person"
+    key: str = Field(..., description="居民身份证号码 or 统一社会信用代码 (never echoed back)")
+
+
+class PreviewIn(Schema):
+    package: str = Field(..., examples=["newborn-birth"])
+    region: str = Field(..., examples=["520102"])
+    answers: dict[str, Any] = Field(default_factory=dict)
+    add: list[str] = Field(default_factory=list)
+    drop: list[str] = Field(default_factory=list)
+    applicant: SubjectIn
+
+
+class ConsentIn(PreviewIn):
+    case_ref: uuid.UUID
+    decision: Literal["grant", "decline"] = "grant"
+    purpose: str | None = None
+    ttl_days: int = 30
+
+
+class WithdrawIn(Schema):
+    applicant: SubjectIn
+
+
+class PrefillIn(Schema):
+    case_ref: uuid.UUID
+    consent_id: uuid.UUID
+    applicant: SubjectIn
+
+
+# --- output ---------------------------------------------------------------------------------------------------
+class PreviewElementOut(Schema):
+    element: str
+    name: str
+    sensitive: bool
+    contract: str
+    used_by: list[str]
+
+
+class PreviewMaterialOut(Schema):
+    material: str
+    name: str
+    licence_type: str
+    contract: str
+    used_by: list[str]
+
+
+class PreviewRegistryOut(Schema):
+    registry: str
+    name: str
+    elements: list[PreviewElementOut]
+    materials: list[PreviewMaterialOut]
+
+
+class PreviewDenialOut(Schema):
+    kind: str
+    code: str
+    name: str
+    registry: str
+    registry_name: str
+    reason: str
+
+
+class PreviewLineOut(Schema):
+    code: str
+    name: str
+    note: str
+
+
+class PreviewOut(Schema):
+    package_code: str
+    package_name: str
+    region_code: str
+    lead_department: str
+    purpose: str
+    registries: list[PreviewRegistryOut]
+    denied: list[PreviewDenialOut]
+    to_type: list[PreviewLineOut]
+    to_upload: list[PreviewLineOut]
+    produced: list[PreviewLineOut]
+    separate_fetches: int
+
+
+class ConsentOut(Schema):
+    id: uuid.UUID
+    case_ref: uuid.UUID
+    purpose: str
+    package_code: str
+    decision: str
+    status: str
+    status_name: str
+    granted_at: dt.datetime | None
+    declined_at: dt.datetime | None
+    expires_at: dt.datetime | None
+    withdrawn_at: dt.datetime | None
+    registries: dict[str, dict[str, list[str]]]
+
+
+class PrefilledValueOut(Schema):
+    value: Any = Field(..., description="masked")
+    name: str
+    source_registry: str
+    source_name: str
+    contract: str
+    fetched_at: str
+
+
+class VerifiedMaterialOut(Schema):
+    material: str
+    name: str
+    registry: str
+    licence_type: str
+    reference: str
+    description: str
+    verified_at: str
+    contract: str
+
+
+class PrefillOut(Schema):
+    run_id: uuid.UUID
+    case_ref: uuid.UUID
+    consent_id: uuid.UUID
+    clicks: int
+    values: dict[str, PrefilledValueOut]
+    manual: dict[str, str]
+    materials_verified: list[VerifiedMaterialOut]
+    materials_manual: dict[str, str]
+    materials_produced: list[str]
+    registries_read: list[str]
+    registries_unavailable: list[str]
+    ledger_indexes: list[int]
+
+
+class NamedCode(Schema):
+    code: str
+    name: str
+
+
+class DataReadOut(Schema):
+    index: int = Field(..., description="ledger index: GET /ledger/entries/{index}/proof proves it")
+    recorded_at: dt.datetime
+    outcome: str
+    actor: str
+    department: str
+    registry: str
+    registry_name: str
+    elements: list[NamedCode]
+    materials: list[NamedCode]
+    purpose: str
+    case_ref: str
+    contracts: list[str]
+    reason: str
+
+
+class ContractOut(Schema):
+    code: str
+    version: int
+    label: str
+    consumer_kind: str
+    consumer_code: str
+    purpose: str
+    elements: list[str]
+    materials: list[str]
+    licence_types: list[str]
+    valid_from: dt.date
+    valid_until: dt.date | None
+    published_by: str
+    published_at: dt.datetime
+
+
+# --- helpers --------------------------------------------------------------------------------------------------
+def _subject(data: SubjectIn) -> Subject:
+    key = data.key.strip().upper()
+    problem = check_id_number(key) if data.kind == "person" else check_uscc(key)
+    if problem:
+        raise ValidationFailed(problem, field="applicant.key")
+    return Subject(kind=data.kind, key=key)
+
+
+def _preview(data: PreviewIn, applicant: Subject) -> ConsentPreview:
+    return consent_preview(
+        package_code=data.package,
+        region_code=data.region,
+        answers=data.answers,
+        applicant=applicant,
+        add=data.add,
+        drop=data.drop,
+    )
+
+
+def _consent_out(consent: Consent) -> ConsentOut:
+    status = consent.status
+    return ConsentOut(
+        id=consent.id,
+        case_ref=consent.case_ref,
+        purpose=consent.purpose,
+        package_code=consent.package_code,
+        decision=consent.decision,
+        status=status.value,
+        status_name=status.label,
+        granted_at=consent.granted_at,
+        declined_at=consent.declined_at,
+        expires_at=consent.expires_at,
+        withdrawn_at=consent.withdrawn_at,
+        registries={
+            r["registry"]: {
+                "elements": [e["element"] for e in r["elements"]],
+                "materials": [m["material"] for m in r["materials"]],
+            }
+            for r in consent.scope_registries()
+        },
+    )
+
+
+def _prefill_out(outcome: PrefillOutcome) -> PrefillOut:
+    values = {
+        code: PrefilledValueOut(
+            value=masked(False, v["type"], v["value"], element=code, sensitive=v["sensitive"]),
+            name=v["name"],
+            source_registry=v["source_registry"],
+            source_name=v["source_name"],
+            contract=v["contract"],
+            fetched_at=v["fetched_at"],
+        )
+        for code, v in outcome.values.items()
+    }
+    return PrefillOut(
+        run_id=outcome.run_id,
+        case_ref=outcome.case_ref,
+        consent_id=outcome.consent_id,
+        clicks=outcome.clicks,
+        values=values,
+        manual=outcome.manual,
+        materials_verified=[VerifiedMaterialOut(**m) for m in outcome.materials_verified],
+        materials_manual=outcome.materials_manual,
+        materials_produced=outcome.materials_produced,
+        registries_read=outcome.registries_read,
+        registries_unavailable=outcome.registries_unavailable,
+        ledger_indexes=outcome.ledger_indexes,
+    )
+
+
+# --- endpoints ------------------------------------------------------------------------------------------------
+@router.post(
+    "/exchange/consents/preview", response=PreviewOut, summary="What one consent would fetch, and from where"
+)
+def preview_consent(request: HttpRequest, data: PreviewIn) -> ConsentPreview:
+    return _preview(data, _subject(data.applicant))
+
+
+@router.post(
+    "/exchange/consents", response={201: ConsentOut}, summary="Grant (or decline) the previewed consent"
+)
+def decide_consent(request: HttpRequest, data: ConsentIn) -> tuple[int, ConsentOut]:
+    applicant = _subject(data.applicant)
+    # The scope is recomputed here, never taken from the client: what is stored is what the server showed.
+    preview = _preview(data, applicant)
+    if data.decision == "decline":
+        consent = consent_decline(
+            case_ref=data.case_ref, applicant=applicant, preview=preview, purpose=data.purpose
+        )
+    else:
+        consent = consent_grant(
+            case_ref=data.case_ref,
+            applicant=applicant,
+            preview=preview,
+            purpose=data.purpose,
+            ttl_days=data.ttl_days,
+        )
+    return 201, _consent_out(consent)
+
+
+@router.post(
+    "/exchange/consents/{consent_id}/withdraw",
+    response=ConsentOut,
+    summary="Withdraw a consent for the future",
+)
+def withdraw_consent(request: HttpRequest, consent_id: str, data: WithdrawIn) -> ConsentOut:
+    return _consent_out(consent_withdraw(consent_id=consent_id, applicant=_subject(data.applicant)))
+
+
+@router.post(
+    "/exchange/prefill", response=PrefillOut, summary="One-click prefill: every allowed element, once"
+)
+def prefill_case(request: HttpRequest, data: PrefillIn) -> PrefillOut:
+    applicant = _subject(data.applicant)
+    outcome = prefill(
+        case_ref=data.case_ref,
+        consent_id=data.consent_id,
+        actor=f"applicant:{applicant.index}",
+        applicant=applicant,
+    )
+    return _prefill_out(outcome)
+
+
+@router.get(
+    "/exchange/cases/{case_ref}/materials",
+    response=list[VerifiedMaterialOut],
+    summary="Verified references of a case",
+)
+def case_materials(request: HttpRequest, case_ref: uuid.UUID) -> list[VerifiedMaterialOut]:
+    return [
+        VerifiedMaterialOut(
+            material=row.material,
+            name=row.material_name,
+            registry=row.registry,
+            licence_type=row.licence_type,
+            reference=row.reference,
+            description=row.description,
+            verified_at=row.verified_at.isoformat(),
+            contract=row.contract,
+        )
+        for row in verified_materials(case_ref)
+    ]
+
+
+@router.get("/exchange/reads", response=list[DataReadOut], summary="Who read my data, when and why")
+def my_data_reads(request: HttpRequest, applicant: Query[SubjectIn]) -> list[Any]:
+    return list(reads_for_subject(_subject(applicant)))
+
+
+@router.get("/exchange/contracts", response=list[ContractOut], summary="Sharing contracts in force")
+def contracts(request: HttpRequest) -> list[SharingContract]:
+    return list(active_contracts())

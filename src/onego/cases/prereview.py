@@ -1,0 +1,185 @@
+"""Pre-review (预审) as a pure function: everything missing or wrong in a submission, at once.
+
+Input is the case's compiled package (the merged form and the material list, as stored in the
+case snapshot) and what the applicant gave; output is the list for the one-time notice
+(一次性告知, 行政许可法 Art. 32), in form order, then material order. An empty list means the
+submission is complete and valid and may be accepted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import PurePosixPath
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from onego.core.validators import CHECKS, check_licence_identifier
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    element: str
+    name: str
+    type: str
+    required: bool
+    choices: tuple[str, ...] = ()
+    prefill_source: str = ""
+
+
+@dataclass(frozen=True)
+class MaterialRule:
+    code: str
+    name: str
+    required: bool
+    exempt: bool
+    verified_by: str = ""
+    file_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Provided:
+    """A material as given: an upload (filename, size) or a verified reference."""
+
+    code: str
+    filename: str = ""
+    size: int = 0
+    reference: str = ""
+
+    @property
+    def is_reference(self) -> bool:
+        return bool(self.reference) and not self.filename
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str  # a data element code or "material:<code>"
+    kind: str  # missing_field | invalid_field | missing_material | wrong_file_type | empty_file | invalid_reference
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "kind": self.kind, "message": self.message}
+
+
+def rules_from_snapshot(snapshot: Mapping[str, Any]) -> tuple[list[FieldRule], list[MaterialRule]]:
+    fields = [
+        FieldRule(
+            element=f["element"],
+            name=f["name"],
+            type=f["type"],
+            required=bool(f["required"]),
+            choices=tuple(f.get("choices") or ()),
+            prefill_source=f.get("prefill_source") or "",
+        )
+        for group in snapshot.get("form", [])
+        for f in group["fields"]
+    ]
+    materials = [
+        MaterialRule(
+            code=m["material"],
+            name=m["name"],
+            required=bool(m["required"]),
+            exempt=bool(m["exempt"]),
+            verified_by=m.get("verified_by") or "",
+            file_types=tuple(t.lower().lstrip(".") for t in m.get("file_types") or ()),
+        )
+        for m in snapshot.get("materials", [])
+    ]
+    return fields, materials
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value in ([], {})
+
+
+def check_value(rule: FieldRule, value: Any) -> str | None:
+    """What is wrong with one value for its data element type, in Chinese; None when fine."""
+    kind = rule.type
+    if kind in CHECKS:
+        if not isinstance(value, str):
+            return f"“{rule.name}”应为文本"
+        return CHECKS[kind](value)
+    if kind == "email":
+        try:
+            validate_email(str(value))
+        except ValidationError:
+            return f"“{rule.name}”不是有效的电子邮箱地址"
+        return None
+    if kind in ("number", "integer"):
+        if isinstance(value, bool):
+            return f"“{rule.name}”应为数字"
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            return f"“{rule.name}”应为数字"
+        if not number.is_finite():
+            return f"“{rule.name}”应为数字"
+        if kind == "integer" and number != number.to_integral_value():
+            return f"“{rule.name}”应为整数"
+        return None
+    if kind == "date":
+        try:
+            dt.date.fromisoformat(str(value))
+        except ValueError:
+            return f"“{rule.name}”应为日期（如 2026-01-31）"
+        return None
+    if kind == "bool":
+        if value in (True, False, "true", "false", "是", "否"):
+            return None
+        return f"“{rule.name}”应为“是”或“否”"
+    if kind == "choice":
+        if rule.choices and value not in rule.choices:
+            return f"“{rule.name}”应为以下之一：{'、'.join(rule.choices)}"
+        return None
+    if not isinstance(value, str):
+        return f"“{rule.name}”应为文本"
+    return None
+
+
+def pre_review(
+    fields: Sequence[FieldRule],
+    materials: Sequence[MaterialRule],
+    form_data: Mapping[str, Any],
+    provided: Sequence[Provided],
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for rule in fields:
+        value = form_data.get(rule.element)
+        if _empty(value):
+            if rule.required:
+                hint = f"（可授权从{rule.prefill_source}获取）" if rule.prefill_source else ""
+                problems.append(Problem(rule.element, "missing_field", f"请填写“{rule.name}”{hint}"))
+            continue
+        if msg := check_value(rule, value):
+            problems.append(Problem(rule.element, "invalid_field", msg))
+
+    given = {p.code: p for p in provided}
+    for mat in materials:
+        field = f"material:{mat.code}"
+        item = given.get(mat.code)
+        if item is None:
+            if mat.required and not mat.exempt:
+                problems.append(Problem(field, "missing_material", f"缺少材料“{mat.name}”"))
+            continue
+        if item.is_reference:
+            if not mat.verified_by:
+                problems.append(
+                    Problem(field, "invalid_reference", f"“{mat.name}”无法共享核验，请上传材料文件")
+                )
+            elif mat.verified_by.startswith("licence:") and (msg := check_licence_identifier(item.reference)):
+                problems.append(Problem(field, "invalid_reference", f"“{mat.name}”：{msg}"))
+            continue
+        suffix = PurePosixPath(item.filename).suffix.lower().lstrip(".")
+        if mat.file_types and suffix not in mat.file_types:
+            allowed = "、".join(mat.file_types)
+            got = suffix or "无扩展名"
+            problems.append(
+                Problem(field, "wrong_file_type", f"“{mat.name}”只接受 {allowed} 格式的文件，收到的是 {got}")
+            )
+        elif item.size <= 0:
+            problems.append(Problem(field, "empty_file", f"“{mat.name}”的文件是空的，请重新上传"))
+    return problems

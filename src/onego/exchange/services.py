@@ -1,0 +1,891 @@
+"""Writes of the exchange: publishing contracts, consent, and the one-click prefill.
+
+Every write records itself in the ledger in the same transaction. `prefill` is the one exception to
+"one service, one transaction", on purpose: registries are called *outside* any transaction (network I/O
+must not hold the ledger lock), then everything that was read is written and recorded in one
+transaction; a refusal is recorded in its own transaction and committed before the error is raised, so
+the denial stays in the ledger. (Called inside a caller's transaction, a refusal's record rolls back with
+the caller's — call `prefill` outside one, as the API does.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from onego.catalog import models as cm
+from onego.catalog.definitions.reader import Issue, Issues
+from onego.catalog.selectors import compile_for
+from onego.core import clock, pii
+from onego.core.errors import NotFound, PermissionDenied, ValidationFailed
+from onego.exchange.contracts import (
+    CODE_RE,
+    CatalogVocabulary,
+    ContractSpec,
+    check_specs,
+    check_terms,
+    issues_text,
+    read_contracts,
+)
+from onego.exchange.models import (
+    Consent,
+    ConsentDecision,
+    ConsentStatus,
+    PrefillRun,
+    SharingContract,
+    VerifiedMaterial,
+)
+from onego.exchange.preview import (
+    ELICENCE_REGISTRY,
+    ConsentPreview,
+    build_preview,
+    consumers_for,
+    package_purpose,
+)
+from onego.exchange.rules import What, explain_denial, find_grant
+from onego.exchange.selectors import active_terms, consent_for_applicant, masked
+from onego.ledger.models import Kind
+from onego.ledger.services import ledger_append
+from onego.registries.gateway import (
+    RegistryError,
+    RegistryUnavailable,
+    Subject,
+    SubjectNotFound,
+    fetch_elements,
+    verify_material,
+)
+
+# Reasons the applicant reads next to a field or material they have to supply themselves.
+REASON_UNAVAILABLE = "数据源暂不可用，请自行填写/上传"
+REASON_NO_REGISTRY = "无共享数据源，请自行填写"
+REASON_NOT_HELD = "数据源中没有该项数据，请自行填写"
+REASON_SUBJECT_UNKNOWN = "数据源中没有找到申请人的记录，请自行填写/上传"
+REASON_NOT_VERIFIED = "未能通过数据源核验，请自行上传"
+REASON_REGISTRY_ERROR = "数据源返回错误，请自行填写/上传"
+REASON_NOT_GRANTED = "共享协议未授权读取，请自行填写/上传"
+REASON_UPLOAD = "需自行上传"
+FAILURE_REASONS = {
+    "unavailable": REASON_UNAVAILABLE,
+    "not_found": REASON_SUBJECT_UNKNOWN,
+    "error": REASON_REGISTRY_ERROR,
+}
+
+CONSENT_KINDS = {
+    "granted": "consent.granted",
+    "declined": "consent.declined",
+    "withdrawn": "consent.withdrawn",
+}
+MAX_TTL_DAYS = 365
+
+
+def applicant_actor(applicant: Subject) -> str:
+    """How the ledger names an applicant acting for themselves: by blind index, never by ID number."""
+    return f"applicant:{applicant.index}"
+
+
+# === sharing contracts ========================================================================================
+def _contract_payload(contract: SharingContract, *, action: str, previous: int | None) -> dict[str, Any]:
+    return {
+        "action": action,
+        "code": contract.code,
+        "version": contract.version,
+        "previous_version": previous,
+        "consumer_kind": contract.consumer_kind,
+        "consumer_code": contract.consumer_code,
+        "purpose": contract.purpose,
+        "elements": list(contract.elements),
+        "materials": list(contract.materials),
+        "licence_types": list(contract.licence_types),
+        "valid_from": contract.valid_from.isoformat(),
+        "valid_until": contract.valid_until.isoformat() if contract.valid_until else None,
+        "digest": contract.digest,
+        "note": contract.note,
+    }
+
+
+def _publish_spec(spec: ContractSpec, *, published_by: str) -> tuple[SharingContract, bool]:
+    """Write version n+1 unless the current version already says exactly this. Caller holds a transaction."""
+    digest = spec.digest()
+    current = SharingContract.objects.select_for_update().filter(code=spec.code, active=True).first()
+    if current is not None and current.digest == digest:
+        return current, False
+    last = SharingContract.objects.filter(code=spec.code).aggregate(v=Max("version"))["v"]
+    if current is not None:
+        current.active = False
+        current.save(update_fields=["active", "updated_at"])
+    contract = SharingContract.objects.create(
+        code=spec.code,
+        version=(last or 0) + 1,
+        consumer_kind=spec.consumer_kind,
+        consumer_code=spec.consumer_code,
+        purpose=spec.purpose,
+        elements=sorted(spec.elements),
+        materials=sorted(spec.materials),
+        licence_types=sorted(spec.licence_types),
+        valid_from=spec.valid_from,
+        valid_until=spec.valid_until,
+        active=True,
+        published_by=published_by,
+        published_at=clock.now(),
+        note=spec.note,
+        digest=digest,
+    )
+    ledger_append(
+        kind=Kind.CONTRACT_CHANGED,
+        actor=published_by,
+        payload=_contract_payload(contract, action="changed" if last else "published", previous=last),
+    )
+    return contract, True
+
+
+def _revoke(code: str, *, revoked_by: str, note: str) -> SharingContract | None:
+    current = SharingContract.objects.select_for_update().filter(code=code, active=True).first()
+    if current is None:
+        return None
+    current.active = False
+    current.save(update_fields=["active", "updated_at"])
+    payload = _contract_payload(current, action="revoked", previous=current.version)
+    payload["note"] = note or current.note
+    ledger_append(kind=Kind.CONTRACT_CHANGED, actor=revoked_by, payload=payload)
+    return current
+
+
+@transaction.atomic
+def contract_publish(
+    *,
+    code: str,
+    consumer_kind: str,
+    consumer_code: str,
+    purpose: str,
+    elements: Sequence[str] = (),
+    materials: Sequence[str] = (),
+    licence_types: Sequence[str] = (),
+    valid_from: dt.date | None = None,
+    valid_until: dt.date | None = None,
+    published_by: str,
+    note: str = "",
+) -> SharingContract:
+    """Publish a contract or a change to it: a new version row, the old one deactivated, one ledger entry.
+
+    Publishing terms identical to the current version changes nothing and records nothing.
+    """
+    if not CODE_RE.match(code):
+        raise ValidationFailed(f"协议编号“{code}”只能用小写字母、数字和 . _ -", field="code")
+    if not purpose.strip() or len(purpose) > 200:
+        raise ValidationFailed("请写明用途（不超过 200 个字符）", field="purpose")
+    if not (elements or materials or licence_types):
+        raise ValidationFailed("协议没有授权任何数据元、材料或电子证照", field="elements")
+    start = valid_from or clock.today()
+    if valid_until is not None and valid_until < start:
+        raise ValidationFailed("失效日期早于生效日期", field="valid_until")
+    problems = check_terms(
+        CatalogVocabulary.load(),
+        consumer_kind=consumer_kind,
+        consumer_code=consumer_code,
+        elements=elements,
+        materials=materials,
+        licence_types=licence_types,
+    )
+    if problems:
+        raise ValidationFailed("；".join(msg for _, msg in problems), field=problems[0][0])
+    spec = ContractSpec(
+        code=code,
+        consumer_kind=consumer_kind,
+        consumer_code=consumer_code,
+        purpose=purpose.strip(),
+        elements=tuple(dict.fromkeys(elements)),
+        materials=tuple(dict.fromkeys(materials)),
+        licence_types=tuple(dict.fromkeys(licence_types)),
+        valid_from=start,
+        valid_until=valid_until,
+        note=note,
+    )
+    contract, _changed = _publish_spec(spec, published_by=published_by)
+    return contract
+
+
+@transaction.atomic
+def contract_revoke(*, code: str, revoked_by: str, note: str = "") -> SharingContract:
+    """Withdraw the current version: from now on nothing it granted may be read. Recorded in the ledger."""
+    revoked = _revoke(code, revoked_by=revoked_by, note=note)
+    if revoked is None:
+        raise NotFound(f"没有现行的共享协议“{code}”", field="code")
+    return revoked
+
+
+class ContractImportFailed(ValidationFailed):
+    code = "contract_import_failed"
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        super().__init__(
+            f"共享协议导入被拒绝，共 {len(issues)} 处错误，未写入任何内容：\n{issues_text(issues)}"
+        )
+
+
+@dataclass(frozen=True)
+class ContractImportResult:
+    published: list[str]  # code@vN of every new version
+    unchanged: list[str]
+    revoked: list[str]
+    dry_run: bool
+
+
+def contracts_import(*, path: Path, actor: str, dry_run: bool = False) -> ContractImportResult:
+    """Import contracts from YAML: all or nothing; each change is a new version and a ledger entry."""
+    issues = Issues()
+    specs = read_contracts(path, issues)
+    if issues:
+        raise ContractImportFailed(issues.items)
+    with transaction.atomic():
+        check_specs(specs, issues, CatalogVocabulary.load())
+        if issues:
+            raise ContractImportFailed(issues.items)
+        published, unchanged, revoked = [], [], []
+        for spec in specs:
+            if not spec.active:
+                gone = _revoke(spec.code, revoked_by=actor, note=spec.note)
+                (revoked if gone else unchanged).append(gone.label if gone else spec.code)
+                continue
+            contract, changed = _publish_spec(spec, published_by=actor)
+            (published if changed else unchanged).append(contract.label)
+        if dry_run:
+            transaction.set_rollback(True)
+    return ContractImportResult(published, unchanged, revoked, dry_run)
+
+
+# === consent ==================================================================================================
+def consent_preview(
+    *,
+    package_code: str,
+    region_code: str,
+    answers: Mapping[str, Any],
+    applicant: Subject,
+    add: Sequence[str] = (),
+    drop: Sequence[str] = (),
+) -> ConsentPreview:
+    """What one consent would let the platform fetch for this package, grouped by registry (read only)."""
+    compiled = compile_for(
+        package_code=package_code, region_code=region_code, answers=answers, add=add, drop=drop
+    )
+    return build_preview(
+        compiled,
+        contracts=active_terms(),
+        department_types=_department_types(e.code for e in compiled.items),
+        registry_names=dict(cm.Registry.objects.values_list("code", "name")),
+        purpose=package_purpose(compiled.name),
+        subject_kind=applicant.kind,
+        day=clock.today(),
+        add=add,
+        drop=drop,
+    )
+
+
+def _department_types(item_codes: Iterable[str]) -> dict[str, str]:
+    return dict(
+        cm.ServiceItem.objects.filter(code__in=list(item_codes)).values_list("code", "department_type__code")
+    )
+
+
+def _scope_summary(preview: ConsentPreview) -> dict[str, Any]:
+    return {
+        r.registry: {
+            "elements": [e.element for e in r.elements],
+            "materials": [m.material for m in r.materials],
+        }
+        for r in preview.registries
+    }
+
+
+def _check_preview(preview: ConsentPreview, applicant: Subject, purpose: str | None) -> str:
+    if preview.subject_kind != applicant.kind:
+        raise ValidationFailed("预览是为另一类申请人生成的，请重新预览", field="applicant")
+    chosen = preview.purpose if purpose is None else purpose.strip()
+    if chosen != preview.purpose:
+        raise ValidationFailed(
+            f"授权用途“{chosen}”与预览的用途“{preview.purpose}”不一致，请重新预览", field="purpose"
+        )
+    return chosen
+
+
+@transaction.atomic
+def consent_grant(
+    *,
+    case_ref: uuid.UUID,
+    applicant: Subject,
+    preview: ConsentPreview,
+    purpose: str | None = None,
+    ttl_days: int = 30,
+    actor: str = "",
+) -> Consent:
+    """The applicant agrees to the preview: one consent for the case and purpose, valid `ttl_days`."""
+    chosen = _check_preview(preview, applicant, purpose)
+    if not 1 <= ttl_days <= MAX_TTL_DAYS:
+        raise ValidationFailed(f"授权有效期应为 1—{MAX_TTL_DAYS} 天", field="ttl_days")
+    now = clock.now()
+    consent = Consent.objects.create(
+        case_ref=case_ref,
+        subject_index=applicant.index,
+        subject_kind=applicant.kind,
+        purpose=chosen,
+        package_code=preview.package_code,
+        region_code=preview.region_code,
+        scope=preview.to_dict(),
+        decision=ConsentDecision.GRANTED,
+        actor=actor or applicant_actor(applicant),
+        granted_at=now,
+        expires_at=now + dt.timedelta(days=ttl_days),
+    )
+    _record_consent(consent, "granted", registries=_scope_summary(preview))
+    return consent
+
+
+@transaction.atomic
+def consent_decline(
+    *,
+    case_ref: uuid.UUID,
+    applicant: Subject,
+    preview: ConsentPreview,
+    purpose: str | None = None,
+    actor: str = "",
+) -> Consent:
+    """The applicant declines: nothing is fetched, they type and upload everything themselves."""
+    chosen = _check_preview(preview, applicant, purpose)
+    consent = Consent.objects.create(
+        case_ref=case_ref,
+        subject_index=applicant.index,
+        subject_kind=applicant.kind,
+        purpose=chosen,
+        package_code=preview.package_code,
+        region_code=preview.region_code,
+        scope=preview.to_dict(),
+        decision=ConsentDecision.DECLINED,
+        actor=actor or applicant_actor(applicant),
+        declined_at=clock.now(),
+    )
+    _record_consent(consent, "declined", registries=_scope_summary(preview))
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent_id: uuid.UUID | str, applicant: Subject, actor: str = "") -> Consent:
+    """Withdraw for the future: later reads are refused; reads already made stay in the ledger."""
+    consent = consent_for_applicant(consent_id, applicant)
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    if consent.decision == ConsentDecision.DECLINED or consent.withdrawn_at is not None:
+        return consent  # nothing left to withdraw; asking twice is not an error
+    consent.withdrawn_at = clock.now()
+    consent.save(update_fields=["withdrawn_at", "updated_at"])
+    _record_consent(consent, "withdrawn", actor=actor or applicant_actor(applicant))
+    return consent
+
+
+def _record_consent(
+    consent: Consent, event: str, *, registries: Mapping[str, Any] | None = None, actor: str = ""
+) -> None:
+    payload: dict[str, Any] = {
+        "consent": str(consent.id),
+        "purpose": consent.purpose,
+        "package": consent.package_code,
+        "expires_at": consent.expires_at.isoformat() if consent.expires_at else None,
+    }
+    if registries is not None:
+        payload["registries"] = dict(registries)
+    ledger_append(
+        kind=CONSENT_KINDS[event],
+        actor=actor or consent.actor,
+        subject_ref=consent.subject_index,
+        case_ref=str(consent.case_ref),
+        payload=payload,
+    )
+
+
+# === one-click prefill ========================================================================================
+@dataclass
+class PrefillOutcome:
+    """Everything one click produced. `values` hold the full values: mask them for anyone but the owner."""
+
+    run_id: uuid.UUID
+    case_ref: uuid.UUID
+    consent_id: uuid.UUID
+    values: dict[str, dict[str, Any]]  # element -> {value, source_registry, source_name, contract, ...}
+    manual: dict[str, str]  # element -> why the applicant types it
+    materials_verified: list[dict[str, Any]]
+    materials_manual: dict[str, str]  # material -> why the applicant uploads it
+    materials_produced: list[str]
+    registries_read: list[str]
+    registries_unavailable: list[str]
+    ledger_indexes: list[int]
+    clicks: int = 1
+
+
+@dataclass
+class _Planned:
+    """What one registry will be asked, and under which contract each thing is asked."""
+
+    registry: str
+    name: str
+    elements: dict[str, str] = field(default_factory=dict)  # element -> contract label
+    materials: dict[str, str] = field(default_factory=dict)  # material -> contract label
+    licence_types: dict[str, str] = field(default_factory=dict)  # material -> licence type
+
+
+@dataclass
+class _Result:
+    planned: _Planned
+    values: dict[str, Any] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    element_failure: str = ""  # "", unavailable, not_found, error
+    references: dict[str, Any] = field(default_factory=dict)  # material -> VerifiedReference
+    not_verified: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)  # materials already attached to the case
+    material_failures: dict[str, str] = field(default_factory=dict)
+    fetched_at: dt.datetime | None = None
+
+    @property
+    def elements_read(self) -> bool:
+        return bool(self.planned.elements) and not self.element_failure
+
+    @property
+    def materials_asked(self) -> list[str]:
+        """Materials the registry answered about (verified or not): each answer is a read."""
+        return [m for m in self.planned.materials if m in self.references or m in self.not_verified]
+
+    @property
+    def answered(self) -> bool:
+        """The registry was reached and said something about the subject: that is a read to record."""
+        return self.elements_read or bool(self.materials_asked)
+
+    @property
+    def asked(self) -> bool:
+        return bool(self.planned.elements) or any(m not in self.reused for m in self.planned.materials)
+
+    @property
+    def subject_unknown(self) -> bool:
+        failures = [self.element_failure, *self.material_failures.values()]
+        return not self.answered and "not_found" in failures
+
+
+def _consent_refusal(consent: Consent, now: dt.datetime) -> tuple[str, str] | None:
+    status = consent.status_at(now)
+    if status == ConsentStatus.ACTIVE:
+        return None
+    local = {
+        ConsentStatus.EXPIRED: ("consent_expired", f"授权已于 {_local(consent.expires_at)} 过期，请重新授权"),
+        ConsentStatus.WITHDRAWN: (
+            "consent_withdrawn",
+            f"授权已于 {_local(consent.withdrawn_at)} 撤回，不能再读取数据",
+        ),
+        ConsentStatus.DECLINED: ("consent_declined", "申请人未授权共享获取数据，请自行填写、上传"),
+    }
+    return local[status]
+
+
+def _local(when: dt.datetime | None) -> str:
+    if when is None:
+        return ""
+    from django.utils import timezone
+
+    return timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
+
+
+def _plan(consent: Consent, day: dt.date) -> tuple[list[_Planned], list[dict[str, Any]]]:
+    """Re-check every consented read against the contracts as they stand now (they may have changed)."""
+    scope = consent.scope
+    terms = active_terms()
+    department_types = _department_types(scope.get("items", []))
+    planned: list[_Planned] = []
+    refused: list[dict[str, Any]] = []
+    for reg in consent.scope_registries():
+        plan = _Planned(reg["registry"], reg["name"])
+        reasons: list[str] = []
+        asks: list[tuple[What, str, str, list[str], str]] = [
+            ("element", e["element"], e["name"], e["used_by"], e["element"]) for e in reg["elements"]
+        ]
+        for m in reg["materials"]:
+            what: What = "licence_type" if m["licence_type"] else "material"
+            asks.append((what, m["licence_type"] or m["material"], m["name"], m["used_by"], m["material"]))
+        for what, code, name, used_by, key in asks:
+            consumers = consumers_for(consent.package_code, used_by, department_types)
+            grant = find_grant(
+                terms, consumers=consumers, purpose=consent.purpose, what=what, code=code, day=day
+            )
+            if grant is None:
+                reasons.append(
+                    explain_denial(
+                        terms,
+                        consumers=consumers,
+                        purpose=consent.purpose,
+                        what=what,
+                        code=code,
+                        name=name,
+                        day=day,
+                    )
+                )
+            elif what == "element":
+                plan.elements[key] = grant.label
+            else:
+                plan.materials[key] = grant.label
+                if what == "licence_type":
+                    plan.licence_types[key] = code
+        if reasons:
+            refused.append(
+                {
+                    "registry": plan.registry,
+                    "registry_name": plan.name,
+                    "elements": [e["element"] for e in reg["elements"]],
+                    "materials": [m["material"] for m in reg["materials"]],
+                    "reason_code": "no_contract",
+                    "reason": "；".join(reasons),
+                }
+            )
+        planned.append(plan)
+    return planned, refused
+
+
+def _denial_payload(consent: Consent, denial: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        **denial,
+        "consent": str(consent.id),
+        "purpose": consent.purpose,
+        "package": consent.package_code,
+        "department": consent.scope.get("lead_department", ""),
+    }
+
+
+def _record_denials(consent: Consent, actor: str, denials: Sequence[Mapping[str, Any]]) -> list[int]:
+    with transaction.atomic():
+        return [
+            ledger_append(
+                kind=Kind.REGISTRY_DENIED,
+                actor=actor,
+                subject_ref=consent.subject_index,
+                case_ref=str(consent.case_ref),
+                payload=_denial_payload(consent, d),
+            ).index
+            for d in denials
+        ]
+
+
+def _whole_scope_denials(consent: Consent, reason_code: str, reason: str) -> list[dict[str, Any]]:
+    registries = consent.scope_registries() or [{"registry": "", "name": "", "elements": [], "materials": []}]
+    return [
+        {
+            "registry": r["registry"],
+            "registry_name": r["name"],
+            "elements": [e["element"] for e in r["elements"]],
+            "materials": [m["material"] for m in r["materials"]],
+            "reason_code": reason_code,
+            "reason": reason,
+        }
+        for r in registries
+    ]
+
+
+def _failure(exc: RegistryError) -> str:
+    if isinstance(exc, RegistryUnavailable):
+        return "unavailable"
+    if isinstance(exc, SubjectNotFound):
+        return "not_found"
+    return "error"
+
+
+def _call_registry(plan: _Planned, applicant: Subject, attached: set[str]) -> _Result:
+    """Ask one registry for everything planned: ONE fetch for the elements, one verification per material.
+
+    The first failure stops further questions to that registry (a registry that is down stays down for
+    the next material too); what it already answered is kept and recorded.
+    """
+    result = _Result(plan)
+    failed = ""
+    if plan.elements:
+        try:
+            got = fetch_elements(plan.registry, applicant, list(plan.elements))
+        except RegistryError as exc:
+            failed = result.element_failure = _failure(exc)
+        else:
+            for code in plan.elements:
+                value = got.get(code)
+                if value is None or value == "":
+                    result.missing.append(code)
+                else:
+                    result.values[code] = value
+    for material in plan.materials:
+        if material in attached:
+            result.reused.append(material)  # verified once per case: no second read
+            continue
+        if failed:
+            result.material_failures[material] = failed
+            continue
+        try:
+            reference = verify_material(material, applicant)
+        except RegistryError as exc:
+            failed = result.material_failures[material] = _failure(exc)
+            continue
+        if reference is None:
+            result.not_verified.append(material)
+        else:
+            result.references[material] = reference
+    result.fetched_at = clock.now()
+    return result
+
+
+def _encrypt(value: Any) -> str:
+    # JSON first, so a number or a date read back is the value that was fetched.
+    return pii.encrypt(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def _as_json_value(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def prefill(
+    *, case_ref: uuid.UUID | str, consent_id: uuid.UUID | str, actor: str, applicant: Subject
+) -> PrefillOutcome:
+    """一键填表: fetch every consented element from every registry and verify every exempt material, once.
+
+    Refused (PermissionDenied, recorded as registry.denied) when the consent has expired, was withdrawn or
+    declined, or when a contract no longer allows a consented read. A registry that is down leaves its
+    fields and materials to the applicant (with the reason) and the rest proceeds. A subject no registry
+    knows is refused with NotFound, recorded as registry.denied.
+    """
+    consent = consent_for_applicant(consent_id, applicant)
+    if str(consent.case_ref) != str(case_ref):
+        raise NotFound("没有找到该授权记录", field="consent_id")
+    now = clock.now()
+    refusal = _consent_refusal(consent, now)
+    if refusal is not None:
+        _record_denials(consent, actor, _whole_scope_denials(consent, *refusal))
+        raise PermissionDenied(refusal[1], field="consent_id")
+    plans, refused = _plan(consent, clock.today())
+    if refused:
+        _record_denials(consent, actor, refused)
+        raise PermissionDenied(
+            f"{refused[0]['registry_name']}：{refused[0]['reason']}。请重新预览并授权", field="consent_id"
+        )
+
+    # Registries are asked outside any transaction: their latency must not hold the ledger lock.
+    attached = set(
+        VerifiedMaterial.objects.filter(case_ref=consent.case_ref).values_list("material", flat=True)
+    )
+    results = [_call_registry(plan, applicant, attached) for plan in plans]
+
+    asked = [r for r in results if r.asked]
+    if asked and all(r.subject_unknown for r in asked):
+        _record_denials(
+            consent,
+            actor,
+            [
+                {
+                    "registry": r.planned.registry,
+                    "registry_name": r.planned.name,
+                    "elements": list(r.planned.elements),
+                    "materials": list(r.planned.materials),
+                    "reason_code": "subject_not_found",
+                    "reason": "数据源中没有找到该申请人",
+                }
+                for r in asked
+            ],
+        )
+        raise NotFound(
+            "数据源中没有找到该申请人，请核对证件号码；也可以自行填写、上传全部信息", field="applicant"
+        )
+    return _store_outcome(consent, applicant, actor, results, started_at=now)
+
+
+@transaction.atomic
+def _store_outcome(
+    consent: Consent, applicant: Subject, actor: str, results: Sequence[_Result], *, started_at: dt.datetime
+) -> PrefillOutcome:
+    element_info = {
+        el.code: el
+        for el in cm.DataElement.objects.filter(code__in=[c for r in results for c in r.planned.elements])
+    }
+    material_names = dict(cm.MaterialType.objects.values_list("code", "name"))
+    run = PrefillRun.objects.create(
+        case_ref=consent.case_ref, consent=consent, actor=actor, started_at=started_at
+    )
+    values: dict[str, dict[str, Any]] = {}
+    stored: dict[str, dict[str, Any]] = {}
+    manual: dict[str, str] = {}
+    materials_manual: dict[str, str] = {}
+    verified: list[dict[str, Any]] = []
+    read, unavailable, indexes = [], [], []
+
+    for line in consent.scope.get("to_type", []):
+        manual[line["code"]] = line.get("note") or REASON_NO_REGISTRY
+    for line in consent.scope.get("to_upload", []):
+        materials_manual[line["code"]] = line.get("note") or REASON_UPLOAD
+
+    for r in results:
+        plan = r.planned
+        failures = dict.fromkeys(plan.elements, r.element_failure) if r.element_failure else {}
+        for element, failure in failures.items():
+            manual[element] = FAILURE_REASONS[failure]
+        for material, failure in r.material_failures.items():
+            materials_manual[material] = FAILURE_REASONS[failure]
+        if "unavailable" in (r.element_failure, *r.material_failures.values()):
+            unavailable.append(plan.registry)
+        if "not_found" in (r.element_failure, *r.material_failures.values()):
+            indexes.append(
+                ledger_append(
+                    kind=Kind.REGISTRY_DENIED,
+                    actor=actor,
+                    subject_ref=consent.subject_index,
+                    case_ref=str(consent.case_ref),
+                    payload=_denial_payload(
+                        consent,
+                        {
+                            "registry": plan.registry,
+                            "registry_name": plan.name,
+                            "elements": list(plan.elements) if r.element_failure == "not_found" else [],
+                            "materials": [m for m, f in r.material_failures.items() if f == "not_found"],
+                            "reason_code": "subject_not_found",
+                            "reason": "数据源中没有找到该申请人",
+                            "prefill_run": str(run.id),
+                        },
+                    ),
+                ).index
+            )
+        for code, value in r.values.items():
+            el = element_info.get(code)
+            data_type = el.type if el else "string"
+            plain = _as_json_value(value)
+            values[code] = {
+                "value": plain,
+                "name": el.name if el else code,
+                "type": data_type,
+                "sensitive": bool(el and el.sensitive),
+                "source_registry": plan.registry,
+                "source_name": plan.name,
+                "contract": plan.elements[code],
+                "fetched_at": r.fetched_at.isoformat() if r.fetched_at else "",
+            }
+            stored[code] = {
+                "value": _encrypt(plain),
+                "masked": masked(False, data_type, plain, element=code, sensitive=bool(el and el.sensitive)),
+                **{k: values[code][k] for k in ("source_registry", "source_name", "contract", "fetched_at")},
+            }
+        manual.update(dict.fromkeys(r.missing, REASON_NOT_HELD))
+        materials_manual.update(dict.fromkeys(r.not_verified, REASON_NOT_VERIFIED))
+        for material, ref in r.references.items():
+            row, _created = _attach(consent, plan, material, material_names.get(material, material), ref)
+            verified.append(_material_view(row))
+        for material in r.reused:
+            row = VerifiedMaterial.objects.get(case_ref=consent.case_ref, material=material)
+            verified.append(_material_view(row))
+        if r.answered:
+            read.append(plan.registry)
+            asked_materials = r.materials_asked
+            read_elements = list(plan.elements) if r.elements_read else []
+            contracts = sorted(
+                {plan.elements[c] for c in read_elements} | {plan.materials[m] for m in asked_materials}
+            )
+            indexes.append(
+                ledger_append(
+                    kind=Kind.REGISTRY_READ,
+                    actor=actor,
+                    subject_ref=consent.subject_index,
+                    case_ref=str(consent.case_ref),
+                    payload={
+                        "registry": plan.registry,
+                        "registry_name": plan.name,
+                        "elements": read_elements,
+                        "missing": list(r.missing),
+                        "materials": asked_materials,
+                        "materials_verified": sorted(r.references),
+                        "contracts": contracts,
+                        "consent": str(consent.id),
+                        "purpose": consent.purpose,
+                        "package": consent.package_code,
+                        "department": consent.scope.get("lead_department", ""),
+                        "prefill_run": str(run.id),
+                    },
+                ).index
+            )
+
+    for element in values:
+        manual.pop(element, None)
+    run.values = stored
+    run.manual = manual
+    run.materials_verified = [v["material"] for v in verified]
+    run.materials_manual = materials_manual
+    run.ledger_indexes = indexes
+    run.finished_at = clock.now()
+    run.save()
+    return PrefillOutcome(
+        run_id=run.id,
+        case_ref=consent.case_ref,
+        consent_id=consent.id,
+        values=values,
+        manual=manual,
+        materials_verified=verified,
+        materials_manual=materials_manual,
+        materials_produced=[line["code"] for line in consent.scope.get("produced", [])],
+        registries_read=read,
+        registries_unavailable=unavailable,
+        ledger_indexes=indexes,
+    )
+
+
+def _attach(
+    consent: Consent, plan: _Planned, material: str, name: str, ref: Any
+) -> tuple[VerifiedMaterial, bool]:
+    """Attach a verified reference once per case; a concurrent run that attached it first wins."""
+    defaults = {
+        "material_name": name,
+        "registry": getattr(ref, "registry", "") or plan.registry,
+        "licence_type": plan.licence_types.get(material, ""),
+        "reference": str(ref.reference)[:200],
+        "description": str(getattr(ref, "description", ""))[:300],
+        "verified_at": getattr(ref, "verified_at", None) or clock.now(),
+        "consent": consent,
+        "contract": plan.materials[material],
+    }
+    try:
+        with transaction.atomic():
+            return VerifiedMaterial.objects.get_or_create(
+                case_ref=consent.case_ref, material=material, defaults=defaults
+            )
+    except IntegrityError:
+        return VerifiedMaterial.objects.get(case_ref=consent.case_ref, material=material), False
+
+
+def _material_view(row: VerifiedMaterial) -> dict[str, Any]:
+    return {
+        "material": row.material,
+        "name": row.material_name,
+        "registry": row.registry,
+        "licence_type": row.licence_type,
+        "reference": row.reference,
+        "description": row.description,
+        "verified_at": row.verified_at.isoformat(),
+        "contract": row.contract,
+    }
+
+
+__all__ = [
+    "ELICENCE_REGISTRY",
+    "ConsentPreview",
+    "ContractImportFailed",
+    "ContractImportResult",
+    "PrefillOutcome",
+    "consent_decline",
+    "consent_grant",
+    "consent_preview",
+    "consent_withdraw",
+    "contract_publish",
+    "contract_revoke",
+    "contracts_import",
+    "prefill",
+]
