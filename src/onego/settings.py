@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "onego.cases",
     "onego.api",
     "onego.portal",
+    "onego.workbench",
     "onego.demo",
 ]
 

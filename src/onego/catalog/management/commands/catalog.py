@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onego.catalog.definitions.export import export_catalog
 from onego.catalog.services import CatalogImportFailed, catalog_import
+from onego.core.commands import require_migrated
 
 
 class Command(BaseCommand):
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         exp.add_argument("--xlsx", action="store_true", help="同时把事项写成 items.xlsx")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_migrated()
         if options["action"] == "import":
             try:
                 result = catalog_import(path=options["path"], dry_run=options["dry_run"])

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from onego.catalog.burden import burden_report, burden_table_markdown
 from onego.catalog.rules.package import CompiledPackage
 from onego.catalog.selectors import compile_for, packages_offered
+from onego.core.commands import require_migrated
 from onego.core.errors import OneGoError
 from onego.core.textable import table
 
@@ -47,6 +48,7 @@ class Command(BaseCommand):
         bu.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_migrated()
         try:
             getattr(self, f"do_{options['action']}")(options)
         except OneGoError as exc:
