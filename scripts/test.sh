@@ -12,6 +12,20 @@ mkdir -p test-artifacts
 
 bash scripts/lint.sh || status=1
 
+# --- browser tests (tests/e2e): Playwright drives Debian's Chromium; it never downloads a browser of its own.
+# They run in the pytest runs below and skip (saying why) only when /usr/bin/chromium is missing.
+if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== installing chromium and fonts-noto-cjk from Debian (browser tests)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null \
+      || echo "test: could not install chromium; browser tests will be skipped" >&2
+  else
+    echo "test: /usr/bin/chromium or fonts-noto-cjk missing and not root; browser tests will be skipped" >&2
+  fi
+fi
+mkdir -p test-artifacts/screenshots
+# --- end browser tests setup
+
 echo "== pytest on SQLite"
 ONEGO_DATABASE_URL="sqlite://" $bin/pytest -q -p no:cacheprovider "$@" || status=1
 

@@ -6,11 +6,20 @@ import pytest
 
 from onego.catalog.services import catalog_import
 from tests.builders import write_folder
+from tests.discovery_builders import write_discovery_folder
 
 
 @pytest.fixture
 def small_catalog(db: None, tmp_path: Path) -> Path:
     """The builders' small catalog and the restaurant package, imported."""
     folder = write_folder(tmp_path / "catalog")
+    catalog_import(path=folder)
+    return folder
+
+
+@pytest.fixture
+def discovery_catalog(db: None, tmp_path: Path) -> Path:
+    """The small catalog plus newborn-birth (Guizhou) and retirement (Yunnan only), imported."""
+    folder = write_discovery_folder(tmp_path / "discovery")
     catalog_import(path=folder)
     return folder

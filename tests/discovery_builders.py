@@ -20,7 +20,12 @@ def discovery_catalog() -> dict[str, Any]:
         {"code": "gy-wj", "name": "贵阳市卫生健康局", "type": "health", "region": "520100"},
         {"code": "nm-ga", "name": "南明区公安分局", "type": "public_security", "region": "520102"},
         {"code": "gy-yb", "name": "贵阳市医疗保障局", "type": "medical_insurance", "region": "520100"},
-        {"code": "yn-rs", "name": "云南省人力资源和社会保障厅", "type": "human_resources", "region": "530000"},
+        {
+            "code": "yn-rs",
+            "name": "云南省人力资源和社会保障厅",
+            "type": "human_resources",
+            "region": "530000",
+        },
     ]
     doc["material_types"] += [
         {"code": "birth_medical_certificate", "name": "出生医学证明"},

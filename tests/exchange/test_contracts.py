@@ -178,7 +178,7 @@ def test_import_can_revoke(small_catalog: Path, tmp_path: Path) -> None:
     contracts_import(path=write_contracts(tmp_path / "a.yaml", contract_doc()), actor="admin:test")
     result = contracts_import(
         path=write_contracts(
-            tmp_path / "a.yaml", {"code": "pkg.open-restaurant", "active": False, "purpose": "-"}
+            tmp_path / "a.yaml", {"code": "pkg.open-restaurant", "active": False, "note": "协议终止"}
         ),
         actor="admin:test",
     )

@@ -14,7 +14,7 @@ import uuid
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from onego.core.errors import ValidationFailed
 from onego.core.validators import check_id_number, check_uscc
@@ -289,7 +289,7 @@ def preview_consent(request: HttpRequest, data: PreviewIn) -> ConsentPreview:
 @router.post(
     "/exchange/consents", response={201: ConsentOut}, summary="Grant (or decline) the previewed consent"
 )
-def decide_consent(request: HttpRequest, data: ConsentIn) -> tuple[int, ConsentOut]:
+def decide_consent(request: HttpRequest, data: ConsentIn) -> Status[ConsentOut]:
     applicant = _subject(data.applicant)
     # The scope is recomputed here, never taken from the client: what is stored is what the server showed.
     preview = _preview(data, applicant)
@@ -305,7 +305,7 @@ def decide_consent(request: HttpRequest, data: ConsentIn) -> tuple[int, ConsentO
             purpose=data.purpose,
             ttl_days=data.ttl_days,
         )
-    return 201, _consent_out(consent)
+    return Status(201, _consent_out(consent))
 
 
 @router.post(

@@ -2,7 +2,8 @@
 the platform's log independently. Nothing here carries personal data: entries are described only by
 index, kind, time and leaf hash.
 
-Register with `api.add_router("/", ledger_router)`.
+Register with `api.add_router("/", ledger_router)`. Errors (NotFound → 404, ValidationFailed → 400) are
+rendered by the API's OneGoError handler.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
-from onego.core.errors import NotFound, OneGoError
 from onego.ledger import merkle
 from onego.ledger.models import TreeHead
 from onego.ledger.selectors import consistency_proof_between, entry_by_index, inclusion_proof_for
@@ -65,10 +64,6 @@ class PublicKeyOut(Schema):
     signed_message: str
 
 
-def _http_error(exc: OneGoError) -> HttpError:
-    return HttpError(404 if isinstance(exc, NotFound) else 400, exc.message)
-
-
 def _head_out(head: TreeHead) -> TreeHeadOut:
     return TreeHeadOut(**head.as_dict())
 
@@ -87,11 +82,8 @@ def ledger_head(request: HttpRequest) -> TreeHeadOut:
 def ledger_inclusion_proof(
     request: HttpRequest, index: int, tree_size: int | None = None
 ) -> InclusionProofOut:
-    try:
-        proof = inclusion_proof_for(index, tree_size)
-        entry = entry_by_index(index)
-    except OneGoError as exc:
-        raise _http_error(exc) from exc
+    proof = inclusion_proof_for(index, tree_size)
+    entry = entry_by_index(index)
     return InclusionProofOut(
         entry=EntryMetaOut(
             index=entry.index, kind=entry.kind, recorded_at=entry.recorded_at, leaf_hash=entry.leaf_hash
@@ -106,10 +98,7 @@ def ledger_inclusion_proof(
     "/ledger/consistency", response=ConsistencyProofOut, summary="Consistency proof between two tree sizes"
 )
 def ledger_consistency(request: HttpRequest, old: int, new: int | None = None) -> ConsistencyProofOut:
-    try:
-        proof = consistency_proof_between(old, new)
-    except OneGoError as exc:
-        raise _http_error(exc) from exc
+    proof = consistency_proof_between(old, new)
     return ConsistencyProofOut(
         old_size=proof.old_size,
         new_size=proof.new_size,

@@ -83,6 +83,8 @@ def channel_for(name: str) -> Channel:
     if name == "sms":
         backend = SMS_BACKENDS.get(sms_backend_name())
         if backend is None:
-            raise RuntimeError(f"ONEGO_SMS_BACKEND={sms_backend_name()!r}: use one of {', '.join(SMS_BACKENDS)}")
+            raise RuntimeError(
+                f"ONEGO_SMS_BACKEND={sms_backend_name()!r}: use one of {', '.join(SMS_BACKENDS)}"
+            )
         return backend()
     raise RuntimeError(f"unknown notification channel {name!r}")

@@ -15,9 +15,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from onego.catalog.models import Department, Package, Region
-from onego.core import clock
-from onego.core.models import BaseModel
 from onego.cases.workflow import (
     CASE_TRANSITIONS,
     SUBCASE_TRANSITIONS,
@@ -25,6 +22,9 @@ from onego.cases.workflow import (
     Outcome,
     SubCaseStatus,
 )
+from onego.catalog.models import Department, Package, Region
+from onego.core import clock
+from onego.core.models import BaseModel
 
 USER = settings.AUTH_USER_MODEL
 
@@ -60,6 +60,9 @@ class ReferenceCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["prefix", "day"], name="reference_counter_once")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.day:%Y%m%d}: {self.last}"
 
 
 class Case(BaseModel):
@@ -110,6 +113,7 @@ class Case(BaseModel):
     accepted_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="cases_accepted"
     )
+    accepted_at_counter = models.BooleanField("窗口受理", default=False)
     accepting_department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.PROTECT, related_name="cases_accepted"
     )
@@ -129,7 +133,9 @@ class Case(BaseModel):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["applicant_index", "idempotency_key"], name="case_idempotency_once"),
+            models.UniqueConstraint(
+                fields=["applicant_index", "idempotency_key"], name="case_idempotency_once"
+            ),
         ]
         indexes = [models.Index(fields=["status", "region"])]
         verbose_name = verbose_name_plural = "办件 Case"
@@ -269,7 +275,9 @@ class Material(BaseModel):
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
     reference = models.CharField("核验凭据", max_length=200, blank=True)
-    verified_by = models.CharField(max_length=80, blank=True)  # registry:<code> | licence:<code> | package:<item>
+    verified_by = models.CharField(
+        max_length=80, blank=True
+    )  # registry:<code> | licence:<code> | package:<item>
     provided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     replaced_at = models.DateTimeField(null=True, blank=True)  # superseded by a supplement; kept
 
@@ -408,7 +416,9 @@ class NotificationChannel(models.TextChoices):
 class Notification(BaseModel):
     """The outbox: written in the transaction of the step it reports, sent by a task after commit."""
 
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     to_applicant = models.BooleanField(default=False)
     recipient = models.ForeignKey(USER, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     channel = models.CharField(max_length=10, choices=NotificationChannel.choices)

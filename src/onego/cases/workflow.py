@@ -102,9 +102,7 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
-def check_transition(
-    table: Mapping[Any, frozenset[Any]], noun: str, current: str, to: str
-) -> None:
+def check_transition(table: Mapping[Any, frozenset[Any]], noun: str, current: str, to: str) -> None:
     """Refuse a move the table does not list, saying what the state is and what was asked."""
     status_type = type(next(iter(table)))
     now, nxt = status_type(current), status_type(to)

@@ -14,6 +14,7 @@ import math
 import re
 import threading
 import unicodedata
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,9 +27,9 @@ if TYPE_CHECKING:
     import jieba
 
 DONT_KNOW = "没有找到可靠的答案，请换个说法或咨询窗口"
-# Share of the question's weight (IDF) that the best passage must contain, and its least BM25 score.
+# Share of the question's weight (IDF) that the best passage must contain. An absolute BM25 floor would
+# depend on the size of the catalog; coverage does not.
 MIN_COVERAGE = 0.6
-MIN_SCORE = 1.0
 K1, B = 1.5, 0.75
 
 INTENT_WORDS: dict[str, tuple[str, ...]] = {
@@ -37,11 +38,13 @@ INTENT_WORDS: dict[str, tuple[str, ...]] = {
     "materials": ("材料", "带什么", "证件", "资料", "提交什么", "交什么"),
     "where": ("哪里", "在哪", "去哪", "地址", "窗口", "地点"),
 }
+# A word list reads best as text.
 STOPWORDS = frozenset(
     """我 我们 你 您 他 她 要 想 想要 需要 需 办 办理 怎么 怎么办 怎么样 怎样 如何 什么 啥 哪些 哪个 的 了 吗 呢 啊 吧 呀
     是 有 在 去 和 与 及 或 可以 能 能否 一个 一家 一下 请问 你好 手续 流程 事 事情 一件事 还 都 就 给 让 把 被 对 从
     到 会 该 应该 得 个 些 这 那 这个 那个 情况 问 问题 知道 告诉 下 上 中 多 少 时候 多少 天 带 交 提交 钱 所以
-    how what do does i need to the a an for of is are my""".split()
+    能 才能 办好 办完 办成 拿到 准备 申请 证 我家 刚 开个 哪里 一般
+    how what do does i need to the a an for of is are my""".split()  # noqa: SIM905
 )
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
@@ -55,7 +58,12 @@ def _jieba() -> jieba.Tokenizer:
     if _tokenizer is None:
         with _lock:
             if _tokenizer is None:
-                import jieba
+                with warnings.catch_warnings():
+                    # jieba 0.42 has invalid escape sequences in its regexes; Python warns when compiling.
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    warnings.simplefilter("ignore", SyntaxWarning)
+                    import jieba
+                    import jieba.finalseg  # noqa: F401 - compiled here, under the filter, not on first cut
 
                 jieba.setLogLevel(logging.WARNING)
                 tokenizer = jieba.Tokenizer()
@@ -162,7 +170,6 @@ def retrieve(index: Index, question: str, *, limit: int = 5) -> list[Scored]:
     terms = query_terms(question)
     if not terms or not index.passages:
         return []
-    weight = sum(index.idf(t) for t in terms)
     avg = index.avg_length
     out = []
     for p, counts, length in zip(index.passages, index.doc_tokens, index.lengths, strict=True):
@@ -173,9 +180,14 @@ def retrieve(index: Index, question: str, *, limit: int = 5) -> list[Scored]:
                 continue
             got.append(t)
             score += index.idf(t) * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
-        if got:
-            coverage = sum(index.idf(t) for t in got) / weight if weight else 0.0
-            out.append(Scored(p, round(score, 4), round(coverage, 4), tuple(got)))
+        if not got:
+            continue
+        # Search-mode segmentation yields a compound and its parts ("刚出生", "出生"): a compound whose
+        # part matched is not counted as missing.
+        missing = [t for t in terms if t not in got and not any(len(u) >= 2 and u in t for u in got)]
+        have = sum(index.idf(t) for t in got)
+        coverage = have / (have + sum(index.idf(t) for t in missing))
+        out.append(Scored(p, round(score, 4), round(coverage, 4), tuple(got)))
     # Packages before item guides at equal footing: an applicant asks about the whole thing first.
     out.sort(key=lambda s: (-s.coverage, -s.score, not s.passage.key.startswith("package:"), s.passage.key))
     return out[:limit]
@@ -208,7 +220,12 @@ def dont_know(question: str, best: Scored | None = None) -> Answer:
 
 
 def is_reliable(best: Scored | None) -> bool:
-    return best is not None and best.coverage >= MIN_COVERAGE and best.score >= MIN_SCORE
+    """Enough of the question is explained, and not by single characters alone (开, 生 match too much)."""
+    return (
+        best is not None
+        and best.coverage >= MIN_COVERAGE
+        and any(len(t) >= 2 or t.isascii() for t in best.matched)
+    )
 
 
 def _days(n: int) -> str:
@@ -250,6 +267,11 @@ def _package_text(kind: str, name: str, c: CompiledPackage, scenario: str, promi
     )
 
 
+def _dept(it: ItemFacts) -> str:
+    """The item's department type as a phrase (市场监管 → 市场监管部门)."""
+    return f"{it.department}部门" if it.department else "本地实施部门"
+
+
 def _item_text(kind: str, it: ItemFacts) -> str:
     if kind == "time":
         return f"{it.name}：承诺 {_days(it.promised_days)}办结（法定 {_days(it.legal_days)}）"
@@ -258,9 +280,9 @@ def _item_text(kind: str, it: ItemFacts) -> str:
     if kind == "materials":
         return f"{it.name}：需要材料 {'、'.join(it.materials) or '无'}"
     if kind == "where":
-        return f"{it.name}：由{it.department or '本地实施部门'}办理，可在政务服务综合窗口一窗受理"
+        return f"{it.name}：由{_dept(it)}办理，可在政务服务综合窗口一窗受理"
     result = f"，办结发给{it.result_name}" if it.result_name else ""
-    return f"{it.name}：由{it.department or '本地实施部门'}办理，承诺 {_days(it.promised_days)}{result}"
+    return f"{it.name}：由{_dept(it)}办理，承诺 {_days(it.promised_days)}{result}"
 
 
 def compose(
@@ -317,7 +339,7 @@ def item_passage(*, package: str, package_name: str, facts: ItemFacts, extra: Se
     text = " ".join([facts.result_name, facts.department, " ".join(facts.materials), *extra])
     quote = (
         f"{facts.name}：承诺 {_days(facts.promised_days)}，法定 {_days(facts.legal_days)}；{facts.fee}；"
-        f"办理部门 {facts.department or '本地实施部门'}"
+        f"办理部门 {_dept(facts)}"
     )
     return Passage(f"item:{facts.code}", package, package_name, facts.name, text, quote, facts)
 

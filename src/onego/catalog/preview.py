@@ -52,6 +52,16 @@ class Preview:
     counts: dict[str, int] = field(default_factory=dict)
 
     @property
+    def names(self) -> dict[str, str]:
+        """Entry code → name, to show prerequisites and the critical path by name."""
+        if self.compiled is None:
+            return {}
+        return {
+            **{x.code: x.name for x in self.compiled.excluded},
+            **{e.code: e.name for e in self.compiled.entries},
+        }
+
+    @property
     def imported(self) -> bool:
         return not self.issues
 
@@ -93,7 +103,9 @@ def _inside(
     defined = packages_in_text(text, name=name) if upload is None else []
     code = defined[0] if defined else package_code
     if not code:
-        return Preview(counts=result.counts, error="定义已通过检查；请选择要预览的套餐", error_field="package")
+        return Preview(
+            counts=result.counts, error="定义已通过检查；请选择要预览的套餐", error_field="package"
+        )
     try:
         package = package_by_code(code)
     except OneGoError as exc:

@@ -80,7 +80,7 @@ def normalise(text: str) -> str:
 def _text(raw: str) -> _Text:
     norm = normalise(raw)
     syllables: list[str] = []
-    for part in lazy_pinyin(norm, style=Style.NORMAL, errors=lambda chars: [chars]):
+    for part in lazy_pinyin(norm, style=Style.NORMAL):
         part = part.lower()
         if part and _CJK.search(part) is None:
             syllables.append(part)

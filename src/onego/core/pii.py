@@ -38,7 +38,7 @@ from onego.core.validators import id_number_check_char
 
 KEYS_SETTING = "ONEGO_PII_KEYS"
 INDEX_KEY_SETTING = "ONEGO_BLIND_INDEX_KEY"
-TOKEN_PREFIX = "pii1."
+TOKEN_PREFIX = "pii1."  # noqa: S105 - a format marker, not a secret
 DEV_KEY_ID = "dev"
 _NONCE_BYTES = 12
 _KID_RE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
@@ -215,7 +215,30 @@ def blind_index_many(values: Iterable[str], *, kind: str) -> list[str]:
 # --- masking -----------------------------------------------------------------------------------------
 # Two-character surnames: the name is masked after the surname, so 欧阳娜娜 reads 欧阳**.
 COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 端木 百里 呼延 南宫 西门 独孤".split()
+    [
+        "欧阳",
+        "司马",
+        "上官",
+        "诸葛",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "慕容",
+        "长孙",
+        "宇文",
+        "司徒",
+        "夏侯",
+        "轩辕",
+        "令狐",
+        "钟离",
+        "端木",
+        "百里",
+        "呼延",
+        "南宫",
+        "西门",
+        "独孤",
+    ]
 )
 
 

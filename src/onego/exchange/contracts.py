@@ -27,9 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from onego.catalog import models as cm
 from onego.catalog.definitions.reader import Issue, Issues, Reader
-from onego.catalog.definitions.source import SourceError, dump_yaml, load_yaml_file
+from onego.catalog.definitions.source import SourceError, load_yaml_file
 from onego.exchange.models import ConsumerKind
 from onego.exchange.preview import package_purpose
 from onego.ledger.canonical import canonical_json
@@ -94,21 +96,22 @@ def _read_one(data: Any, *, file: str, line: int, issues: Issues) -> ContractSpe
     code = r.code("code")
     if code and not CODE_RE.match(code):
         r.error("code", f"协议编号“{code}”只能用小写字母、数字和 . _ -，且不超过 80 个字符")
+    active = r.boolean("active", default=True)
     consumer = r.sub("consumer")
     kind = consumer_code = ""
     if consumer is None:
-        r.error("consumer", "缺少必填字段（如 {kind: package, code: newborn-birth}）")
+        if active:  # revoking names only the code
+            r.error("consumer", "缺少必填字段（如 {kind: package, code: newborn-birth}）")
     elif consumer.ok:
         kind = consumer.choice("kind", ConsumerKind.values, required=True)
         consumer_code = consumer.code("code")
         consumer.finish()
-    purpose = r.text("purpose", required=True, max_length=200)
+    purpose = r.text("purpose", required=active, max_length=200)
     elements = tuple(r.texts("elements"))
     materials = tuple(r.texts("materials"))
     licence_types = tuple(r.texts("licence_types"))
     valid_from = _date(r, "valid_from", required=False)
     valid_until = _date(r, "valid_until", required=False)
-    active = r.boolean("active", default=True)
     note = r.text("note", max_length=300)
     if active and not (elements or materials or licence_types):
         r.error("elements", "协议没有授权任何数据元、材料或电子证照")
@@ -204,11 +207,12 @@ class CatalogVocabulary:
         )
 
     def consumers(self, kind: str) -> frozenset[str]:
-        return {
-            ConsumerKind.PACKAGE: self.packages,
-            ConsumerKind.ITEM: self.items,
-            ConsumerKind.DEPARTMENT_TYPE: self.department_types,
-        }.get(kind, frozenset())
+        by_kind: dict[str, frozenset[str]] = {
+            ConsumerKind.PACKAGE.value: self.packages,
+            ConsumerKind.ITEM.value: self.items,
+            ConsumerKind.DEPARTMENT_TYPE.value: self.department_types,
+        }
+        return by_kind.get(kind, frozenset())
 
 
 def check_terms(
@@ -341,4 +345,8 @@ def draft_yaml(valid_from: dt.date = dt.date(2025, 1, 1)) -> str:
         "# 未列出的一律拒绝（默认拒绝）。导入：onego exchange contracts import PATH（全部通过才写入）。\n"
         "# 由 `onego exchange contracts draft` 从服务目录生成后人工审核；版本号由平台编排，每次变更记入账本。\n"
     )
-    return header + dump_yaml(draft_contracts(valid_from))
+    # Lists of codes in flow style ([a, b, c]) keep one contract on one screen.
+    body = yaml.safe_dump(
+        draft_contracts(valid_from), allow_unicode=True, sort_keys=False, width=110, default_flow_style=None
+    )
+    return header + body.replace("\n- code:", "\n\n- code:")

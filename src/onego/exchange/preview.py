@@ -15,6 +15,9 @@ from onego.catalog.rules.package import CompiledPackage
 from onego.exchange.rules import Consumer, ContractTerms, What, explain_denial, find_grant
 
 ELICENCE_REGISTRY = "elicence"
+NOTE_NOT_SUPPLIED = "数据源接口暂不提供该项，请自行填写"
+NOTE_NOT_GRANTED = "共享协议未授权读取，请自行填写"
+NOTE_NOT_GRANTED_MATERIAL = "共享协议未授权核验，请自行上传"
 
 
 def package_purpose(package_name: str) -> str:
@@ -131,10 +134,14 @@ def build_preview(
     purpose: str,
     subject_kind: str,
     day: dt.date,
+    held: Mapping[str, frozenset[str]] | None = None,
     add: Sequence[str] = (),
     drop: Sequence[str] = (),
 ) -> ConsentPreview:
-    """`department_types`: item code → department type code, for the included items."""
+    """`department_types`: item code → department type code, for the included items.
+    `held`: registry → the elements its interface supplies (None: trust the catalog), so nothing is
+    promised that the registry cannot answer.
+    """
     buckets: dict[str, _Bucket] = {}
     denied: list[PreviewDenial] = []
     to_type: list[PreviewLine] = []
@@ -169,6 +176,9 @@ def build_preview(
             if not f.prefill_registry:
                 to_type.append(PreviewLine(f.element, f.name))
                 continue
+            if held is not None and f.element not in held.get(f.prefill_registry, frozenset()):
+                to_type.append(PreviewLine(f.element, f.name, NOTE_NOT_SUPPLIED))
+                continue
             separate += len([u for u in f.used_by if u in department_types]) or 1
             grant = decide("element", f.element, f.name, f.used_by, f.prefill_registry)
             if grant is not None:
@@ -192,18 +202,18 @@ def build_preview(
             registry, what, key, licence = code, "material", line.material, ""
         grant = decide(what, key, line.name, line.used_by, registry)
         if grant is None:
-            to_upload.append(PreviewLine(line.material, line.name, "共享协议未授权核验，请自行上传"))
+            to_upload.append(PreviewLine(line.material, line.name, NOTE_NOT_GRANTED_MATERIAL))
             continue
         bucket(registry).materials.append(
             PreviewMaterial(line.material, line.name, licence, grant.label, list(line.used_by))
         )
 
     registries = [
-        PreviewRegistry(code, b.name, b.elements, b.materials) for code, b in sorted(buckets.items())
+        PreviewRegistry(code, b.name, b.elements, b.materials) for code, b in buckets.items()
     ]
     for d in denied:
         if d.kind == "element":
-            to_type.append(PreviewLine(d.code, d.name, "共享协议未授权读取，请自行填写"))
+            to_type.append(PreviewLine(d.code, d.name, NOTE_NOT_GRANTED))
     return ConsentPreview(
         package_code=compiled.package,
         package_name=compiled.name,

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from onego.catalog import models as cm
 from onego.catalog.definitions.reader import Issue, Issues
@@ -59,6 +60,8 @@ from onego.registries.gateway import (
     RegistryUnavailable,
     Subject,
     SubjectNotFound,
+    VerifiedReference,
+    elements_held,
     fetch_elements,
     verify_material,
 )
@@ -249,7 +252,9 @@ def contracts_import(*, path: Path, actor: str, dry_run: bool = False) -> Contra
         check_specs(specs, issues, CatalogVocabulary.load())
         if issues:
             raise ContractImportFailed(issues.items)
-        published, unchanged, revoked = [], [], []
+        published: list[str] = []
+        unchanged: list[str] = []
+        revoked: list[str] = []
         for spec in specs:
             if not spec.active:
                 gone = _revoke(spec.code, revoked_by=actor, note=spec.note)
@@ -276,6 +281,7 @@ def consent_preview(
     compiled = compile_for(
         package_code=package_code, region_code=region_code, answers=answers, add=add, drop=drop
     )
+    registries = {f.prefill_registry for g in compiled.form for f in g.fields if f.prefill_registry}
     return build_preview(
         compiled,
         contracts=active_terms(),
@@ -284,6 +290,7 @@ def consent_preview(
         purpose=package_purpose(compiled.name),
         subject_kind=applicant.kind,
         day=clock.today(),
+        held={code: elements_held(code) for code in registries},
         add=add,
         drop=drop,
     )
@@ -444,7 +451,7 @@ class _Result:
     values: dict[str, Any] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     element_failure: str = ""  # "", unavailable, not_found, error
-    references: dict[str, Any] = field(default_factory=dict)  # material -> VerifiedReference
+    references: dict[str, VerifiedReference] = field(default_factory=dict)
     not_verified: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)  # materials already attached to the case
     material_failures: dict[str, str] = field(default_factory=dict)
@@ -453,25 +460,6 @@ class _Result:
     @property
     def elements_read(self) -> bool:
         return bool(self.planned.elements) and not self.element_failure
-
-    @property
-    def materials_asked(self) -> list[str]:
-        """Materials the registry answered about (verified or not): each answer is a read."""
-        return [m for m in self.planned.materials if m in self.references or m in self.not_verified]
-
-    @property
-    def answered(self) -> bool:
-        """The registry was reached and said something about the subject: that is a read to record."""
-        return self.elements_read or bool(self.materials_asked)
-
-    @property
-    def asked(self) -> bool:
-        return bool(self.planned.elements) or any(m not in self.reused for m in self.planned.materials)
-
-    @property
-    def subject_unknown(self) -> bool:
-        failures = [self.element_failure, *self.material_failures.values()]
-        return not self.answered and "not_found" in failures
 
 
 def _consent_refusal(consent: Consent, now: dt.datetime) -> tuple[str, str] | None:
@@ -492,8 +480,6 @@ def _consent_refusal(consent: Consent, now: dt.datetime) -> tuple[str, str] | No
 def _local(when: dt.datetime | None) -> str:
     if when is None:
         return ""
-    from django.utils import timezone
-
     return timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
 
 
@@ -563,16 +549,7 @@ def _denial_payload(consent: Consent, denial: Mapping[str, Any]) -> dict[str, An
 
 def _record_denials(consent: Consent, actor: str, denials: Sequence[Mapping[str, Any]]) -> list[int]:
     with transaction.atomic():
-        return [
-            ledger_append(
-                kind=Kind.REGISTRY_DENIED,
-                actor=actor,
-                subject_ref=consent.subject_index,
-                case_ref=str(consent.case_ref),
-                payload=_denial_payload(consent, d),
-            ).index
-            for d in denials
-        ]
+        return [_append_denial(consent, actor, d) for d in denials]
 
 
 def _whole_scope_denials(consent: Consent, reason_code: str, reason: str) -> list[dict[str, Any]]:
@@ -598,19 +575,14 @@ def _failure(exc: RegistryError) -> str:
     return "error"
 
 
-def _call_registry(plan: _Planned, applicant: Subject, attached: set[str]) -> _Result:
-    """Ask one registry for everything planned: ONE fetch for the elements, one verification per material.
-
-    The first failure stops further questions to that registry (a registry that is down stays down for
-    the next material too); what it already answered is kept and recorded.
-    """
+def _fetch(plan: _Planned, applicant: Subject) -> _Result:
+    """ONE `fetch_elements` call for every element planned from this registry."""
     result = _Result(plan)
-    failed = ""
     if plan.elements:
         try:
             got = fetch_elements(plan.registry, applicant, list(plan.elements))
         except RegistryError as exc:
-            failed = result.element_failure = _failure(exc)
+            result.element_failure = _failure(exc)
         else:
             for code in plan.elements:
                 value = got.get(code)
@@ -618,7 +590,18 @@ def _call_registry(plan: _Planned, applicant: Subject, attached: set[str]) -> _R
                     result.missing.append(code)
                 else:
                     result.values[code] = value
-    for material in plan.materials:
+    result.fetched_at = clock.now()
+    return result
+
+
+def _verify(result: _Result, applicant: Subject, attached: set[str]) -> None:
+    """One verification per material not yet attached to the case.
+
+    A registry that failed stops being asked (down for the elements means down for the next material
+    too); what it already answered is kept and recorded.
+    """
+    failed = result.element_failure
+    for material in result.planned.materials:
         if material in attached:
             result.reused.append(material)  # verified once per case: no second read
             continue
@@ -634,8 +617,6 @@ def _call_registry(plan: _Planned, applicant: Subject, attached: set[str]) -> _R
             result.not_verified.append(material)
         else:
             result.references[material] = reference
-    result.fetched_at = clock.now()
-    return result
 
 
 def _encrypt(value: Any) -> str:
@@ -678,10 +659,11 @@ def prefill(
     attached = set(
         VerifiedMaterial.objects.filter(case_ref=consent.case_ref).values_list("material", flat=True)
     )
-    results = [_call_registry(plan, applicant, attached) for plan in plans]
-
-    asked = [r for r in results if r.asked]
-    if asked and all(r.subject_unknown for r in asked):
+    results = [_fetch(plan, applicant) for plan in plans]
+    # Unknown to every registry asked for data: refuse before any material is asked about. (Material
+    # checks cannot tell "unknown" from "holds no such licence", so they do not decide this.)
+    asked = [r for r in results if r.planned.elements]
+    if asked and all(r.element_failure == "not_found" for r in asked):
         _record_denials(
             consent,
             actor,
@@ -690,7 +672,7 @@ def prefill(
                     "registry": r.planned.registry,
                     "registry_name": r.planned.name,
                     "elements": list(r.planned.elements),
-                    "materials": list(r.planned.materials),
+                    "materials": [],
                     "reason_code": "subject_not_found",
                     "reason": "数据源中没有找到该申请人",
                 }
@@ -700,122 +682,147 @@ def prefill(
         raise NotFound(
             "数据源中没有找到该申请人，请核对证件号码；也可以自行填写、上传全部信息", field="applicant"
         )
-    return _store_outcome(consent, applicant, actor, results, started_at=now)
+    for result in results:
+        _verify(result, applicant, attached)
+    return _store_outcome(consent, actor, results, started_at=now)
+
+
+@dataclass
+class _ReadRecord:
+    """What one registry answered in this run: one `registry.read` entry."""
+
+    registry: str
+    name: str
+    elements: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    materials: list[str] = field(default_factory=list)
+    materials_verified: list[str] = field(default_factory=list)
+    contracts: set[str] = field(default_factory=set)
 
 
 @transaction.atomic
 def _store_outcome(
-    consent: Consent, applicant: Subject, actor: str, results: Sequence[_Result], *, started_at: dt.datetime
+    consent: Consent, actor: str, results: Sequence[_Result], *, started_at: dt.datetime
 ) -> PrefillOutcome:
-    element_info = {
-        el.code: el
-        for el in cm.DataElement.objects.filter(code__in=[c for r in results for c in r.planned.elements])
-    }
+    planned_elements = [c for r in results for c in r.planned.elements]
+    element_info = {el.code: el for el in cm.DataElement.objects.filter(code__in=planned_elements)}
     material_names = dict(cm.MaterialType.objects.values_list("code", "name"))
+    registry_names = dict(cm.Registry.objects.values_list("code", "name"))
     run = PrefillRun.objects.create(
         case_ref=consent.case_ref, consent=consent, actor=actor, started_at=started_at
     )
     values: dict[str, dict[str, Any]] = {}
     stored: dict[str, dict[str, Any]] = {}
-    manual: dict[str, str] = {}
-    materials_manual: dict[str, str] = {}
+    manual = {
+        line["code"]: line.get("note") or REASON_NO_REGISTRY for line in consent.scope.get("to_type", [])
+    }
+    materials_manual = {
+        line["code"]: line.get("note") or REASON_UPLOAD for line in consent.scope.get("to_upload", [])
+    }
     verified: list[dict[str, Any]] = []
-    read, unavailable, indexes = [], [], []
+    reads: dict[str, _ReadRecord] = {}
+    unavailable: list[str] = []
+    indexes: list[int] = []
 
-    for line in consent.scope.get("to_type", []):
-        manual[line["code"]] = line.get("note") or REASON_NO_REGISTRY
-    for line in consent.scope.get("to_upload", []):
-        materials_manual[line["code"]] = line.get("note") or REASON_UPLOAD
+    def read_of(registry: str) -> _ReadRecord:
+        return reads.setdefault(registry, _ReadRecord(registry, registry_names.get(registry, registry)))
 
     for r in results:
         plan = r.planned
-        failures = dict.fromkeys(plan.elements, r.element_failure) if r.element_failure else {}
-        for element, failure in failures.items():
-            manual[element] = FAILURE_REASONS[failure]
+        failures = [r.element_failure, *r.material_failures.values()]
+        if r.element_failure:
+            manual.update(dict.fromkeys(plan.elements, FAILURE_REASONS[r.element_failure]))
         for material, failure in r.material_failures.items():
             materials_manual[material] = FAILURE_REASONS[failure]
-        if "unavailable" in (r.element_failure, *r.material_failures.values()):
+        if "unavailable" in failures:
             unavailable.append(plan.registry)
-        if "not_found" in (r.element_failure, *r.material_failures.values()):
-            indexes.append(
-                ledger_append(
-                    kind=Kind.REGISTRY_DENIED,
-                    actor=actor,
-                    subject_ref=consent.subject_index,
-                    case_ref=str(consent.case_ref),
-                    payload=_denial_payload(
-                        consent,
-                        {
-                            "registry": plan.registry,
-                            "registry_name": plan.name,
-                            "elements": list(plan.elements) if r.element_failure == "not_found" else [],
-                            "materials": [m for m, f in r.material_failures.items() if f == "not_found"],
-                            "reason_code": "subject_not_found",
-                            "reason": "数据源中没有找到该申请人",
-                            "prefill_run": str(run.id),
-                        },
-                    ),
-                ).index
-            )
+        if "not_found" in failures:
+            denial = {
+                "registry": plan.registry,
+                "registry_name": plan.name,
+                "elements": list(plan.elements) if r.element_failure == "not_found" else [],
+                "materials": [m for m, f in r.material_failures.items() if f == "not_found"],
+                "reason_code": "subject_not_found",
+                "reason": "数据源中没有找到该申请人",
+                "prefill_run": str(run.id),
+            }
+            indexes.append(_append_denial(consent, actor, denial))
+        if r.elements_read:
+            record = read_of(plan.registry)
+            record.elements += list(plan.elements)
+            record.missing += r.missing
+            record.contracts |= set(plan.elements.values())
         for code, value in r.values.items():
             el = element_info.get(code)
             data_type = el.type if el else "string"
+            sensitive = bool(el and el.sensitive)
             plain = _as_json_value(value)
-            values[code] = {
-                "value": plain,
-                "name": el.name if el else code,
-                "type": data_type,
-                "sensitive": bool(el and el.sensitive),
+            source = {
                 "source_registry": plan.registry,
                 "source_name": plan.name,
                 "contract": plan.elements[code],
                 "fetched_at": r.fetched_at.isoformat() if r.fetched_at else "",
             }
+            values[code] = {
+                "value": plain,
+                "name": el.name if el else code,
+                "type": data_type,
+                "sensitive": sensitive,
+                **source,
+            }
             stored[code] = {
                 "value": _encrypt(plain),
-                "masked": masked(False, data_type, plain, element=code, sensitive=bool(el and el.sensitive)),
-                **{k: values[code][k] for k in ("source_registry", "source_name", "contract", "fetched_at")},
+                "masked": masked(False, data_type, plain, element=code, sensitive=sensitive),
+                **source,
             }
         manual.update(dict.fromkeys(r.missing, REASON_NOT_HELD))
-        materials_manual.update(dict.fromkeys(r.not_verified, REASON_NOT_VERIFIED))
+        for material in r.not_verified:
+            materials_manual[material] = REASON_NOT_VERIFIED
+            record = read_of(plan.registry)
+            record.materials.append(material)
+            record.contracts.add(plan.materials[material])
         for material, ref in r.references.items():
             row, _created = _attach(consent, plan, material, material_names.get(material, material), ref)
             verified.append(_material_view(row))
+            # The gateway may answer from the material's own registry when no e-licence exists: the
+            # read is recorded against the registry that actually answered.
+            record = read_of(row.registry)
+            record.materials.append(material)
+            record.materials_verified.append(material)
+            record.contracts.add(plan.materials[material])
         for material in r.reused:
-            row = VerifiedMaterial.objects.get(case_ref=consent.case_ref, material=material)
-            verified.append(_material_view(row))
-        if r.answered:
-            read.append(plan.registry)
-            asked_materials = r.materials_asked
-            read_elements = list(plan.elements) if r.elements_read else []
-            contracts = sorted(
-                {plan.elements[c] for c in read_elements} | {plan.materials[m] for m in asked_materials}
+            verified.append(
+                _material_view(VerifiedMaterial.objects.get(case_ref=consent.case_ref, material=material))
             )
-            indexes.append(
-                ledger_append(
-                    kind=Kind.REGISTRY_READ,
-                    actor=actor,
-                    subject_ref=consent.subject_index,
-                    case_ref=str(consent.case_ref),
-                    payload={
-                        "registry": plan.registry,
-                        "registry_name": plan.name,
-                        "elements": read_elements,
-                        "missing": list(r.missing),
-                        "materials": asked_materials,
-                        "materials_verified": sorted(r.references),
-                        "contracts": contracts,
-                        "consent": str(consent.id),
-                        "purpose": consent.purpose,
-                        "package": consent.package_code,
-                        "department": consent.scope.get("lead_department", ""),
-                        "prefill_run": str(run.id),
-                    },
-                ).index
-            )
+
+    for record in reads.values():
+        payload = {
+            "registry": record.registry,
+            "registry_name": record.name,
+            "elements": record.elements,
+            "missing": record.missing,
+            "materials": record.materials,
+            "materials_verified": record.materials_verified,
+            "contracts": sorted(record.contracts),
+            "consent": str(consent.id),
+            "purpose": consent.purpose,
+            "package": consent.package_code,
+            "department": consent.scope.get("lead_department", ""),
+            "prefill_run": str(run.id),
+        }
+        entry = ledger_append(
+            kind=Kind.REGISTRY_READ,
+            actor=actor,
+            subject_ref=consent.subject_index,
+            case_ref=str(consent.case_ref),
+            payload=payload,
+        )
+        indexes.append(entry.index)
 
     for element in values:
         manual.pop(element, None)
+    for item in verified:
+        materials_manual.pop(item["material"], None)
     run.values = stored
     run.manual = manual
     run.materials_verified = [v["material"] for v in verified]
@@ -832,23 +839,34 @@ def _store_outcome(
         materials_verified=verified,
         materials_manual=materials_manual,
         materials_produced=[line["code"] for line in consent.scope.get("produced", [])],
-        registries_read=read,
+        registries_read=list(reads),
         registries_unavailable=unavailable,
         ledger_indexes=indexes,
     )
 
 
+def _append_denial(consent: Consent, actor: str, denial: Mapping[str, Any]) -> int:
+    return ledger_append(
+        kind=Kind.REGISTRY_DENIED,
+        actor=actor,
+        subject_ref=consent.subject_index,
+        case_ref=str(consent.case_ref),
+        payload=_denial_payload(consent, denial),
+    ).index
+
+
 def _attach(
-    consent: Consent, plan: _Planned, material: str, name: str, ref: Any
+    consent: Consent, plan: _Planned, material: str, name: str, ref: VerifiedReference
 ) -> tuple[VerifiedMaterial, bool]:
     """Attach a verified reference once per case; a concurrent run that attached it first wins."""
+    registry = ref.registry or plan.registry
     defaults = {
         "material_name": name,
-        "registry": getattr(ref, "registry", "") or plan.registry,
-        "licence_type": plan.licence_types.get(material, ""),
+        "registry": registry,
+        "licence_type": plan.licence_types.get(material, "") if registry == ELICENCE_REGISTRY else "",
         "reference": str(ref.reference)[:200],
-        "description": str(getattr(ref, "description", ""))[:300],
-        "verified_at": getattr(ref, "verified_at", None) or clock.now(),
+        "description": str(ref.description)[:300],
+        "verified_at": ref.verified_at or clock.now(),
         "consent": consent,
         "contract": plan.materials[material],
     }

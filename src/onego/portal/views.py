@@ -173,6 +173,7 @@ def package_guide(request: HttpRequest, code: str) -> HttpResponse:
             "catalog_items": items,
             "questions": package.questions.all(),
             "theme_label": gettext(package.get_theme_display()),
+            "entry_names": {e.code: e.name for e in compiled.entries} if compiled else {},
         },
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 from onego.core.validators import USCC_ALPHABET, make_uscc
 from onego.registries.guizhou import County
@@ -22,6 +23,7 @@ def org_body(text: str) -> str:
     return "".join(USCC_ALPHABET[b % len(USCC_ALPHABET)] for b in digest[:8])
 
 
+@lru_cache(maxsize=512)
 def government_uscc(key: str, region: str, *, category: str = "1") -> str:
     """A synthetic code of a government organ (11…) or public institution (12…) in `region`."""
     return make_uscc(region[:6], org_body(key), department="1", category=category)
@@ -42,6 +44,7 @@ def _short(county: County) -> str:
     return county.name[:-1] if county.is_district and len(county.name) > 2 else county.name
 
 
+@lru_cache(maxsize=512)
 def public_security(county: County) -> Authority:
     if county.is_district and county.city_name.endswith("市") and not county.name.endswith("特区"):
         name = f"{county.city_name}公安局{_short(county)}分局"
@@ -50,25 +53,30 @@ def public_security(county: County) -> Authority:
     return Authority(name, government_uscc(f"public_security:{county.code}", county.code))
 
 
+@lru_cache(maxsize=512)
 def civil_affairs(county: County) -> Authority:
     return Authority(f"{county.name}民政局", government_uscc(f"civil_affairs:{county.code}", county.code))
 
 
+@lru_cache(maxsize=512)
 def market_regulation(county: County) -> Authority:
     return Authority(
         f"{county.name}市场监督管理局", government_uscc(f"market_regulation:{county.code}", county.code)
     )
 
 
+@lru_cache(maxsize=512)
 def real_estate_office(county: County) -> Authority:
     area = county.registration_area
     region = county.city_code if area == county.city_name else county.code
     return Authority(f"{area}不动产登记中心", government_uscc(f"real_estate:{region}", region, category="2"))
 
 
+@lru_cache(maxsize=512)
 def tax_office(county: County) -> Authority:
     return Authority(
-        f"国家税务总局{county.city_name}{county.name}税务局", government_uscc(f"tax:{county.code}", county.code)
+        f"国家税务总局{county.city_name}{county.name}税务局",
+        government_uscc(f"tax:{county.code}", county.code),
     )
 
 

@@ -18,16 +18,31 @@ from django.db import connection, models
 Converter = Callable[[Any], Any] | None
 
 
+def _memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Remember the last value: a batch's timestamps are one value repeated on every row."""
+    last: list[Any] = [object(), None]
+
+    def conv(v: Any) -> Any:
+        if v is not last[0]:
+            last[0], last[1] = v, convert(v)
+        return last[1]
+
+    return conv
+
+
 def _converter(field: models.Field[Any, Any]) -> Converter:
     internal = field.get_internal_type()
     target = field.target_field if isinstance(field, models.ForeignKey) else field
     target_internal = target.get_internal_type()
     sqlite = connection.vendor == "sqlite"
     if target_internal == "UUIDField":
+        # UUID objects become Django's SQLite form; 32-hex strings pass as they are (PostgreSQL parses them)
         return (lambda v: v.hex if isinstance(v, uuid.UUID) else v) if sqlite else None
     if internal == "DateField":
         return (lambda v: v.isoformat() if isinstance(v, dt.date) else v) if sqlite else None
-    if internal in ("JSONField", "DecimalField", "TimeField", "DateTimeField"):
+    if internal == "DateTimeField":
+        return _memo(lambda v: field.get_db_prep_save(v, connection))
+    if internal in ("JSONField", "DecimalField", "TimeField"):
         return lambda v: field.get_db_prep_save(v, connection)
     return None
 
@@ -39,7 +54,7 @@ class RowWriter:
         by_attname = {f.attname: f for f in model._meta.concrete_fields}
         fields = [by_attname[c] for c in columns]
         qn = connection.ops.quote_name
-        cols = ", ".join(qn(f.column) for f in fields)
+        cols = ", ".join(qn(str(f.column)) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
         self.sql = f"INSERT INTO {qn(model._meta.db_table)} ({cols}) VALUES ({marks})"  # noqa: S608 - quoted names
         self.convs = [_converter(f) for f in fields]
@@ -52,14 +67,16 @@ class RowWriter:
     def flush(self) -> int:
         if not self.rows:
             return 0
-        convs = self.convs
-        if any(convs):
-            prepared = [
-                tuple(c(v) if c is not None and v is not None else v for c, v in zip(convs, row, strict=True))
-                for row in self.rows
-            ]
-        else:
-            prepared = self.rows
+        todo = [(i, c) for i, c in enumerate(self.convs) if c is not None]
+        prepared: list[Any] = self.rows
+        if todo:
+            prepared = []
+            for row in self.rows:
+                values = list(row)
+                for i, c in todo:
+                    if values[i] is not None:
+                        values[i] = c(values[i])
+                prepared.append(values)
         with connection.cursor() as cursor:
             cursor.executemany(self.sql, prepared)
         n = len(self.rows)

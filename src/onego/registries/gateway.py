@@ -199,8 +199,8 @@ def verify_material(material: str, subject: Subject) -> VerifiedReference | None
     return None
 
 
-def _next(name: str, *, count: int = 1) -> int:
-    """Reserve `count` numbers of a sequence; returns the first. Call inside a transaction."""
+def reserve_numbers(name: str, *, count: int = 1) -> int:
+    """Reserve `count` numbers of a registry sequence; returns the first. Call inside a transaction."""
     seq, _ = m.RegistrySequence.objects.select_for_update().get_or_create(name=name)
     first = seq.value + 1
     seq.value += count
@@ -230,13 +230,15 @@ def issue_licence(
     _require(ELICENCE)
     type_code, issuer_code = type_code.strip().upper(), issuer_code.strip().upper()
     if len(type_code) != 21 or not type_code.isalnum():
-        raise ValidationFailed("证照类型代码应为21位（定义机构统一社会信用代码 + 3位顺序码）", field="type_code")
+        raise ValidationFailed(
+            "证照类型代码应为21位（定义机构统一社会信用代码 + 3位顺序码）", field="type_code"
+        )
     if msg := check_uscc(issuer_code):
         raise ValidationFailed(f"颁发机构代码：{msg}", field="issuer_code")
     today = clock.today()
     if valid_until is not None and valid_until < today:
         raise ValidationFailed("有效期截止日期不能早于今天", field="valid_until")
-    serial = licence_serial(today.year, _next("licence"))
+    serial = licence_serial(today.year, reserve_numbers("licence"))
     lic = m.Licence.objects.create(
         identifier=licence_identifier(type_code, issuer_code, serial),
         licence_type=licence_type,

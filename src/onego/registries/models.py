@@ -107,7 +107,7 @@ class Resident(BaseModel):
     ethnicity = models.CharField("民族", max_length=20, default="汉族")
     phone = EncryptedTextField("手机号码（密文）", blank=True)
     phone_index = models.CharField("手机号码索引", max_length=INDEX_LENGTH, blank=True, db_index=True)
-    region_code = models.CharField("户籍所在地区划", max_length=12, db_index=True)
+    region_code = models.CharField("户籍所在地区划", max_length=12)
     address = models.CharField("户籍地址", max_length=200)
     household = models.ForeignKey(
         Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members", verbose_name="户"
@@ -119,7 +119,10 @@ class Resident(BaseModel):
     mother = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children_as_mother"
     )
-    spouse = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Read forwards only (the spouse of X), so no index: one less B-tree to fill per resident.
+    spouse = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     alive = models.BooleanField("在世", default=True)
 
     class Meta:
@@ -134,15 +137,19 @@ class BirthCertificate(BaseModel):
     number = models.CharField("出生医学证明编号", max_length=20, unique=True)
     newborn_name = models.CharField("新生儿姓名", max_length=50)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
-    birth_date = models.DateField("出生日期", db_index=True)
+    birth_date = models.DateField("出生日期")
     birth_time = models.TimeField("出生时间", null=True, blank=True)
     birth_region = models.CharField("出生地区划", max_length=12)
     birth_place = models.CharField("出生地点（助产机构）", max_length=100)
     gestational_weeks = models.PositiveSmallIntegerField("出生孕周", null=True, blank=True)
     birth_weight = models.PositiveSmallIntegerField("出生体重（克）", null=True, blank=True)
-    birth_length = models.DecimalField("出生身长（厘米）", max_digits=4, decimal_places=1, null=True, blank=True)
+    birth_length = models.DecimalField(
+        "出生身长（厘米）", max_digits=4, decimal_places=1, null=True, blank=True
+    )
     health_status = models.CharField("健康状况", max_length=10, default="良好")
-    mother = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="birth_certificates_as_mother")
+    mother = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, related_name="birth_certificates_as_mother"
+    )
     father = models.ForeignKey(
         Resident, null=True, blank=True, on_delete=models.PROTECT, related_name="birth_certificates_as_father"
     )
@@ -314,7 +321,9 @@ class DisabilityRecord(BaseModel):
 
     resident = models.OneToOneField(Resident, on_delete=models.CASCADE, related_name="disability")
     category = models.CharField("残疾类别", max_length=1, choices=Category.choices)
-    grade = models.PositiveSmallIntegerField("残疾等级", choices=[(1, "一级"), (2, "二级"), (3, "三级"), (4, "四级")])
+    grade = models.PositiveSmallIntegerField(
+        "残疾等级", choices=[(1, "一级"), (2, "二级"), (3, "三级"), (4, "四级")]
+    )
     issued_on = models.DateField("发证日期")
     valid_until = models.DateField("有效期至", null=True, blank=True)
 
@@ -445,7 +454,9 @@ class Licence(BaseModel):
     issued_on = models.DateField("颁证日期")
     valid_from = models.DateField("有效期起始")
     valid_until = models.DateField("有效期截止", null=True, blank=True)
-    status = models.CharField("状态", max_length=10, choices=LicenceStatus.choices, default=LicenceStatus.VALID)
+    status = models.CharField(
+        "状态", max_length=10, choices=LicenceStatus.choices, default=LicenceStatus.VALID
+    )
     data = models.JSONField("照面信息", default=dict, blank=True)
 
     class Meta:

@@ -272,7 +272,11 @@ MARRIAGE: Mapping[str, Getter] = {
     "marriage.certificate_number": _marriage(lambda r: r.certificate_number),
     "marriage.registered_on": _marriage(lambda r: _iso(r.registered_on)),
     "marriage.office": _marriage(lambda r: r.office),
-    **{k: v for k, v in _people("spouse", "spouse").items() if not k.endswith((".phone", ".household_address"))},
+    **{
+        k: v
+        for k, v in _people("spouse", "spouse").items()
+        if not k.endswith((".phone", ".household_address"))
+    },
 }
 
 MARRIAGE_MATERIALS: Mapping[str, Getter] = {
@@ -300,7 +304,9 @@ SOCIAL_INSURANCE: Mapping[str, Getter] = {
 
 SOCIAL_INSURANCE_MATERIALS: Mapping[str, Getter] = {
     "social_security_card": lambda s: s.card_number or None,
-    "social_insurance_payment_record": lambda s: f"{s.insured_since.isoformat()}起参保，{s.get_status_display()}",
+    "social_insurance_payment_record": lambda s: (
+        f"{s.insured_since.isoformat()}起参保，{s.get_status_display()}"
+    ),
 }
 
 MEDICAL_INSURANCE: Mapping[str, Getter] = {
@@ -435,7 +441,9 @@ CREDIT: Mapping[str, Getter] = {
     "credit.penalty_decision_number": _penalty(lambda r: r.decision_number),
     "credit.penalty_authority": _penalty(lambda r: r.authority),
     "credit.penalty_date": _penalty(lambda r: _iso(r.decided_on)),
-    "credit.abnormal_reason": lambda f: rec.reason if (rec := f.newest(m.CreditRecord.Kind.ABNORMAL)) else None,
+    "credit.abnormal_reason": lambda f: (
+        rec.reason if (rec := f.newest(m.CreditRecord.Kind.ABNORMAL)) else None
+    ),
 }
 
 
@@ -515,12 +523,16 @@ class Motoring:
 
 
 def _vehicle_load(subject: Subject) -> Motoring | None:
-    vehicle = m.Vehicle.objects.filter(owner_index=subject.index).order_by("-registered_on", "plate_number").first()
+    vehicle = (
+        m.Vehicle.objects.filter(owner_index=subject.index).order_by("-registered_on", "plate_number").first()
+    )
     drivers = m.DrivingLicence.objects.select_related("resident")
     if subject.kind == "person":
         driver = drivers.filter(resident__id_index=subject.index).first()
     else:
-        driver = drivers.filter(employer__uscc=subject.key.strip().upper()).order_by("-first_issued_on").first()
+        driver = (
+            drivers.filter(employer__uscc=subject.key.strip().upper()).order_by("-first_issued_on").first()
+        )
     return Motoring(vehicle, driver) if vehicle or driver else None
 
 
@@ -545,7 +557,9 @@ VEHICLE: Mapping[str, Getter] = {
 
 VEHICLE_MATERIALS: Mapping[str, Getter] = {
     "vehicle_licence": _car(lambda v: v.plate_number),
-    "driving_licence": _driver(lambda d: f"{mask_id_number(d.resident.id_number)}（准驾车型{d.licence_class}）"),
+    "driving_licence": _driver(
+        lambda d: f"{mask_id_number(d.resident.id_number)}（准驾车型{d.licence_class}）"
+    ),
 }
 
 
@@ -561,7 +575,9 @@ def _transport_load(subject: Subject) -> Transport | None:
         enterprise.transport_permits.order_by("-issued_on", "licence_number").first() if enterprise else None
     )
     qualification = (
-        m.DriverQualification.objects.select_related("resident").filter(resident__id_index=subject.index).first()
+        m.DriverQualification.objects.select_related("resident")
+        .filter(resident__id_index=subject.index)
+        .first()
         if subject.kind == "person"
         else None
     )

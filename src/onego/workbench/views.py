@@ -56,7 +56,7 @@ def _answers(request: HttpRequest) -> dict[str, str] | None:
     """Answers typed in the preview (fields `a_<question>`); None before the first preview = main scenario."""
     if "answered" not in request.POST:
         return None
-    return {k[2:]: v for k, v in request.POST.items() if k.startswith("a_")}
+    return {k[2:]: request.POST.get(k, "") for k in request.POST if k.startswith("a_")}
 
 
 def _file_name(code: str) -> str:
@@ -97,7 +97,9 @@ def designer(request: HttpRequest) -> HttpResponse:
         text, code = NEW_PACKAGE, ""
     else:
         package = (
-            m.Package.objects.filter(code=code).first() if code else m.Package.objects.order_by("code").first()
+            m.Package.objects.filter(code=code).first()
+            if code
+            else m.Package.objects.order_by("code").first()
         )
         text, code = (_package_source(package), package.code) if package else (NEW_PACKAGE, "")
     preview = preview_definition(text=text, name=_file_name(code), package_code=code)
@@ -147,7 +149,7 @@ def _counts(counts: dict[str, int]) -> str:
     return "，".join(f"{k} {v}" for k, v in counts.items() if v)
 
 
-def _read_upload(request: HttpRequest) -> tuple[UploadedFile | None, str]:
+def _read_upload(request: HttpRequest) -> tuple[UploadedFile[bytes] | None, str]:
     upload = request.FILES.get("upload")
     if upload is None:
         return None, _("请选择要上传的 .yaml 或 .xlsx 文件")
@@ -208,7 +210,9 @@ def export_package(request: HttpRequest, code: str) -> HttpResponse:
     package = m.Package.objects.filter(code=code).first()
     if package is None:
         raise Http404(_("没有找到该套餐"))
-    response = HttpResponse(dump_yaml(package_document(package)), content_type="application/x-yaml; charset=utf-8")
+    response = HttpResponse(
+        dump_yaml(package_document(package)), content_type="application/x-yaml; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{code}.yaml"'
     return response
 
@@ -223,4 +227,3 @@ def export_items(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="items.xlsx"'
     return response
-

@@ -33,13 +33,21 @@ def encrypted_columns() -> Iterator[tuple[type[models.Model], EncryptedTextField
                 yield model, field
 
 
-def _rows(model: type[models.Model], field: EncryptedTextField, batch: int) -> Iterator[list[tuple[Any, str]]]:
+def _column(field: Any) -> str:
+    return str(field.column)
+
+
+def _rows(
+    model: type[models.Model], field: EncryptedTextField, batch: int
+) -> Iterator[list[tuple[Any, str]]]:
     """Raw (pk, token) pairs in primary-key order, read without decrypting."""
     qn = connection.ops.quote_name
-    table_name, pk_col, col = qn(model._meta.db_table), qn(model._meta.pk.column), qn(field.column)
+    table_name, pk_col, col = qn(model._meta.db_table), qn(_column(model._meta.pk)), qn(_column(field))
     last: Any = None
     while True:
-        where = f"WHERE {col} <> '' AND {col} IS NOT NULL" + (f" AND {pk_col} > %s" if last is not None else "")
+        where = f"WHERE {col} <> '' AND {col} IS NOT NULL" + (
+            f" AND {pk_col} > %s" if last is not None else ""
+        )
         sql = f"SELECT {pk_col}, {col} FROM {table_name} {where} ORDER BY {pk_col} LIMIT %s"  # noqa: S608 - names quoted, values bound
         with connection.cursor() as cursor:
             cursor.execute(sql, [last, batch] if last is not None else [batch])
@@ -95,12 +103,16 @@ class Command(BaseCommand):
         total = 0
         for model, field in encrypted_columns():
             sql = (
-                f"UPDATE {qn(model._meta.db_table)} SET {qn(field.column)} = %s "  # noqa: S608 - names quoted
-                f"WHERE {qn(model._meta.pk.column)} = %s AND {qn(field.column)} = %s"
+                f"UPDATE {qn(model._meta.db_table)} SET {qn(_column(field))} = %s "  # noqa: S608 - names quoted
+                f"WHERE {qn(_column(model._meta.pk))} = %s AND {qn(_column(field))} = %s"
             )
             changed = 0
             for rows in _rows(model, field, batch):
-                stale = [(pii.reencrypt(token), pk, token) for pk, token in rows if pii.token_key_id(token) != current]
+                stale = [
+                    (pii.reencrypt(token), pk, token)
+                    for pk, token in rows
+                    if pii.token_key_id(token) != current
+                ]
                 if stale:
                     # The old token in WHERE: a row changed meanwhile keeps its newer value.
                     with transaction.atomic(), connection.cursor() as cursor:

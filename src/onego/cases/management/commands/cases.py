@@ -1,0 +1,44 @@
+"""`onego cases recompute-deadlines [--year Y]` and `onego cases tick`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from onego.cases.services.deadlines import recompute_provisional_deadlines, reschedule_deadline_checks
+from onego.cases.services.notify import sweep_outbox
+from onego.core.errors import OneGoError
+
+
+class Command(BaseCommand):
+    help = "Case housekeeping: recompute provisional deadlines; re-enqueue lost background work."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        recompute = actions.add_parser(
+            "recompute-deadlines",
+            help="Recompute provisional deadlines after a year's holiday notice was entered "
+            "(or the calendar library upgraded) and tell applicants whose dates moved.",
+        )
+        recompute.add_argument(
+            "--year", type=int, default=None, help="only deadlines provisional over this year"
+        )
+        actions.add_parser(
+            "tick",
+            help="Run from cron every few minutes: re-enqueue unsent notifications and reschedule every "
+            "deadline check (work lost with a killed worker), and recompute provisional deadlines.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            if options["action"] == "recompute-deadlines":
+                self.stdout.write(recompute_provisional_deadlines(year=options["year"]).summary())
+                return
+            sent = sweep_outbox()
+            checks = reschedule_deadline_checks()
+            report = recompute_provisional_deadlines()
+            self.stdout.write(f"重新排队通知 {sent} 条；重新安排期限检查 {checks} 个。")
+            self.stdout.write(report.summary())
+        except OneGoError as exc:
+            raise CommandError(exc.message) from exc

@@ -1,0 +1,271 @@
+"""Parallel distribution and what follows every sub-case decision.
+
+- `distribute`: at acceptance, one sub-case per applicable item and partner step of the case's
+  compiled package; those without prerequisites start at once (each in its department's inbox),
+  the others wait.
+- `start_subcase`: a sub-case enters its department's inbox (三类: is registered for the
+  department's own acceptance), its clock starts, and an instant-approval item is decided by its
+  rule on the spot.
+- `apply_decision`: approve/reject a sub-case (the one path for officers, sole approvers, the
+  window clerk and rules), record it in the ledger, release or cancel what waits on it, and fire
+  the join.
+
+All run inside the caller's transaction with the Case row locked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from onego.cases import instant
+from onego.cases.formdata import form_fields, form_values, seal_values, sensitive_elements, shown
+from onego.cases.models import Case, InstantDecision, SubCase, SubCaseKind
+from onego.cases.results import dispatch_partner_step
+from onego.cases.services.common import record_decision, text_digest
+from onego.cases.services.conclusion import fire_join
+from onego.cases.services.deadlines import refresh_subcase_deadlines
+from onego.cases.workflow import SubCaseStatus, change_status, record_event
+from onego.catalog.models import Department
+from onego.core import clock
+from onego.core.workdays import WorkingCalendar
+
+S = SubCaseStatus
+
+
+def distribute(case: Case, *, actor: Any, calendar: WorkingCalendar, today: dt.date) -> list[SubCase]:
+    entries = case.snapshot["entries"]
+    departments = Department.objects.in_bulk(
+        [e["department_code"] for e in entries if e["department_code"]], field_name="code"
+    )
+    subcases = [
+        SubCase(
+            case=case,
+            code=e["code"],
+            name=e["name"],
+            kind=SubCaseKind.ITEM if e["kind"] == "item" else SubCaseKind.PARTNER,
+            partner_kind=e.get("partner_kind") or "",
+            department=departments.get(e["department_code"]) if e["department_code"] else None,
+            status=S.WAITING,
+            prerequisites=list(e["after"]),
+            stage=e["stage"],
+            window_class=e.get("window_class") or 2,
+            sole_approver=bool(e.get("sole_approver")),
+            instant_approval=bool(e.get("instant_approval")),
+            site_inspection=bool(e.get("site_inspection")),
+            promised_days=e["days"],
+            legal_days=e["legal_days"],
+        )
+        for e in entries
+    ]
+    SubCase.objects.bulk_create(subcases)
+    names = {s.code: s.name for s in subcases}
+    for subcase in subcases:
+        if subcase.prerequisites:
+            waits = "、".join(f"“{names.get(p, p)}”" for p in subcase.prerequisites)
+            record_event(
+                subcase, actor=actor, action="wait", reason=f"等待前置事项{waits}准予后自动开始", bump=False
+            )
+    for subcase in subcases:
+        # Re-read: an instant approval earlier in this loop may already have moved it.
+        fresh = SubCase.objects.select_for_update().get(pk=subcase.pk)
+        if not fresh.prerequisites and fresh.status == S.WAITING:
+            fresh.case = case
+            start_subcase(case, fresh, actor=actor, calendar=calendar, today=today, reason="受理后并联分发")
+    return list(SubCase.objects.filter(case=case))
+
+
+def start_subcase(
+    case: Case, subcase: SubCase, *, actor: Any, calendar: WorkingCalendar, today: dt.date, reason: str
+) -> None:
+    if subcase.kind == SubCaseKind.ITEM and subcase.window_class == 3:
+        # 三类: registered at the window, the department does its own acceptance (and starts the clock).
+        change_status(
+            subcase, S.REGISTERED, actor=actor, action="register", reason=f"{reason}；三类事项，转部门受理"
+        )
+        return
+    begin_clock(
+        case, subcase, actor=actor, calendar=calendar, today=today, reason=reason, action="distribute"
+    )
+
+
+def begin_clock(
+    case: Case,
+    subcase: SubCase,
+    *,
+    actor: Any,
+    calendar: WorkingCalendar,
+    today: dt.date,
+    reason: str,
+    action: str,
+) -> None:
+    """The sub-case enters its inbox today (day 0 of its clock)."""
+    subcase.clock_started_on = today
+    change_status(
+        subcase, S.PENDING, actor=actor, action=action, reason=reason, extra_fields=["clock_started_on"]
+    )
+    refresh_subcase_deadlines(subcase, calendar=calendar, today=today)
+    if subcase.kind == SubCaseKind.PARTNER:
+        dispatch_partner_step(subcase=subcase)
+    elif subcase.instant_approval:
+        run_instant(case, subcase, calendar=calendar, today=today)
+
+
+def run_instant(
+    case: Case, subcase: SubCase, *, calendar: WorkingCalendar, today: dt.date
+) -> InstantDecision | None:
+    rule = instant.rule_for(subcase.code)
+    if rule is None:
+        record_event(
+            subcase,
+            actor=None,
+            action="instant_referred",
+            reason="该事项可秒批，但尚未声明秒批规则，转人工办理",
+            label="系统",
+        )
+        return None
+    result = instant.evaluate(rule, form_values(case), case.verified or {})
+    sensitive = sensitive_elements(case.snapshot)
+    types = {code: f["type"] for code, f in form_fields(case.snapshot).items()}
+    decision = InstantDecision.objects.create(
+        subcase=subcase,
+        rule_code=rule.code,
+        rule_title=rule.title,
+        approved=result.approved,
+        inputs=seal_values(result.inputs, sensitive),
+        shown_inputs={
+            k: shown(v, sensitive=k in sensitive, data_type=types.get(k, "")) for k, v in result.inputs.items()
+        },
+        sources=result.sources,
+        reasons=result.reasons,
+    )
+    label = f"秒批规则 {rule.code}"
+    if not result.approved:
+        record_event(
+            subcase, actor=None, action="instant_referred", reason="；".join(result.reasons), label=label
+        )
+        return decision
+    apply_decision(
+        case,
+        subcase,
+        approve=True,
+        opinion=f"秒批准予：{rule.title}。" + "；".join(result.reasons),
+        user=None,
+        label=label,
+        action="instant_approve",
+        ledger_as=f"rule:{rule.code}",
+        calendar=calendar,
+        today=today,
+        payload={
+            "rule": rule.code,
+            "inputs_sm3": text_digest(repr(sorted((k, str(v)) for k, v in result.inputs.items()))),
+            "sources": result.sources,
+        },
+    )
+    return decision
+
+
+def apply_decision(
+    case: Case,
+    subcase: SubCase,
+    *,
+    approve: bool,
+    opinion: str,
+    user: Any,
+    label: str,
+    action: str,
+    ledger_as: str,
+    calendar: WorkingCalendar,
+    today: dt.date,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """Decide a sub-case; the caller checked who may and from which state."""
+    to = S.APPROVED if approve else S.REJECTED
+    subcase.opinion = opinion
+    subcase.decided_by = user
+    subcase.decided_by_label = label
+    subcase.decided_at = clock.now()
+    change_status(
+        subcase,
+        to,
+        actor=user,
+        label=label,
+        action=action,
+        reason=opinion,
+        extra_fields=["opinion", "decided_by", "decided_by_label", "decided_at", "assignee"],
+    )
+    record_decision(
+        case=case,
+        actor=ledger_as,
+        subject=f"subcase:{subcase.pk}",
+        decision=f"subcase.{to.value}",
+        payload={
+            "item": subcase.code,
+            "department": subcase.department.code if subcase.department else "",
+            "action": action,
+            "opinion_sm3": text_digest(opinion),
+            **(payload or {}),
+        },
+    )
+    follow_decision(case, subcase, actor=user, calendar=calendar, today=today)
+
+
+def follow_decision(
+    case: Case, decided: SubCase, *, actor: Any, calendar: WorkingCalendar, today: dt.date
+) -> None:
+    """Release or cancel what waits on `decided`, then see whether the case is decided."""
+    release_dependants(case, decided, actor=actor, calendar=calendar, today=today)
+    fire_join(case)
+
+
+def release_dependants(
+    case: Case, decided: SubCase, *, actor: Any, calendar: WorkingCalendar, today: dt.date
+) -> None:
+    waiting = [
+        s
+        for s in SubCase.objects.select_for_update()
+        .filter(case=case, status=S.WAITING)
+        .order_by("stage", "code")
+        if decided.code in s.prerequisites
+    ]
+    for subcase in waiting:
+        subcase.case = case
+        if decided.status == S.APPROVED:
+            statuses = dict(SubCase.objects.filter(case=case).values_list("code", "status"))
+            if all(statuses.get(p) == S.APPROVED for p in subcase.prerequisites):
+                start_subcase(
+                    case,
+                    subcase,
+                    actor=None,
+                    calendar=calendar,
+                    today=today,
+                    reason=f"前置事项“{decided.name}”已准予，自动开始办理",
+                )
+        else:
+            cancel_subcase(
+                case,
+                subcase,
+                reason=f"前置事项“{decided.name}”{SubCaseStatus(decided.status).label}，本事项无法办理，已取消",
+                calendar=calendar,
+                today=today,
+            )
+
+
+def cancel_subcase(
+    case: Case, subcase: SubCase, *, reason: str, calendar: WorkingCalendar, today: dt.date
+) -> None:
+    subcase.opinion = reason
+    subcase.decided_at = clock.now()
+    subcase.decided_by_label = "系统"
+    change_status(
+        subcase,
+        S.CANCELLED,
+        actor=None,
+        label="系统",
+        action="cancel",
+        reason=reason,
+        extra_fields=["opinion", "decided_at", "decided_by_label"],
+    )
+    # Cancelling cascades: whatever waited on this one cannot happen either.
+    release_dependants(case, subcase, actor=None, calendar=calendar, today=today)
+

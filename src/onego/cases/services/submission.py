@@ -1,0 +1,547 @@
+"""Submission, pre-review (预审), corrections and withdrawal.
+
+`case_submit` stores a compiled package — answers, merged-form data, materials as uploads or
+verified references — once per idempotency key and applicant: a retried submission returns the
+same case; the same key with a different payload is refused (Conflict). Unless it is a draft, the
+submission is pre-reviewed at once: either PRE_REVIEWED (ready to be accepted) or NEEDS_CORRECTION
+with one notice listing everything missing or wrong (一次性告知).
+
+A draft (`draft=True`) can be finished later by anyone who may see it — the applicant online, or a
+clerk at the counter (`case_submit_draft`): online and counter are one case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
+from pypinyin import Style, lazy_pinyin
+
+from onego.accounts.models import Role
+from onego.accounts.selectors import staff_of
+from onego.cases import prereview
+from onego.cases.access import access_case_by_id, region_contains
+from onego.cases.formdata import form_fields, form_values, seal_values, sensitive_elements
+from onego.cases.identity import blind_index, mask_identifier, mask_name, seal
+from onego.cases.models import (
+    ApplicantKind,
+    Case,
+    Channel,
+    ClockPause,
+    DeliveryMethod,
+    Material,
+    MaterialKind,
+    OneTimeNotice,
+    ReferenceCounter,
+    SubCase,
+    Supplement,
+    SupplementStatus,
+)
+from onego.cases.services.common import check_version, lock_case
+from onego.cases.services.notify import notify_applicant
+from onego.cases.workflow import CaseStatus, InvalidTransition, SubCaseStatus, change_status, record_event
+from onego.catalog.models import Package, Region
+from onego.catalog.selectors import compile_for
+from onego.core import clock
+from onego.core.errors import Conflict, PermissionDenied, ValidationFailed
+from onego.core.validators import check_id_number, check_phone, check_uscc
+
+_KEY_RE = re.compile(r"^[\x21-\x7e]{8,100}$")
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ApplicantIn:
+    kind: str  # person | enterprise
+    identifier: str  # 居民身份证号码 or 统一社会信用代码
+    name: str
+
+
+@dataclass(frozen=True)
+class MaterialIn:
+    """A material: an uploaded file, or a reference the data exchange verified (e-licence id …)."""
+
+    code: str
+    file: File[Any] | None = None
+    filename: str = ""
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class ContactIn:
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    case: Case
+    created: bool
+
+
+@dataclass
+class Upload:
+    given: MaterialIn
+    size: int = 0
+    sha256: str = ""
+    name: str = field(default="")
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _check_applicant(applicant: ApplicantIn) -> None:
+    if applicant.kind not in ApplicantKind.values:
+        raise ValidationFailed("申请人类型应为自然人（person）或法人（enterprise）", field="applicant.kind")
+    if not applicant.name.strip():
+        raise ValidationFailed("请填写申请人名称", field="applicant.name")
+    check = check_id_number if applicant.kind == ApplicantKind.PERSON else check_uscc
+    if msg := check(applicant.identifier):
+        raise ValidationFailed(msg, field="applicant.identifier")
+
+
+def _check_contact(contact: ContactIn) -> None:
+    if contact.phone and (msg := check_phone(contact.phone)):
+        raise ValidationFailed(msg, field="contact.phone")
+    if contact.email:
+        error = prereview.check_value(
+            prereview.FieldRule("contact.email", "电子邮箱", "email", False), contact.email
+        )
+        if error:
+            raise ValidationFailed(error, field="contact.email")
+
+
+def read_uploads(materials: Sequence[MaterialIn]) -> list[Upload]:
+    uploads: list[Upload] = []
+    seen: set[str] = set()
+    for given in materials:
+        if given.code in seen:
+            raise ValidationFailed(
+                f"材料“{given.code}”重复提交，每种材料只需提交一次", field=f"material:{given.code}"
+            )
+        seen.add(given.code)
+        if (given.file is None) == (not given.reference.strip()):
+            raise ValidationFailed(
+                f"材料“{given.code}”应为上传的文件或共享核验凭据，二者选一", field=f"material:{given.code}"
+            )
+        upload = Upload(given, name=given.filename or (given.file.name if given.file else "") or "")
+        if given.file is not None:
+            digest = hashlib.sha256()
+            given.file.seek(0)
+            for chunk in given.file.chunks():
+                digest.update(chunk)
+                upload.size += len(chunk)
+                if upload.size > MAX_UPLOAD_BYTES:
+                    raise ValidationFailed(
+                        f"材料“{given.code}”超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB",
+                        field=f"material:{given.code}",
+                    )
+            given.file.seek(0)
+            upload.sha256 = digest.hexdigest()
+        uploads.append(upload)
+    return uploads
+
+
+def _payload_hash(**parts: Any) -> str:
+    return hashlib.sha256(
+        json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    ).hexdigest()
+
+
+def region_prefix(region: Region) -> str:
+    name = re.sub(r"(省|市|自治区|自治州|地区|盟|特别行政区|区|县|旗)$", "", region.name) or region.name
+    letters = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).upper()
+    return (re.sub(r"[^A-Z]", "", letters) or "CN")[:4]
+
+
+def _next_reference(region: Region) -> str:
+    """GY-20261124-000123: region initials, the day, a serial per region and day."""
+    today = clock.today()
+    prefix = region_prefix(region)
+    counter = ReferenceCounter.objects.select_for_update().filter(prefix=prefix, day=today).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                ReferenceCounter.objects.create(prefix=prefix, day=today, last=0)
+        except IntegrityError:
+            pass  # created by a concurrent submission; lock it below
+        counter = ReferenceCounter.objects.select_for_update().get(prefix=prefix, day=today)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{prefix}-{today:%Y%m%d}-{counter.last:06d}"
+
+
+def _check_against_form(
+    snapshot: Mapping[str, Any], form_data: Mapping[str, Any], verified: Mapping[str, str]
+) -> None:
+    known = form_fields(snapshot)
+    unknown = sorted(set(form_data) - known.keys())
+    if unknown:
+        raise ValidationFailed(f"本申请的表单中没有这些字段：{'、'.join(unknown)}", field=unknown[0])
+    stray = sorted(set(verified) - known.keys())
+    if stray:
+        raise ValidationFailed(f"核验来源指向表单中没有的字段：{'、'.join(stray)}", field=stray[0])
+    for element, ref in verified.items():
+        if not isinstance(ref, str) or not ref.strip() or len(ref) > 200:
+            raise ValidationFailed(f"“{element}”的核验凭据应为不超过200字的文本", field=element)
+
+
+def _check_materials_known(snapshot: Mapping[str, Any], materials: Sequence[MaterialIn]) -> None:
+    listed = {m["material"] for m in snapshot.get("materials", [])}
+    for given in materials:
+        if given.code not in listed:
+            raise ValidationFailed(f"本申请不需要材料“{given.code}”", field=f"material:{given.code}")
+
+
+def _material_lines(snapshot: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return {m["material"]: m for m in snapshot.get("materials", [])}
+
+
+def _store_materials(case: Case, uploads: Sequence[Upload], *, actor: Any, replace: bool) -> None:
+    lines = _material_lines(case.snapshot)
+    now = clock.now()
+    for up in uploads:
+        given = up.given
+        if replace:
+            Material.objects.filter(case=case, code=given.code, replaced_at=None).update(replaced_at=now)
+        row = Material(
+            case=case,
+            code=given.code,
+            name=lines[given.code]["name"],
+            kind=MaterialKind.UPLOAD if given.file is not None else MaterialKind.REFERENCE,
+            filename=up.name[:200],
+            size=up.size,
+            sha256=up.sha256,
+            reference=given.reference.strip()[:200],
+            verified_by=lines[given.code].get("verified_by") or "",
+            provided_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        if given.file is not None:
+            row.file.save(up.name or "upload", given.file, save=False)
+        row.save()
+
+
+def provided_materials(case: Case) -> list[prereview.Provided]:
+    return [
+        prereview.Provided(
+            code=m.code,
+            filename=m.filename if m.kind == MaterialKind.UPLOAD else "",
+            size=m.size,
+            reference=m.reference,
+        )
+        for m in Material.objects.filter(case=case, replaced_at=None)
+    ]
+
+
+def _snapshot(
+    package_code: str, region_code: str, answers: Mapping[str, Any], add: Sequence[str], drop: Sequence[str]
+) -> dict[str, Any]:
+    compiled = compile_for(
+        package_code=package_code, region_code=region_code, answers=answers, add=add, drop=drop
+    )
+    missing = [e.name for e in compiled.entries if e.kind == "item" and not e.department_code]
+    if missing:
+        raise ValidationFailed(
+            f"本地区尚未配置以下事项的实施部门，暂不能申请：{'、'.join(missing)}", field="region"
+        )
+    if compiled.unanswered:
+        raise ValidationFailed(
+            f"请先回答情形问题：{'、'.join(compiled.unanswered)}", field=compiled.unanswered[0]
+        )
+    return compiled.to_dict()
+
+
+# --- services ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_submit(
+    *,
+    actor: Any,
+    package_code: str,
+    region_code: str,
+    applicant: ApplicantIn,
+    idempotency_key: str,
+    channel: str,
+    answers: Mapping[str, Any] | None = None,
+    add: Sequence[str] = (),
+    drop: Sequence[str] = (),
+    form_data: Mapping[str, Any] | None = None,
+    verified: Mapping[str, str] | None = None,
+    materials: Sequence[MaterialIn] = (),
+    contact: ContactIn | None = None,
+    delivery_method: str = DeliveryMethod.ELECTRONIC,
+    draft: bool = False,
+) -> SubmitResult:
+    """Store a submission once per (applicant, idempotency key) and pre-review it."""
+    if not _KEY_RE.match(idempotency_key or ""):
+        raise ValidationFailed("幂等键应为8–100个可见ASCII字符", field="idempotency_key")
+    if channel not in Channel.values:
+        raise ValidationFailed(f"申请渠道应为：{'、'.join(Channel.values)}", field="channel")
+    if delivery_method not in DeliveryMethod.values:
+        raise ValidationFailed(f"送达方式应为：{'、'.join(DeliveryMethod.values)}", field="delivery_method")
+    _check_applicant(applicant)
+    contact = contact or ContactIn()
+    _check_contact(contact)
+    answers, form_data, verified = dict(answers or {}), dict(form_data or {}), dict(verified or {})
+    uploads = read_uploads(materials)
+    index = blind_index(applicant.kind, applicant.identifier)
+    payload_hash = _payload_hash(
+        package=package_code,
+        region=region_code,
+        applicant=[applicant.kind, index, applicant.name.strip()],
+        answers=answers,
+        add=sorted(add),
+        drop=sorted(drop),
+        form=form_data,
+        verified=verified,
+        materials=sorted([u.given.code, u.sha256, u.given.reference.strip()] for u in uploads),
+        contact=[contact.phone, contact.email],
+        delivery=delivery_method,
+        channel=channel,
+        draft=draft,
+    )
+
+    def same_or_conflict(existing: Case) -> SubmitResult:
+        if existing.payload_hash != payload_hash:
+            raise Conflict("该幂等键已用于另一份内容不同的申请，请使用新的幂等键", field="idempotency_key")
+        return SubmitResult(existing, created=False)
+
+    existing = Case.objects.filter(applicant_index=index, idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return same_or_conflict(existing)
+
+    snapshot = _snapshot(package_code, region_code, answers, add, drop)
+    _check_against_form(snapshot, form_data, verified)
+    _check_materials_known(snapshot, materials)
+    package = Package.objects.get(code=package_code)
+    region = Region.objects.get(code=region_code)
+    now = clock.now()
+    try:
+        # A savepoint: a concurrent retry with the same key loses here and returns the winner's case
+        # (the reference serial it took rolls back with it, so no number is skipped).
+        with transaction.atomic():
+            case = Case.objects.create(
+                reference=_next_reference(region),
+                package=package,
+                package_code=package.code,
+                package_name=package.name,
+                package_version=package.version,
+                snapshot=snapshot,
+                region=region,
+                applicant_kind=applicant.kind,
+                applicant_index=index,
+                applicant_display=mask_name(applicant.name, applicant.kind),
+                applicant_id_masked=mask_identifier(applicant.identifier, applicant.kind),
+                applicant_sealed=seal(
+                    {"name": applicant.name.strip(), "identifier": applicant.identifier.strip().upper()}
+                ),
+                contact_sealed=seal({"phone": contact.phone, "email": contact.email})
+                if (contact.phone or contact.email)
+                else "",
+                applicant_user=actor if _is_applicant(actor) else None,
+                channel=channel,
+                status=CaseStatus.DRAFT,
+                answers=snapshot["answers"],
+                add=list(add),
+                drop=list(drop),
+                form_data=seal_values(form_data, sensitive_elements(snapshot)),
+                verified=verified,
+                delivery_method=delivery_method,
+                idempotency_key=idempotency_key,
+                payload_hash=payload_hash,
+                submitted_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+    except IntegrityError:
+        winner = Case.objects.filter(applicant_index=index, idempotency_key=idempotency_key).first()
+        if winner is None:
+            raise
+        return same_or_conflict(winner)
+
+    _store_materials(case, uploads, actor=actor, replace=False)
+    record_event(
+        case, actor=actor, action="create", reason=f"{Channel(channel).label}：{package.name}", bump=False
+    )
+    if not draft:
+        case.submitted_at = now
+        change_status(case, CaseStatus.SUBMITTED, actor=actor, action="submit", extra_fields=["submitted_at"])
+        _pre_review(case)
+    return SubmitResult(case, created=True)
+
+
+def _is_applicant(actor: Any) -> bool:
+    # Staff submitting at the counter or through the API act for the applicant; they are not it.
+    return (
+        bool(getattr(actor, "is_authenticated", False)) and not actor.memberships.filter(active=True).exists()
+    )
+
+
+def _pre_review(case: Case) -> list[prereview.Problem]:
+    """Run the checks on a SUBMITTED case: PRE_REVIEWED, or NEEDS_CORRECTION with one notice."""
+    fields, materials = prereview.rules_from_snapshot(case.snapshot)
+    problems = prereview.pre_review(fields, materials, form_values(case), provided_materials(case))
+    if not problems:
+        change_status(
+            case,
+            CaseStatus.PRE_REVIEWED,
+            actor=None,
+            label="系统预审",
+            action="pre_review",
+            reason="材料齐全，符合法定形式",
+        )
+        return problems
+    number = (OneTimeNotice.objects.filter(case=case).count()) + 1
+    notice = OneTimeNotice.objects.create(case=case, number=number, problems=[p.as_dict() for p in problems])
+    change_status(
+        case,
+        CaseStatus.NEEDS_CORRECTION,
+        actor=None,
+        label="系统预审",
+        action="pre_review",
+        reason=f"一次性告知（第{notice.number}号）：共{len(problems)}项需补齐或更正",
+    )
+    lines = "\n".join(f"{i}. {p.message}" for i, p in enumerate(problems, 1))
+    notify_applicant(
+        case=case,
+        kind="one_time_notice",
+        subject="申请材料需补齐（一次性告知）",
+        body=f"您的申请“{case.package_name}”还有以下{len(problems)}项需补齐或更正，请一次补齐后重新提交：\n{lines}",
+    )
+    return problems
+
+
+@transaction.atomic
+def case_pre_review(*, actor: Any, case_id: Any) -> list[prereview.Problem]:
+    """Re-run pre-review on a submitted case (e.g. by a clerk after the catalog was corrected)."""
+    case = lock_case(access_case_by_id(actor, case_id).pk)
+    if case.status != CaseStatus.SUBMITTED:
+        raise InvalidTransition(
+            f"只有已提交待预审的办件可以预审，当前为“{CaseStatus(case.status).label}”", field="status"
+        )
+    return _pre_review(case)
+
+
+@transaction.atomic
+def case_correct(
+    *,
+    actor: Any,
+    case_id: Any,
+    form_data: Mapping[str, Any] | None = None,
+    verified: Mapping[str, str] | None = None,
+    materials: Sequence[MaterialIn] = (),
+    expected_version: int | None = None,
+) -> Case:
+    """Answer a one-time notice (or finish a draft): merge what is given, keep the rest, re-review.
+
+    Scenario answers cannot change here: another scenario is another application.
+    """
+    case = lock_case(access_case_by_id(actor, case_id).pk)
+    check_version(case, expected_version)
+    if case.status not in (CaseStatus.NEEDS_CORRECTION, CaseStatus.DRAFT, CaseStatus.PRE_REVIEWED):
+        raise InvalidTransition(
+            f"办件当前为“{CaseStatus(case.status).label}”，不能修改申请内容；受理后请按补正通知补正",
+            field="status",
+        )
+    merge_submission(case, form_data or {}, verified or {}, read_uploads(materials), actor=actor)
+    OneTimeNotice.objects.filter(case=case, resolved_at=None).update(resolved_at=clock.now())
+    if case.status == CaseStatus.DRAFT:
+        case.submitted_at = clock.now()
+        change_status(case, CaseStatus.SUBMITTED, actor=actor, action="submit", extra_fields=["submitted_at"])
+    else:
+        change_status(case, CaseStatus.SUBMITTED, actor=actor, action="correct", reason="已补齐，重新提交")
+    _pre_review(case)
+    return case
+
+
+def merge_submission(
+    case: Case,
+    form_data: Mapping[str, Any],
+    verified: Mapping[str, str],
+    uploads: Sequence[Upload],
+    *,
+    actor: Any,
+) -> None:
+    """Merge newly given values and materials into the case; everything not given is kept."""
+    _check_against_form(case.snapshot, form_data, verified)
+    _check_materials_known(case.snapshot, [u.given for u in uploads])
+    merged = {**(case.form_data or {}), **seal_values(form_data, sensitive_elements(case.snapshot))}
+    case.form_data = merged
+    case.verified = {**(case.verified or {}), **verified}
+    case.save(update_fields=["form_data", "verified", "updated_at"])
+    _store_materials(case, uploads, actor=actor, replace=True)
+
+
+def case_submit_draft(
+    *,
+    actor: Any,
+    case_id: Any,
+    form_data: Mapping[str, Any] | None = None,
+    verified: Mapping[str, str] | None = None,
+    materials: Sequence[MaterialIn] = (),
+    channel: str | None = None,
+) -> Case:
+    """Finish a draft — online, or at the counter (channel=counter) — and pre-review it."""
+    with transaction.atomic():
+        case = lock_case(access_case_by_id(actor, case_id).pk)
+        if case.status != CaseStatus.DRAFT:
+            raise InvalidTransition(
+                f"只有草稿可以提交，当前为“{CaseStatus(case.status).label}”", field="status"
+            )
+        if channel is not None and channel != case.channel:
+            if channel not in Channel.values:
+                raise ValidationFailed(f"申请渠道应为：{'、'.join(Channel.values)}", field="channel")
+            record_event(
+                case,
+                actor=actor,
+                action="channel",
+                reason=f"{Channel(case.channel).label}转{Channel(channel).label}继续办理",
+                bump=False,
+            )
+            case.channel = channel
+            case.save(update_fields=["channel", "updated_at"])
+        return case_correct(
+            actor=actor, case_id=case.pk, form_data=form_data, verified=verified, materials=materials
+        )
+
+
+@transaction.atomic
+def case_withdraw(*, actor: Any, case_id: Any, reason: str) -> Case:
+    """The applicant withdraws before the conclusion: open sub-cases are cancelled, the clock stops."""
+    if not reason.strip():
+        raise ValidationFailed("请说明撤回原因", field="reason")
+    seen = access_case_by_id(actor, case_id)
+    is_applicant = seen.applicant_user_id is not None and seen.applicant_user_id == getattr(actor, "pk", None)
+    clerk_regions = staff_of(actor).regions([Role.CLERK])
+    if not is_applicant and not any(region_contains(r, seen.region.code) for r in clerk_regions):
+        raise PermissionDenied("只有申请人或代为办理的综合窗口受理员可以撤回申请", field="case")
+    case = lock_case(seen.pk)
+    if case.status in (CaseStatus.READY_TO_CONCLUDE, CaseStatus.CONCLUDED, CaseStatus.ACCEPTED):
+        raise InvalidTransition(f"办件当前为“{CaseStatus(case.status).label}”，不能撤回", field="status")
+    today = clock.today()
+    for subcase in (
+        SubCase.objects.select_for_update()
+        .filter(case=case)
+        .exclude(status__in=[SubCaseStatus.APPROVED, SubCaseStatus.REJECTED, SubCaseStatus.CANCELLED])
+    ):
+        subcase.opinion = f"申请人撤回：{reason}"
+        subcase.decided_at = clock.now()
+        change_status(
+            subcase,
+            SubCaseStatus.CANCELLED,
+            actor=actor,
+            action="withdraw",
+            reason=reason,
+            extra_fields=["opinion", "decided_at"],
+        )
+    ClockPause.objects.filter(case=case, ended_on=None).update(ended_on=today)
+    Supplement.objects.filter(case=case, status=SupplementStatus.OPEN).update(
+        status=SupplementStatus.CANCELLED
+    )
+    change_status(case, CaseStatus.WITHDRAWN, actor=actor, action="withdraw", reason=reason)
+    return case

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterator
+
+import pytest
+import time_machine
+from django.db import connection
+
+from onego.accounts.models import Role
+from tests.cases.factories import import_cases_catalog, make_staff
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request: pytest.FixtureRequest) -> None:
+    # Row locks and real concurrency exist only on PostgreSQL; SQLite serialises writers anyway.
+    if request.node.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set ONEGO_DATABASE_URL=postgres://...)")
+
+
+MONDAY = dt.datetime(2026, 3, 2, 9, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def _monday_morning() -> Iterator[time_machine.Coordinates]:
+    """Case tests start on Monday 2 March 2026 (no holiday near); the clock keeps ticking."""
+    with time_machine.travel(MONDAY, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def cases_catalog(db: None, tmp_path: Path) -> None:
+    import_cases_catalog(tmp_path)
+
+
+class Staff:
+    """The people of the test region: a window clerk, officers of each department, a lead officer."""
+
+    def __init__(self) -> None:
+        self.clerk = make_staff("clerk", "nm-zwfw", Role.CLERK)
+        self.other_clerk = make_staff("bj-clerk", "bj-zwfw", Role.CLERK)
+        self.officer = make_staff("officer", "nm-scjg", Role.OFFICER)
+        self.officer2 = make_staff("officer2", "nm-scjg", Role.OFFICER)
+        self.lead = make_staff("lead", "nm-scjg", Role.LEAD_OFFICER)
+        self.fire = make_staff("fire", "gy-xf", Role.OFFICER)
+        self.supervisor = make_staff("supervisor", "nm-zwfw", Role.SUPERVISOR)
+
+
+@pytest.fixture
+def staff(cases_catalog: None) -> Staff:
+    return Staff()
+
+
+@pytest.fixture
+def instant_rule(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Declare a rule for the test catalog's instant item."""
+    from onego.cases import instant
+
+    rule = instant.InstantRule(
+        code="quick_filing.v1",
+        item="quick_filing",
+        title="经营备案：市场主体已登记",
+        checks=(
+            instant.Check("enterprise.uscc", "uscc", label="统一社会信用代码有效"),
+            instant.Check("enterprise.name", "present", label="名称已登记"),
+        ),
+    )
+    monkeypatch.setitem(instant.RULES, "quick_filing", rule)
+    return rule

@@ -1,0 +1,132 @@
+"""Builders for case tests: a catalog with every window class, a sole-approver and an instant item;
+staff with memberships; a complete valid submission; running queued tasks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django_tasks_db.models import DBTaskResult
+
+from onego.accounts.models import Membership, Role
+from onego.cases.models import Case, SubCase
+from onego.cases.services.submission import ApplicantIn, ContactIn, MaterialIn, SubmitResult, case_submit
+from onego.catalog.models import Department
+from onego.catalog.services import catalog_import
+from onego.core.validators import id_number_check_char, make_uscc
+from tests.builders import catalog, item, restaurant_package, write_folder
+
+PERSON_ID = "52010219900307" + "123"
+PERSON_ID = PERSON_ID + id_number_check_char(PERSON_ID)
+ENTERPRISE_USCC = make_uscc("520102", "MA6D7X8K")
+REGION = "520102"  # 南明区
+
+
+def cases_catalog() -> dict[str, Any]:
+    """The builders' catalog with the window classes and approval modes the engine distinguishes."""
+    doc = catalog()
+    doc["department_types"].append({"code": "government_service", "name": "政务服务"})
+    doc["departments"] += [
+        {"code": "nm-zwfw", "name": "南明区政务服务中心", "type": "government_service", "region": "520102"},
+        {"code": "bj-zwfw", "name": "毕节市政务服务中心", "type": "government_service", "region": "520500"},
+    ]
+    doc["data_elements"].append(
+        {"code": "enterprise.uscc", "name": "统一社会信用代码", "type": "uscc", "registry": "enterprise"}
+    )
+    for mt in doc["material_types"]:
+        if mt["code"] == "floor_plan":
+            mt["file_types"] = ["pdf", "jpg"]
+    by_code = {i["code"]: i for i in doc["items"]}
+    by_code["business_licence"].update(window_class=1, sole_approver=True)
+    by_code["food_business_permit"].update(window_class=2)
+    by_code["fire_safety_inspection"].update(window_class=3)
+    doc["items"].append(
+        item(
+            "quick_filing",
+            name="经营备案（秒批）",
+            item_type="filing",
+            handling_type="immediate",
+            promised_limit_days=0,
+            legal_limit_days=1,
+            instant_approval=True,
+            fields=["enterprise.name", "enterprise.uscc"],
+        )
+    )
+    return doc
+
+
+def cases_package(**overrides: Any) -> dict[str, Any]:
+    package = restaurant_package(**overrides)
+    if "items" not in overrides:
+        package["items"] = [*package["items"], {"item": "quick_filing", "binding": "bound"}]
+    return package
+
+
+def import_cases_catalog(tmp_path: Path, packages: list[dict[str, Any]] | None = None) -> None:
+    folder = write_folder(tmp_path / "cases-catalog", cases_catalog(), packages or [cases_package()])
+    catalog_import(path=folder)
+
+
+def make_staff(username: str, department: str, role: Role | str, *, email: str = "") -> Any:
+    user = get_user_model().objects.create_user(
+        username=username, password="pw-for-tests", email=email or f"{username}@example.gov.cn", first_name=username
+    )
+    Membership.objects.create(user=user, department=Department.objects.get(code=department), role=role)
+    return user
+
+
+def full_form() -> dict[str, Any]:
+    return {
+        "person.name": "张三",
+        "person.id_number": PERSON_ID,
+        "person.phone": "13812345678",
+        "enterprise.name": "南明区好味道餐饮有限公司",
+        "enterprise.uscc": ENTERPRISE_USCC,
+        "premises.area": 500,
+        "bank.account_type": "基本存款账户",
+    }
+
+
+def uploads() -> list[MaterialIn]:
+    return [
+        MaterialIn(code="food_safety_plan", file=ContentFile(b"%PDF-1.4 plan", name="plan.pdf"), filename="plan.pdf"),
+        MaterialIn(code="floor_plan", file=ContentFile(b"%PDF-1.4 floor", name="floor.pdf"), filename="floor.pdf"),
+        MaterialIn(code="lease_contract", file=ContentFile(b"%PDF-1.4 lease", name="lease.pdf"), filename="lease.pdf"),
+    ]
+
+
+def submit(actor: Any, *, key: str = "submit-key-0001", **overrides: Any) -> SubmitResult:
+    args: dict[str, Any] = {
+        "actor": actor,
+        "package_code": "open-restaurant",
+        "region_code": REGION,
+        "applicant": ApplicantIn(kind="person", identifier=PERSON_ID, name="张三"),
+        "idempotency_key": key,
+        "channel": "counter",
+        "answers": {"has_licence": False, "floor_area": 500},
+        "form_data": full_form(),
+        "materials": uploads(),
+        "contact": ContactIn(phone="13812345678", email="zhangsan@example.com"),
+    }
+    args.update(overrides)
+    return case_submit(**args)
+
+
+def subcase(case: Case, code: str) -> SubCase:
+    return SubCase.objects.get(case=case, code=code)
+
+
+def run_tasks(*, limit: int = 200) -> list[str]:
+    """Run the tasks that are due now (time-machine moves "now"), oldest first, as the worker does."""
+    results: list[str] = []
+    for _ in range(limit):
+        row = DBTaskResult.objects.ready().order_by("enqueued_at").first()
+        if row is None:
+            break
+        row.claim("test-worker")
+        value = row.task.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+        row.set_successful(value)
+        results.append(str(value))
+    return results

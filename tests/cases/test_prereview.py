@@ -1,0 +1,80 @@
+"""Pre-review lists everything missing or wrong at once (一次性告知), without a database."""
+
+from __future__ import annotations
+
+from onego.cases.prereview import FieldRule, MaterialRule, Provided, pre_review
+
+FIELDS = [
+    FieldRule("person.name", "姓名", "string", True, prefill_source="人口库"),
+    FieldRule("person.id_number", "公民身份号码", "id_number", True),
+    FieldRule("person.phone", "手机号码", "phone", False),
+    FieldRule("premises.area", "经营场所建筑面积", "number", True),
+    FieldRule("bank.account_type", "账户类型", "choice", True, choices=("基本存款账户",)),
+]
+MATERIALS = [
+    MaterialRule("resident_id_card", "居民身份证", True, exempt=True, verified_by="registry:population"),
+    MaterialRule("business_licence", "营业执照", True, exempt=True, verified_by="licence:business_licence"),
+    MaterialRule("floor_plan", "经营场所平面图", True, exempt=False, file_types=("pdf", "jpg")),
+    MaterialRule("food_safety_plan", "食品安全管理制度", True, exempt=False),
+    MaterialRule("lease_contract", "租赁合同", False, exempt=False),
+]
+
+
+def test_a_complete_submission_has_no_problem() -> None:
+    form = {
+        "person.name": "张三",
+        "person.id_number": "11010519491231002X",
+        "premises.area": "120.5",
+        "bank.account_type": "基本存款账户",
+    }
+    given = [Provided("floor_plan", "floor.PDF", 10), Provided("food_safety_plan", "plan.docx", 10)]
+    assert pre_review(FIELDS, MATERIALS, form, given) == []
+
+
+def test_every_problem_is_listed_once_in_form_then_material_order() -> None:
+    form = {
+        "person.id_number": "110105194912310021",  # wrong check character
+        "person.phone": "12345",
+        "premises.area": "约一百平",
+        "bank.account_type": "一般账户",
+    }
+    given = [
+        Provided("floor_plan", "floor.docx", 10),
+        Provided("lease_contract", "lease.pdf", 0),
+        Provided("business_licence", reference="not-a-licence-id"),
+    ]
+    problems = pre_review(FIELDS, MATERIALS, form, given)
+    assert [(p.field, p.kind) for p in problems] == [
+        ("person.name", "missing_field"),
+        ("person.id_number", "invalid_field"),
+        ("person.phone", "invalid_field"),
+        ("premises.area", "invalid_field"),
+        ("bank.account_type", "invalid_field"),
+        ("material:business_licence", "invalid_reference"),
+        ("material:floor_plan", "wrong_file_type"),
+        ("material:food_safety_plan", "missing_material"),
+        ("material:lease_contract", "empty_file"),
+    ]
+    messages = [p.message for p in problems]
+    assert messages[0] == "请填写“姓名”（可授权从人口库获取）"
+    assert messages[1] == "居民身份证号码校验位不正确，请核对号码"
+    assert messages[6] == "“经营场所平面图”只接受 pdf、jpg 格式的文件，收到的是 docx"
+    assert messages[7] == "缺少材料“食品安全管理制度”"
+
+
+def test_exempt_materials_need_not_be_given() -> None:
+    problems = pre_review([], MATERIALS[:2], {}, [])
+    assert problems == []
+
+
+def test_a_material_no_registry_can_verify_cannot_be_a_reference() -> None:
+    problems = pre_review([], MATERIALS, {}, [Provided("floor_plan", reference="ref-1")])
+    assert problems[0].message == "“经营场所平面图”无法共享核验，请上传材料文件"
+
+
+def test_a_valid_licence_identifier_is_accepted_as_the_material() -> None:
+    from onego.core.validators import licence_identifier
+
+    ident = licence_identifier("11100000000013338W011", "11520102MB1234567X", "000123")
+    problems = pre_review([], MATERIALS[1:2], {}, [Provided("business_licence", reference=ident)])
+    assert problems == []

@@ -1,0 +1,169 @@
+"""The package designer: staff only; live preview without storing; precise errors; save; export."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+import yaml
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from openpyxl import load_workbook
+
+from onego.catalog import models as m
+from tests.builders import restaurant_package
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def staff(client: Client) -> Client:
+    user = get_user_model().objects.create_user("centre-admin", password="x-long-password", is_staff=True)
+    client.force_login(user)
+    return client
+
+
+def restaurant_yaml(**overrides: object) -> str:
+    return yaml.safe_dump(restaurant_package(**overrides), allow_unicode=True, sort_keys=False)
+
+
+def test_designer_is_for_staff_only(small_catalog: Path, client: Client) -> None:
+    response = client.get("/workbench/designer/")
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    user = get_user_model().objects.create_user("applicant", password="x-long-password")
+    client.force_login(user)
+    for url in ("/workbench/designer/", "/workbench/designer/export/items.xlsx"):
+        assert client.get(url).status_code == 302
+    assert client.post("/workbench/designer/save/", {"definition": restaurant_yaml()}).status_code == 302
+
+
+def test_designer_loads_the_packages_source_and_its_preview(small_catalog: Path, staff: Client) -> None:
+    page = staff.get("/workbench/designer/?package=open-restaurant").content.decode()
+    source = m.Package.objects.get(code="open-restaurant").source
+    assert "code: open-restaurant" in source
+    assert '<textarea id="definition" name="definition"' in page
+    assert "食品经营许可（新办）" in page  # compiled preview of the main scenario
+    assert "定义通过全部检查（未保存）" in page
+    assert 'hx-trigger="input delay:800ms from:#definition, change from:#preview"' in page
+
+
+def test_preview_shows_the_compiled_items_for_the_answers(small_catalog: Path, staff: Client) -> None:
+    page = staff.post(
+        "/workbench/designer/preview/",
+        {
+            "definition": restaurant_yaml(),
+            "package": "open-restaurant",
+            "region": "520102",
+            "answered": "1",
+            "a_has_licence": "true",
+            "a_floor_area": "80",
+        },
+        **HTMX,
+    ).content.decode()
+    assert "<html" not in page
+    assert "食品经营许可（新办）" in page and "南明区市场监督管理局" in page
+    assert "公众聚集场所投入使用营业前消防安全检查（不符合您的情形）" in page
+    assert "免提交" in page and "逐项办理" in page  # materials with exemptions, burden figures
+    assert 'id="issues" hx-swap-oob="true"' in page
+
+
+def test_broken_yaml_shows_the_precise_error_and_stores_nothing(small_catalog: Path, staff: Client) -> None:
+    before = (m.Package.objects.get(code="open-restaurant").version, m.Package.objects.count())
+    text = restaurant_yaml(code="open-cafe").replace("item: food_business_permit", "item: food_permit")
+    line = next(i for i, t in enumerate(text.splitlines(), start=1) if "food_permit" in t)
+    page = staff.post(
+        "/workbench/designer/preview/", {"definition": text, "package": "open-restaurant"}, **HTMX
+    ).content.decode()
+    assert f"open-restaurant.yaml:{line}: items[1].item: 未知的事项代码“food_permit”" in page
+    assert f'data-line="{line}"' in page
+    response = staff.post("/workbench/designer/save/", {"definition": text, "package": "open-restaurant"})
+    assert response.status_code == 400
+    assert "导入被拒绝：1 处错误，未写入任何内容" in response.content.decode()
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert not m.Package.objects.filter(code="open-cafe").exists()
+    assert (m.Package.objects.get(code="open-restaurant").version, m.Package.objects.count()) == before
+
+
+def test_preview_without_javascript_renders_the_whole_page(small_catalog: Path, staff: Client) -> None:
+    page = staff.post(
+        "/workbench/designer/preview/", {"definition": restaurant_yaml(), "package": "open-restaurant"}
+    ).content.decode()
+    assert "<html" in page and "食品经营许可（新办）" in page
+
+
+def test_save_imports_the_definition(small_catalog: Path, staff: Client) -> None:
+    text = restaurant_yaml(promised_days=6)
+    response = staff.post("/workbench/designer/save/", {"definition": text, "package": "open-restaurant"})
+    assert response.status_code == 302
+    assert response["Location"] == "/workbench/designer/?package=open-restaurant"
+    package = m.Package.objects.get(code="open-restaurant")
+    assert package.promised_days == 6 and package.version == 2
+    assert package.source == text
+    page = staff.get(response["Location"]).content.decode()
+    assert "已保存并导入" in page
+
+
+def test_save_of_a_new_package_creates_it(small_catalog: Path, staff: Client) -> None:
+    response = staff.post("/workbench/designer/save/", {"definition": restaurant_yaml(code="open-cafe")})
+    assert response["Location"] == "/workbench/designer/?package=open-cafe"
+    assert m.Package.objects.filter(code="open-cafe").exists()
+
+
+def test_uploaded_yaml_goes_into_the_editor_and_is_previewed(small_catalog: Path, staff: Client) -> None:
+    upload = SimpleUploadedFile("cafe.yaml", restaurant_yaml(code="open-cafe").encode(), "application/x-yaml")
+    page = staff.post(
+        "/workbench/designer/upload/", {"upload": upload, "action": "preview", "package": "open-restaurant"}
+    ).content.decode()
+    assert "code: open-cafe" in page and "已上传：cafe.yaml" in page
+    assert "食品经营许可（新办）" in page
+    assert not m.Package.objects.filter(code="open-cafe").exists()
+
+
+def test_uploaded_workbook_can_be_imported(small_catalog: Path, staff: Client) -> None:
+    data = staff.get("/workbench/designer/export/items.xlsx").content
+    wb = load_workbook(io.BytesIO(data))
+    header = [c.value for c in wb["items"][1]]
+    for row in wb["items"].iter_rows(min_row=2):
+        if row[header.index("code")].value == "food_business_permit":
+            row[header.index("promised_limit_days")].value = 3
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    upload = SimpleUploadedFile("items.xlsx", buffer.getvalue())
+    response = staff.post(
+        "/workbench/designer/upload/", {"upload": upload, "action": "save", "package": "open-restaurant"}
+    )
+    assert response.status_code == 302
+    assert m.ServiceItem.objects.get(code="food_business_permit").promised_limit_days == 3
+
+
+def test_broken_workbook_lists_sheet_row_and_column(small_catalog: Path, staff: Client) -> None:
+    data = staff.get("/workbench/designer/export/items.xlsx").content
+    wb = load_workbook(io.BytesIO(data))
+    wb["items"]["A2"].value = None  # an item without a code
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    upload = SimpleUploadedFile("items.xlsx", buffer.getvalue())
+    response = staff.post(
+        "/workbench/designer/upload/", {"upload": upload, "action": "save", "package": "open-restaurant"}
+    )
+    assert response.status_code == 400
+    assert "items.xlsx#items:2: items[2].code: 缺少必填字段" in response.content.decode()
+
+
+def test_upload_without_a_file_is_refused(small_catalog: Path, staff: Client) -> None:
+    response = staff.post("/workbench/designer/upload/", {"action": "preview", "package": "open-restaurant"})
+    assert response.status_code == 400
+    assert "请选择要上传的 .yaml 或 .xlsx 文件" in response.content.decode()
+
+
+def test_exports(small_catalog: Path, staff: Client) -> None:
+    response = staff.get("/workbench/designer/export/packages/open-restaurant.yaml")
+    assert response["Content-Disposition"] == 'attachment; filename="open-restaurant.yaml"'
+    assert yaml.safe_load(response.content)["code"] == "open-restaurant"
+    assert staff.get("/workbench/designer/export/packages/nope.yaml").status_code == 404
+    response = staff.get("/workbench/designer/export/items.xlsx")
+    assert response["Content-Disposition"] == 'attachment; filename="items.xlsx"'
+    assert load_workbook(io.BytesIO(response.content)).sheetnames == ["items", "item_fields", "item_materials"]
