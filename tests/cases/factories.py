@@ -70,8 +70,9 @@ def import_cases_catalog(tmp_path: Path, packages: list[dict[str, Any]] | None =
 
 
 def make_staff(username: str, department: str, role: Role | str, *, email: str = "") -> Any:
+    # No password: hashing one costs most of a second; tests sign in with force_login.
     user = get_user_model().objects.create_user(
-        username=username, password="pw-for-tests", email=email or f"{username}@example.gov.cn", first_name=username
+        username=username, password=None, email=email or f"{username}@example.gov.cn", first_name=username
     )
     Membership.objects.create(user=user, department=Department.objects.get(code=department), role=role)
     return user

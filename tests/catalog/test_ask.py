@@ -79,14 +79,16 @@ def test_query_terms_leave_out_stopwords_and_intent_words() -> None:
 
 def test_retrieval_finds_the_package_a_question_is_about() -> None:
     best, ranked = answer_from(build_index(passages()), "孩子出生要办什么")
-    assert best is not None and best.passage.key == "package:newborn-birth"
+    assert best is not None
+    assert best.passage.key == "package:newborn-birth"
     assert best.coverage == 1.0
     assert ranked[0] == best
 
 
 def test_retrieval_finds_an_item_guide() -> None:
     best, _ = answer_from(build_index(passages()), "食品经营许可多久能办好")
-    assert best is not None and best.passage.key == "item:food_business_permit"
+    assert best is not None
+    assert best.passage.key == "item:food_business_permit"
 
 
 def test_retrieval_refuses_a_question_it_cannot_explain() -> None:
@@ -100,7 +102,8 @@ def test_half_explained_questions_are_refused() -> None:
     # "出生" matches, "火箭" matches nothing and weighs more: not enough to answer.
     best, ranked = answer_from(build_index(passages()), "火箭出生")
     assert best is None
-    assert ranked and ranked[0].coverage < 0.6
+    assert ranked
+    assert ranked[0].coverage < 0.6
 
 
 # --- against the catalog ------------------------------------------------------------------------------------
@@ -113,14 +116,16 @@ def test_answer_lists_the_items_and_links_the_guide(discovery_catalog: Path) -> 
     assert answer.known
     assert answer.source_package == "newborn-birth"
     assert answer.source_kind == "package"
-    assert "出生医学证明签发" in answer.text and "南明区公安分局" in answer.text
+    assert "出生医学证明签发" in answer.text
+    assert "南明区公安分局" in answer.text
     assert answer.quote == "一次申请，办齐出生医学证明、户口登记和医保参保。"
 
 
 @pytestmark_db
 def test_time_answer_quotes_the_promise_and_the_critical_path(discovery_catalog: Path) -> None:
     answer = ask("开饭店要多久", m.Region.objects.get(code="520102"))
-    assert answer.known and answer.intent == "time"
+    assert answer.known
+    assert answer.intent == "time"
     assert answer.source_package == "open-restaurant"
     assert answer.text.startswith("开办餐饮店：承诺 8 个工作日办结")
     assert "关键路径 营业执照（设立登记） → 公众聚集场所投入使用营业前消防安全检查" in answer.text
@@ -130,7 +135,8 @@ def test_time_answer_quotes_the_promise_and_the_critical_path(discovery_catalog:
 @pytestmark_db
 def test_item_answer_names_the_package_guide_it_comes_from(discovery_catalog: Path) -> None:
     answer = ask("营业执照多少钱", m.Region.objects.get(code="520102"))
-    assert answer.known and answer.source_kind == "item"
+    assert answer.known
+    assert answer.source_kind == "item"
     assert answer.text == "营业执照（设立登记）：不收费"
     assert answer.source_package == "open-restaurant"
     assert answer.source_title == "营业执照（设立登记）（开办餐饮店）"
@@ -149,4 +155,5 @@ def test_packages_not_offered_in_the_region_are_not_answered_from(discovery_cata
     # 退休 is offered only in Yunnan.
     assert not ask("退休要办什么", m.Region.objects.get(code="520102")).known
     answer = ask("退休要办什么", m.Region.objects.get(code="530000"))
-    assert answer.known and answer.source_package == "retirement"
+    assert answer.known
+    assert answer.source_package == "retirement"

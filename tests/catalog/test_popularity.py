@@ -45,7 +45,9 @@ def test_the_table_is_the_papers_totals() -> None:
 
 def test_a_configured_table_by_code(tmp_path: Path) -> None:
     table = tmp_path / "prior.yaml"
-    table.write_text("- {code: open-restaurant, total: 50}\n- {name: 新生儿出生, total: 5}\n", encoding="utf-8")
+    table.write_text(
+        "- {code: open-restaurant, total: 50}\n- {name: 新生儿出生, total: 5}\n", encoding="utf-8"
+    )
     volumes = prior_volumes(str(table))
     assert volumes == (Volume("", 50, "open-restaurant"), Volume("新生儿出生", 5, ""))
     scores = popularity([("open-restaurant", "开办餐饮店"), ("newborn-birth", "新生儿出生")], table=volumes)

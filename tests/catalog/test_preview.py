@@ -32,7 +32,8 @@ def snapshot() -> tuple:
 
 def test_preview_compiles_the_main_scenario_by_default(small_catalog: Path) -> None:
     preview = preview_definition(text=restaurant_yaml())
-    assert preview.imported and preview.compiled is not None
+    assert preview.imported
+    assert preview.compiled is not None
     assert preview.package_code == "open-restaurant"
     assert preview.region_code == "520100"  # the default region, where the package is offered
     assert preview.answers == {"has_licence": False, "floor_area": 500}
@@ -66,14 +67,16 @@ def test_preview_of_an_edit_shows_the_edit_and_stores_nothing(small_catalog: Pat
 
 def test_a_new_package_is_previewed_and_not_created(small_catalog: Path) -> None:
     preview = preview_definition(text=restaurant_yaml(code="open-cafe"))
-    assert preview.compiled is not None and preview.package_code == "open-cafe"
+    assert preview.compiled is not None
+    assert preview.package_code == "open-cafe"
     assert not m.Package.objects.filter(code="open-cafe").exists()
 
 
 def test_broken_definition_lists_precise_issues(small_catalog: Path) -> None:
     text = restaurant_yaml().replace("item: food_business_permit", "item: food_permit")
     preview = preview_definition(text=text, name="open-restaurant.yaml")
-    assert not preview.imported and preview.compiled is None
+    assert not preview.imported
+    assert preview.compiled is None
     line = next(i for i, t in enumerate(text.splitlines(), start=1) if "food_permit" in t)
     assert [str(i) for i in preview.issues] == [
         f"open-restaurant.yaml:{line}: items[1].item: 未知的事项代码“food_permit”"
@@ -82,13 +85,15 @@ def test_broken_definition_lists_precise_issues(small_catalog: Path) -> None:
 
 def test_yaml_syntax_error_names_the_line(small_catalog: Path) -> None:
     preview = preview_definition(text="code: x\nname: [\n", name="x.yaml")
-    assert len(preview.issues) == 1 and preview.issues[0].file == "x.yaml"
+    assert len(preview.issues) == 1
+    assert preview.issues[0].file == "x.yaml"
     assert "YAML 语法错误" in preview.issues[0].message
 
 
 def test_a_bad_answer_is_a_compile_error_on_its_field(small_catalog: Path) -> None:
     preview = preview_definition(text=restaurant_yaml(), answers={"floor_area": "很大"})
-    assert preview.imported and preview.compiled is None
+    assert preview.imported
+    assert preview.compiled is None
     assert preview.error_field == "floor_area"
     assert [q.ident for q in preview.questions] == ["has_licence", "floor_area"]  # still shown to correct
 
@@ -100,7 +105,8 @@ def test_answers_to_questions_no_longer_asked_are_ignored(small_catalog: Path) -
 
 def test_a_region_where_the_package_is_not_offered(small_catalog: Path) -> None:
     preview = preview_definition(text=restaurant_yaml(), region_code="530000")
-    assert preview.compiled is None and preview.error_field == "region"
+    assert preview.compiled is None
+    assert preview.error_field == "region"
     assert "尚未在云南省提供" in preview.error
 
 
@@ -118,7 +124,8 @@ def test_catalog_file_previews_the_chosen_package(small_catalog: Path) -> None:
 def test_an_uploaded_items_workbook_is_previewed(small_catalog: Path, tmp_path: Path) -> None:
     data = write_items_workbook(tmp_path / "items.xlsx").read_bytes()
     preview = preview_definition(upload=data, name="items.xlsx", package_code="open-restaurant")
-    assert preview.imported and preview.compiled is not None
+    assert preview.imported
+    assert preview.compiled is not None
     assert preview.counts["items"] == 4
 
 

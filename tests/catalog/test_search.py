@@ -74,7 +74,12 @@ def test_pinyin_matches_start_at_syllable_boundaries() -> None:
 
 @pytest.mark.parametrize(
     ("query", "code"),
-    [("生孩子", "newborn-birth"), ("上户口", "newborn-birth"), ("开饭店", "open-restaurant"), ("餐馆", "open-restaurant")],
+    [
+        ("生孩子", "newborn-birth"),
+        ("上户口", "newborn-birth"),
+        ("开饭店", "open-restaurant"),
+        ("餐馆", "open-restaurant"),
+    ],
 )
 def test_synonyms_find_their_package(query: str, code: str) -> None:
     assert codes(query)[0] == code

@@ -144,7 +144,7 @@ def test_one_click_fills_the_form_with_sources_and_attaches_verified_materials(
     rows = {v.material: v for v in verified_materials(consent.case_ref)}
     assert set(rows) == {"resident_id_card", "business_licence"}
     assert rows["business_licence"].licence_type == "business_licence"
-    assert rows["business_licence"].reference.startswith("")  # the licence identifier
+    assert rows["business_licence"].reference.startswith("1.2.156.")  # the GB/T 36904 licence identifier
     assert rows["resident_id_card"].reference != applicant.subject.key  # a masked reference, not the number
 
 

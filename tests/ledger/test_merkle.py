@@ -147,10 +147,7 @@ def test_root_over_a_million_leaves_is_linear_and_flat() -> None:
         if len(level) % 2:
             nxt.append(level[-1])
         level = nxt
-    r = merkle.root(d)
-    assert r == level[0]
-    index = 765_432
-    assert merkle.verify_inclusion(d[index], index, n, merkle.inclusion_proof(index, d), r)
+    assert merkle.root(d) == level[0]
 
 
 # --- Properties -------------------------------------------------------------------------------------

@@ -15,11 +15,14 @@ def test_home_has_search_and_question_forms_that_work_without_javascript(
     discovery_catalog: Path, client: Client
 ) -> None:
     page = client.get("/?region=520102").content.decode()
-    assert 'action="/search/"' in page and 'method="get"' in page
+    assert 'action="/search/"' in page
+    assert 'method="get"' in page
     assert 'action="/ask/"' in page
-    assert '<label for="q">' in page and '<label for="question">' in page
+    assert '<label for="q">' in page
+    assert '<label for="question">' in page
     assert "portal/vendor/htmx.min.js" in page
-    assert "//unpkg.com" not in page and "cdn" not in page.lower()
+    assert "//unpkg.com" not in page
+    assert "cdn" not in page.lower()
 
 
 def test_home_lists_the_regions_hot_packages(discovery_catalog: Path, client: Client) -> None:
@@ -32,14 +35,16 @@ def test_home_lists_the_regions_hot_packages(discovery_catalog: Path, client: Cl
 def test_search_page_without_javascript(discovery_catalog: Path, client: Client) -> None:
     page = client.get("/search/?q=xsecs&region=520102").content.decode()
     assert "<html" in page
-    assert "新生儿出生" in page and "拼音首字母" in page
+    assert "新生儿出生" in page
+    assert "拼音首字母" in page
     assert 'href="/packages/newborn-birth/?region=520102"' in page
 
 
 def test_search_partial_for_htmx(discovery_catalog: Path, client: Client) -> None:
     page = client.get("/search/?q=kaifan&region=520102", **HTMX).content.decode()
     assert "<html" not in page
-    assert "开办餐饮店" in page and "“开饭店”" in page  # matched through the synonym, shown
+    assert "开办餐饮店" in page
+    assert "“开饭店”" in page
     assert 'role="status"' in page
 
 
@@ -66,8 +71,10 @@ def test_english_pages_use_english_names_and_ui(discovery_catalog: Path, client:
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get("/?region=520102").content.decode()
     assert 'lang="en"' in page
-    assert "Newborn birth" in page and "Open a restaurant" in page
-    assert "Find a service" in page and "Large text (senior-friendly)" in page
+    assert "Newborn birth" in page
+    assert "Open a restaurant" in page
+    assert "Find a service" in page
+    assert "Large text (senior-friendly)" in page
     guide = client.get("/packages/newborn-birth/?region=520102").content.decode()
     assert "Enrol the newborn in health insurance?" in guide  # the question's own English text
     assert "How long it takes" in guide
@@ -78,6 +85,7 @@ def test_guide_answers_update_through_htmx_with_ids_kept_for_focus(
 ) -> None:
     page = client.get("/packages/newborn-birth/?region=520102").content.decode()
     assert 'hx-select="#main"' in page
-    assert 'id="q-insure-true"' in page and 'id="q-insure-false"' in page
+    assert 'id="q-insure-true"' in page
+    assert 'id="q-insure-false"' in page
     page = client.get("/packages/newborn-birth/?region=520102&answered=1&insure=false").content.decode()
     assert "不需要办理的事项（1）" in page

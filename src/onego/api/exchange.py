@@ -2,9 +2,8 @@
 
 Thin: parse, call one service or selector, shape the answer. Values leave masked.
 
-Known gap until the web issue brings authentication: the applicant is named in the request (body, or the
-query string for GET) instead of by a session, so anyone who knows an ID number can ask. Do not expose
-these endpoints publicly before that lands. Register with `api.add_router("/", exchange_router)`.
+Until applicant login lands (issue #5) the applicant is named in the request, so every endpoint here needs a
+staff session (a clerk acting for the applicant); the contracts list is public.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from onego.api.auth import staff_session
 from onego.core.errors import ValidationFailed
 from onego.core.validators import check_id_number, check_uscc
 from onego.exchange.models import Consent, SharingContract
@@ -23,6 +23,7 @@ from onego.exchange.preview import ConsentPreview
 from onego.exchange.selectors import active_contracts, masked, reads_for_subject, verified_materials
 from onego.exchange.services import (
     PrefillOutcome,
+    applicant_actor,
     consent_decline,
     consent_grant,
     consent_preview,
@@ -31,7 +32,7 @@ from onego.exchange.services import (
 )
 from onego.registries.gateway import Subject
 
-router = Router(tags=["exchange"])
+router = Router(tags=["exchange"], auth=staff_session)
 
 
 # --- input ----------------------------------------------------------------------------------------------------
@@ -325,7 +326,7 @@ def prefill_case(request: HttpRequest, data: PrefillIn) -> PrefillOut:
     outcome = prefill(
         case_ref=data.case_ref,
         consent_id=data.consent_id,
-        actor=f"applicant:{applicant.index}",
+        actor=applicant_actor(applicant),
         applicant=applicant,
     )
     return _prefill_out(outcome)
@@ -357,6 +358,6 @@ def my_data_reads(request: HttpRequest, applicant: Query[SubjectIn]) -> list[Any
     return list(reads_for_subject(_subject(applicant)))
 
 
-@router.get("/exchange/contracts", response=list[ContractOut], summary="Sharing contracts in force")
+@router.get("/exchange/contracts", response=list[ContractOut], summary="Sharing contracts in force", auth=None)
 def contracts(request: HttpRequest) -> list[SharingContract]:
     return list(active_contracts())

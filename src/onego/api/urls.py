@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from onego.api.catalog import router as catalog_router
+from onego.api.exchange import router as exchange_router
+from onego.api.ledger import router as ledger_router
 from onego.core.errors import Conflict, NotFound, OneGoError, PermissionDenied
 
 api = NinjaAPI(
@@ -25,3 +27,5 @@ def onego_error(request: HttpRequest, exc: OneGoError) -> HttpResponse:
 
 
 api.add_router("/", catalog_router)
+api.add_router("/", exchange_router)
+api.add_router("/", ledger_router)

@@ -208,9 +208,8 @@ def build_preview(
             PreviewMaterial(line.material, line.name, licence, grant.label, list(line.used_by))
         )
 
-    registries = [
-        PreviewRegistry(code, b.name, b.elements, b.materials) for code, b in buckets.items()
-    ]
+    # In the order the merged form first needs each registry, which is how the applicant reads it.
+    registries = [PreviewRegistry(code, b.name, b.elements, b.materials) for code, b in buckets.items()]
     for d in denied:
         if d.kind == "element":
             to_type.append(PreviewLine(d.code, d.name, NOTE_NOT_GRANTED))
