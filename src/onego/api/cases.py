@@ -17,7 +17,7 @@ from typing import Any, Literal
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.params import HeaderEx, P
 from ninja.security import SessionAuth
 
@@ -427,7 +427,7 @@ def _reload(case_id: Any, request: HttpRequest) -> dict[str, Any]:
 )
 def submit(
     request: HttpRequest, payload: SubmitIn, idempotency_key: HeaderEx[str, P(alias="Idempotency-Key")]
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     result = case_submit(
         actor=request.user,
         package_code=payload.package,
@@ -445,7 +445,7 @@ def submit(
         delivery_method=payload.delivery_method,
         draft=payload.draft,
     )
-    return (201 if result.created else 200), _case_out(result.case)
+    return Status(201 if result.created else 200, _case_out(result.case))
 
 
 @router.get(

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from onego.catalog.rules.package import CompiledPackage
 
@@ -349,7 +349,3 @@ def answer_from(index: Index, question: str) -> tuple[Scored | None, list[Scored
     ranked = retrieve(index, question)
     best = ranked[0] if ranked else None
     return (best if is_reliable(best) else None), ranked
-
-
-def as_dict(answer: Answer) -> dict[str, Any]:
-    return {k: getattr(answer, k) for k in answer.__dataclass_fields__}

@@ -13,7 +13,8 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 Converter = Callable[[Any], Any] | None
 
@@ -30,20 +31,23 @@ def _memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return conv
 
 
-def _converter(field: models.Field[Any, Any]) -> Converter:
+def _converter(field: models.Field[Any, Any], conn: BaseDatabaseWrapper) -> Converter:
     internal = field.get_internal_type()
     target = field.target_field if isinstance(field, models.ForeignKey) else field
     target_internal = target.get_internal_type()
-    sqlite = connection.vendor == "sqlite"
+    sqlite = conn.vendor == "sqlite"
     if target_internal == "UUIDField":
         # UUID objects become Django's SQLite form; 32-hex strings pass as they are (PostgreSQL parses them)
         return (lambda v: v.hex if isinstance(v, uuid.UUID) else v) if sqlite else None
     if internal == "DateField":
         return (lambda v: v.isoformat() if isinstance(v, dt.date) else v) if sqlite else None
+    if internal == "JSONField":
+        encoder = getattr(field, "encoder", None)
+        return lambda v: conn.ops.adapt_json_value(v, encoder)
     if internal == "DateTimeField":
-        return _memo(lambda v: field.get_db_prep_save(v, connection))
-    if internal in ("JSONField", "DecimalField", "TimeField"):
-        return lambda v: field.get_db_prep_save(v, connection)
+        return _memo(lambda v: field.get_db_prep_save(v, conn))
+    if internal in ("DecimalField", "TimeField"):
+        return lambda v: field.get_db_prep_save(v, conn)
     return None
 
 
@@ -56,8 +60,11 @@ class RowWriter:
         qn = connection.ops.quote_name
         cols = ", ".join(qn(str(f.column)) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
+        self.table = model._meta.db_table
         self.sql = f"INSERT INTO {qn(model._meta.db_table)} ({cols}) VALUES ({marks})"  # noqa: S608 - quoted names
-        self.convs = [_converter(f) for f in fields]
+        # the connection itself, not the proxy: the proxy looks the connection up on every access
+        self.conn = connections[DEFAULT_DB_ALIAS]
+        self.convs = [_converter(f, self.conn) for f in fields]
         self.rows: list[tuple[Any, ...]] = []
         self.written = 0
 
@@ -77,7 +84,7 @@ class RowWriter:
                     if values[i] is not None:
                         values[i] = c(values[i])
                 prepared.append(values)
-        with connection.cursor() as cursor:
+        with self.conn.cursor() as cursor:
             cursor.executemany(self.sql, prepared)
         n = len(self.rows)
         self.written += n

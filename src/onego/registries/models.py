@@ -119,10 +119,10 @@ class Resident(BaseModel):
     mother = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children_as_mother"
     )
-    # Read forwards only (the spouse of X), so no index: one less B-tree to fill per resident.
-    spouse = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
-    )
+    # Keep the index even though spouses are only read forwards: while deferred foreign keys are
+    # outstanding (bulk loads insert a couple in one go), SQLite checks each new row against the children
+    # referencing it, which without an index is a scan of the whole table per insert.
+    spouse = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     alive = models.BooleanField("在世", default=True)
 
     class Meta:

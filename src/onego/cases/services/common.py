@@ -30,7 +30,7 @@ def lock_subcase(subcase_id: Any) -> tuple[Case, SubCase]:
     if case_id is None:
         raise NotFound("没有找到该子件", field="subcase")
     case = lock_case(case_id)
-    subcase = SubCase.objects.select_for_update().select_related("department").get(pk=subcase_id)
+    subcase = SubCase.objects.select_for_update(of=("self",)).select_related("department").get(pk=subcase_id)
     subcase.case = case  # the locked instance, so changes to it are seen by both
     return case, subcase
 

@@ -95,7 +95,7 @@ def deliver_notification(*, notification_id: str) -> str:
     """
     with transaction.atomic():
         row = (
-            Notification.objects.select_for_update()
+            Notification.objects.select_for_update(of=("self",))
             .select_related("case", "recipient")
             .filter(pk=notification_id)
             .first()

@@ -239,7 +239,7 @@ def supplement_answer(
     supplement.save()
     ClockPause.objects.filter(supplement=supplement, ended_on=None).update(ended_on=today)
     waiting = (
-        SubCase.objects.select_for_update()
+        SubCase.objects.select_for_update(of=("self",))
         .select_related("department")
         .filter(case=case, status=S.SUPPLEMENT)
     )
