@@ -16,6 +16,7 @@ same run on the same machine; they are never assertions. See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import math
@@ -31,7 +32,6 @@ import time
 import traceback
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from queue import Empty
 from typing import Any
@@ -56,6 +56,8 @@ class RunResult:
     seconds: float
     cases_per_second: float
     writes_per_case: float
+    statements_per_case: float
+    per_case_by_action: dict[str, dict[str, float]] = field(default_factory=dict)
     latencies_ms: dict[str, dict[str, float]] = field(default_factory=dict)
     state_bytes: int = 0
     concluded: int = 0
@@ -68,12 +70,25 @@ def percentile(values: Sequence[float], p: float) -> float:
     return ordered[rank - 1]
 
 
-def _drive(runner: Any, number: int, seed: int, latencies: dict[str, list[float]] | None) -> None:
+@dataclass
+class Tally:
+    """What a worker measured: latency of every action, and statements/writes by kind of action."""
+
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    writes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    statements: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _drive(runner: Any, number: int, seed: int, tally: Tally | None) -> None:
     for action in case_actions(random.Random(f"{seed}:{number}")):
+        writes, statements = runner.writes(), runner.statements()
         began = time.perf_counter()
         runner.do(number, action)
-        if latencies is not None:
-            latencies[action.kind].append(time.perf_counter() - began)
+        took = time.perf_counter() - began
+        if tally is not None:
+            tally.latencies[action.kind].append(took)
+            tally.writes[action.kind] += runner.writes() - writes
+            tally.statements[action.kind] += runner.statements() - statements
 
 
 def _worker(
@@ -91,7 +106,6 @@ def _worker(
         runner = importlib.import_module(module).open_runner(url)
         for number in warmup:  # first-use costs (imports, caches, prepared statements) out of the timing
             _drive(runner, number, seed, None)
-        writes_before = runner.writes()
     except BaseException:
         results.put({"error": traceback.format_exc()})
         barrier.abort()
@@ -101,20 +115,21 @@ def _worker(
     except threading.BrokenBarrierError:
         runner.close()
         return
-    latencies: dict[str, list[float]] = defaultdict(list)
+    tally = Tally()
     try:
         # CLOCK_MONOTONIC is system-wide on Linux, so start and end compare across processes.
         start = time.monotonic()
         for number in numbers:
-            _drive(runner, number, seed, latencies)
+            _drive(runner, number, seed, tally)
         end = time.monotonic()
         results.put(
             {
                 "start": start,
                 "end": end,
                 "cases": len(numbers),
-                "writes": runner.writes() - writes_before,
-                "latencies": dict(latencies),
+                "latencies": dict(tally.latencies),
+                "writes": dict(tally.writes),
+                "statements": dict(tally.statements),
                 "state_bytes": getattr(runner, "state_bytes", 0),
             }
         )
@@ -156,10 +171,9 @@ def run_one(
         p.start()
     reports: list[dict[str, Any]] = []
     try:
-        try:
+        # A broken barrier means a worker failed during setup; its report below says why.
+        with contextlib.suppress(threading.BrokenBarrierError):
             barrier.wait(timeout=SETUP_TIMEOUT)
-        except threading.BrokenBarrierError:
-            pass  # a worker failed during setup; its report says why
         while len(reports) < workers:
             try:
                 report = results.get(timeout=5)
@@ -179,9 +193,15 @@ def run_one(
 
     seconds = max(r["end"] for r in reports) - min(r["start"] for r in reports)
     merged: dict[str, list[float]] = defaultdict(list)
+    writes: dict[str, int] = defaultdict(int)
+    statements: dict[str, int] = defaultdict(int)
     for r in reports:
         for kind, values in r["latencies"].items():
             merged[kind].extend(values)
+        for kind, n in r["writes"].items():
+            writes[kind] += n
+        for kind, n in r["statements"].items():
+            statements[kind] += n
     done = module.concluded(url)
     expected = cases + workers * warmup
     if done != expected:
@@ -193,7 +213,12 @@ def run_one(
         workers=workers,
         seconds=seconds,
         cases_per_second=cases / seconds,
-        writes_per_case=sum(r["writes"] for r in reports) / cases,
+        writes_per_case=sum(writes.values()) / cases,
+        statements_per_case=sum(statements.values()) / cases,
+        per_case_by_action={
+            kind: {"writes": writes[kind] / cases, "statements": statements[kind] / cases}
+            for kind in sorted(statements)
+        },
         latencies_ms={
             kind: {
                 "n": len(v),
@@ -212,7 +237,7 @@ def table(results: Sequence[RunResult]) -> str:
     floor = next((r.cases_per_second for r in results if r.runner == "raw"), None)
     head = (
         f"{'runner':<34} {'cases/s':>8} {'submit p50':>10} {'p99':>8} {'approve p50':>11} {'p99':>8}"
-        f" {'writes/case':>11} {'vs raw SQL':>10}"
+        f" {'writes/case':>11} {'stmts/case':>10} {'vs raw SQL':>10}"
     )
     lines = [head, "-" * len(head)]
     for r in results:
@@ -220,7 +245,8 @@ def table(results: Sequence[RunResult]) -> str:
         ratio = f"{r.cases_per_second / floor:.2f}×" if floor else "—"
         lines.append(
             f"{r.name:<34} {r.cases_per_second:>8.1f} {sub.get('p50', 0):>8.1f}ms {sub.get('p99', 0):>6.1f}ms"
-            f" {app.get('p50', 0):>9.1f}ms {app.get('p99', 0):>6.1f}ms {r.writes_per_case:>11.1f} {ratio:>10}"
+            f" {app.get('p50', 0):>9.1f}ms {app.get('p99', 0):>6.1f}ms {r.writes_per_case:>11.1f}"
+            f" {r.statements_per_case:>10.1f} {ratio:>10}"
         )
     return "\n".join(lines)
 
@@ -249,7 +275,7 @@ def machine(url: str) -> dict[str, Any]:
     }
 
 
-@contextmanager
+@contextlib.contextmanager
 def server(args: argparse.Namespace) -> Iterator[str]:
     if args.postgres_url:
         yield args.postgres_url

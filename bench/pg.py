@@ -119,7 +119,9 @@ def databases(admin_url: str, labels: Sequence[str]) -> Iterator[dict[str, str]]
         if created:
             with psycopg.connect(admin_url, autocommit=True) as conn:
                 for name in created:
-                    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+                    conn.execute(
+                        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                    )
 
 
 def server_version(url: str) -> str:

@@ -39,7 +39,11 @@ SUBCASES: tuple[SubCaseDef, ...] = (
     SubCaseDef("business_licence", "营业执照（设立登记）", "officer", (), "nm-scjg"),
     SubCaseDef("food_business_permit", "食品经营许可（新办）", "officer", ("business_licence",), "nm-scjg"),
     SubCaseDef(
-        "fire_safety_inspection", "公众聚集场所投入使用营业前消防安全检查", "officer", ("business_licence",), "gy-xf"
+        "fire_safety_inspection",
+        "公众聚集场所投入使用营业前消防安全检查",
+        "officer",
+        ("business_licence",),
+        "gy-xf",
     ),
     SubCaseDef("outdoor_sign", "户外招牌设置备案", "instant", (), "nm-cg"),
     SubCaseDef("tobacco_retail", "烟草专卖零售许可（延续类秒批）", "instant", ("business_licence",), "gz-yc"),

@@ -25,6 +25,9 @@ class Runner(Protocol):
     def writes(self) -> int:
         """INSERT/UPDATE/DELETE statements executed so far by this runner."""
 
+    def statements(self) -> int:
+        """All SQL statements sent so far (reads, writes, savepoints; not BEGIN/COMMIT)."""
+
     def close(self) -> None: ...
 
 

@@ -16,6 +16,8 @@ the benchmark does not run: they are a worker's job, after commit).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -47,10 +49,18 @@ def _setup(url: str) -> None:
     os.environ.setdefault("ONEGO_DEBUG", "0")  # DEBUG keeps every query in memory
     os.environ.setdefault("ONEGO_SECRET_KEY", "bench-only-secret-key-not-for-production")
     os.environ.setdefault("ONEGO_LOG_LEVEL", "WARNING")
+    # Personal data is sealed and blind-indexed as in production; the keys only have to agree
+    # between the benchmark's processes, and its databases are thrown away.
+    os.environ.setdefault("ONEGO_PII_KEYS", "bench:" + _bench_key("pii"))
+    os.environ.setdefault("ONEGO_BLIND_INDEX_KEY", _bench_key("blind-index"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onego.settings")
     import django
 
     django.setup()
+
+
+def _bench_key(purpose: str) -> str:
+    return base64.b64encode(hashlib.sha256(f"onego-bench-{purpose}".encode()).digest()).decode()
 
 
 def register_rules() -> None:
@@ -65,7 +75,9 @@ def register_rules() -> None:
             code=f"bench.{code}.v1",
             item=code,
             title=title,
-            checks=(instant.Check("enterprise.name", "present", label="市场主体名称已登记（市场主体库核验）"),),
+            checks=(
+                instant.Check("enterprise.name", "present", label="市场主体名称已登记（市场主体库核验）"),
+            ),
         )
 
 
@@ -130,17 +142,23 @@ class OneGoRunner:
         self.case_ids: dict[int, Any] = {}
         self.subcase_ids: dict[int, dict[str, Any]] = {}
         self._writes = 0
+        self._statements = 0
         # Installed for the life of the process: every statement Django runs on this connection.
         self._counting = connection.execute_wrapper(self._count)
         self._counting.__enter__()
 
     def _count(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        times = len(params) if many and params is not None else 1
+        self._statements += times
         if is_write(sql):
-            self._writes += len(params) if many and params is not None else 1
+            self._writes += times
         return execute(sql, params, many, context)
 
     def writes(self) -> int:
         return self._writes
+
+    def statements(self) -> int:
+        return self._statements
 
     def close(self) -> None:
         from django.db import connection

@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from bench.runners.base import WorkflowError
+from bench.runners.base import WorkflowError, is_write
 from bench.workload import BY_CODE, SUBCASES, Action, application, instant_closure
 
 NAME = "raw SQL (floor)"
@@ -84,19 +84,24 @@ class RawSqlRunner:
         self.conn = psycopg.connect(url, autocommit=True)
         self.case_ids: dict[int, int] = {}
         self._writes = 0
+        self._statements = 0
 
     def writes(self) -> int:
         return self._writes
 
+    def statements(self) -> int:
+        return self._statements
+
     def close(self) -> None:
         self.conn.close()
 
-    def _write(self, sql: str, params: Any = None) -> psycopg.Cursor[Any]:
-        self._writes += 1
+    def _sql(self, sql: str, params: Any = None) -> psycopg.Cursor[Any]:
+        self._statements += 1
+        self._writes += is_write(sql)
         return self.conn.execute(sql, params)
 
     def _lock_case(self, case_id: int, expected: str) -> None:
-        row = self.conn.execute("SELECT status FROM bench_case WHERE id = %s FOR UPDATE", (case_id,)).fetchone()
+        row = self._sql("SELECT status FROM bench_case WHERE id = %s FOR UPDATE", (case_id,)).fetchone()
         if row is None or row[0] != expected:
             raise WorkflowError(f"case {case_id}: expected {expected}, found {row}")
 
@@ -105,7 +110,7 @@ class RawSqlRunner:
             return
         values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
         params = [v for r in rows for v in (case_id, *r)]
-        self._write(
+        self._sql(
             f"INSERT INTO bench_transition (case_id, sub_case, from_status, to_status, actor) VALUES {values}",
             params,
         )
@@ -123,7 +128,7 @@ class RawSqlRunner:
                 self._conclude(self.case_ids[number])
 
     def _submit(self, number: int) -> None:
-        row = self._write(
+        row = self._sql(
             "INSERT INTO bench_case (reference, status, application) VALUES (%s, 'submitted', %s) RETURNING id",
             (f"RAW-{number:08d}", Jsonb(application(number))),
         ).fetchone()
@@ -133,7 +138,7 @@ class RawSqlRunner:
 
     def _accept(self, case_id: int) -> None:
         self._lock_case(case_id, "submitted")
-        self._write("UPDATE bench_case SET status = 'in_progress' WHERE id = %s", (case_id,))
+        self._sql("UPDATE bench_case SET status = 'in_progress' WHERE id = %s", (case_id,))
         approved = instant_closure(set())  # instant sub-cases without prerequisites
         history: list[Row] = [("", "submitted", "in_progress", "clerk")]
         values, params = [], []
@@ -144,7 +149,7 @@ class RawSqlRunner:
             params += [case_id, s.code, status, list(s.after), by, status == "approved"]
             if status == "approved":
                 history.append((s.code, "pending", "approved", "rule"))
-        self._write(
+        self._sql(
             "INSERT INTO bench_sub_case (case_id, code, status, prerequisites, decided_by, decided_at)"
             f" VALUES {', '.join(values)}",
             params,
@@ -153,7 +158,7 @@ class RawSqlRunner:
 
     def _decide(self, case_id: int, code: str, actor: str) -> None:
         self._lock_case(case_id, "in_progress")
-        done = self._write(
+        done = self._sql(
             "UPDATE bench_sub_case SET status = 'approved', decided_by = %s, decided_at = now()"
             " WHERE case_id = %s AND code = %s AND status = 'pending'",
             (actor, case_id, code),
@@ -162,9 +167,7 @@ class RawSqlRunner:
             raise WorkflowError(f"case {case_id}: {code} is not pending")
         history: list[Row] = [(code, "pending", "approved", actor)]
         statuses = dict(
-            self.conn.execute(
-                "SELECT code, status FROM bench_sub_case WHERE case_id = %s", (case_id,)
-            ).fetchall()
+            self._sql("SELECT code, status FROM bench_sub_case WHERE case_id = %s", (case_id,)).fetchall()
         )
         approved = {c for c, st in statuses.items() if st == "approved"}
         # Release what waited on this one: officers' and the partner's go to their inbox, instant ones
@@ -175,7 +178,7 @@ class RawSqlRunner:
         ]
         if released:
             to = {c: "approved" if c in after else "pending" for c in released}
-            self._write(
+            self._sql(
                 "UPDATE bench_sub_case SET status = x.status,"
                 " decided_by = CASE WHEN x.status = 'approved' THEN 'rule' ELSE '' END,"
                 " decided_at = CASE WHEN x.status = 'approved' THEN now() END"
@@ -186,21 +189,18 @@ class RawSqlRunner:
             history += [(c, "waiting", "pending", "system") for c in released]
             history += [(c, "pending", "approved", "rule") for c, st in to.items() if st == "approved"]
         if len(after) == len(SUBCASES):  # the join: the case row is locked, so this runs once
-            self._write(
-                "INSERT INTO bench_conclusion (case_id, outcome) VALUES (%s, 'approved')", (case_id,)
-            )
-            self._write("UPDATE bench_case SET status = 'ready' WHERE id = %s", (case_id,))
+            self._sql("INSERT INTO bench_conclusion (case_id, outcome) VALUES (%s, 'approved')", (case_id,))
+            self._sql("UPDATE bench_case SET status = 'ready' WHERE id = %s", (case_id,))
             history.append(("", "in_progress", "ready", "system"))
         self._history(case_id, history)
 
     def _conclude(self, case_id: int) -> None:
         self._lock_case(case_id, "ready")
-        self._write(
+        self._sql(
             "UPDATE bench_conclusion SET issued_by = 'lead', issued_at = now() WHERE case_id = %s",
             (case_id,),
         )
-        self._write(
+        self._sql(
             "UPDATE bench_case SET status = 'concluded', concluded_at = now() WHERE id = %s", (case_id,)
         )
         self._history(case_id, [("", "ready", "concluded", "lead")])
-

@@ -105,10 +105,14 @@ class SpiffRunner:
         self.process = SpiffProcess()
         self.ids: dict[int, int] = {}
         self._writes = 0
+        self._statements = 0
         self.state_bytes = 0  # the size of the last state saved, for the report
 
     def writes(self) -> int:
         return self._writes
+
+    def statements(self) -> int:
+        return self._statements
 
     def close(self) -> None:
         self.conn.close()
@@ -119,6 +123,7 @@ class SpiffRunner:
                 workflow = self.process.start({"application": application(number)})
                 state = self.process.dump(workflow)
                 self._writes += 1
+                self._statements += 1
                 row = self.conn.execute(
                     "INSERT INTO bench_workflow (reference, status, state) VALUES (%s, 'submitted', %s)"
                     " RETURNING id",
@@ -129,6 +134,7 @@ class SpiffRunner:
                 self.state_bytes = len(state)
                 return
             wf_id = self.ids[number]
+            self._statements += 2  # the locking read and the write below
             found = self.conn.execute(
                 "SELECT state FROM bench_workflow WHERE id = %s FOR UPDATE", (wf_id,)
             ).fetchone()

@@ -19,7 +19,10 @@ def test_staff_of_lists_active_memberships(small_catalog: Path) -> None:
     Membership.objects.create(user=user, department=market, role=Role.OFFICER)
     Membership.objects.create(user=user, department=fire, role=Role.SUPERVISOR, active=False)
     staff = staff_of(user)
-    assert [(s.department_code, s.role, s.region_code) for s in staff.seats] == [("nm-scjg", "officer", "520102")]
-    assert staff.can_decide_for(market.pk) and not staff.can_decide_for(fire.pk)
+    assert [(s.department_code, s.role, s.region_code) for s in staff.seats] == [
+        ("nm-scjg", "officer", "520102")
+    ]
+    assert staff.can_decide_for(market.pk)
+    assert not staff.can_decide_for(fire.pk)
     assert members_of(market.pk, [Role.OFFICER]) == [user]
     assert not staff_of(AnonymousUser()).is_staff

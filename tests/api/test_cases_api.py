@@ -53,7 +53,7 @@ def post(client: Client, url: str, body: dict[str, Any], **headers: str) -> Any:
 
 
 @pytest.fixture(autouse=True)
-def _monday_morning() -> Iterator[None]:
+def monday_morning() -> Iterator[None]:
     with time_machine.travel(MONDAY, tick=True):
         yield
 
@@ -73,10 +73,13 @@ def test_submit_is_idempotent_by_header(clerk: Client) -> None:
     first = post(clerk, "/api/v1/cases", payload(), **{"Idempotency-Key": "api-key-000001"})
     assert first.status_code == 201, first.content
     body = first.json()
-    assert body["status"] == "pre_reviewed" and body["reference"].startswith("NM-")
-    assert body["applicant"] == "张*" and PERSON_ID not in first.content.decode()
+    assert body["status"] == "pre_reviewed"
+    assert body["reference"].startswith("NM-")
+    assert body["applicant"] == "张*"
+    assert PERSON_ID not in first.content.decode()
     again = post(clerk, "/api/v1/cases", payload(), **{"Idempotency-Key": "api-key-000001"})
-    assert again.status_code == 200 and again.json()["id"] == body["id"]
+    assert again.status_code == 200
+    assert again.json()["id"] == body["id"]
     changed = post(clerk, "/api/v1/cases", payload(channel="app"), **{"Idempotency-Key": "api-key-000001"})
     assert changed.status_code == 409
     assert changed.json()["detail"]["field"] == "idempotency_key"
@@ -88,7 +91,9 @@ def test_submit_without_the_header_is_refused(clerk: Client) -> None:
 
 
 def test_only_signed_in_staff_may_call(staff: Any) -> None:
-    assert post(Client(), "/api/v1/cases", payload(), **{"Idempotency-Key": "api-key-000002"}).status_code == 401
+    assert (
+        post(Client(), "/api/v1/cases", payload(), **{"Idempotency-Key": "api-key-000002"}).status_code == 401
+    )
     nobody = get_user_model().objects.create_user(username="citizen", password=None)
     assert as_user(nobody).get("/api/v1/inbox").status_code == 401
 
@@ -96,7 +101,9 @@ def test_only_signed_in_staff_may_call(staff: Any) -> None:
 def test_an_incomplete_submission_comes_back_with_its_printable_notice(clerk: Client) -> None:
     form = full_form()
     del form["enterprise.name"]
-    res = post(clerk, "/api/v1/cases", payload(form=form, materials=[]), **{"Idempotency-Key": "api-key-000003"})
+    res = post(
+        clerk, "/api/v1/cases", payload(form=form, materials=[]), **{"Idempotency-Key": "api-key-000003"}
+    )
     body = res.json()
     assert body["status"] == "needs_correction"
     assert [p["field"] for p in body["notices"][0]["problems"]] == [
@@ -106,7 +113,8 @@ def test_an_incomplete_submission_comes_back_with_its_printable_notice(clerk: Cl
         "material:floor_plan",
     ]
     page = clerk.get(f"/api/v1/cases/{body['id']}/notices/1")
-    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    assert page.status_code == 200
+    assert page["Content-Type"].startswith("text/html")
     assert "一次性告知书" in page.content.decode()
     text = clerk.get(f"/api/v1/cases/{body['id']}/notices/1?format=text").content.decode()
     assert text.startswith("一次性告知书（第1号）")
@@ -114,10 +122,13 @@ def test_an_incomplete_submission_comes_back_with_its_printable_notice(clerk: Cl
 
 def test_the_whole_flow_through_the_api(staff: Any, clerk: Client) -> None:
     case = post(clerk, "/api/v1/cases", payload(), **{"Idempotency-Key": "api-key-000004"}).json()
-    accepted = post(clerk, f"/api/v1/cases/{case['id']}/accept", {"at_counter": True, "version": case["version"]})
+    accepted = post(
+        clerk, f"/api/v1/cases/{case['id']}/accept", {"at_counter": True, "version": case["version"]}
+    )
     assert accepted.status_code == 200, accepted.content
     body = accepted.json()
-    assert body["lead_department"] == "南明区市场监督管理局" and body["accepted_by"] == "clerk"
+    assert body["lead_department"] == "南明区市场监督管理局"
+    assert body["accepted_by"] == "clerk"
     subs = {s["code"]: s for s in body["subcases"]}
     assert subs["business_licence"]["deadline"]["colour"] == "yellow"
 
@@ -126,9 +137,15 @@ def test_the_whole_flow_through_the_api(staff: Any, clerk: Client) -> None:
     assert [r["code"] for r in inbox] == ["quick_filing", "business_licence"]
 
     licence = subs["business_licence"]
-    ok = post(officer, f"/api/v1/subcases/{licence['id']}/approve", {"opinion": "准予", "version": licence["version"]})
+    ok = post(
+        officer,
+        f"/api/v1/subcases/{licence['id']}/approve",
+        {"opinion": "准予", "version": licence["version"]},
+    )
     assert ok.status_code == 200
-    stale = post(as_user(staff.officer2), f"/api/v1/subcases/{licence['id']}/approve", {"version": licence["version"]})
+    stale = post(
+        as_user(staff.officer2), f"/api/v1/subcases/{licence['id']}/approve", {"version": licence["version"]}
+    )
     assert stale.status_code == 409
 
     fire = as_user(staff.fire)
@@ -153,7 +170,8 @@ def test_the_whole_flow_through_the_api(staff: Any, clerk: Client) -> None:
     assert final["conclusion"]["outcome"] == "partly_approved"
     assert len(final["conclusion"]["opinions"]) == 4
     actions = [e["action"] for e in final["timeline"]]
-    assert actions[0] == "create" and actions[-1] == "conclude"
+    assert actions[0] == "create"
+    assert actions[-1] == "conclude"
     again = post(officer, f"/api/v1/subcases/{subs['quick_filing']['id']}/approve", {})
     assert again.status_code == 409
     assert again.json()["detail"]["message"] == "办件已办结，不能再办理其中的事项"
@@ -163,7 +181,10 @@ def test_a_case_of_another_region_is_not_found(staff: Any, clerk: Client) -> Non
     case = post(clerk, "/api/v1/cases", payload(), **{"Idempotency-Key": "api-key-000005"}).json()
     res = as_user(staff.other_clerk).get(f"/api/v1/cases/{case['id']}")
     assert res.status_code == 404
-    assert res.json() == as_user(staff.other_clerk).get("/api/v1/cases/00000000-0000-0000-0000-000000000000").json()
+    assert (
+        res.json()
+        == as_user(staff.other_clerk).get("/api/v1/cases/00000000-0000-0000-0000-000000000000").json()
+    )
 
 
 def test_supplement_round_trip(staff: Any, clerk: Client) -> None:
@@ -177,6 +198,10 @@ def test_supplement_round_trip(staff: Any, clerk: Client) -> None:
         f"/api/v1/subcases/{quick['id']}/supplement",
         {"items": [{"target": "enterprise.name", "message": "名称与营业执照不一致"}]},
     ).json()
-    assert asked["status"] == "supplement" and asked["supplement"]["items"][0]["name"] == "企业名称"
-    answered = post(clerk, f"/api/v1/cases/{case['id']}/supplement", {"form": {"enterprise.name": "好味道餐饮"}})
-    assert answered.status_code == 200 and answered.json()["status"] == "in_progress"
+    assert asked["status"] == "supplement"
+    assert asked["supplement"]["items"][0]["name"] == "企业名称"
+    answered = post(
+        clerk, f"/api/v1/cases/{case['id']}/supplement", {"form": {"enterprise.name": "好味道餐饮"}}
+    )
+    assert answered.status_code == 200
+    assert answered.json()["status"] == "in_progress"

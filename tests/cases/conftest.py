@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import datetime as dt
 import zoneinfo
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -26,7 +25,7 @@ MONDAY = dt.datetime(2026, 3, 2, 9, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"
 
 
 @pytest.fixture(autouse=True)
-def _monday_morning() -> Iterator[time_machine.Coordinates]:
+def monday_morning() -> Iterator[time_machine.Coordinates]:
     """Case tests start on Monday 2 March 2026 (no holiday near); the clock keeps ticking."""
     with time_machine.travel(MONDAY, tick=True) as traveller:
         yield traveller

@@ -92,9 +92,15 @@ def full_form() -> dict[str, Any]:
 
 def uploads() -> list[MaterialIn]:
     return [
-        MaterialIn(code="food_safety_plan", file=ContentFile(b"%PDF-1.4 plan", name="plan.pdf"), filename="plan.pdf"),
-        MaterialIn(code="floor_plan", file=ContentFile(b"%PDF-1.4 floor", name="floor.pdf"), filename="floor.pdf"),
-        MaterialIn(code="lease_contract", file=ContentFile(b"%PDF-1.4 lease", name="lease.pdf"), filename="lease.pdf"),
+        MaterialIn(
+            code="food_safety_plan", file=ContentFile(b"%PDF-1.4 plan", name="plan.pdf"), filename="plan.pdf"
+        ),
+        MaterialIn(
+            code="floor_plan", file=ContentFile(b"%PDF-1.4 floor", name="floor.pdf"), filename="floor.pdf"
+        ),
+        MaterialIn(
+            code="lease_contract", file=ContentFile(b"%PDF-1.4 lease", name="lease.pdf"), filename="lease.pdf"
+        ),
     ]
 
 

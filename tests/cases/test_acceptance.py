@@ -14,7 +14,7 @@ from onego.cases.workflow import CaseStatus, InvalidTransition, SubCaseStatus
 from onego.catalog.models import Department
 from onego.core.errors import NotFound, PermissionDenied
 from onego.ledger.models import LedgerEntry
-from tests.cases.factories import full_form, submit, subcase
+from tests.cases.factories import full_form, subcase, submit
 
 pytestmark = pytest.mark.django_db
 S = SubCaseStatus
@@ -42,7 +42,9 @@ def test_acceptance_records_the_first_handlers_and_starts_the_clock(staff: Any) 
 
 def test_one_sub_case_per_applicable_item_and_partner_step(staff: Any) -> None:
     case = accepted(staff)
-    rows = {s.code: (s.kind, s.status, s.department.code if s.department else None) for s in case.subcases.all()}
+    rows = {
+        s.code: (s.kind, s.status, s.department.code if s.department else None) for s in case.subcases.all()
+    }
     assert rows == {
         "business_licence": ("item", S.PENDING, "nm-scjg"),
         "quick_filing": ("item", S.PENDING, "nm-scjg"),
@@ -87,7 +89,9 @@ def test_refusal_is_in_writing(staff: Any) -> None:
 def test_class_one_is_decided_at_the_window_by_the_accepting_clerk(staff: Any) -> None:
     case = accepted(staff, at_counter=True)
     licence = subcase(case, "business_licence")
-    subcase_decide_at_window(actor=staff.clerk, subcase_id=licence.pk, approve=True, opinion="材料齐全，当场办结")
+    subcase_decide_at_window(
+        actor=staff.clerk, subcase_id=licence.pk, approve=True, opinion="材料齐全，当场办结"
+    )
     licence.refresh_from_db()
     assert licence.status == S.APPROVED
     assert licence.decided_by == staff.clerk
@@ -117,7 +121,8 @@ def test_class_three_is_registered_and_accepted_by_its_department(staff: Any) ->
     subcase_decide_at_window(actor=staff.clerk, subcase_id=subcase(case, "business_licence").pk, approve=True)
     fire = subcase(case, "fire_safety_inspection")
     assert fire.status == S.REGISTERED
-    assert fire.clock_started_on is None and fire.promised_due is None
+    assert fire.clock_started_on is None
+    assert fire.promised_due is None
     with pytest.raises(InvalidTransition):
         subcase_claim(actor=staff.fire, subcase_id=fire.pk)
     subcase_accept_registered(actor=staff.fire, subcase_id=fire.pk)

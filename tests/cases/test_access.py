@@ -62,3 +62,29 @@ def test_an_applicant_sees_only_their_own_case(staff: Any) -> None:
         access_case_by_id(other, case.pk)
     with pytest.raises(NotFound):
         access_case_by_id(None, case.pk)
+
+
+def test_a_counter_case_is_followed_online_by_the_applicants_identity(staff: Any) -> None:
+    from onego.cases.access import access_case_for_applicant
+    from onego.cases.identity import blind_index
+    from onego.cases.selectors import cases_of_applicant
+    from tests.cases.factories import PERSON_ID
+
+    case = submit(staff.clerk, channel="counter").case
+    mine = blind_index("person", PERSON_ID)
+    assert access_case_for_applicant(mine, case.pk) == case
+    assert list(cases_of_applicant(mine)) == [case]
+    with pytest.raises(NotFound):
+        access_case_for_applicant(blind_index("person", "11010519491231002X"), case.pk)
+    with pytest.raises(NotFound):
+        access_case_for_applicant("", case.pk)
+
+
+def test_region_prefixes_follow_the_code_structure() -> None:
+    from onego.cases.access import region_prefix
+
+    assert (region_prefix("520000"), region_prefix("520100"), region_prefix("520110")) == (
+        "52",
+        "5201",
+        "520110",
+    )

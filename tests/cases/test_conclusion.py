@@ -13,7 +13,7 @@ from onego.cases.services.decisions import subcase_approve, subcase_claim, subca
 from onego.cases.workflow import CaseStatus, InvalidTransition, Outcome
 from onego.core.errors import PermissionDenied
 from onego.ledger.models import LedgerEntry
-from tests.cases.factories import submit, subcase
+from tests.cases.factories import subcase, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -100,13 +100,15 @@ def test_issuing_concludes_the_case_with_every_opinion(staff: Any, case: Case) -
     decide_all(staff, case, reject="fire_safety_inspection")
     conclusion = case_issue_conclusion(actor=staff.lead, case_id=case.pk, summary="部分准予，消防检查未通过")
     case.refresh_from_db()
-    assert case.status == CaseStatus.CONCLUDED and case.concluded_at is not None
+    assert case.status == CaseStatus.CONCLUDED
+    assert case.concluded_at is not None
     assert conclusion.issued_by == staff.lead
     assert conclusion.results_status == "pending"  # results (licences, PDF) are not produced yet
     opinions = {o["code"]: o["opinion"] for o in conclusion.opinions}
     assert opinions["fire_safety_inspection"] == "fire_safety_inspection 不符合条件"
     message = Notification.objects.filter(case=case, kind="concluded", channel="sms").get()
-    assert "部分准予" in message.subject and "fire_safety_inspection 不符合条件" in message.body
+    assert "部分准予" in message.subject
+    assert "fire_safety_inspection 不符合条件" in message.body
     entry = LedgerEntry.objects.get(subject_ref=f"conclusion:{conclusion.pk}")
     assert entry.payload["decision"] == "conclusion.partly_approved"
 

@@ -13,17 +13,17 @@ from onego.cases.models import Case, CaseTransition, Conclusion
 from onego.cases.services.acceptance import case_accept, subcase_accept_registered
 from onego.cases.services.decisions import subcase_approve, subcase_claim
 from onego.core.errors import Conflict
+from tests.builders import write_folder
 from tests.cases.factories import (
     ENTERPRISE_USCC,
     PERSON_ID,
     cases_catalog,
     cases_package,
     make_staff,
-    submit,
     subcase,
+    submit,
     uploads,
 )
-from tests.builders import write_folder
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -58,14 +58,17 @@ def race(*jobs: Callable[[], Any]) -> tuple[list[Any], list[BaseException]]:
 
 def test_two_officers_deciding_one_sub_case_at_once_one_wins(staff: Any) -> None:
     for _ in range(5):
-        case = case_accept(actor=staff.clerk, case_id=submit(staff.clerk, key=f"race-{Case.objects.count():08d}").case.pk)
+        case = case_accept(
+            actor=staff.clerk, case_id=submit(staff.clerk, key=f"race-{Case.objects.count():08d}").case.pk
+        )
         licence = subcase(case, "business_licence")  # sole approver: decided straight from the inbox
         results, errors = race(
-            lambda: subcase_approve(actor=staff.officer, subcase_id=licence.pk, opinion="甲同意"),
-            lambda: subcase_approve(actor=staff.officer2, subcase_id=licence.pk, opinion="乙同意"),
+            lambda pk=licence.pk: subcase_approve(actor=staff.officer, subcase_id=pk, opinion="甲同意"),
+            lambda pk=licence.pk: subcase_approve(actor=staff.officer2, subcase_id=pk, opinion="乙同意"),
         )
         assert len(results) == 1, errors
-        assert len(errors) == 1 and isinstance(errors[0], Conflict)
+        assert len(errors) == 1
+        assert isinstance(errors[0], Conflict)
         assert "不能重复办理" in errors[0].message
         licence.refresh_from_db()
         assert licence.status == "approved"
@@ -81,7 +84,9 @@ def test_two_officers_claiming_at_once_one_wins(staff: Any) -> None:
         lambda: subcase_claim(actor=staff.officer, subcase_id=quick.pk),
         lambda: subcase_claim(actor=staff.officer2, subcase_id=quick.pk),
     )
-    assert len(results) == 1 and len(errors) == 1 and isinstance(errors[0], Conflict)
+    assert len(results) == 1
+    assert len(errors) == 1
+    assert isinstance(errors[0], Conflict)
     quick.refresh_from_db()
     assert quick.assignee == results[0].assignee
 
@@ -144,7 +149,8 @@ def test_all_sub_cases_completing_at_once_fire_the_join_exactly_once(db: None, t
             for code, officer in deciders.items()
         ]
         results, errors = race(*jobs)
-        assert errors == [] and len(results) == 4
+        assert errors == []
+        assert len(results) == 4
         case.refresh_from_db()
         assert case.status == "ready_to_conclude"
         assert Conclusion.objects.filter(case=case).count() == 1

@@ -22,10 +22,14 @@ def test_a_rule_names_the_data_it_uses() -> None:
 
 
 def test_verified_data_that_passes_every_check_is_approved_with_inputs_and_sources() -> None:
-    result = evaluate(RULE, {"enterprise.uscc": USCC, "premises.area": 120, "other": "x"}, {
-        "enterprise.uscc": "prefill:run-1",
-        "premises.area": "prefill:run-1",
-    })
+    result = evaluate(
+        RULE,
+        {"enterprise.uscc": USCC, "premises.area": 120, "other": "x"},
+        {
+            "enterprise.uscc": "prefill:run-1",
+            "premises.area": "prefill:run-1",
+        },
+    )
     assert result.approved
     assert result.inputs == {"enterprise.uscc": USCC, "premises.area": 120}
     assert result.sources == {"enterprise.uscc": "prefill:run-1", "premises.area": "prefill:run-1"}

@@ -15,17 +15,21 @@ def test_deadlines_count_working_days_from_day_zero() -> None:
     # 2025-09-25 (Thu) + 5: Sun 28 Sep is an adjusted working day, 1–8 Oct are off.
     d = sla.deadlines(CAL, sla.Clock(started_on=D(2025, 9, 25), promised_days=5, legal_days=20))
     assert d.promised.due == D(2025, 10, 9)
-    assert d.legal.due is not None and d.legal.due > d.promised.due
+    assert d.legal.due is not None
+    assert d.legal.due > d.promised.due
     assert not d.provisional
 
 
 def test_a_clock_not_started_has_no_due_date() -> None:
     d = sla.deadlines(CAL, sla.Clock(started_on=None, promised_days=5, legal_days=20))
-    assert d.promised.due is None and d.legal.due is None
+    assert d.promised.due is None
+    assert d.legal.due is None
 
 
 def test_an_open_pause_stops_the_clock() -> None:
-    clock = sla.Clock(started_on=D(2026, 3, 2), promised_days=5, legal_days=20, pauses=((D(2026, 3, 3), None),))
+    clock = sla.Clock(
+        started_on=D(2026, 3, 2), promised_days=5, legal_days=20, pauses=((D(2026, 3, 3), None),)
+    )
     assert clock.paused
     assert sla.deadlines(CAL, clock).promised.due is None
 
@@ -50,7 +54,8 @@ def test_deadlines_over_an_unentered_year_are_provisional_and_name_the_year() ->
 
 def test_a_far_future_year_never_crashes() -> None:
     d = sla.deadlines(CAL, sla.Clock(started_on=D(2090, 6, 1), promised_days=20, legal_days=45))
-    assert d.promised.due is not None and d.provisional
+    assert d.promised.due is not None
+    assert d.provisional
 
 
 def test_colours_follow_the_promised_date() -> None:

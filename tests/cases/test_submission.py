@@ -27,7 +27,8 @@ def test_a_complete_submission_is_pre_reviewed_and_numbered(staff: Any) -> None:
     assert result.created
     assert case.status == CaseStatus.PRE_REVIEWED
     assert re.fullmatch(r"NM-20260302-\d{6}", case.reference)
-    assert case.package_version == 1 and case.snapshot["package"] == "open-restaurant"
+    assert case.package_version == 1
+    assert case.snapshot["package"] == "open-restaurant"
     assert [t.action for t in case.transitions.order_by("at")] == ["create", "submit", "pre_review"]
 
 
@@ -91,11 +92,16 @@ def test_pre_review_lists_everything_missing_or_wrong_in_one_notice(staff: Any) 
         "material:floor_plan",
     ]
     text = one_time_notice_text(notice)
-    assert "尚有以下5项" in text and "缺少材料“食品安全管理制度”" in text
+    assert "尚有以下5项" in text
+    assert "缺少材料“食品安全管理制度”" in text
     html = one_time_notice_html(notice)
-    assert "一次性告知书" in html and "第 1 号" in html and html.count("<li>") == 5
+    assert "一次性告知书" in html
+    assert "第 1 号" in html
+    assert html.count("<li>") == 5
     # The applicant is told once, by every channel they gave.
-    assert set(Notification.objects.filter(case=case, kind="one_time_notice").values_list("channel", flat=True)) == {
+    assert set(
+        Notification.objects.filter(case=case, kind="one_time_notice").values_list("channel", flat=True)
+    ) == {
         "sms",
         "email",
     }
@@ -108,7 +114,10 @@ def test_a_correction_keeps_everything_else_and_is_reviewed_again(staff: Any) ->
     assert case.status == CaseStatus.NEEDS_CORRECTION
     plan = uploads()[0]
     case = case_correct(
-        actor=staff.clerk, case_id=case.pk, form_data={"enterprise.name": "南明区好味道餐饮有限公司"}, materials=[plan]
+        actor=staff.clerk,
+        case_id=case.pk,
+        form_data={"enterprise.name": "南明区好味道餐饮有限公司"},
+        materials=[plan],
     )
     assert case.status == CaseStatus.PRE_REVIEWED
     assert form_values(case)["person.id_number"] == PERSON_ID  # kept
@@ -134,7 +143,9 @@ def test_an_invalid_applicant_identifier_is_refused(staff: Any) -> None:
 
 
 def test_a_draft_started_online_is_finished_at_the_counter(staff: Any) -> None:
-    draft = submit(staff.clerk, channel="web", draft=True, form_data={"person.name": "张三"}, materials=[]).case
+    draft = submit(
+        staff.clerk, channel="web", draft=True, form_data={"person.name": "张三"}, materials=[]
+    ).case
     assert draft.status == CaseStatus.DRAFT
     # The clerk finds it by its id (the applicant shows the reference) and completes it.
     found = access_case_by_id(staff.clerk, draft.pk)
@@ -164,5 +175,15 @@ def test_submitting_requires_an_idempotency_key_of_sensible_length(staff: Any) -
 def test_an_upload_is_stored_once_with_its_hash(staff: Any) -> None:
     case = submit(staff.clerk).case
     plan = Material.objects.get(case=case, code="food_safety_plan")
-    assert plan.size == len(b"%PDF-1.4 plan") and len(plan.sha256) == 64
+    assert plan.size == len(b"%PDF-1.4 plan")
+    assert len(plan.sha256) == 64
     assert plan.file.read() == b"%PDF-1.4 plan"
+
+
+def test_only_the_applicant_or_a_clerk_changes_what_was_applied_for(staff: Any) -> None:
+    form = full_form()
+    del form["enterprise.name"]
+    case = submit(staff.clerk, form_data=form).case
+    with pytest.raises(PermissionDenied) as err:
+        case_correct(actor=staff.supervisor, case_id=case.pk, form_data={"enterprise.name": "好味道"})
+    assert err.value.message == "只有申请人或代为办理的综合窗口受理员可以修改、补正或撤回申请"

@@ -23,7 +23,7 @@ from onego.cases.services.supplements import (
 )
 from onego.cases.workflow import CaseStatus, InvalidTransition, SubCaseStatus
 from onego.core.errors import PermissionDenied, ValidationFailed
-from tests.cases.factories import PERSON_ID, submit, subcase
+from tests.cases.factories import PERSON_ID, subcase, submit
 
 pytestmark = pytest.mark.django_db
 S = SubCaseStatus
@@ -53,11 +53,14 @@ def test_a_supplement_pauses_the_item_and_the_case(staff: Any, case: Case) -> No
     ask(staff, case)
     food = subcase(case, "food_business_permit")
     case.refresh_from_db()
-    assert food.status == S.SUPPLEMENT and case.status == CaseStatus.SUPPLEMENT
-    assert food.promised_due is None and case.promised_due is None  # the clock is stopped
+    assert food.status == S.SUPPLEMENT
+    assert case.status == CaseStatus.SUPPLEMENT
+    assert food.promised_due is None
+    assert case.promised_due is None
     assert ClockPause.objects.filter(case=case, ended_on=None).count() == 1
     message = Notification.objects.get(case=case, kind="supplement_needed", channel="sms")
-    assert "需要补正以下2项" in message.body and "平面图未标注后厨" in message.body
+    assert "需要补正以下2项" in message.body
+    assert "平面图未标注后厨" in message.body
 
 
 def test_a_second_department_adds_to_the_same_list(staff: Any, case: Case) -> None:
@@ -66,24 +69,35 @@ def test_a_second_department_adds_to_the_same_list(staff: Any, case: Case) -> No
     subcase_accept_registered(actor=staff.fire, subcase_id=fire.pk)
     subcase_claim(actor=staff.fire, subcase_id=fire.pk)
     supplement = subcase_request_supplement(
-        actor=staff.fire, subcase_id=fire.pk, items=[SupplementItemIn("material:floor_plan", "请标注疏散通道")]
+        actor=staff.fire,
+        subcase_id=fire.pk,
+        items=[SupplementItemIn("material:floor_plan", "请标注疏散通道")],
     )
     assert Supplement.objects.filter(case=case).count() == 1
     assert len(supplement.items) == 3
-    latest = Notification.objects.filter(case=case, kind="supplement_needed", channel="sms").order_by("-created_at")[0]
+    latest = Notification.objects.filter(case=case, kind="supplement_needed", channel="sms").order_by(
+        "-created_at"
+    )[0]
     assert "需要补正以下3项" in latest.body
 
 
-def test_answering_everything_resumes_the_clock_and_keeps_the_rest(staff: Any, case: Case, _monday_morning: Any) -> None:
+def test_answering_everything_resumes_the_clock_and_keeps_the_rest(
+    staff: Any, case: Case, monday_morning: Any
+) -> None:
     food_before = subcase(case, "food_business_permit")
     ask(staff, case)
     old_plan = Material.objects.get(case=case, code="floor_plan", replaced_at=None)
-    _monday_morning.move_to(dt.datetime(2026, 3, 5, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
-    new_plan = MaterialIn(code="floor_plan", file=ContentFile(b"%PDF new", name="floor2.pdf"), filename="floor2.pdf")
-    supplement_answer(actor=staff.clerk, case_id=case.pk, form_data={"premises.area": 480}, materials=[new_plan])
+    monday_morning.move_to(dt.datetime(2026, 3, 5, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    new_plan = MaterialIn(
+        code="floor_plan", file=ContentFile(b"%PDF new", name="floor2.pdf"), filename="floor2.pdf"
+    )
+    supplement_answer(
+        actor=staff.clerk, case_id=case.pk, form_data={"premises.area": 480}, materials=[new_plan]
+    )
     case.refresh_from_db()
     food = subcase(case, "food_business_permit")
-    assert case.status == CaseStatus.IN_PROGRESS and food.status == S.CLAIMED
+    assert case.status == CaseStatus.IN_PROGRESS
+    assert food.status == S.CLAIMED
     assert food.assignee == staff.officer2
     # Paused Mon 2 → Thu 5: Tue 3 and Wed 4 did not count, so the due date moved two working days.
     assert food_before.promised_due == dt.date(2026, 3, 9)
@@ -111,29 +125,40 @@ def test_an_invalid_answer_is_refused_with_the_reason(staff: Any, case: Case) ->
     ask(staff, case)
     bad = MaterialIn(code="floor_plan", file=ContentFile(b"x", name="floor.docx"), filename="floor.docx")
     with pytest.raises(ValidationFailed) as err:
-        supplement_answer(actor=staff.clerk, case_id=case.pk, form_data={"premises.area": "很大"}, materials=[bad])
-    assert "“经营场所建筑面积”应为数字" in err.value.message and "只接受 pdf、jpg" in err.value.message
+        supplement_answer(
+            actor=staff.clerk, case_id=case.pk, form_data={"premises.area": "很大"}, materials=[bad]
+        )
+    assert "“经营场所建筑面积”应为数字" in err.value.message
+    assert "只接受 pdf、jpg" in err.value.message
 
 
 def test_only_the_assignee_asks_for_a_supplement(staff: Any, case: Case) -> None:
     food = subcase(case, "food_business_permit")
     with pytest.raises(InvalidTransition):
-        subcase_request_supplement(actor=staff.officer, subcase_id=food.pk, items=[SupplementItemIn("premises.area", "x")])
-    with pytest.raises(ValidationFailed):
-        subcase_claim(actor=staff.officer, subcase_id=food.pk)
-        subcase_request_supplement(actor=staff.officer, subcase_id=food.pk, items=[SupplementItemIn("shoe", "x")])
+        subcase_request_supplement(
+            actor=staff.officer, subcase_id=food.pk, items=[SupplementItemIn("premises.area", "x")]
+        )
+    subcase_claim(actor=staff.officer, subcase_id=food.pk)
+    with pytest.raises(ValidationFailed) as err:
+        subcase_request_supplement(
+            actor=staff.officer, subcase_id=food.pk, items=[SupplementItemIn("shoe", "x")]
+        )
+    assert err.value.message == "本办件的表单中没有“shoe”"
 
 
-def test_a_special_procedure_pauses_until_it_ends(staff: Any, case: Case, _monday_morning: Any) -> None:
+def test_a_special_procedure_pauses_until_it_ends(staff: Any, case: Case, monday_morning: Any) -> None:
     food = subcase(case, "food_business_permit")
     subcase_claim(actor=staff.officer2, subcase_id=food.pk)
     with pytest.raises(ValidationFailed):
         subcase_start_special_procedure(actor=staff.officer2, subcase_id=food.pk, procedure="喝茶", reason="")
     with pytest.raises(PermissionDenied):
         subcase_start_special_procedure(actor=staff.officer, subcase_id=food.pk, procedure="检验", reason="")
-    subcase_start_special_procedure(actor=staff.officer2, subcase_id=food.pk, procedure="检验", reason="送检餐具")
+    subcase_start_special_procedure(
+        actor=staff.officer2, subcase_id=food.pk, procedure="检验", reason="送检餐具"
+    )
     food.refresh_from_db()
-    assert food.status == S.SPECIAL_PROCEDURE and food.promised_due is None
+    assert food.status == S.SPECIAL_PROCEDURE
+    assert food.promised_due is None
     assert Notification.objects.filter(case=case, kind="special_procedure").exists()
     with time_machine.travel(dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))):
         subcase_end_special_procedure(actor=staff.officer2, subcase_id=food.pk, result="检验合格")

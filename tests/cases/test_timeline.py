@@ -11,7 +11,7 @@ from onego.cases.services.acceptance import case_accept
 from onego.cases.services.decisions import subcase_claim, subcase_reject
 from onego.core import clock
 from onego.core.services import working_calendar
-from tests.cases.factories import submit, subcase
+from tests.cases.factories import subcase, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,11 @@ def test_the_timeline_tells_the_story_in_order(staff: Any) -> None:
     rejection = next(e for e in timeline if e.action == "sole_reject")
     assert (rejection.who, rejection.reason) == ("officer（南明区市场监督管理局）", "名称不合规")
     cancelled = [e for e in timeline if e.action == "cancel"]
-    assert {e.subject for e in cancelled} == {"食品经营许可（新办）", "公众聚集场所投入使用营业前消防安全检查", "银行预约开户"}
+    assert {e.subject for e in cancelled} == {
+        "食品经营许可（新办）",
+        "公众聚集场所投入使用营业前消防安全检查",
+        "银行预约开户",
+    }
     assert all(e.who == "系统" and "前置事项" in e.reason for e in cancelled)
 
 

@@ -86,3 +86,27 @@ def test_join_decides_exactly_when_everything_is_decided(statuses: list[SubCaseS
     assert (outcome is not None) == decided
     if outcome == Outcome.APPROVED:
         assert all(s == S.APPROVED for s in statuses)
+
+
+def _diagram_edges(title: str) -> set[tuple[str, str]]:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "cases.md").read_text(encoding="utf-8")
+    block = text.split(title, 1)[1].split("```mermaid", 1)[1].split("```", 1)[0]
+    edges = set()
+    for line in block.splitlines():
+        if "-->" not in line:
+            continue
+        left, right = (part.strip() for part in line.split("-->", 1))
+        right = right.split(":", 1)[0].strip()
+        if "[*]" not in (left, right):
+            edges.add((left, right))
+    return edges
+
+
+def test_the_documented_diagrams_match_the_transition_tables() -> None:
+    def table_edges(table: object) -> set[tuple[str, str]]:
+        return {(str(a), str(b)) for a, nexts in table.items() for b in nexts}  # type: ignore[attr-defined]
+
+    assert _diagram_edges("## The case") == table_edges(CASE_TRANSITIONS)
+    assert _diagram_edges("## A sub-case") == table_edges(SUBCASE_TRANSITIONS)

@@ -15,9 +15,21 @@ from onego.catalog.selectors import compile_for, main_scenario
 from onego.catalog.services import catalog_import
 
 STARTER = Path(onego.catalog.__file__).parent / "starter"
-NATIONAL_FIRST_BATCH = {"社会保障卡居民服务", "教育入学", "退休", "信用修复", "残疾人服务", "新生儿出生", "企业信息变更",
-                        "企业注销登记", "开办运输企业", "开办餐饮店", "水电气网联合报装", "企业破产信息核查",
-                        "企业上市合法合规信息核查"}
+NATIONAL_FIRST_BATCH = {
+    "社会保障卡居民服务",
+    "教育入学",
+    "退休",
+    "信用修复",
+    "残疾人服务",
+    "新生儿出生",
+    "企业信息变更",
+    "企业注销登记",
+    "开办运输企业",
+    "开办餐饮店",
+    "水电气网联合报装",
+    "企业破产信息核查",
+    "企业上市合法合规信息核查",
+}
 GUIZHOU_OWN = {"企业开办", "二手房转移登记及水电气联动过户"}
 
 
@@ -57,7 +69,9 @@ def test_every_package_compiles_for_its_main_scenario_in_guiyang_and_bijie() -> 
     for package in _packages():
         assert package.scenarios, f"{package.code} has no main scenario"
         for region in ("520100", "520523"):
-            compiled = compile_for(package_code=package.code, region_code=region, answers=main_scenario(package))
+            compiled = compile_for(
+                package_code=package.code, region_code=region, answers=main_scenario(package)
+            )
             assert compiled.items, f"{package.code} has no items in {region}"
             missing = [w for w in compiled.warnings if "没有配置实施部门" in w]
             assert not missing, f"{package.code} in {region}: {missing}"
@@ -116,8 +130,11 @@ def test_newborn_birth_orders_birth_certificate_before_household_before_insuranc
 
 
 def test_open_restaurant_issue_example() -> None:
-    compiled = compile_for(package_code="open-restaurant", region_code="520100",
-                           answers={"has_licence": False, "floor_area": 500})
+    compiled = compile_for(
+        package_code="open-restaurant",
+        region_code="520100",
+        answers={"has_licence": False, "floor_area": 500},
+    )
     codes = [e.code for e in compiled.items]
     assert {"business_licence", "food_business_permit", "fire_safety_inspection"} <= set(codes)
     stage = {e.code: e.stage for e in compiled.entries}
@@ -126,8 +143,11 @@ def test_open_restaurant_issue_example() -> None:
 
 
 def test_open_company_has_a_bank_partner_step_and_house_transfer_has_utilities() -> None:
-    company = compile_for(package_code="open-company", region_code="520100",
-                          answers=main_scenario(m.Package.objects.get(code="open-company")))
+    company = compile_for(
+        package_code="open-company",
+        region_code="520100",
+        answers=main_scenario(m.Package.objects.get(code="open-company")),
+    )
     assert any(e.kind == "partner" and e.partner_kind == "bank" for e in company.entries)
     house = m.Package.objects.get(code="second-hand-house-transfer")
     kinds = {s.partner_kind for s in house.partner_steps.all()}
@@ -140,4 +160,6 @@ def test_burden_across_packages_is_reduced() -> None:
     report = burden_report(region_code="520100")
     assert len(report["packages"]) >= 15
     red = report["reductions"]
-    assert red["fields"] > 0 and red["uploads"] > 0 and red["days"] > 0
+    assert red["fields"] > 0
+    assert red["uploads"] > 0
+    assert red["days"] > 0

@@ -20,7 +20,7 @@ from onego.accounts.models import DECIDING_ROLES, Role
 from onego.accounts.selectors import Staff, staff_of
 from onego.cases.models import Case, SubCase, SubCaseKind
 from onego.core.errors import NotFound, PermissionDenied
-from onego.core.validators import region_parent_code
+from onego.core.validators import region_level_of, region_parent_code
 
 REGION_ROLES = (Role.CLERK, Role.SUPERVISOR, Role.ADMIN)
 
@@ -69,9 +69,42 @@ def access_case_by_id(actor: Any, case_id: Any) -> Case:
     return case
 
 
+def ensure_applicant_or_clerk(actor: Any, case: Case) -> None:
+    """Changing what was applied for (corrections, supplements, drafts, withdrawal) is for the
+    applicant, or a window clerk of the region acting for them — not for officers or supervisors."""
+    if case.applicant_user_id is not None and case.applicant_user_id == getattr(actor, "pk", None):
+        return
+    if any(region_contains(r, case.region.code) for r in staff_of(actor).regions([Role.CLERK])):
+        return
+    raise PermissionDenied("只有申请人或代为办理的综合窗口受理员可以修改、补正或撤回申请", field="case")
+
+
+def region_prefix(code: str) -> str:
+    """The code prefix every subdivision of a region shares (52 for 520000, 5201 for 520100)."""
+    level = region_level_of(code)
+    return {"province": code[:2], "city": code[:4], "county": code[:6]}.get(level or "", code)
+
+
 def access_case_by_reference(actor: Any, reference: str) -> Case:
     case = Case.objects.select_related("region").filter(reference=reference.strip()).first()
     if case is None or not can_see_case(actor, staff_of(actor), case):
+        raise NotFound("没有找到该办件", field="case")
+    return case
+
+
+def access_case_for_applicant(applicant_index: str, case_id: Any) -> Case:
+    """A case of the applicant whose blind index is given — online or accepted at the counter.
+
+    For the applicant web (it signs the person in, verifies their ID number and passes
+    `identity.blind_index(kind, id_number)`): a counter case is followed online this way.
+    """
+    pk = _uuid(case_id)
+    case = (
+        Case.objects.select_related("region").filter(pk=pk, applicant_index=applicant_index).first()
+        if pk
+        else None
+    )
+    if case is None or not applicant_index:
         raise NotFound("没有找到该办件", field="case")
     return case
 

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from onego.cases.identity import seal, unseal
-from onego.core import pii
 from onego.cases.models import Case
+from onego.core import pii
 
 
 def form_fields(snapshot: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from onego.accounts.models import DECIDING_ROLES
 from onego.accounts.selectors import staff_of
 from onego.cases import sla
+from onego.cases.access import region_prefix
 from onego.cases.models import (
     Case,
     CaseTransition,
@@ -213,9 +214,16 @@ def inbox(
     if department_code:
         qs = qs.filter(department__code=department_code)
     if region_code:
-        qs = qs.filter(case__region__code__startswith=region_code.rstrip("0") or region_code)
+        qs = qs.filter(case__region__code__startswith=region_prefix(region_code))
     qs = qs.filter(status__in=list(statuses) if statuses else list(SUBCASE_ACTIVE))
     return qs.order_by(F("promised_due").asc(nulls_last=True), "created_at")
+
+
+def cases_of_applicant(applicant_index: str) -> QuerySet[Case]:
+    """Every case of one applicant (by blind index), newest first: online and counter alike."""
+    return (
+        Case.objects.filter(applicant_index=applicant_index).select_related("region").order_by("-created_at")
+    )
 
 
 def notice_context(notice: OneTimeNotice) -> dict[str, Any]:

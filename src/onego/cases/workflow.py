@@ -78,7 +78,7 @@ SUBCASE_TRANSITIONS: Mapping[SubCaseStatus, frozenset[SubCaseStatus]] = {
     S.REGISTERED: frozenset({S.PENDING, S.REJECTED, S.CANCELLED, S.WAITING}),
     # PENDING → APPROVED/REJECTED: sole approver, instant approval, 一类 decided at the window, partners.
     S.PENDING: frozenset({S.CLAIMED, S.APPROVED, S.REJECTED, S.CANCELLED, S.WAITING}),
-    S.CLAIMED: frozenset({S.PENDING, S.APPROVED, S.REJECTED, S.SUPPLEMENT, S.SPECIAL_PROCEDURE, S.CANCELLED}),
+    S.CLAIMED: frozenset({S.APPROVED, S.REJECTED, S.SUPPLEMENT, S.SPECIAL_PROCEDURE, S.CANCELLED}),
     S.SUPPLEMENT: frozenset({S.CLAIMED, S.CANCELLED}),
     S.SPECIAL_PROCEDURE: frozenset({S.CLAIMED, S.CANCELLED}),
     # Reopened only when an officer overturns an instant (秒批) approval before the conclusion.

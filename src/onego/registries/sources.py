@@ -485,7 +485,7 @@ SOCIAL_ASSISTANCE_MATERIALS: Mapping[str, Getter] = {
 
 
 def _own_or_childs(model: Any) -> Callable[[Subject], Any]:
-    """The subject's own record, else that of the child the subject applies for (school age first)."""
+    """The subject's own record, else that of a child the subject applies for (school age first)."""
 
     def load(subject: Subject) -> Any:
         resident = _resident(subject)
@@ -494,8 +494,10 @@ def _own_or_childs(model: Any) -> Callable[[Subject], Any]:
         own = model.objects.filter(resident=resident).first()
         if own is not None:
             return own
-        child = Person(resident).school_child
-        return model.objects.filter(resident=child).first() if child else None
+        person = Person(resident)
+        children = [c for c in [person.school_child, *person.children] if c is not None]
+        records = {r.resident_id: r for r in model.objects.filter(resident__in=children)}
+        return next((records[c.id] for c in children if c.id in records), None)
 
     return load
 

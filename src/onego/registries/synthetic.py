@@ -23,8 +23,8 @@ import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 from random import Random
 from typing import Any
 
@@ -211,9 +211,6 @@ ENTERPRISE_TYPES: tuple[tuple[str, int], ...] = (
     ("有限责任公司", 70), ("个体工商户", 15), ("个人独资企业", 10), ("合伙企业", 5),
 )  # fmt: skip
 
-# version 4, variant RFC 4122
-_UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
-_UUID_SET = (0x4000 << 64) | (0x8000 << 48)
 MAX_GENERATED_SEQUENCE = 899  # 900–999 belong to the demo identities
 LICENCE_TYPES_ISSUED = (
     "resident_id_card",
@@ -372,6 +369,8 @@ class Generator:
         self._eth = [e for e, _ in ETHNICITIES]
         self._eth_cum = self._cumulative([w for _, w in ETHNICITIES])
         self.household_seq = 0
+        self._uuid_prefix = rng.getrandbits(16)
+        self._uuid_counter = 0
         self.employers = [self._employer(i) for i in range(200)]
 
     @staticmethod
@@ -384,8 +383,18 @@ class Generator:
 
     # --- small draws
     def uuid(self) -> str:
-        """A version-4 UUID as 32 hex digits (how Django stores UUIDs on SQLite; PostgreSQL parses it)."""
-        return f"{self.rng.getrandbits(128) & _UUID_CLEAR | _UUID_SET:032x}"
+        """A primary key as 32 hex digits (Django's SQLite form; PostgreSQL parses it), increasing.
+
+        RFC 9562 version 8 (custom) laid out like version 7: 16 bits of the seed and a 32-bit counter
+        where v7 has its timestamp, then random bits. Keys of one run increase, so every primary-key and
+        foreign-key index is appended to instead of written at random places — at a million people the
+        difference between a warm and a cold index. Different seeds use different ranges.
+        """
+        self._uuid_counter += 1
+        high = (self._uuid_prefix << 32 | self._uuid_counter) << 80
+        low = self.rng.getrandbits(74)  # 12 bits beside the version, 62 after the variant
+        value = high | (0x8 << 76) | ((low >> 62) << 64) | (0b10 << 62) | (low & ((1 << 62) - 1))
+        return f"{value:032x}"
 
     def surname(self) -> str:
         return self.rng.choices(self._surnames, cum_weights=self._surname_cum)[0]

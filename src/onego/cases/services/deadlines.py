@@ -6,7 +6,7 @@
   notifies its department, escalates to the lead department and tells the applicant.
 - `recompute_provisional_deadlines` / `calendar_year_entered`: after a year's holiday notice is
   entered, every provisional deadline is recomputed and applicants whose dates moved are told.
-- `reschedule_deadline_checks`: the safety net for checks lost with a killed worker.
+- `recover_deadline_checks`: the safety net for checks lost with a killed worker.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from onego.accounts.models import DECIDING_ROLES, Role
@@ -30,7 +29,7 @@ from onego.cases.workflow import CASE_OPEN, SUBCASE_ACTIVE, SUBCASE_PAUSED, reco
 from onego.core import clock
 from onego.core.errors import NotFound
 from onego.core.services import working_calendar
-from onego.core.workdays import WorkingCalendar
+from onego.core.workdays import WorkingCalendar, YearSource
 
 CHECK_TIME = dt.time(0, 5)  # local time a scheduled check runs on the day the colour changes
 
@@ -102,7 +101,12 @@ def _run_at(day: dt.date) -> dt.datetime:
 
 def schedule_deadline_check(subcase: SubCase, *, calendar: WorkingCalendar, today: dt.date) -> None:
     """Enqueue the check for the day the sub-case's light next changes (now, if already due)."""
-    if subcase.status not in SUBCASE_ACTIVE or subcase.promised_due is None:
+    # Partner steps are followed through the partner API (with its own retries), not escalated here.
+    if (
+        subcase.kind != SubCaseKind.ITEM
+        or subcase.status not in SUBCASE_ACTIVE
+        or subcase.promised_due is None
+    ):
         return
     level = sla.colour(calendar, today, subcase.promised_due)
     if sla.RANK[level] > sla.RANK[subcase.warned_level or "green"]:
@@ -227,27 +231,31 @@ def recompute_case(case: Case, *, calendar: WorkingCalendar, today: dt.date) -> 
 
 
 def recompute_provisional_deadlines(*, year: int | None = None) -> RecomputeReport:
-    """Recompute every open case with a provisional deadline (over `year`, or any year).
+    """Recompute the open cases whose deadlines were provisional over `year` — or, without a year,
+    over any year the calendar now knows (entered by an administrator, or in an upgraded library).
 
-    One transaction per case, so a long run never holds many locks and can be re-run safely.
-    Applicants whose dates moved are told; every change is on the case's timeline.
+    Cases whose provisional years are all still unknown are skipped without a lock, so running this
+    from a schedule is cheap. One transaction per case: a long run never holds many locks and can be
+    re-run safely. Applicants whose dates moved are told; every change is on the case's timeline.
     """
     calendar = working_calendar()
     today = clock.today()
     report = RecomputeReport()
-    ids = list(
-        Case.objects.filter(status__in=CASE_OPEN)
-        .filter(Q(deadline_provisional=True) | Q(subcases__deadline_provisional=True))
-        .values_list("pk", flat=True)
-        .distinct()
-    )
-    for pk in ids:
+    years_of: dict[Any, set[int]] = {}
+    open_cases = Case.objects.filter(status__in=CASE_OPEN)
+    for pk, years in open_cases.filter(deadline_provisional=True).values_list("pk", "provisional_years"):
+        years_of.setdefault(pk, set()).update(years)
+    subcases = SubCase.objects.filter(case__status__in=CASE_OPEN, deadline_provisional=True)
+    for pk, years in subcases.values_list("case_id", "provisional_years"):
+        years_of.setdefault(pk, set()).update(years)
+    for pk, years in years_of.items():
+        if year is not None and year not in years:
+            continue
+        if year is None and all(calendar.year_source(y) == YearSource.PROVISIONAL for y in years):
+            continue
         with transaction.atomic():
             case = lock_case(pk)
-            years = set(case.provisional_years)
-            for row in SubCase.objects.filter(case=case).values_list("provisional_years", flat=True):
-                years.update(row)
-            if year is not None and year not in years:
+            if case.status not in CASE_OPEN:
                 continue
             report.checked += 1
             changes = recompute_case(case, calendar=calendar, today=today)
@@ -276,26 +284,35 @@ def calendar_year_entered(*, year: int) -> RecomputeReport:
     return recompute_provisional_deadlines(year=year)
 
 
-def reschedule_deadline_checks() -> int:
-    """Give every running sub-case one fresh scheduled check (older chains see a stale token)."""
+def recover_deadline_checks() -> int:
+    """Re-run the check of every sub-case whose warning is due but was not sent.
+
+    A check chain is lost only when a worker dies while running it; the symptom is exactly this —
+    the light has moved past the last warning sent. Only such sub-cases get a new check (also those
+    whose check is merely still queued: the second run finds the warning sent and does nothing), so
+    running this from a schedule costs little. Returns how many checks were enqueued.
+    """
     calendar = working_calendar()
     today = clock.today()
-    count = 0
-    ids = list(
-        SubCase.objects.filter(status__in=SUBCASE_ACTIVE, kind=SubCaseKind.ITEM)
-        .exclude(promised_due=None)
-        .values_list("pk", flat=True)
-    )
-    for pk in ids:
+    # Yellow starts 2 working days before the due date; two weeks covers the longest holiday.
+    horizon = today + dt.timedelta(days=14)
+    rows = SubCase.objects.filter(
+        status__in=SUBCASE_ACTIVE, kind=SubCaseKind.ITEM, promised_due__lte=horizon
+    ).values_list("pk", "promised_due", "warned_level", "status")
+    lost = [
+        pk
+        for pk, due, warned, status in rows
+        if status not in SUBCASE_PAUSED
+        and sla.RANK[sla.colour(calendar, today, due)] > sla.RANK[warned or "green"]
+    ]
+    for pk in lost:
         with transaction.atomic():
             try:
                 _, subcase = lock_subcase(pk)
             except NotFound:
                 continue
-            if subcase.status not in SUBCASE_ACTIVE:
-                continue
+            # A fresh token: a late run of the lost chain, should it ever come, is then stale.
             subcase.check_token += 1
             subcase.save(update_fields=["check_token", "updated_at"])
-            schedule_deadline_check(subcase, calendar=calendar, today=today)
-            count += 1
-    return count
+            check_subcase_deadline.enqueue(str(subcase.pk), subcase.check_token)
+    return len(lost)

@@ -134,7 +134,8 @@ def run_instant(
         approved=result.approved,
         inputs=seal_values(result.inputs, sensitive),
         shown_inputs={
-            k: shown(v, sensitive=k in sensitive, data_type=types.get(k, "")) for k, v in result.inputs.items()
+            k: shown(v, sensitive=k in sensitive, data_type=types.get(k, ""))
+            for k, v in result.inputs.items()
         },
         sources=result.sources,
         reasons=result.reasons,
@@ -268,4 +269,3 @@ def cancel_subcase(
     )
     # Cancelling cascades: whatever waited on this one cannot happen either.
     release_dependants(case, subcase, actor=None, calendar=calendar, today=today)
-

@@ -23,10 +23,8 @@ from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from pypinyin import Style, lazy_pinyin
 
-from onego.accounts.models import Role
-from onego.accounts.selectors import staff_of
 from onego.cases import prereview
-from onego.cases.access import access_case_by_id, region_contains
+from onego.cases.access import access_case_by_id, ensure_applicant_or_clerk
 from onego.cases.formdata import form_fields, form_values, seal_values, sensitive_elements
 from onego.cases.identity import blind_index, mask_identifier, mask_name, seal
 from onego.cases.models import (
@@ -49,7 +47,7 @@ from onego.cases.workflow import CaseStatus, InvalidTransition, SubCaseStatus, c
 from onego.catalog.models import Package, Region
 from onego.catalog.selectors import compile_for
 from onego.core import clock
-from onego.core.errors import Conflict, PermissionDenied, ValidationFailed
+from onego.core.errors import Conflict, ValidationFailed
 from onego.core.validators import check_id_number, check_phone, check_uscc
 
 _KEY_RE = re.compile(r"^[\x21-\x7e]{8,100}$")
@@ -419,7 +417,9 @@ def _pre_review(case: Case) -> list[prereview.Problem]:
 @transaction.atomic
 def case_pre_review(*, actor: Any, case_id: Any) -> list[prereview.Problem]:
     """Re-run pre-review on a submitted case (e.g. by a clerk after the catalog was corrected)."""
-    case = lock_case(access_case_by_id(actor, case_id).pk)
+    seen = access_case_by_id(actor, case_id)
+    ensure_applicant_or_clerk(actor, seen)
+    case = lock_case(seen.pk)
     if case.status != CaseStatus.SUBMITTED:
         raise InvalidTransition(
             f"只有已提交待预审的办件可以预审，当前为“{CaseStatus(case.status).label}”", field="status"
@@ -441,7 +441,9 @@ def case_correct(
 
     Scenario answers cannot change here: another scenario is another application.
     """
-    case = lock_case(access_case_by_id(actor, case_id).pk)
+    seen = access_case_by_id(actor, case_id)
+    ensure_applicant_or_clerk(actor, seen)
+    case = lock_case(seen.pk)
     check_version(case, expected_version)
     if case.status not in (CaseStatus.NEEDS_CORRECTION, CaseStatus.DRAFT, CaseStatus.PRE_REVIEWED):
         raise InvalidTransition(
@@ -488,7 +490,9 @@ def case_submit_draft(
 ) -> Case:
     """Finish a draft — online, or at the counter (channel=counter) — and pre-review it."""
     with transaction.atomic():
-        case = lock_case(access_case_by_id(actor, case_id).pk)
+        seen = access_case_by_id(actor, case_id)
+        ensure_applicant_or_clerk(actor, seen)
+        case = lock_case(seen.pk)
         if case.status != CaseStatus.DRAFT:
             raise InvalidTransition(
                 f"只有草稿可以提交，当前为“{CaseStatus(case.status).label}”", field="status"
@@ -516,10 +520,7 @@ def case_withdraw(*, actor: Any, case_id: Any, reason: str) -> Case:
     if not reason.strip():
         raise ValidationFailed("请说明撤回原因", field="reason")
     seen = access_case_by_id(actor, case_id)
-    is_applicant = seen.applicant_user_id is not None and seen.applicant_user_id == getattr(actor, "pk", None)
-    clerk_regions = staff_of(actor).regions([Role.CLERK])
-    if not is_applicant and not any(region_contains(r, seen.region.code) for r in clerk_regions):
-        raise PermissionDenied("只有申请人或代为办理的综合窗口受理员可以撤回申请", field="case")
+    ensure_applicant_or_clerk(actor, seen)
     case = lock_case(seen.pk)
     if case.status in (CaseStatus.READY_TO_CONCLUDE, CaseStatus.CONCLUDED, CaseStatus.ACCEPTED):
         raise InvalidTransition(f"办件当前为“{CaseStatus(case.status).label}”，不能撤回", field="status")

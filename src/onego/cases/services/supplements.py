@@ -20,7 +20,7 @@ from typing import Any
 from django.db import transaction
 
 from onego.cases import prereview
-from onego.cases.access import access_case_by_id, access_subcase_for_officer
+from onego.cases.access import access_case_by_id, access_subcase_for_officer, ensure_applicant_or_clerk
 from onego.cases.formdata import form_fields
 from onego.cases.models import (
     Case,
@@ -194,6 +194,7 @@ def supplement_answer(
 ) -> Supplement:
     """The applicant (or a clerk for them) answers the open supplement, every item of it at once."""
     seen = access_case_by_id(actor, case_id)
+    ensure_applicant_or_clerk(actor, seen)
     case = lock_case(seen.pk)
     check_version(case, expected_version)
     if case.status != CaseStatus.SUPPLEMENT:

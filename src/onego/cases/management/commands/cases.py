@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from onego.cases.services.deadlines import recompute_provisional_deadlines, reschedule_deadline_checks
+from onego.cases.services.deadlines import recompute_provisional_deadlines, recover_deadline_checks
 from onego.cases.services.notify import sweep_outbox
 from onego.core.errors import OneGoError
 
@@ -26,8 +26,8 @@ class Command(BaseCommand):
         )
         actions.add_parser(
             "tick",
-            help="Run from cron every few minutes: re-enqueue unsent notifications and reschedule every "
-            "deadline check (work lost with a killed worker), and recompute provisional deadlines.",
+            help="Run from cron every few minutes: re-enqueue unsent notifications and deadline checks lost "
+            "with a killed worker, and recompute deadlines over years that became known.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -36,9 +36,9 @@ class Command(BaseCommand):
                 self.stdout.write(recompute_provisional_deadlines(year=options["year"]).summary())
                 return
             sent = sweep_outbox()
-            checks = reschedule_deadline_checks()
+            checks = recover_deadline_checks()
             report = recompute_provisional_deadlines()
-            self.stdout.write(f"重新排队通知 {sent} 条；重新安排期限检查 {checks} 个。")
+            self.stdout.write(f"重新排队通知 {sent} 条；恢复期限检查 {checks} 个。")
             self.stdout.write(report.summary())
         except OneGoError as exc:
             raise CommandError(exc.message) from exc

@@ -1,0 +1,341 @@
+"""Laying out the conclusion document and the integrated licence as PDF (fpdf2), then signing them.
+
+Everything printed comes from the document's fields; the digest and key id printed in the signature
+block are the ones the QR token carries, so a person can compare what the verification page shows with
+the paper in hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from cryptography.hazmat.primitives import hashes
+from fpdf import FPDF, FontFace
+from fpdf.enums import Align, WrapMode, XPos, YPos
+
+from onego.cases.documents.digest import document_digest
+from onego.cases.documents.fonts import SANS, SERIF, register_fonts
+from onego.cases.documents.model import ConclusionDocument, IntegratedLicence
+from onego.cases.documents.pades import sign_pdf
+from onego.cases.documents.qr import draw_qr
+from onego.cases.documents.signing import DocumentSigner
+
+# Documents are dated in Beijing time whatever the server's zone (发文日期 is a local date).
+CHINA = ZoneInfo("Asia/Shanghai")
+RED = (200, 16, 46)  # the red of a 红头 header and of a seal
+INK = (20, 20, 20)
+GREY = (100, 100, 100)
+RULE = (170, 170, 170)
+HEAD_FILL = (242, 242, 242)
+CREATOR = "OneGo 一件事一次办"
+
+
+def _date(value: dt.datetime) -> str:
+    d = value.astimezone(CHINA)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _date_time(value: dt.datetime) -> str:
+    d = value.astimezone(CHINA)
+    return f"{d.year}年{d.month}月{d.day}日 {d:%H:%M}"
+
+
+def _check_url(verify_url: str) -> None:
+    parts = urlsplit(verify_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"verify_url must be an absolute http(s) URL, got {verify_url!r}")
+
+
+class _Pdf(FPDF):
+    """A page with the running footer every document carries."""
+
+    def __init__(self, *, orientation: str, footer_left: str) -> None:
+        super().__init__(orientation=orientation, unit="mm", format="A4")
+        self.footer_left = footer_left
+        register_fonts(self)
+        self.set_auto_page_break(auto=True, margin=22)
+        self.set_margins(20, 18, 20)
+        self.set_text_color(*INK)
+        self.set_draw_color(*INK)
+
+    def footer(self) -> None:
+        self.set_y(-14)
+        with self.local_context(font_family=SANS, font_size=8, text_color=GREY):
+            self.cell(self.epw / 2, 5, self.footer_left, align=Align.L)
+            self.cell(self.epw / 2, 5, f"第 {self.page_no()} 页 / 共 {{nb}} 页", align=Align.R)
+
+    @contextmanager
+    def bold(self, color: tuple[int, int, int] = INK, weight: float = 0.25) -> Iterator[None]:
+        # The OFL Noto SC files carry one weight; a stroked outline gives headings the 小标宋 heft.
+        with self.local_context(text_mode="FILL_STROKE", line_width=weight, draw_color=color, text_color=color):
+            yield
+
+    def heading(self, text: str) -> None:
+        self.ln(3)
+        with self.local_context(font_family=SERIF, font_size=13), self.bold(weight=0.15):
+            self.cell(0, 8, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(1)
+
+    def paragraph(self, text: str, *, size: float = 11.5, indent: bool = True) -> None:
+        with self.local_context(font_family=SERIF, font_size=size):
+            # Chinese paragraphs start with two full-width spaces (首行缩进两字) and wrap at any character.
+            self.multi_cell(
+                0,
+                size * 0.62,
+                ("\u3000\u3000" if indent else "") + text,
+                align=Align.J,
+                wrapmode=WrapMode.CHAR,
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
+
+    def fields_table(self, rows: list[tuple[str, str]], *, label_width: float = 0.22) -> None:
+        with self.local_context(font_family=SERIF, font_size=11):
+            with self.table(
+                col_widths=(label_width, 1 - label_width),
+                first_row_as_headings=False,
+                borders_layout="HORIZONTAL_LINES",
+                text_align=(Align.L, Align.L),
+                line_height=6.5,
+                wrapmode=WrapMode.CHAR,
+                padding=(1.2, 2),
+                v_align="TOP",
+            ) as table:
+                for label, value in rows:
+                    row = table.row()
+                    row.cell(label, style=FontFace(color=GREY))
+                    row.cell(value)
+
+    def grid(self, headings: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[float, ...]) -> None:
+        with self.local_context(font_family=SANS, font_size=9.5, draw_color=RULE):
+            with self.table(
+                col_widths=widths,
+                text_align=tuple(Align.L for _ in widths),
+                line_height=5.2,
+                wrapmode=WrapMode.CHAR,
+                padding=(1.2, 1.5),
+                v_align="TOP",
+                headings_style=FontFace(emphasis="", fill_color=HEAD_FILL),
+                repeat_headings=1,
+            ) as table:
+                head = table.row()
+                for text in headings:
+                    head.cell(text)
+                for values in rows:
+                    row = table.row()
+                    for text in values:
+                        row.cell(text)
+
+    def signature_block(
+        self,
+        *,
+        issuer: str,
+        issued_at: dt.datetime,
+        verify_url: str,
+        digest: str,
+        signer: DocumentSigner,
+        qr_caption: str,
+        qr_size: float,
+        notes: tuple[str, ...],
+    ) -> None:
+        """Issuer, date, the signature's particulars and the QR code, kept together at the page foot."""
+        height = qr_size + 18
+        bottom = self.h - 24
+        if self.get_y() + height > bottom:
+            self.add_page()
+        top = max(self.get_y() + 4, bottom - height)
+        left = self.l_margin
+        qr_x = self.w - self.r_margin - qr_size
+        text_w = qr_x - left - 8
+
+        draw_qr(self, verify_url, x=qr_x, y=top, size=qr_size)
+        with self.local_context(font_family=SANS, font_size=8.5, text_color=GREY):
+            self.set_xy(qr_x - 6, top + qr_size + 0.5)
+            self.multi_cell(qr_size + 12, 4.2, qr_caption, align=Align.C, wrapmode=WrapMode.CHAR)
+
+        # 落款: the issuer and the date, right-aligned above the particulars, red like a seal's ink.
+        self.set_xy(left, top)
+        with self.local_context(font_family=SERIF, font_size=12.5), self.bold(color=RED, weight=0.15):
+            self.cell(text_w, 7, f"签发：{issuer}", align=Align.R, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        with self.local_context(font_family=SERIF, font_size=11.5):
+            self.cell(text_w, 6.5, _date(issued_at), align=Align.R, new_x=XPos.LEFT, new_y=YPos.NEXT)
+        self.ln(2)
+
+        fingerprint = signer.certificate.fingerprint(hashes.SHA256()).hex().upper()
+        lines = [
+            f"电子签名：{signer.name}（PAdES，ECDSA P-256，证书指纹 SHA-256 {fingerprint[:16]}…）",
+            f"核验码签名密钥：{signer.key_id}（Ed25519）",
+            f"文书摘要（SM3）：{digest[:32]}",
+            f"{'　' * 8}{digest[32:]}",
+            *notes,
+        ]
+        with self.local_context(font_family=SANS, font_size=8, text_color=GREY, draw_color=RULE):
+            y0 = self.get_y()
+            for line in lines:
+                self.set_x(left + 2)
+                self.multi_cell(text_w - 4, 4.2, line, align=Align.L, wrapmode=WrapMode.CHAR)
+            self.rect(left, y0 - 1.5, text_w, self.get_y() - y0 + 3)
+
+
+def _finish(pdf: _Pdf, *, title: str, author: str, subject: str, issued_at: dt.datetime) -> bytes:
+    pdf.set_title(title)
+    pdf.set_author(author)
+    pdf.set_subject(subject)
+    pdf.set_creator(CREATOR)
+    pdf.set_lang("zh-CN")
+    # The issue time, not the render time, so the same document renders to the same unsigned bytes.
+    pdf.set_creation_date(issued_at.astimezone(dt.UTC))
+    return bytes(pdf.output())
+
+
+# --- the conclusion ---------------------------------------------------------------------------------
+def render_conclusion_pdf(doc: ConclusionDocument, *, verify_url: str, signer: DocumentSigner) -> bytes:
+    """The conclusion document (办理结论通知书) as a signed PDF with a QR code pointing at `verify_url`."""
+    _check_url(verify_url)
+    digest = document_digest(doc)
+    pdf = _Pdf(orientation="portrait", footer_left=f"{doc.number}　{doc.package_name}")
+    pdf.add_page()
+
+    # 红头: the lead department's name in red over a red rule.
+    with pdf.local_context(font_family=SERIF, font_size=20), pdf.bold(color=RED, weight=0.35):
+        pdf.cell(0, 12, doc.lead_department, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    y = pdf.get_y() + 1.5
+    with pdf.local_context(draw_color=RED, line_width=0.8):
+        pdf.line(pdf.l_margin, y, pdf.w - pdf.r_margin, y)
+    pdf.set_y(y + 6)
+
+    with pdf.local_context(font_family=SERIF, font_size=18), pdf.bold(weight=0.3):
+        pdf.cell(0, 10, "“一件事一次办”办理结论通知书", align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    with pdf.local_context(font_family=SERIF, font_size=10.5, text_color=GREY):
+        pdf.cell(0, 7, doc.number, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(3)
+
+    pdf.fields_table(
+        [
+            ("一件事", doc.package_name),
+            ("申请人", doc.applicant_name_masked),
+            ("办件编号", doc.case_reference),
+            ("牵头部门", doc.lead_department),
+            ("办结时间", _date_time(doc.issued_at)),
+        ]
+    )
+
+    pdf.heading("一、办理结论")
+    color = RED if doc.outcome == "rejected" else INK
+    with pdf.local_context(font_family=SERIF, font_size=14), pdf.bold(color=color, weight=0.25):
+        pdf.cell(0, 8, f"　　{doc.outcome_label}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if doc.outcome_text:
+        pdf.paragraph(doc.outcome_text)
+
+    pdf.heading("二、各部门办理意见")
+    if doc.opinions:
+        pdf.grid(
+            ("序号", "部门", "事项", "决定", "意见", "办理时间"),
+            [
+                (str(i), o.department, o.item, o.decision, o.opinion or "—", _date_time(o.decided_at))
+                for i, o in enumerate(doc.opinions, start=1)
+            ],
+            (0.07, 0.2, 0.2, 0.09, 0.28, 0.16),
+        )
+    else:
+        pdf.paragraph("无。")
+
+    pdf.heading("三、办理结果")
+    if doc.results:
+        for i, result in enumerate(doc.results, start=1):
+            pdf.paragraph(f"{i}. {result}", size=11, indent=False)
+    else:
+        pdf.paragraph("无。")
+
+    pdf.heading("四、送达")
+    pdf.paragraph(doc.delivery or "—")
+
+    pdf.signature_block(
+        issuer=doc.lead_department,
+        issued_at=doc.issued_at,
+        verify_url=verify_url,
+        digest=digest,
+        signer=signer,
+        qr_caption="扫码核验真伪",
+        qr_size=34,
+        notes=("可扫描二维码核验，或在 PDF 阅读器中查看本文件的电子签名。",),
+    )
+    unsigned = _finish(
+        pdf,
+        title=f"{doc.package_name} 办理结论通知书 {doc.number}",
+        author=doc.lead_department,
+        subject=f"办件 {doc.case_reference} 办理结论：{doc.outcome_label}",
+        issued_at=doc.issued_at,
+    )
+    return sign_pdf(unsigned, signer=signer, reason=f"办理结论通知书 {doc.number}")
+
+
+# --- the integrated licence (一业一证) ---------------------------------------------------------------
+def render_integrated_licence_pdf(lic: IntegratedLicence, *, verify_url: str, signer: DocumentSigner) -> bytes:
+    """The integrated licence (行业综合许可证) as a signed PDF, one row per permit it carries."""
+    _check_url(verify_url)
+    digest = document_digest(lic)
+    pdf = _Pdf(orientation="landscape", footer_left=f"行业综合许可证　{lic.number}")
+    pdf.add_page()
+
+    # A licence's double frame: a heavy outer rule and a thin inner one.
+    with pdf.local_context(draw_color=RED, line_width=1.2):
+        pdf.rect(8, 8, pdf.w - 16, pdf.h - 16)
+    with pdf.local_context(draw_color=RED, line_width=0.3):
+        pdf.rect(10.5, 10.5, pdf.w - 21, pdf.h - 21)
+
+    pdf.set_y(16)
+    with pdf.local_context(font_family=SERIF, font_size=26), pdf.bold(weight=0.4):
+        pdf.cell(0, 13, "行业综合许可证", align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    with pdf.local_context(font_family=SERIF, font_size=11, text_color=GREY):
+        pdf.cell(0, 6, f"（一业一证）　编号：{lic.number}", align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(3)
+
+    pdf.fields_table(
+        [
+            ("持证主体", lic.holder_name),
+            ("统一社会信用代码", lic.holder_code_masked),
+            ("经营场所", lic.business_address),
+        ],
+        label_width=0.18,
+    )
+    pdf.heading(f"本证载明的许可（共 {len(lic.permits)} 项）")
+    pdf.grid(
+        ("序号", "许可事项", "电子证照标识（GB/T 36904）", "发证机关", "有效期至"),
+        [
+            (
+                str(i),
+                p.name,
+                p.identifier,
+                p.issuer,
+                f"{p.valid_until.year}年{p.valid_until.month}月{p.valid_until.day}日" if p.valid_until else "长期",
+            )
+            for i, p in enumerate(lic.permits, start=1)
+        ],
+        (0.05, 0.22, 0.38, 0.22, 0.13),
+    )
+
+    pdf.signature_block(
+        issuer=lic.issuer,
+        issued_at=lic.issued_at,
+        verify_url=verify_url,
+        digest=digest,
+        signer=signer,
+        qr_caption=f"扫码核验本证及所载 {len(lic.permits)} 项许可",
+        qr_size=40,
+        notes=(
+            "二维码载有上列各项许可的电子证照标识及发证部门签名；各项许可以其电子证照为准，可逐项核验。",
+        ),
+    )
+    unsigned = _finish(
+        pdf,
+        title=f"行业综合许可证 {lic.number}",
+        author=lic.issuer,
+        subject=f"{lic.holder_name}：{len(lic.permits)} 项许可",
+        issued_at=lic.issued_at,
+    )
+    return sign_pdf(unsigned, signer=signer, reason=f"行业综合许可证 {lic.number}")

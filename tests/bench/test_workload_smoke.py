@@ -1,0 +1,114 @@
+"""The benchmark's three definitions of 开办餐饮店 agree: bench/workload.py, the BPMN SpiffWorkflow runs
+and the catalog OneGo imports. No timing here — speed is measured by bench/cases_throughput.py."""
+
+from __future__ import annotations
+
+import os
+import random
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bench.runners.spiff import BPMN, SpiffProcess
+from bench.workload import BY_CODE, SUBCASES, case_actions, instant_closure
+
+BPMN_NS = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+CATALOG = Path(__file__).resolve().parents[2] / "bench" / "catalog"
+
+
+def transitive_prerequisites(code: str) -> set[str]:
+    found: set[str] = set()
+    todo = list(BY_CODE[code].after)
+    while todo:
+        nxt = todo.pop()
+        if nxt not in found:
+            found.add(nxt)
+            todo.extend(BY_CODE[nxt].after)
+    return found
+
+
+def test_the_bpmn_has_each_sub_case_with_its_prerequisites_and_kind_of_task() -> None:
+    process = ET.parse(BPMN).getroot().find(f"{BPMN_NS}process")
+    assert process is not None
+    kinds = {el.get("id"): el.tag.removeprefix(BPMN_NS) for el in process}
+    flows = [(el.get("sourceRef"), el.get("targetRef")) for el in process.iter(f"{BPMN_NS}sequenceFlow")]
+
+    def upstream(node: str) -> set[str]:
+        seen: set[str] = set()
+        todo = [node]
+        while todo:
+            target = todo.pop()
+            for source, dest in flows:
+                if dest == target and source not in seen:
+                    seen.add(str(source))
+                    todo.append(str(source))
+        return seen
+
+    for sub in SUBCASES:
+        assert kinds.get(sub.code) == ("scriptTask" if sub.mode == "instant" else "userTask"), sub.code
+        assert upstream(sub.code) & BY_CODE.keys() == transitive_prerequisites(sub.code), sub.code
+    assert upstream("conclude") >= BY_CODE.keys()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_spiffworkflow_decides_what_the_workload_expects_after_every_action(seed: int) -> None:
+    process = SpiffProcess()
+    workflow = process.start({"application": {"n": seed}})
+    by_actions: set[str] = set()
+    for action in case_actions(random.Random(seed))[1:]:
+        workflow = process.load(process.dump(workflow))  # as the runner does between steps
+        name = action.code or action.kind
+        process.complete(workflow, name)
+        if action.code:
+            by_actions.add(action.code)
+        assert process.approved(workflow) == instant_closure(by_actions)
+    assert workflow.is_completed()
+
+
+def test_every_sub_case_not_decided_by_a_rule_is_one_action() -> None:
+    actions = case_actions(random.Random(7))
+    assert [a.kind for a in actions][:2] == ["submit", "accept"] and actions[-1].kind == "conclude"
+    acted = [a.code for a in actions if a.code]
+    assert sorted(acted) == sorted(s.code for s in SUBCASES if s.mode != "instant")
+    assert instant_closure(set(acted)) == BY_CODE.keys()
+
+
+def test_the_onego_catalog_declares_the_same_package() -> None:
+    catalog = yaml.safe_load((CATALOG / "catalog.yaml").read_text(encoding="utf-8"))
+    package = yaml.safe_load((CATALOG / "packages" / "open-restaurant-bench.yaml").read_text(encoding="utf-8"))
+    items = {i["code"]: i for i in catalog["items"]}
+    departments = {d["code"]: d["type"] for d in catalog["departments"]}
+    declared = {e["item"]: e for e in package["items"]} | {p["code"]: p for p in package["partner_steps"]}
+    assert declared.keys() == BY_CODE.keys()
+    for sub in SUBCASES:
+        assert sorted(declared[sub.code].get("after", [])) == sorted(sub.after), sub.code
+        if sub.mode == "partner":
+            assert sub.code not in items
+            continue
+        item = items[sub.code]
+        assert bool(item.get("instant_approval")) == (sub.mode == "instant"), sub.code
+        assert departments[sub.department] == item["department"], sub.code
+
+
+@pytest.mark.skipif(
+    not os.environ.get("ONEGO_DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
+    reason="needs PostgreSQL (ONEGO_DATABASE_URL=postgres://...)",
+)
+def test_raw_sql_and_spiffworkflow_runners_conclude_cases_on_postgresql() -> None:
+    from bench import pg
+    from bench.runners import raw_sql, spiff
+
+    with pg.databases(os.environ["ONEGO_DATABASE_URL"], ["smoke_raw", "smoke_spiff"]) as urls:
+        for module, url in ((raw_sql, urls["smoke_raw"]), (spiff, urls["smoke_spiff"])):
+            module.prepare(url)
+            runner = module.open_runner(url)
+            try:
+                for number in range(3):
+                    for action in case_actions(random.Random(number)):
+                        runner.do(number, action)
+                assert runner.writes() > 0
+            finally:
+                runner.close()
+            assert module.concluded(url) == 3
