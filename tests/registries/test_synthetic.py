@@ -8,6 +8,7 @@ from random import Random
 import pytest
 from django.db import connection
 
+from onego.core import clock
 from onego.core.errors import Conflict, ValidationFailed
 from onego.core.pii import blind_index
 from onego.core.validators import (
@@ -21,7 +22,7 @@ from onego.core.validators import (
 from onego.registries import gateway as g
 from onego.registries import models as m
 from onego.registries.guizhou import COUNTIES, county
-from onego.registries.synthetic import Generator, fast_licence_identifier, id_card_validity, seed
+from onego.registries.synthetic import Generator, SeedSummary, fast_licence_identifier, id_card_validity, seed
 
 TODAY = dt.date(2025, 6, 1)
 
@@ -96,19 +97,19 @@ def test_id_card_validity_follows_the_age_at_issue(
 
 
 @pytest.fixture
-def seeded(db: None) -> object:
+def seeded(db: None) -> SeedSummary:
     return seed(people=1500, enterprises=60, seed=11, region_codes=["520102", "520115", "520523"], batch=400)
 
 
-def test_seed_counts(seeded: object) -> None:
+def test_seed_counts(seeded: SeedSummary) -> None:
     assert m.Resident.objects.count() == 1500
     assert m.Enterprise.objects.count() == 60
     assert m.TaxRegistration.objects.count() == 60
     assert m.SeedRun.objects.get(seed=11).summary["people"] == 1500
-    assert m.Household.objects.count() == getattr(seeded, "households")
+    assert m.Household.objects.count() == seeded.households
 
 
-def test_seeded_numbers_are_valid(seeded: object) -> None:
+def test_seeded_numbers_are_valid(seeded: SeedSummary) -> None:
     for r in m.Resident.objects.all():
         assert check_id_number(r.id_number) is None
         assert r.id_index == blind_index(r.id_number, kind="person")
@@ -121,7 +122,7 @@ def test_seeded_numbers_are_valid(seeded: object) -> None:
         assert check_licence_identifier(identifier) is None
 
 
-def test_seeded_links_are_consistent(seeded: object) -> None:
+def test_seeded_links_are_consistent(seeded: SeedSummary) -> None:
     residents = {r.id: r for r in m.Resident.objects.all()}
     for r in residents.values():
         if r.spouse_id:
@@ -131,7 +132,7 @@ def test_seeded_links_are_consistent(seeded: object) -> None:
         assert r.household_id is not None
     for e in m.Enterprise.objects.all():
         assert e.legal_rep_id in residents
-        assert 22 <= (dt.date.today() - residents[e.legal_rep_id].birth_date).days // 365 <= 66
+        assert 22 <= (clock.today() - residents[e.legal_rep_id].birth_date).days // 365 <= 66
     for cert in m.BirthCertificate.objects.all():
         assert cert.mother_id in residents
         assert residents[cert.mother_id].gender == m.Gender.FEMALE
@@ -144,10 +145,10 @@ def test_seeded_links_are_consistent(seeded: object) -> None:
         assert residents[h.head_id].household_id == h.id
 
 
-def test_seed_makes_newborns_not_yet_registered(seeded: object) -> None:
+def test_seed_makes_newborns_not_yet_registered(seeded: SeedSummary) -> None:
     pending = m.BirthCertificate.objects.filter(newborn__isnull=True)
     assert pending.exists()
-    today = dt.date.today()
+    today = clock.today()
     for cert in pending:
         assert 0 < (today - cert.birth_date).days <= 60
         values = g.fetch_elements(
@@ -158,7 +159,7 @@ def test_seed_makes_newborns_not_yet_registered(seeded: object) -> None:
         assert values["newborn.birth_date"] == cert.birth_date.isoformat()
 
 
-def test_seeded_licences_belong_to_their_holders(seeded: object) -> None:
+def test_seeded_licences_belong_to_their_holders(seeded: SeedSummary) -> None:
     enterprise = m.Enterprise.objects.filter(status="存续").first()
     assert enterprise is not None
     licences = g.find_licences(g.Subject("enterprise", enterprise.uscc), "business_licence")
@@ -172,7 +173,7 @@ def test_seeded_licences_belong_to_their_holders(seeded: object) -> None:
     assert g.find_licences(g.Subject("person", adult.id_number), "resident_id_card", valid_only=False)
 
 
-def test_id_and_phone_numbers_are_encrypted_at_rest(seeded: object) -> None:
+def test_id_and_phone_numbers_are_encrypted_at_rest(seeded: SeedSummary) -> None:
     resident = m.Resident.objects.exclude(phone="").first()
     assert resident is not None
     with connection.cursor() as cursor:
@@ -187,7 +188,7 @@ def test_id_and_phone_numbers_are_encrypted_at_rest(seeded: object) -> None:
     assert raw.count("pii1.") == 2
 
 
-def test_residents_are_found_by_blind_index(seeded: object) -> None:
+def test_residents_are_found_by_blind_index(seeded: SeedSummary) -> None:
     resident = m.Resident.objects.order_by("?").first()
     assert resident is not None
     found = m.Resident.objects.get(id_index=blind_index(resident.id_number.lower(), kind="person"))
@@ -199,12 +200,12 @@ def test_residents_are_found_by_blind_index(seeded: object) -> None:
     )
 
 
-def test_the_same_seed_is_not_loaded_twice(seeded: object) -> None:
+def test_the_same_seed_is_not_loaded_twice(seeded: SeedSummary) -> None:
     with pytest.raises(Conflict):
         seed(people=10, enterprises=0, seed=11)
 
 
-def test_another_seed_adds_people_without_collisions(seeded: object) -> None:
+def test_another_seed_adds_people_without_collisions(seeded: SeedSummary) -> None:
     seed(people=300, enterprises=5, seed=12, region_codes=["520102"])
     assert m.Resident.objects.count() == 1800
 

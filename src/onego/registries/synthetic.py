@@ -984,7 +984,6 @@ def _tune_sqlite() -> bool:
         return False
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size = -262144")  # KiB: 256 MB
-        cursor.execute("PRAGMA temp_store = MEMORY")
     if connection.in_atomic_block:
         return False
     return bool(connection.disable_constraint_checking())
