@@ -8,6 +8,7 @@ mkdir -p "$ONEGO_DATA_DIR"
 onego=.venv/bin/onego
 $onego migrate --noinput -v0
 $onego catalog import src/onego/catalog/starter
+$onego exchange contracts import
 $onego demo setup
 cat <<TXT
 

@@ -90,6 +90,23 @@ def test_the_onego_catalog_declares_the_same_package() -> None:
         assert departments[sub.department] == item["department"], sub.code
 
 
+@pytest.mark.django_db
+def test_the_onego_catalog_imports_and_compiles_to_the_workloads_sub_cases() -> None:
+    from onego.catalog.selectors import compile_for
+    from onego.catalog.services import catalog_import
+
+    catalog_import(path=CATALOG)
+    compiled = compile_for(package_code="open-restaurant-bench", region_code="520102", answers={})
+    entries = {e["code"]: e for e in compiled.to_dict()["entries"]}
+    assert entries.keys() == BY_CODE.keys()
+    for sub in SUBCASES:
+        entry = entries[sub.code]
+        assert sorted(entry["after"]) == sorted(sub.after), sub.code
+        assert (entry["kind"] == "partner") == (sub.mode == "partner"), sub.code
+        assert bool(entry.get("instant_approval")) == (sub.mode == "instant"), sub.code
+        assert (entry["department_code"] or "") == sub.department, sub.code
+
+
 @pytest.mark.skipif(
     not os.environ.get("ONEGO_DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
     reason="needs PostgreSQL (ONEGO_DATABASE_URL=postgres://...)",
