@@ -142,6 +142,13 @@ LOGGING = {
     "loggers": {"jieba": {"level": "WARNING"}},
 }
 
+# E-mail: printed to the console in development; configure SMTP through Django's EMAIL_* settings in production.
+EMAIL_BACKEND = os.environ.get(
+    "ONEGO_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get("ONEGO_FROM_EMAIL", "noreply@onego.invalid")
+
 # The region a visitor sees when they have not chosen one (贵阳市).
 ONEGO_DEFAULT_REGION = os.environ.get("ONEGO_DEFAULT_REGION", "520100")
 

@@ -16,7 +16,7 @@ from onego.cases.models import Case
 from tests.cases.conftest import MONDAY, Staff
 from tests.cases.factories import PERSON_ID, full_form, import_cases_catalog
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.api.cases_urls")]
+pytestmark = pytest.mark.django_db
 
 
 def pdf(name: str) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 import os
+from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -194,8 +195,9 @@ def test_masking_filter_masks_messages_args_and_tracebacks(caplog: pytest.LogCap
 def test_settings_install_the_masking_filter_on_the_console_handler() -> None:
     from django.conf import settings
 
-    assert settings.LOGGING["filters"]["pii"]["()"] == "onego.core.pii.MaskingFilter"
-    assert "pii" in settings.LOGGING["handlers"]["console"]["filters"]
+    logging_config: dict[str, Any] = settings.LOGGING
+    assert logging_config["filters"]["pii"]["()"] == "onego.core.pii.MaskingFilter"
+    assert "pii" in logging_config["handlers"]["console"]["filters"]
 
 
 def test_development_keys_are_derived_from_the_secret_key() -> None:

@@ -403,3 +403,15 @@ def test_verify_material_through_the_registry_when_the_licence_was_revoked(
     assert ref is not None
     assert ref.registry == "marriage"
     assert ref.reference.startswith("J520102-2019-")
+
+
+def test_verify_material_asks_only_the_allowed_sources(demo: object, materials: None) -> None:
+    ref = g.verify_material("marriage_certificate", subject("王芳"), allowed={"marriage"})
+    assert ref is not None
+    assert ref.registry == "marriage"
+    ref = g.verify_material("marriage_certificate", subject("王芳"), allowed={"elicence"})
+    assert ref is not None
+    assert ref.registry == "elicence"
+    assert g.verify_material("birth_medical_certificate", subject("王芳"), allowed={"elicence"}) is None
+    g.set_registry_available(code="elicence", available=False)
+    assert g.verify_material("marriage_certificate", subject("王芳"), allowed={"marriage"}) is not None

@@ -103,7 +103,7 @@ def seeded(db: None) -> Iterator[SeedSummary]:
     # A fixed day: what is drawn depends on the date (ages, recent births), and the tests should not.
     with time_machine.travel(dt.datetime(2025, 6, 1, 10, tzinfo=dt.UTC), tick=False):
         yield seed(
-            people=800, enterprises=40, seed=21, region_codes=["520102", "520115", "520523"], batch=300
+            people=800, enterprises=40, seed=13, region_codes=["520102", "520115", "520523"], batch=300
         )
 
 
@@ -111,7 +111,7 @@ def test_seed_counts(seeded: SeedSummary) -> None:
     assert m.Resident.objects.count() == 800
     assert m.Enterprise.objects.count() == 40
     assert m.TaxRegistration.objects.count() == 40
-    assert m.SeedRun.objects.get(seed=21).summary["people"] == 800
+    assert m.SeedRun.objects.get(seed=13).summary["people"] == 800
     assert m.Household.objects.count() == seeded.households
 
 
@@ -148,6 +148,7 @@ def test_seeded_links_are_consistent(seeded: SeedSummary) -> None:
         assert house.owners.exists()
         assert all((house.water_account, house.power_account, house.gas_account, house.network_account))
     for h in m.Household.objects.all():
+        assert h.head_id is not None
         assert residents[h.head_id].household_id == h.id
 
 
@@ -208,7 +209,7 @@ def test_residents_are_found_by_blind_index(seeded: SeedSummary) -> None:
 
 def test_the_same_seed_is_not_loaded_twice(seeded: SeedSummary) -> None:
     with pytest.raises(Conflict):
-        seed(people=10, enterprises=0, seed=21)
+        seed(people=10, enterprises=0, seed=13)
 
 
 def test_another_seed_adds_people_without_collisions(seeded: SeedSummary) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
+from onego.api.cases import router as cases_router
 from onego.api.catalog import router as catalog_router
 from onego.api.exchange import router as exchange_router
 from onego.api.ledger import router as ledger_router
@@ -29,3 +30,4 @@ def onego_error(request: HttpRequest, exc: OneGoError) -> HttpResponse:
 api.add_router("/", catalog_router)
 api.add_router("/", exchange_router)
 api.add_router("/", ledger_router)
+api.add_router("/", cases_router)

@@ -32,15 +32,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
 
-@admin.display(description="姓名")
-def masked_name(obj: Any) -> str:
-    return mask_name(getattr(obj, "name", "") or getattr(obj, "holder_name", ""))
-
-
 @admin.register(m.RegistryState)
 class RegistryStateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["code", "available", "note", "updated_at"]
-    readonly_fields = ["code", "available", "note"]
+    list_display = ("code", "available", "note", "updated_at")
+    readonly_fields = ("code", "available", "note")
     actions = ["switch_on", "switch_off"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -63,28 +58,28 @@ class RegistryStateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(m.RegistryStateChange)
 class RegistryStateChangeAdmin(ReadOnlyAdmin):
-    list_display = ["code", "available", "note", "changed_at"]
+    list_display = ("code", "available", "note", "changed_at")
     list_filter = ["code"]
 
 
 @admin.register(m.SeedRun)
 class SeedRunAdmin(ReadOnlyAdmin):
-    list_display = ["seed", "people", "enterprises", "created_at", "finished_at"]
+    list_display = ("seed", "people", "enterprises", "created_at", "finished_at")
 
 
 @admin.register(m.Resident)
 class ResidentAdmin(ReadOnlyAdmin):
-    list_display = [
-        masked_name,
+    list_display = (
+        "masked_name_field",
         "masked_id_number",
         "gender",
         "birth_date",
         "ethnicity",
         "region_code",
         "alive",
-    ]
+    )
     list_filter = ["gender", "alive"]
-    fields = [
+    fields = (
         "masked_name_field",
         "masked_id_number",
         "gender",
@@ -94,7 +89,7 @@ class ResidentAdmin(ReadOnlyAdmin):
         "region_code",
         "relationship_to_head",
         "alive",
-    ]
+    )
     readonly_fields = fields
 
     @admin.display(description="姓名")
@@ -112,14 +107,21 @@ class ResidentAdmin(ReadOnlyAdmin):
 
 @admin.register(m.Household)
 class HouseholdAdmin(ReadOnlyAdmin):
-    list_display = ["number", "region_code"]
-    fields = ["number", "region_code"]
+    list_display = ("number", "region_code")
+    fields = ("number", "region_code")
 
 
 @admin.register(m.BirthCertificate)
 class BirthCertificateAdmin(ReadOnlyAdmin):
-    list_display = ["number", "masked_newborn", "gender", "birth_date", "birth_place", "registered"]
-    fields = ["number", "masked_newborn", "gender", "birth_date", "birth_place", "issued_on"]
+    list_display = (
+        "number",
+        "masked_newborn",
+        "gender",
+        "birth_date",
+        "birth_place",
+        "registered",
+    )
+    fields = ("number", "masked_newborn", "gender", "birth_date", "birth_place", "issued_on")
     readonly_fields = fields
 
     @admin.display(description="新生儿")
@@ -133,42 +135,49 @@ class BirthCertificateAdmin(ReadOnlyAdmin):
 
 @admin.register(m.MarriageRecord)
 class MarriageRecordAdmin(ReadOnlyAdmin):
-    list_display = ["certificate_number", "registered_on", "office", "dissolved_on"]
+    list_display = ("certificate_number", "registered_on", "office", "dissolved_on")
     fields = list_display
 
 
 @admin.register(m.SocialInsurance)
 class SocialInsuranceAdmin(ReadOnlyAdmin):
-    list_display = ["status", "insured_since", "employer_name"]
+    list_display = ("status", "insured_since", "employer_name")
     list_filter = ["status"]
-    fields = ["status", "insured_since", "employer_name", "unit_number"]
+    fields = ("status", "insured_since", "employer_name", "unit_number")
 
 
 @admin.register(m.MedicalInsurance)
 class MedicalInsuranceAdmin(ReadOnlyAdmin):
-    list_display = ["scheme", "status", "unit_number"]
+    list_display = ("scheme", "status", "unit_number")
     list_filter = ["scheme"]
     fields = list_display
 
 
 @admin.register(m.HousingFund)
 class HousingFundAdmin(ReadOnlyAdmin):
-    list_display = ["employer_name", "deposit_rate", "status", "opened_on"]
+    list_display = ("employer_name", "deposit_rate", "status", "opened_on")
     fields = list_display
 
 
 @admin.register(m.RealEstate)
 class RealEstateAdmin(ReadOnlyAdmin):
-    list_display = ["certificate_number", "region_code", "area", "use", "registered_on"]
-    fields = [*list_display, "unit_number", "address", "water_account", "power_account", "gas_account"]
+    list_display = ("certificate_number", "region_code", "area", "use", "registered_on")
+    fields = (
+        *list_display,
+        "unit_number",
+        "address",
+        "water_account",
+        "power_account",
+        "gas_account",
+    )
 
 
 @admin.register(m.Enterprise)
 class EnterpriseAdmin(ReadOnlyAdmin):
-    list_display = ["name", "uscc", "type", "status", "established_on", "region_code"]
+    list_display = ("name", "uscc", "type", "status", "established_on", "region_code")
     list_filter = ["status", "type"]
     search_fields = ["=uscc", "name"]
-    fields = [
+    fields = (
         "name",
         "uscc",
         "type",
@@ -179,7 +188,7 @@ class EnterpriseAdmin(ReadOnlyAdmin):
         "region_code",
         "status",
         "established_on",
-    ]
+    )
     readonly_fields = fields
 
     @admin.display(description="法定代表人")
@@ -189,10 +198,17 @@ class EnterpriseAdmin(ReadOnlyAdmin):
 
 @admin.register(m.Licence)
 class LicenceAdmin(ReadOnlyAdmin):
-    list_display = ["name", "masked_holder", "masked_holder_code", "issuer_name", "issued_on", "status"]
+    list_display = (
+        "name",
+        "masked_holder",
+        "masked_holder_code",
+        "issuer_name",
+        "issued_on",
+        "status",
+    )
     list_filter = ["licence_type", "status"]
     search_fields = ["=identifier"]
-    fields = [
+    fields = (
         "identifier",
         "name",
         "masked_holder",
@@ -204,7 +220,7 @@ class LicenceAdmin(ReadOnlyAdmin):
         "valid_from",
         "valid_until",
         "status",
-    ]
+    )
     readonly_fields = fields
 
     @admin.display(description="持证主体")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -151,19 +151,25 @@ def find_licences(
     return [_record(lic) for lic in qs.order_by("-issued_on", "identifier")]
 
 
-def verify_material(material: str, subject: Subject) -> VerifiedReference | None:
+def verify_material(
+    material: str, subject: Subject, *, allowed: Container[str] | None = None
+) -> VerifiedReference | None:
     """Can shared data stand in for this material (catalog MaterialType code) of this subject?
 
     An e-licence first: a valid licence of the material's licence type held by the subject. Failing that
     (no such licence, or the e-licence library down), the material's registry is asked whether it holds
     the record. None when neither does; RegistryUnavailable when the source that would have to answer is
     down and nothing could be verified.
+
+    `allowed` (added beyond the agreed interface): the registry codes that may be asked, e.g. what a
+    sharing contract grants — "elicence" for the licence path, the material's registry for the other.
+    None asks both.
     """
     mt = MaterialType.objects.select_related("licence_type", "registry").filter(code=material).first()
     if mt is None:
         return None
     down: RegistryUnavailable | None = None
-    if mt.licence_type is not None:
+    if mt.licence_type is not None and (allowed is None or ELICENCE in allowed):
         try:
             licences = find_licences(subject, mt.licence_type.code)
         except RegistryUnavailable as exc:
@@ -177,7 +183,11 @@ def verify_material(material: str, subject: Subject) -> VerifiedReference | None
                 description=f"{lic.name} {lic.identifier}（{registry_name(ELICENCE)}核验）",
                 verified_at=clock.now(),
             )
-    if mt.registry is not None and mt.registry.code in SOURCES:
+    if (
+        mt.registry is not None
+        and mt.registry.code in SOURCES
+        and (allowed is None or mt.registry.code in allowed)
+    ):
         code = mt.registry.code
         source = SOURCES[code]
         getter = source.materials.get(material)

@@ -9,6 +9,7 @@ searched — on any device, and a document weighs tens of kilobytes, not megabyt
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pylopdf_fonts_zh_cn
@@ -16,6 +17,9 @@ from fpdf import FPDF
 
 SERIF = "NotoSerifSC"  # body and headings: a Song (宋体) style, as official documents are set
 SANS = "NotoSansSC"  # tables, identifiers and small print: a Hei (黑体) style, clearer at small sizes
+
+# fontTools reports every table it subsets at INFO: dozens of lines per document in the server log.
+logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 
 
 def font_files() -> dict[str, Path]:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives import hashes
 from fpdf import FPDF, FontFace
-from fpdf.enums import Align, WrapMode, XPos, YPos
+from fpdf.enums import Align, MethodReturnValue, WrapMode, XPos, YPos
 
 from onego.cases.documents.digest import document_digest
 from onego.cases.documents.fonts import SANS, SERIF, register_fonts
@@ -32,11 +33,16 @@ GREY = (100, 100, 100)
 RULE = (170, 170, 170)
 HEAD_FILL = (242, 242, 242)
 CREATOR = "OneGo 一件事一次办"
+PAGE_BOTTOM_MARGIN = 22
 
 
 def _date(value: dt.datetime) -> str:
     d = value.astimezone(CHINA)
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _short_date_time(value: dt.datetime) -> str:
+    return f"{value.astimezone(CHINA):%Y-%m-%d %H:%M}"
 
 
 def _date_time(value: dt.datetime) -> str:
@@ -57,16 +63,24 @@ class _Pdf(FPDF):
         super().__init__(orientation=orientation, unit="mm", format="A4")
         self.footer_left = footer_left
         register_fonts(self)
-        self.set_auto_page_break(auto=True, margin=22)
+        self.set_auto_page_break(auto=True, margin=PAGE_BOTTOM_MARGIN)
         self.set_margins(20, 18, 20)
         self.set_text_color(*INK)
         self.set_draw_color(*INK)
 
     def footer(self) -> None:
         self.set_y(-14)
-        with self.local_context(font_family=SANS, font_size=8, text_color=GREY):
+        with self.text(SANS, 8, text_color=GREY):
             self.cell(self.epw / 2, 5, self.footer_left, align=Align.L)
             self.cell(self.epw / 2, 5, f"第 {self.page_no()} 页 / 共 {{nb}} 页", align=Align.R)
+
+    @contextmanager
+    def text(self, family: str, size: float, **graphics: Any) -> Iterator[None]:
+        # fpdf2's local_context(font_family=…) leaves the font unmeasured in tables (their line breaking
+        # then never ends), so the font is set explicitly; local_context restores it on the way out.
+        with self.local_context(**graphics):
+            self.set_font(family, size=size)
+            yield
 
     @contextmanager
     def bold(self, color: tuple[int, int, int] = INK, weight: float = 0.25) -> Iterator[None]:
@@ -75,48 +89,53 @@ class _Pdf(FPDF):
             yield
 
     def heading(self, text: str) -> None:
-        self.ln(3)
-        with self.local_context(font_family=SERIF, font_size=13), self.bold(weight=0.15):
+        self.ln(2)
+        with self.text(SERIF, 13), self.bold(weight=0.15):
             self.cell(0, 8, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(1)
 
     def paragraph(self, text: str, *, size: float = 11.5, indent: bool = True) -> None:
-        with self.local_context(font_family=SERIF, font_size=size):
-            # Chinese paragraphs start with two full-width spaces (首行缩进两字) and wrap at any character.
+        with self.text(SERIF, size):
+            # Chinese paragraphs start with two full-width spaces (首行缩进两字). WORD wrapping breaks at a
+            # space where there is one and between any two characters where there is not (CJK runs);
+            # fpdf2's CHAR mode never ends when a column is narrower than one glyph, WORD mode raises.
             self.multi_cell(
                 0,
                 size * 0.62,
                 ("\u3000\u3000" if indent else "") + text,
                 align=Align.J,
-                wrapmode=WrapMode.CHAR,
+                wrapmode=WrapMode.WORD,
                 new_x=XPos.LMARGIN,
                 new_y=YPos.NEXT,
             )
 
-    def fields_table(self, rows: list[tuple[str, str]], *, label_width: float = 0.22) -> None:
-        with self.local_context(font_family=SERIF, font_size=11):
+    def fields_table(self, rows: list[tuple[tuple[str, str], ...]]) -> None:
+        """Label–value pairs, two to a row (a lone pair spans the row), to keep the page compact."""
+        with self.text(SERIF, 11):
             with self.table(
-                col_widths=(label_width, 1 - label_width),
+                col_widths=(0.12, 0.38, 0.16, 0.34),
                 first_row_as_headings=False,
                 borders_layout="HORIZONTAL_LINES",
-                text_align=(Align.L, Align.L),
-                line_height=6.5,
-                wrapmode=WrapMode.CHAR,
-                padding=(1.2, 2),
+                text_align=(Align.L, Align.L, Align.L, Align.L),
+                line_height=6,
+                wrapmode=WrapMode.WORD,
+                padding=(0.8, 2),
                 v_align="TOP",
             ) as table:
-                for label, value in rows:
+                label_style = FontFace(color=GREY)
+                for pairs in rows:
                     row = table.row()
-                    row.cell(label, style=FontFace(color=GREY))
-                    row.cell(value)
+                    for label, value in pairs:
+                        row.cell(label, style=label_style)
+                        row.cell(value, colspan=3 if len(pairs) == 1 else 1)
 
     def grid(self, headings: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[float, ...]) -> None:
-        with self.local_context(font_family=SANS, font_size=9.5, draw_color=RULE):
+        with self.text(SANS, 9.5, draw_color=RULE):
             with self.table(
                 col_widths=widths,
                 text_align=tuple(Align.L for _ in widths),
                 line_height=5.2,
-                wrapmode=WrapMode.CHAR,
+                wrapmode=WrapMode.WORD,
                 padding=(1.2, 1.5),
                 v_align="TOP",
                 headings_style=FontFace(emphasis="", fill_color=HEAD_FILL),
@@ -143,42 +162,51 @@ class _Pdf(FPDF):
         notes: tuple[str, ...],
     ) -> None:
         """Issuer, date, the signature's particulars and the QR code, kept together at the page foot."""
-        height = qr_size + 18
-        bottom = self.h - 24
-        if self.get_y() + height > bottom:
-            self.add_page()
-        top = max(self.get_y() + 4, bottom - height)
+        fingerprint = signer.certificate.fingerprint(hashes.SHA256()).hex().upper()
+        lines = [
+            f"电子签名：{signer.name}（PAdES，ECDSA P-256，证书指纹 {fingerprint[:16]}）",
+            f"二维码核验码：Ed25519 签名，密钥 {signer.key_id}；文书摘要（SM3）：",
+            " ".join(digest[i : i + 16] for i in range(0, 64, 16)),
+            *notes,
+        ]
+        line_h = 4.2
         left = self.l_margin
         qr_x = self.w - self.r_margin - qr_size
         text_w = qr_x - left - 8
+        with self.text(SANS, 8):
+            wrapped = sum(
+                len(self.multi_cell(text_w - 4, line_h, line, dry_run=True, output=MethodReturnValue.LINES))
+                for line in lines
+            )
+        height = max(qr_size + 6, 7 + 6.5 + 2 + wrapped * line_h + 3)
+        bottom = self.h - 21  # above the running footer
+        if self.get_y() + 4 + height <= bottom:
+            top = bottom - height  # on the page it ends, at the foot, where a 落款 belongs
+        else:
+            self.add_page()
+            top = self.t_margin + 6
 
+        # The block is measured to fit; an automatic break inside it would tear it across two pages.
+        self.set_auto_page_break(auto=False)
         draw_qr(self, verify_url, x=qr_x, y=top, size=qr_size)
-        with self.local_context(font_family=SANS, font_size=8.5, text_color=GREY):
+        with self.text(SANS, 8.5, text_color=GREY):
             self.set_xy(qr_x - 6, top + qr_size + 0.5)
-            self.multi_cell(qr_size + 12, 4.2, qr_caption, align=Align.C, wrapmode=WrapMode.CHAR)
+            self.multi_cell(qr_size + 12, 4.2, qr_caption, align=Align.C, wrapmode=WrapMode.WORD)
 
         # 落款: the issuer and the date, right-aligned above the particulars, red like a seal's ink.
         self.set_xy(left, top)
-        with self.local_context(font_family=SERIF, font_size=12.5), self.bold(color=RED, weight=0.15):
+        with self.text(SERIF, 12.5), self.bold(color=RED, weight=0.15):
             self.cell(text_w, 7, f"签发：{issuer}", align=Align.R, new_x=XPos.LEFT, new_y=YPos.NEXT)
-        with self.local_context(font_family=SERIF, font_size=11.5):
+        with self.text(SERIF, 11.5):
             self.cell(text_w, 6.5, _date(issued_at), align=Align.R, new_x=XPos.LEFT, new_y=YPos.NEXT)
         self.ln(2)
-
-        fingerprint = signer.certificate.fingerprint(hashes.SHA256()).hex().upper()
-        lines = [
-            f"电子签名：{signer.name}（PAdES，ECDSA P-256，证书指纹 SHA-256 {fingerprint[:16]}…）",
-            f"核验码签名密钥：{signer.key_id}（Ed25519）",
-            f"文书摘要（SM3）：{digest[:32]}",
-            f"{'　' * 8}{digest[32:]}",
-            *notes,
-        ]
-        with self.local_context(font_family=SANS, font_size=8, text_color=GREY, draw_color=RULE):
+        with self.text(SANS, 8, text_color=GREY, draw_color=RULE):
             y0 = self.get_y()
             for line in lines:
                 self.set_x(left + 2)
-                self.multi_cell(text_w - 4, 4.2, line, align=Align.L, wrapmode=WrapMode.CHAR)
+                self.multi_cell(text_w - 4, line_h, line, align=Align.L, wrapmode=WrapMode.WORD)
             self.rect(left, y0 - 1.5, text_w, self.get_y() - y0 + 3)
+        self.set_auto_page_break(auto=True, margin=PAGE_BOTTOM_MARGIN)
 
 
 def _finish(pdf: _Pdf, *, title: str, author: str, subject: str, issued_at: dt.datetime) -> bytes:
@@ -201,32 +229,30 @@ def render_conclusion_pdf(doc: ConclusionDocument, *, verify_url: str, signer: D
     pdf.add_page()
 
     # 红头: the lead department's name in red over a red rule.
-    with pdf.local_context(font_family=SERIF, font_size=20), pdf.bold(color=RED, weight=0.35):
+    with pdf.text(SERIF, 20), pdf.bold(color=RED, weight=0.35):
         pdf.cell(0, 12, doc.lead_department, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     y = pdf.get_y() + 1.5
     with pdf.local_context(draw_color=RED, line_width=0.8):
         pdf.line(pdf.l_margin, y, pdf.w - pdf.r_margin, y)
     pdf.set_y(y + 6)
 
-    with pdf.local_context(font_family=SERIF, font_size=18), pdf.bold(weight=0.3):
+    with pdf.text(SERIF, 18), pdf.bold(weight=0.3):
         pdf.cell(0, 10, "“一件事一次办”办理结论通知书", align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    with pdf.local_context(font_family=SERIF, font_size=10.5, text_color=GREY):
+    with pdf.text(SERIF, 10.5, text_color=GREY):
         pdf.cell(0, 7, doc.number, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
 
     pdf.fields_table(
         [
-            ("一件事", doc.package_name),
-            ("申请人", doc.applicant_name_masked),
-            ("办件编号", doc.case_reference),
-            ("牵头部门", doc.lead_department),
-            ("办结时间", _date_time(doc.issued_at)),
+            (("一件事", doc.package_name), ("申请人", doc.applicant_name_masked)),
+            (("办件编号", doc.case_reference), ("办结时间", _date_time(doc.issued_at))),
+            (("牵头部门", doc.lead_department),),
         ]
     )
 
     pdf.heading("一、办理结论")
     color = RED if doc.outcome == "rejected" else INK
-    with pdf.local_context(font_family=SERIF, font_size=14), pdf.bold(color=color, weight=0.25):
+    with pdf.text(SERIF, 14), pdf.bold(color=color, weight=0.25):
         pdf.cell(0, 8, f"　　{doc.outcome_label}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if doc.outcome_text:
         pdf.paragraph(doc.outcome_text)
@@ -236,10 +262,10 @@ def render_conclusion_pdf(doc: ConclusionDocument, *, verify_url: str, signer: D
         pdf.grid(
             ("序号", "部门", "事项", "决定", "意见", "办理时间"),
             [
-                (str(i), o.department, o.item, o.decision, o.opinion or "—", _date_time(o.decided_at))
+                (str(i), o.department, o.item, o.decision, o.opinion or "—", _short_date_time(o.decided_at))
                 for i, o in enumerate(doc.opinions, start=1)
             ],
-            (0.07, 0.2, 0.2, 0.09, 0.28, 0.16),
+            (0.06, 0.2, 0.2, 0.08, 0.31, 0.15),
         )
     else:
         pdf.paragraph("无。")
@@ -289,19 +315,17 @@ def render_integrated_licence_pdf(lic: IntegratedLicence, *, verify_url: str, si
         pdf.rect(10.5, 10.5, pdf.w - 21, pdf.h - 21)
 
     pdf.set_y(16)
-    with pdf.local_context(font_family=SERIF, font_size=26), pdf.bold(weight=0.4):
+    with pdf.text(SERIF, 26), pdf.bold(weight=0.4):
         pdf.cell(0, 13, "行业综合许可证", align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    with pdf.local_context(font_family=SERIF, font_size=11, text_color=GREY):
+    with pdf.text(SERIF, 11, text_color=GREY):
         pdf.cell(0, 6, f"（一业一证）　编号：{lic.number}", align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
 
     pdf.fields_table(
         [
-            ("持证主体", lic.holder_name),
-            ("统一社会信用代码", lic.holder_code_masked),
-            ("经营场所", lic.business_address),
-        ],
-        label_width=0.18,
+            (("持证主体", lic.holder_name), ("统一社会信用代码", lic.holder_code_masked)),
+            (("经营场所", lic.business_address),),
+        ]
     )
     pdf.heading(f"本证载明的许可（共 {len(lic.permits)} 项）")
     pdf.grid(

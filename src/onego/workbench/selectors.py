@@ -1,0 +1,441 @@
+"""Reads the workbench pages need, shaped for display. No writes and no decisions here.
+
+Cases are reached through `onego.cases.access` first (the views do it); these functions then read what
+the page shows of a case the user may see:
+
+- the counter: who the applicant is (through the registries gateway, name only), the regions a clerk
+  serves, the merged form with what the exchange prefilled, the material lines with what is given;
+- an officer's review: the case's data restricted to what the department's sharing contracts grant
+  (`exchange.selectors.visible_elements`), the materials of the item, the other departments' progress;
+- a lead officer: the cases the department leads, and those ready for its conclusion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from onego.accounts.models import Role
+from onego.accounts.selectors import Staff
+from onego.cases import sla
+from onego.cases.access import can_see_case, region_contains
+from onego.cases.formdata import form_fields, form_values
+from onego.cases.identity import blind_index
+from onego.cases.models import Case, Material, MaterialKind, OneTimeNotice, SubCase, SubCaseKind
+from onego.cases.selectors import CaseView, cases_of_applicant
+from onego.cases.workflow import SUBCASE_ACTIVE, SUBCASE_PAUSED, CaseStatus
+from onego.catalog.models import Package, Region
+from onego.catalog.selectors import packages_offered
+from onego.core.workdays import WorkingCalendar
+from onego.exchange.models import Consent, PrefillRun, VerifiedMaterial
+from onego.exchange.selectors import (
+    consents_for_case,
+    masked,
+    prefill_runs,
+    prefilled_values,
+    verified_materials,
+    visible_elements,
+)
+from onego.registries.gateway import RegistryUnavailable, Subject, SubjectNotFound, fetch_elements
+from onego.workbench.presenters import Light, deadline_light, display_value, file_size, light
+
+# --- the counter -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Identified:
+    """The applicant as the registry knows them: the name, or why it could not be read."""
+
+    kind: str
+    found: bool
+    name: str
+    registry: str
+    problem: str = ""
+
+
+NAME_SOURCES = {"person": ("population", "person.name"), "enterprise": ("enterprise", "enterprise.name")}
+
+
+def identify_applicant(subject: Subject) -> Identified:
+    """Read the applicant's name from the population or enterprise register (identity check only)."""
+    registry, element = NAME_SOURCES[subject.kind]
+    try:
+        values = fetch_elements(registry, subject, [element])
+    except SubjectNotFound:
+        return Identified(subject.kind, False, "", registry, "not_found")
+    except RegistryUnavailable:
+        return Identified(subject.kind, False, "", registry, "unavailable")
+    name = str(values.get(element) or "")
+    return Identified(subject.kind, bool(name), name, registry, "" if name else "not_found")
+
+
+def counter_regions(staff: Staff) -> list[Region]:
+    """The regions a clerk accepts for: their windows' regions and every county-level region below them."""
+    served = staff.regions([Role.CLERK])
+    regions = Region.objects.filter(level__in=["province", "city", "county"]).order_by("code")
+    return [r for r in regions if any(region_contains(s, r.code) for s in served)]
+
+
+def default_counter_region(staff: Staff) -> str:
+    """The clerk's nearest window (the longest region code without trailing zeros)."""
+    served = staff.regions([Role.CLERK])
+    return max(served, key=lambda code: len(code.rstrip("0"))) if served else ""
+
+
+def packages_for_counter(region: Region | None) -> list[Package]:
+    return list(packages_offered(region)) if region is not None else []
+
+
+def applicant_cases(user: Any, staff: Staff, kind: str, key: str) -> list[Case]:
+    """The applicant's cases this clerk may see (online and counter alike), newest first."""
+    rows = cases_of_applicant(blind_index(kind, key)).select_related(
+        "region", "lead_department", "accepting_department"
+    )[:50]
+    return [c for c in rows if can_see_case(user, staff, c)]
+
+
+def counter_cases(user: Any, *, limit: int = 20) -> QuerySet[Case]:
+    """Cases this clerk started or accepted, newest first (the counter's own list)."""
+    return (
+        Case.objects.filter(Q(submitted_by=user) | Q(accepted_by=user))
+        .select_related("region")
+        .order_by("-created_at")[:limit]
+    )
+
+
+@dataclass
+class FormRow:
+    element: str
+    name: str
+    type: str
+    choices: list[str]
+    required: bool
+    sensitive: bool
+    value: Any
+    prefilled_from: str = ""  # the registry's name, when the value shown came from the exchange
+    prefill_reason: str = ""  # why the exchange left it to the applicant
+    problem: str = ""  # what pre-review found wrong with it
+
+
+@dataclass
+class FormGroupView:
+    title: str
+    rows: list[FormRow]
+
+
+@dataclass(frozen=True)
+class PrefillState:
+    run: PrefillRun | None
+    values: dict[str, Any]
+    sources: dict[str, str]
+    manual: dict[str, str]
+
+
+def latest_prefill(case: Case) -> PrefillState:
+    run = prefill_runs(case.pk).first()
+    if run is None:
+        return PrefillState(None, {}, {}, {})
+    return PrefillState(
+        run=run,
+        values=prefilled_values(run),
+        sources={code: v.get("source_name", "") for code, v in run.values.items()},
+        manual=dict(run.manual or {}),
+    )
+
+
+def latest_consent(case: Case) -> Consent | None:
+    return consents_for_case(case.pk).first()
+
+
+def open_notice(case: Case) -> OneTimeNotice | None:
+    if case.status != CaseStatus.NEEDS_CORRECTION:
+        return None
+    return OneTimeNotice.objects.filter(case=case, resolved_at=None).order_by("-number").first()
+
+
+def counter_form(
+    case: Case,
+    prefill: PrefillState,
+    *,
+    typed: dict[str, Any] | None = None,
+    problems: dict[str, str] | None = None,
+) -> list[FormGroupView]:
+    """The merged form as the clerk fills it: what was typed wins, then the case, then the exchange."""
+    stored = form_values(case)
+    problems = problems or {}
+    groups = []
+    for group in case.snapshot.get("form", []):
+        rows = []
+        for f in group["fields"]:
+            code = f["element"]
+            value: Any = stored.get(code)
+            prefilled_from = ""
+            if typed is not None and code in typed:
+                value = typed[code]
+            elif value in (None, "") and code in prefill.values:
+                value = prefill.values[code]
+            if code in prefill.values and value == prefill.values[code]:
+                prefilled_from = prefill.sources.get(code, "")
+            rows.append(
+                FormRow(
+                    element=code,
+                    name=f["name"],
+                    type=f["type"],
+                    choices=list(f.get("choices") or []),
+                    required=bool(f["required"]),
+                    sensitive=bool(f.get("sensitive")),
+                    value=value,
+                    prefilled_from=prefilled_from,
+                    prefill_reason=prefill.manual.get(code, ""),
+                    problem=problems.get(code, ""),
+                )
+            )
+        groups.append(FormGroupView(title=group["title"], rows=rows))
+    return groups
+
+
+@dataclass
+class MaterialLineView:
+    code: str
+    name: str
+    required: bool
+    exempt: bool
+    exempt_reason: str
+    file_types: list[str]
+    notes: list[str]
+    used_by: list[str]
+    given: Material | None  # the current row (upload or reference)
+    verified: VerifiedMaterial | None  # what the exchange verified for it
+    problem: str = ""
+
+    @property
+    def accept(self) -> str:
+        return ",".join(f".{t}" for t in self.file_types)
+
+    @property
+    def given_size(self) -> str:
+        return file_size(self.given.size) if self.given is not None else ""
+
+
+def material_lines(case: Case, *, problems: dict[str, str] | None = None) -> list[MaterialLineView]:
+    given = {m.code: m for m in Material.objects.filter(case=case, replaced_at=None)}
+    verified = {v.material: v for v in verified_materials(case.pk)}
+    problems = problems or {}
+    names = entry_names(case)
+    return [
+        MaterialLineView(
+            code=line["material"],
+            name=line["name"],
+            required=bool(line["required"]),
+            exempt=bool(line["exempt"]),
+            exempt_reason=line.get("exempt_reason") or "",
+            file_types=list(line.get("file_types") or []),
+            notes=list(line.get("notes") or []),
+            used_by=[names.get(code, code) for code in line.get("used_by", [])],
+            given=given.get(line["material"]),
+            verified=verified.get(line["material"]),
+            problem=problems.get(f"material:{line['material']}", ""),
+        )
+        for line in case.snapshot.get("materials", [])
+    ]
+
+
+def entry_names(case: Case) -> dict[str, str]:
+    return {e["code"]: e["name"] for e in case.snapshot.get("entries", [])}
+
+
+# --- an officer's review ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DataRow:
+    element: str
+    name: str
+    value: str
+    verified: bool
+    for_this_item: bool
+
+
+@dataclass(frozen=True)
+class DepartmentData:
+    rows: list[DataRow]
+    withheld: int  # fields of the case the department's contracts do not grant: not shown at all
+
+
+def department_data(case: Case, subcase: SubCase) -> DepartmentData:
+    """The case's form data as the sub-case's department may see it: default deny, by sharing contract."""
+    fields = form_fields(case.snapshot)
+    department_type = subcase.department.type.code if subcase.department else ""
+    granted = visible_elements("department_type", department_type, fields) if department_type else set()
+    values = form_values(case)
+    verified = case.verified or {}
+    rows = []
+    for code, f in fields.items():
+        if code not in granted:
+            continue
+        value = values.get(code)
+        shown = masked(True, f["type"], value, element=code, sensitive=bool(f.get("sensitive")))
+        rows.append(
+            DataRow(
+                element=code,
+                name=f["name"],
+                value=display_value(shown),
+                verified=code in verified,
+                for_this_item=subcase.code in (f.get("used_by") or []),
+            )
+        )
+    rows.sort(key=lambda r: not r.for_this_item)
+    return DepartmentData(rows=rows, withheld=len(fields) - len(rows))
+
+
+@dataclass(frozen=True)
+class MaterialRow:
+    id: Any
+    code: str
+    name: str
+    kind: str
+    filename: str
+    size: str
+    sha256: str
+    reference: str
+    verified_by: str
+    description: str
+
+
+def item_materials(case: Case, subcase: SubCase) -> list[MaterialRow]:
+    """The materials this item needs (uploads and verified references); other items' materials are not
+    shown — they may hold data the department's contracts do not grant."""
+    wanted = [m["material"] for m in case.snapshot.get("materials", []) if subcase.code in m.get("used_by", [])]
+    given = {m.code: m for m in Material.objects.filter(case=case, replaced_at=None, code__in=wanted)}
+    verified = {v.material: v for v in verified_materials(case.pk).filter(material__in=wanted)}
+    names = {m["material"]: m["name"] for m in case.snapshot.get("materials", [])}
+    rows = []
+    for code in wanted:
+        row = given.get(code)
+        ref = verified.get(code)
+        if row is not None:
+            rows.append(
+                MaterialRow(
+                    id=row.pk,
+                    code=code,
+                    name=row.name,
+                    kind=row.kind,
+                    filename=row.filename,
+                    size=file_size(row.size) if row.kind == MaterialKind.UPLOAD else "",
+                    sha256=row.sha256,
+                    reference=row.reference,
+                    verified_by=row.verified_by,
+                    description=ref.description if ref is not None else "",
+                )
+            )
+        elif ref is not None:
+            rows.append(
+                MaterialRow(
+                    id=None,
+                    code=code,
+                    name=names.get(code, code),
+                    kind=MaterialKind.REFERENCE,
+                    filename="",
+                    size="",
+                    sha256="",
+                    reference=ref.reference,
+                    verified_by=f"{ref.registry}",
+                    description=ref.description,
+                )
+            )
+    return rows
+
+
+def item_material(case: Case, subcase: SubCase, material_id: Any) -> Material | None:
+    """An uploaded material of the case that this item uses (for download), else None."""
+    wanted = [m["material"] for m in case.snapshot.get("materials", []) if subcase.code in m.get("used_by", [])]
+    return Material.objects.filter(
+        case=case, pk=material_id, code__in=wanted, kind=MaterialKind.UPLOAD
+    ).first()
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    subcase: SubCase
+    light: Light
+    mine: bool
+
+
+def progress(view: CaseView, *, department_ids: Iterable[Any] = ()) -> list[ProgressRow]:
+    """Every item of the case: department, status and time limit (no opinions, no data)."""
+    mine = set(department_ids)
+    return [
+        ProgressRow(subcase=s, light=deadline_light(d), mine=s.department_id in mine)
+        for s, d in view.subcases
+        if s.kind == SubCaseKind.ITEM
+    ]
+
+
+# --- the inbox ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    subcase: SubCase
+    light: Light
+
+
+def inbox_rows(
+    subcases: Iterable[SubCase], *, calendar: WorkingCalendar, today: dt.date, colour: str = ""
+) -> list[InboxRow]:
+    rows = []
+    for s in subcases:
+        running = s.status in SUBCASE_ACTIVE and s.clock_started_on is not None
+        paused = s.status in SUBCASE_PAUSED
+        c = sla.colour(calendar, today, s.promised_due, paused=paused) if running or paused else "none"
+        if colour and c != colour:
+            continue
+        days = sla.working_days_left(calendar, today, s.promised_due) if running and not paused else None
+        rows.append(InboxRow(subcase=s, light=light(c, days_left=days, due=s.promised_due)))
+    return rows
+
+
+# --- lead departments ---------------------------------------------------------------------------------------
+
+
+def led_cases(staff: Staff, statuses: Iterable[str]) -> QuerySet[Case]:
+    """Cases whose lead department is one where the user is a lead officer."""
+    departments = staff.departments([Role.LEAD_OFFICER])
+    return (
+        Case.objects.filter(lead_department_id__in=departments, status__in=list(statuses))
+        .select_related("region", "lead_department", "accepting_department")
+        .order_by("promised_due", "accepted_at")
+    )
+
+
+@dataclass
+class LedCase:
+    case: Case
+    light: Light
+    decided: int = 0
+    total: int = 0
+    items: list[SubCase] = field(default_factory=list)
+
+
+def led_case_rows(cases: Iterable[Case], *, calendar: WorkingCalendar, today: dt.date) -> list[LedCase]:
+    rows = []
+    for case in cases:
+        items = list(SubCase.objects.filter(case=case, kind=SubCaseKind.ITEM).select_related("department"))
+        running = case.status in (CaseStatus.IN_PROGRESS, CaseStatus.SUPPLEMENT)
+        paused = running and case.promised_due is None
+        c = sla.colour(calendar, today, case.promised_due, paused=paused) if running else "none"
+        days = sla.working_days_left(calendar, today, case.promised_due) if running else None
+        rows.append(
+            LedCase(
+                case=case,
+                light=light(c, days_left=days, due=case.promised_due, legal_due=case.legal_due),
+                decided=sum(1 for s in items if s.status in ("approved", "rejected", "cancelled")),
+                total=len(items),
+                items=items,
+            )
+        )
+    return rows
