@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "onego.registries",
     "onego.exchange",
     "onego.cases",
+    "onego.signin",
     "onego.api",
     "onego.portal",
     "onego.workbench",

@@ -93,9 +93,7 @@ class ApplicationDraft(BaseModel):
     delivery_method = models.CharField(max_length=12, default="electronic")
     contact_done = models.BooleanField(default=False)
     # The draft case (cases app) the consent and prefill are bound to; replaced when the answers change.
-    case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     generation = models.PositiveSmallIntegerField(default=1)
     consent_id = models.UUIDField(null=True, blank=True)
     consent_choice = models.CharField(max_length=10, choices=ConsentChoice.choices, blank=True, default="")

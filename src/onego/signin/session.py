@@ -55,7 +55,9 @@ class ActingSubject:
     def seal(cls, *, kind: str, key: str, name: str, phone: str = "") -> ActingSubject:
         subject = Subject(kind="person" if kind == "person" else "enterprise", key=key.strip().upper())
         display = pii.mask_name(name) if kind == "person" else name
-        token = pii.encrypt(json.dumps({"key": subject.key, "name": name, "phone": phone}, ensure_ascii=False))
+        token = pii.encrypt(
+            json.dumps({"key": subject.key, "name": name, "phone": phone}, ensure_ascii=False)
+        )
         return cls(kind=kind, index=subject.index, display=display, id_masked=subject.masked, sealed=token)
 
 

@@ -1,0 +1,789 @@
+"""The guided path (一件事 网上申请), saved at every step and resumable.
+
+    questions (one at a time) → contact and delivery → consent preview: agree (→ one-click prefill) or
+    decline → the one merged form → upload each remaining material once → review → submit
+
+The cases app keeps an application as a draft case (`case_submit(draft=True)`), and the exchange binds
+consent and prefill to that case's UUID (`case_ref`). A draft case's scenario answers are fixed, and the
+cases app has no service to save half-typed form values or uploads on a draft without submitting it, so
+the path in progress is kept here: `ApplicationDraft` holds the answers, the contact details, the consent
+decision with the sources of every fetched value, and the values (sealed); `DraftUpload` the files.
+
+- The draft case is created once the questions and contact details are done, with the idempotency key
+  `web-<draft id>-<generation>`. Changing an answer or the contact details afterwards withdraws that
+  draft case (its consent goes with it) and starts a new generation: a different scenario is a different
+  application. Values the applicant typed are kept; values fetched under the old consent are dropped.
+- Values fetched from a registry are read-only unless the applicant declined consent (then every field
+  is theirs to type); the server ignores anything posted for a read-only field.
+- Submitting hands everything to `case_submit_draft` (channel web) under a row lock on the draft:
+  posting twice returns the same case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import PurePosixPath
+from typing import Any
+
+from django.core.files.base import File
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import QuerySet
+
+from onego.cases import prereview
+from onego.cases.formdata import form_fields
+from onego.cases.models import Case, DeliveryMethod
+from onego.cases.services.submission import (
+    ContactIn,
+    MaterialIn,
+    case_submit,
+    case_submit_draft,
+    case_withdraw,
+)
+from onego.cases.workflow import CaseStatus
+from onego.catalog import models as cm
+from onego.catalog.rules.expressions import ExpressionError, QuestionSpec, coerce_answer
+from onego.catalog.selectors import is_offered, package_by_code, region_by_code
+from onego.core import clock, pii
+from onego.core.errors import NotFound, PermissionDenied, ValidationFailed
+from onego.core.validators import CHECKS, check_licence_identifier, check_phone
+from onego.exchange.preview import ConsentPreview
+from onego.exchange.services import (
+    applicant_actor,
+    consent_decline,
+    consent_grant,
+    consent_preview,
+    prefill,
+)
+from onego.signin.models import ApplicationDraft, ConsentChoice, DraftStatus, DraftStep, DraftUpload
+from onego.signin.session import SignedIn
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# The first bytes of the formats materials are asked in; other types are checked by extension only.
+SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF-",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "ofd": (b"PK\x03\x04",),
+    "zip": (b"PK\x03\x04",),
+}
+DECLINED_REASON = "您选择了不授权共享，请自行填写"
+DECLINED_MATERIAL_REASON = "您选择了不授权共享，请自行上传"
+
+
+class DraftIncomplete(ValidationFailed):
+    """Submitting a draft that still lacks something: every problem, in form order then material order."""
+
+    def __init__(self, problems: Sequence[prereview.Problem]) -> None:
+        first = problems[0]
+        super().__init__(f"还有{len(problems)}项需要补齐或更正：{first.message}", field=first.field)
+        self.problems = list(problems)
+
+
+# --- access -------------------------------------------------------------------------------------------
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def access_draft(*, user: Any, signed_in: SignedIn, draft_id: Any, lock: bool = False) -> ApplicationDraft:
+    """The draft if it is this user's, for the subject they act for now; NotFound alike otherwise."""
+    pk = _uuid(draft_id)
+    qs = ApplicationDraft.objects.select_for_update() if lock else ApplicationDraft.objects
+    draft = (
+        qs.filter(pk=pk, user=user, subject_index=signed_in.acting.index).select_related("case").first()
+        if pk and getattr(user, "is_authenticated", False)
+        else None
+    )
+    if draft is None:
+        raise NotFound("没有找到该申请草稿", field="draft")
+    return draft
+
+
+def open_drafts(*, user: Any, signed_in: SignedIn) -> QuerySet[ApplicationDraft]:
+    return ApplicationDraft.objects.filter(
+        user=user, subject_index=signed_in.acting.index, status=DraftStatus.OPEN
+    ).order_by("-updated_at")
+
+
+# --- sealed values ------------------------------------------------------------------------------------
+def draft_values(draft: ApplicationDraft) -> dict[str, Any]:
+    """The values fetched and typed so far, in clear (for the applicant's own pages only)."""
+    if not draft.values_sealed:
+        return {}
+    data: dict[str, Any] = json.loads(pii.decrypt(draft.values_sealed))
+    return data
+
+
+def _seal_values(draft: ApplicationDraft, values: Mapping[str, Any]) -> None:
+    draft.values_sealed = pii.encrypt(json.dumps(dict(values), ensure_ascii=False, default=str))
+
+
+def draft_contact(draft: ApplicationDraft) -> dict[str, str]:
+    if not draft.contact_sealed:
+        return {"phone": "", "email": ""}
+    data: dict[str, str] = json.loads(pii.decrypt(draft.contact_sealed))
+    return data
+
+
+# --- starting and the questions -----------------------------------------------------------------------
+@transaction.atomic
+def draft_start(*, user: Any, signed_in: SignedIn, package_code: str, region_code: str) -> ApplicationDraft:
+    """Start applying for a package (or pick up the open draft of the same package)."""
+    package = package_by_code(package_code)
+    region = region_by_code(region_code)
+    if not is_offered(package, region):
+        raise ValidationFailed(f"“{package.name}”不在{region.name}提供", field="region")
+    if region.level not in ("county", "city"):
+        raise ValidationFailed("请选择办理地区（区、县或市）", field="region")
+    existing = open_drafts(user=user, signed_in=signed_in).filter(package_code=package.code).first()
+    if existing is not None:
+        if existing.region_code != region.code and existing.case_id is None:
+            existing.region_code = region.code
+            existing.save(update_fields=["region_code", "updated_at"])
+        return existing
+    contact = {"phone": signed_in.person.phone, "email": ""}
+    return ApplicationDraft.objects.create(
+        user=user,
+        subject_kind=signed_in.acting.kind,
+        subject_index=signed_in.acting.index,
+        package_code=package.code,
+        package_name=package.name,
+        region_code=region.code,
+        contact_sealed=pii.encrypt(json.dumps(contact, ensure_ascii=False)),
+    )
+
+
+def draft_questions(draft: ApplicationDraft) -> list[cm.PackageQuestion]:
+    return list(
+        cm.PackageQuestion.objects.filter(package__code=draft.package_code).order_by("position", "ident")
+    )
+
+
+def question_spec(q: cm.PackageQuestion) -> QuestionSpec:
+    return QuestionSpec(ident=q.ident, type=q.type, choices=tuple(q.choices), text=q.text)
+
+
+def _answer_error(q: cm.PackageQuestion) -> str:
+    if q.type == "bool":
+        return f"请选择“是”或“否”：{q.text}"
+    if q.type == "choice":
+        return f"请从选项中选择一项：{q.text}"
+    if q.type == "number":
+        return f"请填写数字：{q.text}"
+    return f"请回答：{q.text}"
+
+
+@transaction.atomic
+def draft_answer(*, draft: ApplicationDraft, ident: str, raw: Any) -> None:
+    """Keep one answer. Changing an answer after the draft case exists starts a new application."""
+    q = next((q for q in draft_questions(draft) if q.ident == ident), None)
+    if q is None:
+        raise NotFound("没有这个问题", field=ident)
+    try:
+        value = coerce_answer(question_spec(q), raw)
+    except ExpressionError as exc:
+        raise ValidationFailed(_answer_error(q), field=ident) from exc
+    if value is None:
+        raise ValidationFailed(_answer_error(q), field=ident)
+    draft = ApplicationDraft.objects.select_for_update().get(pk=draft.pk)
+    if draft.answers.get(ident) != value:
+        draft.answers = {**draft.answers, ident: value}
+        _retire_case(draft, reason="申请人修改了情形问题的回答，按新情形重新申请")
+    draft.step = DraftStep.QUESTIONS
+    draft.save()
+
+
+def unanswered(draft: ApplicationDraft) -> list[cm.PackageQuestion]:
+    return [q for q in draft_questions(draft) if q.ident not in draft.answers]
+
+
+def check_contact(phone: str, email: str, delivery_method: str) -> dict[str, str]:
+    """What is wrong with the contact details, per field (empty when they are fine)."""
+    errors: dict[str, str] = {}
+    if not phone.strip():
+        errors["phone"] = "请填写手机号码，办理进度和结果将以短信告知"
+    elif msg := check_phone(phone):
+        errors["phone"] = msg
+    if email.strip() and (
+        msg := prereview.check_value(prereview.FieldRule("email", "电子邮箱", "email", False), email.strip())
+    ):
+        errors["email"] = msg
+    if delivery_method not in DeliveryMethod.values:
+        errors["delivery_method"] = "请选择结果送达方式"
+    return errors
+
+
+@transaction.atomic
+def draft_set_contact(
+    *, draft: ApplicationDraft, phone: str, email: str, delivery_method: str
+) -> dict[str, str]:
+    errors = check_contact(phone, email, delivery_method)
+    if errors:
+        return errors
+    draft = ApplicationDraft.objects.select_for_update().get(pk=draft.pk)
+    contact = {"phone": phone.strip().replace(" ", "").replace("-", ""), "email": email.strip()}
+    if contact != draft_contact(draft) or delivery_method != draft.delivery_method:
+        draft.contact_sealed = pii.encrypt(json.dumps(contact, ensure_ascii=False))
+        draft.delivery_method = delivery_method
+        _retire_case(draft, reason="申请人修改了联系方式或送达方式，重新申请")
+    draft.contact_done = True
+    draft.save()
+    return {}
+
+
+def _retire_case(draft: ApplicationDraft, *, reason: str) -> None:
+    """Withdraw the draft case (its consent goes with it) and start a new generation. Caller saves."""
+    if draft.case_id is None:
+        return
+    case = Case.objects.filter(pk=draft.case_id).first()
+    if case is not None and case.status == CaseStatus.DRAFT:
+        case_withdraw(actor=draft.user, case_id=case.pk, reason=reason)
+    values = {k: v for k, v in draft_values(draft).items() if k not in draft.sources}
+    _seal_values(draft, values)
+    draft.case = None
+    draft.generation += 1
+    draft.consent_id = None
+    draft.consent_choice = ConsentChoice.NONE
+    draft.prefill_run_id = None
+    draft.prefill_note = ""
+    draft.sources, draft.manual = {}, {}
+    draft.verified_materials, draft.materials_manual = [], {}
+
+
+@transaction.atomic
+def draft_ensure_case(*, draft: ApplicationDraft, signed_in: SignedIn) -> Case:
+    """The draft case for the current answers, created once (idempotent by the draft's key)."""
+    draft = ApplicationDraft.objects.select_for_update().select_related("case").get(pk=draft.pk)
+    if draft.case is not None:
+        if draft.case.status == CaseStatus.DRAFT:
+            return draft.case
+        draft.generation += 1  # that case went on without this draft (withdrawn): a new application
+    missing = unanswered(draft)
+    if missing:
+        raise ValidationFailed(_answer_error(missing[0]), field=missing[0].ident)
+    if not draft.contact_done:
+        raise ValidationFailed("请先填写联系方式", field="phone")
+    contact = draft_contact(draft)
+    result = case_submit(
+        actor=draft.user,
+        package_code=draft.package_code,
+        region_code=draft.region_code,
+        applicant=signed_in.acting.applicant(),
+        idempotency_key=draft.idempotency_key,
+        channel="web",
+        answers=draft.answers,
+        contact=ContactIn(phone=contact.get("phone", ""), email=contact.get("email", "")),
+        delivery_method=draft.delivery_method,
+        draft=True,
+    )
+    draft.case = result.case
+    if draft.step in (DraftStep.QUESTIONS, DraftStep.CONTACT):
+        draft.step = DraftStep.CONSENT
+    draft.save()
+    return result.case
+
+
+# --- consent and prefill ------------------------------------------------------------------------------
+def draft_preview(*, draft: ApplicationDraft, signed_in: SignedIn) -> ConsentPreview:
+    return consent_preview(
+        package_code=draft.package_code,
+        region_code=draft.region_code,
+        answers=draft.answers,
+        applicant=signed_in.acting.subject,
+    )
+
+
+def ledger_actor(signed_in: SignedIn) -> str:
+    """How the ledger names who agreed and fetched: the applicant, and for an enterprise who acted for it."""
+    actor = applicant_actor(signed_in.acting.subject)
+    if signed_in.for_enterprise:
+        actor += f"/legal_rep:{signed_in.person.index}"
+    return actor
+
+
+def draft_consent(*, draft: ApplicationDraft, signed_in: SignedIn, agree: bool) -> ApplicationDraft:
+    """Agree (one consent, then the one-click prefill) or decline (the applicant supplies everything).
+
+    Not one transaction on purpose: the exchange records a refused read in its own transaction and
+    reads registries outside any (see onego.exchange.services.prefill); the draft is updated after.
+    """
+    case = draft_ensure_case(draft=draft, signed_in=signed_in)
+    preview = draft_preview(draft=draft, signed_in=signed_in)
+    subject, actor = signed_in.acting.subject, ledger_actor(signed_in)
+    values = {k: v for k, v in draft_values(draft).items() if k not in draft.sources}
+    sources: dict[str, dict[str, str]] = {}
+    manual: dict[str, str] = {}
+    verified: list[dict[str, Any]] = []
+    materials_manual: dict[str, str] = {}
+    note, run_id = "", None
+    if agree:
+        consent = consent_grant(case_ref=case.pk, applicant=subject, preview=preview, actor=actor)
+        try:
+            outcome = prefill(case_ref=case.pk, consent_id=consent.id, actor=actor, applicant=subject)
+        except (NotFound, PermissionDenied) as exc:
+            note = exc.message
+            manual = {line.code: note for line in preview.to_type}
+            for r in preview.registries:
+                manual.update(dict.fromkeys((e.element for e in r.elements), note))
+                materials_manual.update(dict.fromkeys((m.material for m in r.materials), note))
+        else:
+            run_id = outcome.run_id
+            for element, got in outcome.values.items():
+                values[element] = got["value"]
+                sources[element] = {
+                    "source_registry": got["source_registry"],
+                    "source_name": got["source_name"],
+                    "contract": got["contract"],
+                }
+            manual = dict(outcome.manual)
+            verified = [
+                {k: v[k] for k in ("material", "name", "registry", "reference", "description", "contract")}
+                for v in outcome.materials_verified
+            ]
+            materials_manual = dict(outcome.materials_manual)
+            if outcome.registries_unavailable:
+                note = "部分数据源暂时无法访问，相关信息请自行填写或上传"
+    else:
+        consent = consent_decline(case_ref=case.pk, applicant=subject, preview=preview, actor=actor)
+        manual = {f["element"]: DECLINED_REASON for f in form_fields(case.snapshot).values()}
+        materials_manual = {
+            m["material"]: DECLINED_MATERIAL_REASON for m in case.snapshot.get("materials", []) if m["exempt"]
+        }
+    with transaction.atomic():
+        draft = ApplicationDraft.objects.select_for_update().get(pk=draft.pk)
+        _seal_values(draft, values)
+        draft.consent_id = consent.id
+        draft.consent_choice = ConsentChoice.GRANTED if agree else ConsentChoice.DECLINED
+        draft.prefill_run_id = run_id
+        draft.prefill_note = note[:300]
+        draft.sources, draft.manual = sources, manual
+        draft.verified_materials, draft.materials_manual = verified, materials_manual
+        draft.step = DraftStep.FORM
+        draft.save()
+    return draft
+
+
+# --- the merged form ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FieldView:
+    element: str
+    name: str
+    type: str
+    choices: list[str]
+    required: bool
+    sensitive: bool
+    value: Any
+    locked: bool  # fetched from a registry under consent: shown, not editable
+    source_name: str = ""
+    contract: str = ""
+    manual_reason: str = ""
+    help_text: str = ""
+    used_by: list[str] = field(default_factory=list)
+
+    @property
+    def shown(self) -> str:
+        """A read-only value as shown: sensitive numbers masked (the applicant knows their own)."""
+        if self.value in (None, ""):
+            return ""
+        if self.sensitive and self.type in ("id_number", "uscc", "phone", "email"):
+            return pii.mask_value(self.type, self.value)
+        return str(self.value)
+
+
+@dataclass(frozen=True)
+class GroupView:
+    title: str
+    fields: list[FieldView]
+
+
+def is_locked(draft: ApplicationDraft, element: str) -> bool:
+    return draft.consent_choice == ConsentChoice.GRANTED and element in draft.sources
+
+
+def form_view(draft: ApplicationDraft) -> list[GroupView]:
+    if draft.case is None:
+        return []
+    values = draft_values(draft)
+    helps = dict(cm.DataElement.objects.values_list("code", "help_text"))
+    groups = []
+    for g in draft.case.snapshot.get("form", []):
+        fields = []
+        for f in g["fields"]:
+            el = f["element"]
+            source = draft.sources.get(el, {})
+            fields.append(
+                FieldView(
+                    element=el,
+                    name=f["name"],
+                    type=f["type"],
+                    choices=list(f.get("choices") or []),
+                    required=bool(f["required"]),
+                    sensitive=bool(f.get("sensitive")),
+                    value=values.get(el, ""),
+                    locked=is_locked(draft, el),
+                    source_name=source.get("source_name", ""),
+                    contract=source.get("contract", ""),
+                    manual_reason=draft.manual.get(el, ""),
+                    help_text=helps.get(el, ""),
+                    used_by=list(f.get("used_by") or []),
+                )
+            )
+        groups.append(GroupView(title=g["title"], fields=fields))
+    return groups
+
+
+def typed_value(data_type: str, raw: Any) -> Any:
+    """A form string as the case stores it: numbers as numbers, yes/no as booleans, text stripped."""
+    if not isinstance(raw, str):
+        return raw
+    text = raw.strip()
+    if text == "":
+        return ""
+    if data_type in ("integer", "number"):
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return text
+        if not number.is_finite():
+            return text
+        return int(number) if number == number.to_integral_value() else float(number)
+    if data_type == "bool":
+        return {"true": True, "是": True, "false": False, "否": False}.get(text, text)
+    if data_type in ("id_number", "uscc"):
+        return text.upper()
+    return text
+
+
+def _field_error(f: Mapping[str, Any], value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return f"请填写“{f['name']}”" if f["required"] else None
+    rule = prereview.FieldRule(
+        element=f["element"], name=f["name"], type=f["type"], required=bool(f["required"]),
+        choices=tuple(f.get("choices") or ()),
+    )  # fmt: skip
+    message = prereview.check_value(rule, value)
+    if message and f["type"] in CHECKS:  # the validators' words do not name the field
+        message = f"“{f['name']}”：{message}"
+    return message
+
+
+def form_errors(draft: ApplicationDraft, only: Sequence[str] | None = None) -> dict[str, str]:
+    """Every field's problem (or those of `only`), in form order, checked like pre-review."""
+    if draft.case is None:
+        return {}
+    values = draft_values(draft)
+    errors: dict[str, str] = {}
+    for element, f in form_fields(draft.case.snapshot).items():
+        if only is not None and element not in only:
+            continue
+        if msg := _field_error(f, typed_value(f["type"], values.get(element, ""))):
+            errors[element] = msg
+    return errors
+
+
+@transaction.atomic
+def draft_save_values(
+    *, draft: ApplicationDraft, given: Mapping[str, str], only_given: bool = False
+) -> dict[str, str]:
+    """Keep what was typed — valid or not, nothing is lost — and say what is wrong with it."""
+    draft = ApplicationDraft.objects.select_for_update().select_related("case").get(pk=draft.pk)
+    if draft.case is None:
+        raise ValidationFailed("请先回答情形问题并选择是否授权共享", field="draft")
+    fields = form_fields(draft.case.snapshot)
+    values = draft_values(draft)
+    changed = []
+    for element in fields:
+        if is_locked(draft, element) or (only_given and element not in given):
+            continue
+        raw = given.get(element, "")
+        values[element] = raw.strip()[:1000] if isinstance(raw, str) else raw
+        changed.append(element)
+    _seal_values(draft, values)
+    if draft.step == DraftStep.CONSENT and draft.consent_choice:
+        draft.step = DraftStep.FORM
+    draft.save()
+    return form_errors(draft, only=changed if only_given else None)
+
+
+# --- materials ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MaterialView:
+    material: str
+    name: str
+    required: bool
+    state: str  # verified | produced | upload | uploaded
+    reason: str
+    file_types: list[str]
+    verified: dict[str, Any] | None = None
+    upload: DraftUpload | None = None
+    notes: list[str] = field(default_factory=list)
+    original: bool = True
+    copies: int = 1
+
+    @property
+    def accept(self) -> str:
+        return ",".join(f".{t}" for t in self.file_types)
+
+
+def _acceptable_reference(line: Mapping[str, Any], reference: str) -> bool:
+    # A licence-verified line must carry an e-licence identifier; a registry answered instead (the
+    # gateway's fallback, e.g. 户号 from the population register) stays with the exchange's record.
+    verified_by = line.get("verified_by") or ""
+    if not verified_by:
+        return False
+    return not (verified_by.startswith("licence:") and check_licence_identifier(reference))
+
+
+def materials_view(draft: ApplicationDraft) -> list[MaterialView]:
+    if draft.case is None:
+        return []
+    verified = {v["material"]: v for v in draft.verified_materials}
+    uploads = {u.material: u for u in DraftUpload.objects.filter(draft=draft)}
+    out = []
+    for m in draft.case.snapshot.get("materials", []):
+        code = m["material"]
+        common: dict[str, Any] = {
+            "material": code,
+            "name": m["name"],
+            "required": bool(m["required"]),
+            "file_types": [t.lower().lstrip(".") for t in m.get("file_types") or []],
+            "notes": list(m.get("notes") or []),
+            "original": bool(m.get("original", True)),
+            "copies": int(m.get("copies") or 1),
+        }
+        if code in verified:
+            out.append(
+                MaterialView(
+                    state="verified", reason=verified[code]["description"], verified=verified[code], **common
+                )
+            )
+        elif (m.get("verified_by") or "").startswith("package:"):
+            out.append(
+                MaterialView(
+                    state="produced", reason=m.get("exempt_reason") or "由本套餐前序事项办结后共享", **common
+                )
+            )
+        else:
+            reason = draft.materials_manual.get(code, "") or (
+                "" if not m["exempt"] else "未能共享核验，请上传"
+            )
+            state = "uploaded" if code in uploads else "upload"
+            out.append(MaterialView(state=state, reason=reason, upload=uploads.get(code), **common))
+    return out
+
+
+def _sniff_ok(suffix: str, head: bytes) -> bool:
+    signatures = SIGNATURES.get(suffix)
+    return signatures is None or any(head.startswith(s) for s in signatures)
+
+
+@transaction.atomic
+def draft_upload(*, draft: ApplicationDraft, material: str, upload: UploadedFile) -> DraftUpload:
+    """Keep one file for one material (a new one replaces the old), after checking type and size."""
+    line = next((v for v in materials_view(draft) if v.material == material), None)
+    if line is None or line.state not in ("upload", "uploaded"):
+        raise ValidationFailed("本申请不需要上传该材料", field=f"material:{material}")
+    field_name = f"material:{material}"
+    filename = PurePosixPath((upload.name or "").replace("\\", "/")).name[:200]
+    suffix = PurePosixPath(filename).suffix.lower().lstrip(".")
+    if line.file_types and suffix not in line.file_types:
+        allowed = "、".join(line.file_types)
+        raise ValidationFailed(
+            f"“{line.name}”只接受 {allowed} 格式的文件，您选择的是 {suffix or '无扩展名的文件'}",
+            field=field_name,
+        )
+    size = upload.size or 0
+    if size <= 0:
+        raise ValidationFailed(f"“{line.name}”的文件是空的，请重新选择", field=field_name)
+    if size > MAX_UPLOAD_BYTES:
+        raise ValidationFailed(
+            f"“{line.name}”的文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，请压缩后再上传", field=field_name
+        )
+    upload.seek(0)
+    if not _sniff_ok(suffix, upload.read(16)):
+        raise ValidationFailed(
+            f"“{line.name}”的文件内容不是 {suffix} 格式，请检查后重新选择", field=field_name
+        )
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    for old in DraftUpload.objects.select_for_update().filter(draft=draft, material=material):
+        old.file.delete(save=False)
+        old.delete()
+    row = DraftUpload(
+        draft=draft,
+        material=material,
+        name=line.name,
+        filename=filename,
+        size=size,
+        sha256=digest.hexdigest(),
+    )
+    row.file.save(filename, upload, save=False)
+    row.save()
+    ApplicationDraft.objects.filter(pk=draft.pk).update(step=DraftStep.MATERIALS, updated_at=clock.now())
+    return row
+
+
+@transaction.atomic
+def draft_remove_upload(*, draft: ApplicationDraft, material: str) -> None:
+    for old in DraftUpload.objects.select_for_update().filter(draft=draft, material=material):
+        old.file.delete(save=False)
+        old.delete()
+
+
+# --- review and submission ----------------------------------------------------------------------------
+def _typed_values(draft: ApplicationDraft) -> dict[str, Any]:
+    if draft.case is None:
+        return {}
+    fields = form_fields(draft.case.snapshot)
+    values = draft_values(draft)
+    return {
+        el: typed_value(fields[el]["type"], v)
+        for el, v in values.items()
+        if el in fields and v not in (None, "")
+    }
+
+
+def _references(draft: ApplicationDraft) -> list[MaterialIn]:
+    if draft.case is None:
+        return []
+    lines = {m["material"]: m for m in draft.case.snapshot.get("materials", [])}
+    return [
+        MaterialIn(code=v["material"], reference=v["reference"])
+        for v in draft.verified_materials
+        if v["material"] in lines and _acceptable_reference(lines[v["material"]], v["reference"])
+    ]
+
+
+def draft_problems(draft: ApplicationDraft) -> list[prereview.Problem]:
+    """Everything still missing or wrong, as pre-review will see it, plus materials we ask for anyway."""
+    if draft.case is None or not draft.consent_choice:
+        return [prereview.Problem("consent", "missing_consent", "请先选择是否授权共享数据")]
+    fields, materials = prereview.rules_from_snapshot(draft.case.snapshot)
+    uploads = list(DraftUpload.objects.filter(draft=draft))
+    provided = [prereview.Provided(u.material, u.filename, u.size) for u in uploads]
+    provided += [prereview.Provided(m.code, reference=m.reference) for m in _references(draft)]
+    problems = prereview.pre_review(fields, materials, _typed_values(draft), provided)
+    have = {p.code for p in provided}
+    for line in materials_view(draft):
+        # Exempt because a registry could verify it — but it was not verified: we ask for the file.
+        if line.state == "upload" and line.required and line.material not in have:
+            target = f"material:{line.material}"
+            if not any(p.field == target for p in problems):
+                problems.append(prereview.Problem(target, "missing_material", f"请上传“{line.name}”"))
+    return problems
+
+
+def draft_submit(*, user: Any, signed_in: SignedIn, draft_id: Any) -> Case:
+    """Submit the draft once: the second post of the same draft returns the case the first one made."""
+    with transaction.atomic():
+        draft = access_draft(user=user, signed_in=signed_in, draft_id=draft_id, lock=True)
+        if draft.status == DraftStatus.SUBMITTED and draft.case is not None:
+            return draft.case
+        if draft.status != DraftStatus.OPEN:
+            raise ValidationFailed("该申请草稿已放弃，请重新开始办理", field="draft")
+        if draft.case is None or draft.case.status != CaseStatus.DRAFT:
+            raise ValidationFailed("请先回答情形问题并选择是否授权共享", field="draft")
+        problems = draft_problems(draft)
+        if problems:
+            raise DraftIncomplete(problems)
+        uploads = list(DraftUpload.objects.filter(draft=draft))
+        materials = [
+            MaterialIn(code=u.material, file=File(u.file.open("rb"), name=u.filename), filename=u.filename)
+            for u in uploads
+        ] + _references(draft)
+        verified = (
+            {el: f"prefill:{draft.prefill_run_id}" for el in draft.sources}
+            if draft.consent_choice == ConsentChoice.GRANTED and draft.prefill_run_id
+            else {}
+        )
+        try:
+            case = case_submit_draft(
+                actor=user,
+                case_id=draft.case.pk,
+                form_data=_typed_values(draft),
+                verified=verified,
+                materials=materials,
+                channel="web",
+            )
+        finally:
+            for m in materials:
+                if m.file is not None:
+                    m.file.close()
+        draft.status = DraftStatus.SUBMITTED
+        draft.step = DraftStep.REVIEW
+        draft.submitted_at = clock.now()
+        draft.save()
+        files = [(u.file.storage, u.file.name) for u in uploads]
+        # The case keeps its own copies; the draft's go once the submission is committed.
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
+        DraftUpload.objects.filter(draft=draft).delete()
+        return case
+
+
+@transaction.atomic
+def draft_discard(*, user: Any, signed_in: SignedIn, draft_id: Any) -> None:
+    draft = access_draft(user=user, signed_in=signed_in, draft_id=draft_id, lock=True)
+    if draft.status != DraftStatus.OPEN:
+        return
+    _retire_case(draft, reason="申请人放弃了该申请草稿")
+    for u in DraftUpload.objects.filter(draft=draft):
+        u.file.delete(save=False)
+        u.delete()
+    draft.status = DraftStatus.DISCARDED
+    draft.save()
+
+
+def next_step(draft: ApplicationDraft) -> str:
+    """Where to resume: the first step that still needs the applicant."""
+    if unanswered(draft):
+        return DraftStep.QUESTIONS
+    if not draft.contact_done:
+        return DraftStep.CONTACT
+    if draft.case is None or draft.case.status != CaseStatus.DRAFT or not draft.consent_choice:
+        return DraftStep.CONSENT
+    if form_errors(draft):
+        return DraftStep.FORM
+    if any(v.state == "upload" and v.required for v in materials_view(draft)):
+        return DraftStep.MATERIALS
+    return DraftStep.REVIEW
+
+
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "DraftIncomplete",
+    "FieldView",
+    "GroupView",
+    "MaterialView",
+    "access_draft",
+    "draft_answer",
+    "draft_consent",
+    "draft_discard",
+    "draft_ensure_case",
+    "draft_preview",
+    "draft_problems",
+    "draft_questions",
+    "draft_remove_upload",
+    "draft_save_values",
+    "draft_set_contact",
+    "draft_start",
+    "draft_submit",
+    "draft_upload",
+    "form_errors",
+    "form_view",
+    "materials_view",
+    "next_step",
+    "open_drafts",
+    "typed_value",
+]
