@@ -4,21 +4,25 @@ Each worker process sets up Django against the runner's database and calls the s
 the web views call, as the people who would: the applicant submits online (with the data the
 exchange verified), a window clerk accepts, an officer of each department approves its sub-case
 (the benchmark's items are sole-approver items, so approving is one call, no separate claim), the
-bank reports its step done, and the lead department's officer issues the conclusion. Instant
+bank reports its step done with a signed callback (`partner_callback_receive`, what the partner API
+calls; its endpoint is the simulated `local:` one), and the lead department's officer issues the
+conclusion. Instant
 approvals (秒批) are decided by the engine when the sub-case becomes ready, by the two rules declared
 below — `onego.cases.instant.RULES` is a registry in code, and the benchmark adds its own the way a
 deployment would.
 
 Writes are counted with `connection.execute_wrapper`: every INSERT/UPDATE/DELETE Django executes,
-including the history rows, the ledger, the notification outbox and the tasks it enqueues (which
-the benchmark does not run: they are a worker's job, after commit).
+including the history rows, the ledger, the notification outbox, the partner delivery and the
+tasks it enqueues (which the benchmark does not run: they are a worker's job, after commit).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +36,7 @@ CATALOG = Path(__file__).resolve().parent.parent / "catalog"
 PACKAGE = "open-restaurant-bench"
 REGION = "520102"  # 南明区
 PARTNER = "ccb-guizhou"
+PARTNER_SECRET = "bench-partner-shared-secret-0001"
 
 STAFF = {
     # username: (department, role)
@@ -87,6 +92,7 @@ def prepare(url: str) -> None:
     from django.core.management import call_command
 
     from onego.accounts.models import Membership
+    from onego.cases.services.partners import partner_endpoint_set
     from onego.catalog.models import Department
     from onego.catalog.services import catalog_import
 
@@ -99,6 +105,9 @@ def prepare(url: str) -> None:
         )
         Membership.objects.create(user=user, department=Department.objects.get(code=department), role=role)
     users.create_user(username=APPLICANT, password=None, first_name="张三")
+    # The bank's endpoint: "local:" is the simulated partner (nothing is posted: the benchmark does
+    # not run the delivery tasks); the secret signs the bank's callbacks.
+    partner_endpoint_set(partner_code=PARTNER, url="local:", secret=PARTNER_SECRET)
 
 
 def concluded(url: str) -> int:
@@ -177,14 +186,7 @@ class OneGoRunner:
             officer = self.officers[BY_CODE[action.code].department]
             subcase_approve(actor=officer, subcase_id=self.subcase_ids[number][action.code], opinion="同意")
         elif action.kind == "callback":
-            from onego.cases.services.decisions import subcase_partner_report
-
-            subcase_partner_report(
-                partner=PARTNER,
-                subcase_id=self.subcase_ids[number][action.code],
-                outcome="done",
-                reference=f"CCB-{number:08d}",
-            )
+            self._callback(number, action.code)
         else:
             from onego.cases.services.conclusion import case_issue_conclusion
 
@@ -222,6 +224,40 @@ class OneGoRunner:
         if result.case.status != CaseStatus.PRE_REVIEWED:
             raise WorkflowError(f"case {number}: pre-review left it {result.case.status}")
         self.case_ids[number] = result.case.pk
+
+    def _callback(self, number: int, code: str) -> None:
+        """The bank reports the step done: a signed callback, as the partner API receives it."""
+        from onego.cases import webhooks
+        from onego.cases.models import PartnerDelivery
+        from onego.cases.services.partner_callbacks import partner_callback_receive
+
+        # The delivery id the bank was sent when the step started (in the dispatched payload).
+        delivery = (
+            PartnerDelivery.objects.filter(subcase_id=self.subcase_ids[number][code])
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if delivery is None:
+            raise WorkflowError(f"case {number}: {code} was never dispatched to the partner")
+        body = json.dumps(
+            {
+                "id": f"bench-callback-{number:010d}",
+                "delivery": str(delivery),
+                "outcome": "done",
+                "reference": f"CCB-{number:08d}",
+                "message": "已预约开户",
+            },
+            ensure_ascii=False,
+        ).encode()
+        headers = webhooks.sign(PARTNER_SECRET, body, now=time.time())
+        result = partner_callback_receive(
+            partner_code=PARTNER,
+            body=body,
+            timestamp=headers[webhooks.TIMESTAMP_HEADER],
+            signature=headers[webhooks.SIGNATURE_HEADER],
+        )
+        if result.status != "applied":
+            raise WorkflowError(f"case {number}: the callback was {result.status}")
 
     def _accept(self, number: int) -> None:
         from onego.cases.models import SubCase

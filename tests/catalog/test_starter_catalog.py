@@ -115,7 +115,9 @@ def test_prerequisites_are_acyclic() -> None:
 
 def test_guides_are_complete() -> None:
     for item in m.ServiceItem.objects.all():
-        assert item.legal_basis and item.acceptance_conditions and item.result_name, item.code
+        assert item.legal_basis, item.code
+        assert item.acceptance_conditions, item.code
+        assert item.result_name, item.code
         assert item.legal_limit_days >= item.promised_limit_days, item.code
         assert not item.fee_charged or item.fee_description, item.code
     for material in m.MaterialType.objects.all():

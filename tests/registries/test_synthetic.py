@@ -8,7 +8,7 @@ from random import Random
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 
 from onego.core import clock
 from onego.core.errors import Conflict, ValidationFailed
@@ -231,3 +231,22 @@ def test_seed_uses_the_catalog_s_guizhou_counties(db: None) -> None:
     Region.objects.create(code="520523", name="金沙县", level="county")
     seed(people=50, enterprises=0, seed=4)
     assert set(m.Resident.objects.values_list("region_code", flat=True)) == {"520523"}
+
+
+@pytest.mark.django_db
+def test_seeding_a_fresh_database_again_gives_the_same_data() -> None:
+    def load() -> list[tuple[str, str, str, str]]:
+        seed(people=200, enterprises=10, seed=21, region_codes=["520102"])
+        people = [(r.id_number, r.name, r.address, str(r.pk)) for r in m.Resident.objects.order_by("pk")]
+        licences = [
+            (lic.identifier, lic.holder_name, lic.name, str(lic.pk))
+            for lic in m.Licence.objects.order_by("pk")
+        ]
+        return people + licences
+
+    with time_machine.travel(dt.datetime(2025, 6, 1, 10, tzinfo=dt.UTC), tick=False):
+        with transaction.atomic():
+            first = load()
+            transaction.set_rollback(True)
+        assert m.Resident.objects.count() == 0
+        assert load() == first

@@ -15,6 +15,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.base import ContentFile
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
@@ -24,7 +25,7 @@ from ninja.security import SessionAuth
 from onego.accounts.models import Membership
 from onego.cases import sla
 from onego.cases.access import access_case_by_id
-from onego.cases.models import Case, OneTimeNotice
+from onego.cases.models import Case, OneTimeNotice, SubCase, SubCaseKind
 from onego.cases.selectors import case_view, inbox, one_time_notice_html, one_time_notice_text
 from onego.cases.services.acceptance import case_accept, case_refuse, subcase_accept_registered
 from onego.cases.services.conclusion import case_issue_conclusion
@@ -36,6 +37,15 @@ from onego.cases.services.decisions import (
     subcase_reject,
     subcase_review_instant,
 )
+from onego.cases.services.inspection import (
+    FindingIn,
+    access_inspection,
+    case_inspections,
+    inspection_cancel,
+    inspection_record_findings,
+    inspection_schedule,
+)
+from onego.cases.services.partners import partner_deliveries, partner_delivery_retry
 from onego.cases.services.submission import (
     ApplicantIn,
     ContactIn,
@@ -693,3 +703,201 @@ def instant_review(request: HttpRequest, subcase_id: str, payload: InstantReview
         actor=request.user, subcase_id=subcase_id, uphold=payload.uphold, opinion=payload.opinion
     )
     return _reload(decision.subcase.case_id, request)
+
+
+# --- joint site inspection (联合踏勘) and partner steps ---------------------------------------------
+
+
+class InspectionScheduleIn(Schema):
+    scheduled_for: dt.datetime = Field(
+        ..., description="踏勘时间 (ISO 8601; without an offset: Asia/Shanghai)"
+    )
+    place: str
+
+
+class FindingSchema(Schema):
+    department: str = Field(..., description="department code; you record only your own department's part")
+    findings: str
+    conclusion: Literal["pass", "fail", "conditional"]
+    subcase: str = Field("", description="item code, only when your department inspects for several items")
+
+
+class FindingsIn(Schema):
+    findings: list[FindingSchema]
+
+
+class ParticipantOut(Schema):
+    subcase: str
+    code: str
+    name: str
+    department: str | None
+    pauses_clock: bool
+    findings: str
+    conclusion: str
+    conclusion_label: str
+    recorded_by: str
+    recorded_at: dt.datetime | None
+
+
+class InspectionOut(Schema):
+    id: str
+    case_id: str
+    scheduled_for: dt.datetime
+    place: str
+    lead_department: str | None
+    status: str
+    status_label: str
+    scheduled_by: str
+    held_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+    cancel_reason: str
+    participants: list[ParticipantOut]
+
+
+class PartnerTryOut(Schema):
+    number: int
+    at: dt.datetime
+    ok: bool
+    http_status: int | None
+    error: str
+    duration_ms: int
+    next_attempt_at: dt.datetime | None
+
+
+class PartnerDeliveryOut(Schema):
+    id: str
+    partner: str | None
+    partner_name: str | None
+    status: str
+    status_label: str
+    attempts: int
+    next_attempt_at: dt.datetime | None
+    last_http_status: int | None
+    last_error: str
+    sent_at: dt.datetime | None
+    acknowledged_at: dt.datetime | None
+    failed_at: dt.datetime | None
+    tries: list[PartnerTryOut]
+
+
+def _inspection_out(inspection: Any) -> dict[str, Any]:
+    return {
+        "id": str(inspection.pk),
+        "case_id": str(inspection.case_id),
+        "scheduled_for": inspection.scheduled_for,
+        "place": inspection.place,
+        "lead_department": inspection.lead_department.name if inspection.lead_department else None,
+        "status": inspection.status,
+        "status_label": inspection.get_status_display(),
+        "scheduled_by": inspection.scheduled_by_label,
+        "held_at": inspection.held_at,
+        "cancelled_at": inspection.cancelled_at,
+        "cancel_reason": inspection.cancel_reason,
+        "participants": [
+            {
+                "subcase": str(p.subcase_id),
+                "code": p.subcase.code,
+                "name": p.subcase.name,
+                "department": p.department.name if p.department else None,
+                "pauses_clock": p.pauses_clock,
+                "findings": p.findings,
+                "conclusion": p.conclusion,
+                "conclusion_label": p.get_conclusion_display() if p.conclusion else "",
+                "recorded_by": p.recorded_by_label,
+                "recorded_at": p.recorded_at,
+            }
+            for p in inspection.participants.all()
+        ],
+    }
+
+
+def _inspection_reload(request: HttpRequest, inspection_id: Any) -> dict[str, Any]:
+    inspection = access_inspection(request.user, inspection_id)
+    return _inspection_out(case_inspections(inspection.case).get(pk=inspection.pk))
+
+
+@router.get(
+    "/cases/{case_id}/inspections",
+    response={200: list[InspectionOut], **ERRORS},
+    summary="The case's joint site inspections (联合踏勘)",
+)
+def list_inspections(request: HttpRequest, case_id: str) -> list[dict[str, Any]]:
+    case = access_case_by_id(request.user, case_id)
+    return [_inspection_out(i) for i in case_inspections(case)]
+
+
+@router.post(
+    "/cases/{case_id}/inspections",
+    response={201: InspectionOut, **ERRORS},
+    summary="Schedule one joint site inspection for every item that needs one",
+)
+def schedule_inspection(
+    request: HttpRequest, case_id: str, payload: InspectionScheduleIn
+) -> Status[dict[str, Any]]:
+    inspection = inspection_schedule(
+        actor=request.user, case_id=case_id, when=payload.scheduled_for, place=payload.place
+    )
+    return Status(201, _inspection_reload(request, inspection.pk))
+
+
+@router.post(
+    "/inspections/{inspection_id}/findings",
+    response={200: InspectionOut, **ERRORS},
+    summary="Record your department's inspection findings",
+)
+def record_findings(request: HttpRequest, inspection_id: str, payload: FindingsIn) -> dict[str, Any]:
+    inspection_record_findings(
+        actor=request.user,
+        inspection_id=inspection_id,
+        findings=[
+            FindingIn(
+                department=f.department, findings=f.findings, conclusion=f.conclusion, subcase=f.subcase
+            )
+            for f in payload.findings
+        ],
+    )
+    return _inspection_reload(request, inspection_id)
+
+
+@router.post(
+    "/inspections/{inspection_id}/cancel",
+    response={200: InspectionOut, **ERRORS},
+    summary="Cancel a scheduled joint site inspection",
+)
+def cancel_inspection(request: HttpRequest, inspection_id: str, payload: ReasonIn) -> dict[str, Any]:
+    inspection_cancel(actor=request.user, inspection_id=inspection_id, reason=payload.reason)
+    return _inspection_reload(request, inspection_id)
+
+
+@router.get(
+    "/subcases/{subcase_id}/partner",
+    response={200: list[PartnerDeliveryOut], **ERRORS},
+    summary="A partner step's deliveries to its partner, with every try",
+)
+def partner_status(request: HttpRequest, subcase_id: str) -> list[dict[str, Any]]:
+    subcase = _partner_subcase(request, subcase_id)
+    return partner_deliveries(subcase)
+
+
+@router.post(
+    "/subcases/{subcase_id}/partner/resend",
+    response={200: list[PartnerDeliveryOut], **ERRORS},
+    summary="Send a failed partner step again (lead department)",
+)
+def partner_resend(request: HttpRequest, subcase_id: str) -> list[dict[str, Any]]:
+    partner_delivery_retry(actor=request.user, subcase_id=subcase_id)
+    return partner_deliveries(_partner_subcase(request, subcase_id))
+
+
+def _partner_subcase(request: HttpRequest, subcase_id: str) -> SubCase:
+    try:
+        subcase = SubCase.objects.filter(pk=subcase_id, kind=SubCaseKind.PARTNER).first()
+    except (ValueError, DjangoValidationError):
+        subcase = None
+    if subcase is None:
+        raise NotFound("没有找到该合作机构环节", field="subcase")
+    try:
+        access_case_by_id(request.user, subcase.case_id)
+    except NotFound:
+        raise NotFound("没有找到该合作机构环节", field="subcase") from None
+    return subcase

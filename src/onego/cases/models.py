@@ -22,7 +22,7 @@ from onego.cases.workflow import (
     Outcome,
     SubCaseStatus,
 )
-from onego.catalog.models import Department, Package, Region
+from onego.catalog.models import Department, Package, Partner, Region
 from onego.core import clock
 from onego.core.models import BaseModel
 
@@ -321,6 +321,7 @@ class Supplement(BaseModel):
 class PauseKind(models.TextChoices):
     SUPPLEMENT = "supplement", "补正"
     SPECIAL_PROCEDURE = "special_procedure", "特别程序"
+    SITE_INSPECTION = "site_inspection", "现场踏勘"  # only where the item's guide excludes it from the limit
 
 
 class ClockPause(BaseModel):
@@ -437,3 +438,199 @@ class Notification(BaseModel):
         ordering = ["created_at"]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
         verbose_name = verbose_name_plural = "通知 Notification"
+
+
+# --- partner steps (合作机构环节) through the partner API ------------------------------------------
+
+
+class SignatureAlgorithm(models.TextChoices):
+    HMAC_SHA256 = "hmac-sha256", "HMAC-SHA256"
+    HMAC_SM3 = "hmac-sm3", "HMAC-SM3（国密）"
+
+
+class PartnerEndpoint(BaseModel):
+    """Where a partner (catalog Partner) receives its steps, and the secret both sides sign with.
+
+    `url` is an https:// webhook; http:// only on the loopback interface (development and tests);
+    `local:` is the in-process simulated partner of the demo (`onego partners simulate`), and
+    `local:down` one that always answers 503 (to watch retries). The shared secret is kept
+    encrypted with `core.pii` and only decrypted to sign or verify.
+    """
+
+    partner = models.OneToOneField(Partner, on_delete=models.CASCADE, related_name="endpoint")
+    url = models.CharField("接收地址（Webhook）", max_length=500)
+    secret_sealed = models.TextField("共享密钥（加密）")
+    algorithm = models.CharField(
+        "签名算法", max_length=12, choices=SignatureAlgorithm.choices, default=SignatureAlgorithm.HMAC_SHA256
+    )
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        ordering = ["partner__code"]
+        verbose_name = verbose_name_plural = "合作机构接口 Partner endpoint"
+
+    def __str__(self) -> str:
+        return f"{self.partner.code} → {self.url}"
+
+
+class PartnerDeliveryStatus(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENT = "sent", "已送达，待合作机构办理"
+    ACKNOWLEDGED = "acknowledged", "合作机构已回执"
+    FAILED = "failed", "发送失败，已督办"
+    CANCELLED = "cancelled", "已取消"
+
+
+class PartnerDelivery(BaseModel):
+    """One hand-over of a partner sub-case to its partner, retried with back-off until it lands.
+
+    Written in the transaction that starts the sub-case (with its task); every try is a
+    `PartnerDeliveryAttempt`. Sent = the partner's webhook answered 2xx; acknowledged = the
+    partner called back (started / done / failed). At most one live delivery per sub-case.
+    """
+
+    subcase = models.ForeignKey(SubCase, on_delete=models.CASCADE, related_name="partner_deliveries")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="partner_deliveries")
+    partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    status = models.CharField(
+        max_length=12, choices=PartnerDeliveryStatus.choices, default=PartnerDeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subcase"],
+                condition=Q(status__in=["pending", "sent"]),
+                name="one_live_partner_delivery",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        verbose_name = verbose_name_plural = "合作机构环节发送 Partner delivery"
+
+    def __str__(self) -> str:
+        return f"{self.subcase_id} → {self.partner_id}: {self.get_status_display()}"
+
+
+class PartnerDeliveryAttempt(BaseModel):
+    """One POST to the partner's webhook: what came back, and when the next try is planned."""
+
+    delivery = models.ForeignKey(PartnerDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveSmallIntegerField()
+    at = models.DateTimeField(default=clock.now)
+    ok = models.BooleanField(default=False)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "number"], name="partner_attempt_number_once")
+        ]
+        verbose_name = verbose_name_plural = "合作机构发送尝试 Partner delivery attempt"
+
+
+class PartnerCallback(BaseModel):
+    """A signed callback accepted from a partner, kept by the partner's callback id.
+
+    The unique (partner, callback_id) is the replay protection and the idempotency key: the same
+    callback again changes nothing; the same id with a different body is refused.
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="callbacks")
+    callback_id = models.CharField(max_length=100)
+    delivery = models.ForeignKey(
+        PartnerDelivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="callbacks"
+    )
+    outcome = models.CharField(max_length=10)
+    body_sha256 = models.CharField(max_length=64)
+    received_at = models.DateTimeField(default=clock.now)
+    result = models.CharField(max_length=12, blank=True)  # applied | unchanged
+
+    class Meta:
+        ordering = ["received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "callback_id"], name="partner_callback_once")
+        ]
+        verbose_name = verbose_name_plural = "合作机构回调 Partner callback"
+
+
+# --- joint site inspection (联合踏勘) --------------------------------------------------------------
+
+
+class InspectionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "已安排"
+    HELD = "held", "已踏勘"
+    CANCELLED = "cancelled", "已取消"
+
+
+class InspectionConclusion(models.TextChoices):
+    PASS = "pass", "符合要求"
+    FAIL = "fail", "不符合要求"
+    CONDITIONAL = "conditional", "整改后符合"
+
+
+class JointInspection(BaseModel):
+    """One appointment at the site with every department whose item needs an inspection."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="inspections")
+    scheduled_for = models.DateTimeField("踏勘时间")
+    place = models.CharField("踏勘地点", max_length=200)
+    lead_department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="inspections_led"
+    )
+    status = models.CharField(
+        max_length=10, choices=InspectionStatus.choices, default=InspectionStatus.SCHEDULED
+    )
+    scheduled_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    scheduled_by_label = models.CharField(max_length=120, blank=True)
+    held_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["case", "scheduled_for"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="scheduled"), name="one_scheduled_inspection_per_case"
+            )
+        ]
+        verbose_name = verbose_name_plural = "联合踏勘 Joint inspection"
+
+    def __str__(self) -> str:
+        return f"{self.scheduled_for:%Y-%m-%d %H:%M} {self.place}（{self.get_status_display()}）"
+
+
+class InspectionParticipant(BaseModel):
+    """One inspecting sub-case in a joint inspection, and its department's findings."""
+
+    inspection = models.ForeignKey(JointInspection, on_delete=models.CASCADE, related_name="participants")
+    subcase = models.ForeignKey(SubCase, on_delete=models.CASCADE, related_name="inspection_parts")
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="inspection_parts"
+    )
+    # The item's guide excludes inspection time from its limit: the clock stops until the findings.
+    pauses_clock = models.BooleanField(default=False)
+    findings = models.TextField("踏勘意见", blank=True)
+    conclusion = models.CharField("踏勘结论", max_length=12, choices=InspectionConclusion.choices, blank=True)
+    recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by_label = models.CharField(max_length=120, blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["inspection", "subcase__stage", "subcase__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "subcase"], name="inspection_subcase_once")
+        ]
+        verbose_name = verbose_name_plural = "踏勘参加部门 Inspection participant"

@@ -1,4 +1,7 @@
-"""Hooks for what follows a conclusion and for partner steps. NOT IMPLEMENTED YET — by design.
+"""Hooks for what follows a conclusion and for partner steps.
+
+`dispatch_partner_step` is wired to the partner API (services/partners.py). `produce_results` is
+NOT IMPLEMENTED YET — by design.
 
 These are the seams where the parts of issue #4 that are left for later plug in. Each is called
 from exactly one place in the engine, inside that service's transaction, and today does nothing
@@ -14,8 +17,9 @@ beyond leaving the conclusion's `results_status` at "pending" (so nothing claims
   Slow or external work belongs in a django-tasks task enqueued here (same transaction), keyed by
   the conclusion id, setting `results_status = produced` when done.
 - `dispatch_partner_step(subcase=…)`, called when a partner sub-case (bank account opening, utility
-  transfer) becomes PENDING. To be wired to the signed partner API with retries and back-off; the
-  partner reports back through `services.decisions.subcase_partner_report`.
+  transfer) becomes PENDING: a `PartnerDelivery` and its task, in the caller's transaction
+  (`services.partners.partner_dispatch`); the partner reports back through the signed callback
+  (`services.partner_callbacks`), which calls `services.decisions.subcase_partner_report`.
 """
 
 from __future__ import annotations
@@ -29,5 +33,8 @@ def produce_results(*, conclusion: Conclusion) -> None:
 
 
 def dispatch_partner_step(*, subcase: SubCase) -> None:
-    """Hand a partner step to its partner. Not implemented: see above."""
-    return None
+    """Hand a partner step to its partner: signed webhook, retries with back-off (see above)."""
+    # Imported here: services.partners reaches the notify/tasks modules, results is imported early.
+    from onego.cases.services.partners import partner_dispatch
+
+    partner_dispatch(subcase=subcase)

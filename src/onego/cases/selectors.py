@@ -73,6 +73,15 @@ ACTION_LABELS = {
     "partner_started": "合作机构开始办理",
     "partner_done": "合作机构办理完成",
     "partner_failed": "合作机构办理失败",
+    "partner_dispatched": "交合作机构办理",
+    "partner_sent": "已送达合作机构",
+    "partner_retry": "发送失败，稍后重试",
+    "partner_escalate": "合作机构环节督办",
+    "partner_resend": "重新发送合作机构",
+    "inspection_scheduled": "安排联合踏勘",
+    "inspection_findings": "踏勘意见",
+    "inspection_held": "联合踏勘完成",
+    "inspection_cancelled": "取消联合踏勘",
 }
 
 

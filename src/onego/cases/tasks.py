@@ -36,3 +36,11 @@ def check_subcase_deadline(subcase_id: str, token: int) -> str:
     from onego.cases.services.deadlines import run_deadline_check
 
     return run_deadline_check(subcase_id=subcase_id, token=token)
+
+
+@task()
+def deliver_partner_step(delivery_id: str) -> str:
+    # One signed POST of a partner step; the service re-enqueues itself with back-off on failure.
+    from onego.cases.services.partners import deliver_partner
+
+    return deliver_partner(delivery_id=delivery_id)

@@ -26,7 +26,7 @@ class DemoLogin:
     url: str
 
 
-STAFF_PASSWORD = "onego-demo-staff"
+STAFF_PASSWORD = "onego-demo-staff"  # noqa: S105 — public demo password (README)
 STAFF_REGIONS = ("gy", "nm")  # department code prefixes: 贵阳市 (520100) and 南明区 (520102)
 
 # Officers by department type (the code after the region prefix, e.g. nm-market-regulation).

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onego.portal import views
+from onego.portal import views, views_apply, views_me, views_signin
 
 app_name = "portal"
 urlpatterns = [
@@ -9,4 +9,38 @@ urlpatterns = [
     path("ask/", views.ask, name="ask"),
     path("packages/<slug:code>/", views.package_guide, name="package_guide"),
     path("display/large-text/", views.toggle_large_text, name="toggle_large_text"),
+    # Applicant sign-in
+    path("login/", views_signin.sign_in, name="login"),
+    path("login/code/", views_signin.sign_in_code, name="login_code"),
+    path("login/code/resend/", views_signin.sign_in_resend, name="login_resend"),
+    path("logout/", views_signin.sign_out, name="logout"),
+    path("me/subject/", views_signin.choose_subject, name="choose_subject"),
+    # The guided path
+    path("packages/<slug:code>/apply/", views_apply.apply_start, name="apply_start"),
+    path("apply/<uuid:draft_id>/", views_apply.apply_resume, name="apply_resume"),
+    path("apply/<uuid:draft_id>/questions/<int:n>/", views_apply.apply_question, name="apply_question"),
+    path("apply/<uuid:draft_id>/contact/", views_apply.apply_contact, name="apply_contact"),
+    path("apply/<uuid:draft_id>/consent/", views_apply.apply_consent, name="apply_consent"),
+    path("apply/<uuid:draft_id>/form/", views_apply.apply_form, name="apply_form"),
+    path("apply/<uuid:draft_id>/form/field/", views_apply.apply_field, name="apply_field"),
+    path("apply/<uuid:draft_id>/materials/", views_apply.apply_materials, name="apply_materials"),
+    path(
+        "apply/<uuid:draft_id>/materials/<slug:material>/upload/",
+        views_apply.apply_upload,
+        name="apply_upload",
+    ),
+    path(
+        "apply/<uuid:draft_id>/materials/<slug:material>/remove/",
+        views_apply.apply_remove_upload,
+        name="apply_remove_upload",
+    ),
+    path("apply/<uuid:draft_id>/review/", views_apply.apply_review, name="apply_review"),
+    path("apply/<uuid:draft_id>/discard/", views_apply.apply_discard, name="apply_discard"),
+    # 我的办件
+    path("me/cases/", views_me.my_cases, name="my_cases"),
+    path("me/cases/<str:case_id>/", views_me.my_case, name="my_case"),
+    path("me/cases/<str:case_id>/supplement/", views_me.my_case_supplement, name="my_case_supplement"),
+    path("me/cases/<str:case_id>/correct/", views_me.my_case_correct, name="my_case_correct"),
+    path("me/cases/<str:case_id>/conclusion.pdf", views_me.my_case_document, name="my_case_document"),
+    path("me/data-reads/", views_me.my_data_reads, name="my_data_reads"),
 ]

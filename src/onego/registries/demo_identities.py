@@ -48,17 +48,17 @@ DEMO_IDENTITIES: tuple[DemoIdentity, ...] = (
                  "南明区居民，10天前在贵阳市妇幼保健院生下儿子李沐阳（已有出生医学证明，尚未落户）；丈夫李强",
                  "新生儿出生一件事；生育津贴"),
     DemoIdentity("李强", "person", "520102199208089018", "13908510002",
-                 "王芳的丈夫、户主；在职参保，有社会保障卡",
-                 "新生儿出生一件事（父亲）；社会保障卡居民服务"),
+                 "王芳的丈夫、户主；贵州筑城科技股份有限公司法定代表人，在职参保，有社会保障卡",
+                 "新生儿出生一件事（父亲）；社会保障卡居民服务；企业上市合法合规信息核查"),
     DemoIdentity("张伟", "person", "520103198506189115", "13908510003",
-                 "贵阳张记餐饮管理有限公司法定代表人，公司已有营业执照，准备开一家餐饮店",
-                 "开办餐饮店；企业信息变更"),
+                 "贵阳张记餐饮管理有限公司法定代表人，公司已有营业执照，准备开一家餐饮店（新店需水电气网报装）",
+                 "开办餐饮店；企业信息变更；水电气网联合报装"),
     DemoIdentity("刘洋", "person", "520115198011029131", "13908510004",
                  "观山湖区一套住宅的所有权人（有抵押），水电气网户号齐全，已与陈静网签出售",
                  "二手房转移登记及水电气网联动过户（卖方）"),
     DemoIdentity("陈静", "person", "520102199007219242", "13908510005",
-                 "购房人，在职缴存住房公积金",
-                 "二手房转移登记（买方）；住房公积金贷款"),
+                 "购房人，在职缴存住房公积金；还想自己开一家公司",
+                 "二手房转移登记（买方）；住房公积金贷款；企业开办"),
     DemoIdentity("赵建国", "person", "520523196502149317", "13908510006",
                  "金沙县职工，1965年出生、1985年参保，已到法定退休年龄，准备办理退休；妻子钱秀英已退休",
                  "退休一件事"),
@@ -68,8 +68,8 @@ DEMO_IDENTITIES: tuple[DemoIdentity, ...] = (
                  "七星关区居民，持残疾人证（肢体残疾三级），享受最低生活保障",
                  "残疾人服务一件事"),
     DemoIdentity("孙磊", "person", "520102197504259510", "13908510009",
-                 "贵阳孙氏商贸有限公司法定代表人，公司准备注销（曾被列入经营异常名录）",
-                 "企业注销登记；信用修复"),
+                 "贵阳孙氏商贸有限公司法定代表人，公司准备注销（曾被列入经营异常名录）；也是已进入破产程序的贵州恒通建材有限公司的法定代表人",
+                 "企业注销登记；信用修复；企业破产信息核查"),
     DemoIdentity("黄勇", "person", "520102198601159612", "13908510010",
                  "户主；小女儿黄子涵到了上小学的年龄，大女儿黄雨桐小学六年级（小升初）；儿子黄子墨出生约4个月、已落户",
                  "教育入学"),
@@ -92,6 +92,12 @@ DEMO_IDENTITIES: tuple[DemoIdentity, ...] = (
     DemoIdentity("毕节黔通运输有限公司", "enterprise", "91520502MADC00039M", "",
                  "七星关区的道路货物运输企业，法定代表人马俊，有一条超限运输的行政处罚记录",
                  "开办运输企业；信用修复"),
+    DemoIdentity("贵州恒通建材有限公司", "enterprise", "91520113MADC00047R", "",
+                 "白云区的建材企业，法定代表人孙磊，人民法院已受理其破产申请；名下有一辆货车，欠缴税款",
+                 "企业破产信息核查（债务人）"),
+    DemoIdentity("贵州筑城科技股份有限公司", "enterprise", "91520115MADC00055H", "",
+                 "观山湖区的股份有限公司，法定代表人李强，准备上市，李强、陈静的工作单位",
+                 "企业上市合法合规信息核查"),
 )  # fmt: skip
 
 
@@ -211,13 +217,13 @@ class _Builder:
 
     def enterprise(
         self, name: str, *, legal_rep: m.Resident, region: str, address: str, scope: str, capital: int,
-        established: dt.date,
+        established: dt.date, kind: str = "有限责任公司",
     ) -> m.Enterprise:  # fmt: skip
         ident = demo_identity(name)
         e = m.Enterprise.objects.create(
             uscc=ident.key,
             name=name,
-            type="有限责任公司",
+            type=kind,
             legal_rep=legal_rep,
             registered_capital=Decimal(capital),
             business_scope=scope,
@@ -300,7 +306,7 @@ def seed_demo() -> tuple[DemoIdentity, ...]:
         return DEMO_IDENTITIES
     b = _Builder()
     today = b.today
-    tech = "贵州筑城科技有限公司"
+    tech = ("贵州筑城科技股份有限公司", demo_identity("贵州筑城科技股份有限公司").key)
 
     # --- 王芳 and 李强: a newborn 10 days old, not yet registered
     addr = "贵州省贵阳市南明区花果园大街花果园社区R1区5栋2单元1203室"
@@ -309,7 +315,7 @@ def seed_demo() -> tuple[DemoIdentity, ...]:
     wang = b.person("王芳", address=addr, household=hh, relationship="配偶")
     b.head(hh, li)
     b.marry(li, wang, dt.date(2019, 5, 20), "520102")
-    b.insured(li, since=dt.date(2014, 7, 1), employer=_employer(tech, "520115"))
+    b.insured(li, since=dt.date(2014, 7, 1), employer=tech)
     b.insured(wang, since=dt.date(2016, 9, 1), employer=_employer("贵阳黔程会计师事务所有限公司", "520102"))
     born = today - dt.timedelta(days=10)
     number = f"Q52{reserve_numbers('birth_certificate'):010d}"
@@ -329,6 +335,12 @@ def seed_demo() -> tuple[DemoIdentity, ...]:
         father=li,
         issued_on=min(born + dt.timedelta(days=2), today),
     )
+
+    b.enterprise(
+        tech[0], legal_rep=li, region="520115", address="贵州省贵阳市观山湖区林城西路95号数博大道科创大厦12层",
+        capital=8000, established=dt.date(2012, 9, 18), kind="股份有限公司",
+        scope="软件开发；信息系统集成服务；数据处理和存储支持服务；人工智能应用软件开发",
+    )  # fmt: skip
 
     # --- 张伟: a company with a business licence, opening a restaurant
     addr = "贵州省贵阳市云岩区中华北路208号3栋1单元602室"
@@ -378,7 +390,7 @@ def seed_demo() -> tuple[DemoIdentity, ...]:
     hh = b.household("520102", addr)
     chen = b.person("陈静", address=addr, household=hh, relationship="户主")
     b.head(hh, chen)
-    b.insured(chen, since=dt.date(2013, 8, 1), employer=_employer(tech, "520115"))
+    b.insured(chen, since=dt.date(2013, 8, 1), employer=tech)
     m.HousingTransaction.objects.create(
         property=house,
         contract_number=f"GYCL{today.year}{n:07d}",
@@ -428,6 +440,29 @@ def seed_demo() -> tuple[DemoIdentity, ...]:
         "贵阳孙氏商贸有限公司", legal_rep=sun, region="520102", address="贵州省贵阳市南明区新华路118号",
         capital=100, established=dt.date(2015, 8, 1), scope="日用百货、五金交电、建筑材料的批发和零售",
     )  # fmt: skip
+    # the company in bankruptcy proceedings: a lorry, tax arrears (a penalty for late filing)
+    debtor = b.enterprise(
+        "贵州恒通建材有限公司", legal_rep=sun, region="520113", address="贵州省贵阳市白云区麦架镇沙文工业园8号",
+        capital=2000, established=dt.date(2010, 4, 12), scope="建筑材料、装饰材料的生产和销售；普通货物仓储服务",
+    )  # fmt: skip
+    m.Vehicle.objects.create(
+        plate_number="贵A3K571",
+        vehicle_type="重型自卸货车",
+        total_mass=25000,
+        owner_name=debtor.name,
+        owner_code=debtor.uscc,
+        owner_index=blind_index(debtor.uscc, kind="enterprise"),
+        owner_code_type="001",
+        registered_on=dt.date(2017, 5, 9),
+    )
+    m.CreditRecord.objects.create(
+        enterprise=debtor,
+        kind=m.CreditRecord.Kind.PENALTY,
+        decision_number="筑白税罚〔2024〕0087号",
+        authority="国家税务总局贵阳市白云区税务局",
+        decided_on=dt.date(2024, 3, 20),
+        reason="逾期未申报纳税",
+    )
     m.CreditRecord.objects.create(
         enterprise=sun_co,
         kind=m.CreditRecord.Kind.ABNORMAL,

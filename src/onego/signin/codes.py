@@ -205,8 +205,10 @@ def code_verify(*, challenge_id: str, code: str, pending: str) -> tuple[Any, Act
     with transaction.atomic():
         row = (
             OneTimeCode.objects.select_for_update()
-            .filter(pk=challenge_id if _is_uuid(challenge_id) else None, subject_index=subject.index)
+            .filter(pk=challenge_id, subject_index=subject.index)
             .first()
+            if _is_uuid(challenge_id)
+            else None
         )
         refusal = _refusal(row, now)
         matched = False
@@ -250,3 +252,12 @@ def applicant_user(person: ActingSubject, *, now: dt.datetime | None = None) -> 
     account.last_signed_in_at = now or clock.now()
     account.save(update_fields=["last_signed_in_at", "updated_at"])
     return account.user
+
+
+def code_resend(*, pending: str, client_address: str) -> CodeChallenge:
+    """A new code for the number being signed in with (the same limits apply)."""
+    try:
+        person = json.loads(pii.decrypt(pending))
+    except (pii.PIIError, ValueError, TypeError) as exc:
+        raise ValidationFailed("登录已超时，请重新输入身份证号码", field="id_number") from exc
+    return code_request(id_number=person["key"], client_address=client_address)

@@ -587,7 +587,7 @@ def _sniff_ok(suffix: str, head: bytes) -> bool:
 
 
 @transaction.atomic
-def draft_upload(*, draft: ApplicationDraft, material: str, upload: UploadedFile) -> DraftUpload:
+def draft_upload(*, draft: ApplicationDraft, material: str, upload: UploadedFile[Any]) -> DraftUpload:
     """Keep one file for one material (a new one replaces the old), after checking type and size."""
     line = next((v for v in materials_view(draft) if v.material == material), None)
     if line is None or line.state not in ("upload", "uploaded"):
@@ -725,9 +725,14 @@ def draft_submit(*, user: Any, signed_in: SignedIn, draft_id: Any) -> Case:
         draft.step = DraftStep.REVIEW
         draft.submitted_at = clock.now()
         draft.save()
-        files = [(u.file.storage, u.file.name) for u in uploads]
+        files = [(u.file.storage, u.file.name) for u in uploads if u.file.name]
+
+        def delete_files() -> None:
+            for storage, name in files:
+                storage.delete(name)
+
         # The case keeps its own copies; the draft's go once the submission is committed.
-        transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
+        transaction.on_commit(delete_files)
         DraftUpload.objects.filter(draft=draft).delete()
         return case
 

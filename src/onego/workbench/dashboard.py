@@ -22,11 +22,11 @@ class LoginView(auth_views.LoginView):
 
     template_name = "workbench/login.html"
     redirect_authenticated_user = True
-    next_page = reverse_lazy("workbench:index")
+    next_page = reverse_lazy("workbench:index")  # type: ignore[assignment]
 
 
 class LogoutView(auth_views.LogoutView):
-    next_page = reverse_lazy("workbench:login")
+    next_page = reverse_lazy("workbench:login")  # type: ignore[assignment]
 
 
 @staff_required()

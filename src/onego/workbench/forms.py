@@ -162,7 +162,10 @@ class SpecialProcedureForm(forms.Form):
 
 class SpecialProcedureEndForm(forms.Form):
     result = forms.CharField(
-        label=_("特别程序的结果"), required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("特别程序的结果"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -173,7 +176,10 @@ class VersionForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label=_("不予受理的理由"), required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("不予受理的理由"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

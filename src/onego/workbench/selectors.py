@@ -40,6 +40,7 @@ from onego.exchange.selectors import (
     verified_materials,
     visible_elements,
 )
+from onego.exchange.services import REASON_NO_REGISTRY
 from onego.registries.gateway import RegistryUnavailable, Subject, SubjectNotFound, fetch_elements
 from onego.workbench.presenters import Light, deadline_light, display_value, file_size, light
 
@@ -190,7 +191,10 @@ def counter_form(
                     sensitive=bool(f.get("sensitive")),
                     value=value,
                     prefilled_from=prefilled_from,
-                    prefill_reason=prefill.manual.get(code, ""),
+                    # "no registry holds it" is true of most fields and says nothing; other reasons do.
+                    prefill_reason=""
+                    if prefill.manual.get(code, "") == REASON_NO_REGISTRY
+                    else prefill.manual.get(code, ""),
                     problem=problems.get(code, ""),
                 )
             )
@@ -309,7 +313,9 @@ class MaterialRow:
 def item_materials(case: Case, subcase: SubCase) -> list[MaterialRow]:
     """The materials this item needs (uploads and verified references); other items' materials are not
     shown — they may hold data the department's contracts do not grant."""
-    wanted = [m["material"] for m in case.snapshot.get("materials", []) if subcase.code in m.get("used_by", [])]
+    wanted = [
+        m["material"] for m in case.snapshot.get("materials", []) if subcase.code in m.get("used_by", [])
+    ]
     given = {m.code: m for m in Material.objects.filter(case=case, replaced_at=None, code__in=wanted)}
     verified = {v.material: v for v in verified_materials(case.pk).filter(material__in=wanted)}
     names = {m["material"]: m["name"] for m in case.snapshot.get("materials", [])}
@@ -352,7 +358,9 @@ def item_materials(case: Case, subcase: SubCase) -> list[MaterialRow]:
 
 def item_material(case: Case, subcase: SubCase, material_id: Any) -> Material | None:
     """An uploaded material of the case that this item uses (for download), else None."""
-    wanted = [m["material"] for m in case.snapshot.get("materials", []) if subcase.code in m.get("used_by", [])]
+    wanted = [
+        m["material"] for m in case.snapshot.get("materials", []) if subcase.code in m.get("used_by", [])
+    ]
     return Material.objects.filter(
         case=case, pk=material_id, code__in=wanted, kind=MaterialKind.UPLOAD
     ).first()

@@ -1,10 +1,36 @@
 from django.urls import path
 
-from onego.workbench import views
+from onego.workbench import counter, dashboard, lead, officer, views
 
 app_name = "workbench"
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("", dashboard.index, name="index"),
+    path("login/", dashboard.LoginView.as_view(), name="login"),
+    path("logout/", dashboard.LogoutView.as_view(), name="logout"),
+    # the comprehensive window
+    path("counter/", counter.counter, name="counter"),
+    path("counter/applicant/", counter.counter_applicant, name="counter_applicant"),
+    path("counter/clear/", counter.counter_clear, name="counter_clear"),
+    path("counter/start/", counter.counter_start, name="counter_start"),
+    path("counter/cases/<uuid:case_id>/", counter.counter_case, name="counter_case"),
+    path("counter/cases/<uuid:case_id>/consent/", counter.counter_consent, name="counter_consent"),
+    path("counter/cases/<uuid:case_id>/save/", counter.counter_save, name="counter_save"),
+    path("counter/cases/<uuid:case_id>/accept/", counter.counter_accept, name="counter_accept"),
+    path("counter/cases/<uuid:case_id>/refuse/", counter.counter_refuse, name="counter_refuse"),
+    path("counter/cases/<uuid:case_id>/supplement/", counter.counter_supplement, name="counter_supplement"),
+    path("counter/cases/<uuid:case_id>/receipt/", counter.counter_receipt, name="counter_receipt"),
+    path("counter/cases/<uuid:case_id>/notices/<int:number>/", counter.counter_notice, name="counter_notice"),
+    path("counter/subcases/<uuid:subcase_id>/decide/", counter.counter_window_decide, name="counter_window"),
+    # department officers
+    path("inbox/", officer.inbox, name="inbox"),
+    path("subcases/<uuid:subcase_id>/", officer.review, name="review"),
+    path("subcases/<uuid:subcase_id>/claim/", officer.claim, name="claim"),
+    path("subcases/<uuid:subcase_id>/materials/<uuid:material_id>/", officer.material_file, name="material"),
+    path("subcases/<uuid:subcase_id>/<slug:action>/", officer.decide, name="decide"),
+    # lead departments
+    path("lead/", lead.lead, name="lead"),
+    path("lead/cases/<uuid:case_id>/", lead.conclusion, name="conclusion"),
+    # the package designer
     path("designer/", views.designer, name="designer"),
     path("designer/preview/", views.preview, name="preview"),
     path("designer/save/", views.save, name="save"),

@@ -85,11 +85,6 @@ def _context(
 
 
 @staff_member_required
-def index(request: HttpRequest) -> HttpResponse:
-    return HttpResponseRedirect(reverse("workbench:designer"))
-
-
-@staff_member_required
 @require_GET
 def designer(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("package", "")

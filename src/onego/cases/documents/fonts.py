@@ -33,6 +33,7 @@ SANS = "NotoSansSC"  # tables, identifiers and small print: a Hei (黑体) style
 
 # Cubic-to-quadratic tolerance in font units (1000 per em): invisible at any print size.
 _MAX_ERROR = 1.0
+_UNUSED_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "VORG", "vhea", "vmtx", "DSIG")
 
 # fontTools reports every table it subsets at INFO: dozens of lines per document in the server log.
 logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
@@ -55,14 +56,18 @@ def supported_characters(family: str) -> frozenset[str]:
 def truetype_subset(family: str, characters: Iterable[str]) -> bytes:
     """A TrueType-outline font holding just these characters of the family (and .notdef)."""
     wanted = {ord(c) for c in characters if c in supported_characters(family)}
-    font = TTFont(source_files()[family], lazy=False)
+    font = TTFont(source_files()[family], lazy=True)
     try:
+        # No shaping and no vertical text: the PDF places each glyph itself. Deleting these tables
+        # before subsetting spares decompiling them (most of the time of a subset otherwise).
+        for tag in _UNUSED_TABLES:
+            if tag in font:
+                del font[tag]
         options = subset.Options()
-        options.layout_features = []  # no shaping: the PDF places each glyph itself
-        options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx", "DSIG"]
+        options.layout_features = []
+        options.drop_tables += list(_UNUSED_TABLES)
         options.notdef_outline = True
         options.name_IDs = ["*"]  # keep the OFL notice and the family name in the embedded subset
-        options.desubroutinize = True
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=wanted)
         subsetter.subset(font)

@@ -24,6 +24,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from onego.cases.documents.signing import DocumentSigner
 
@@ -50,7 +51,9 @@ def sign_pdf(pdf: bytes, *, signer: DocumentSigner, reason: str, location: str =
         )
     )
     pdf_signer = signers.SimpleSigner(
-        signing_cert=_asn1_certificate(signer.certificate), signing_key=key, cert_registry=None
+        signing_cert=_asn1_certificate(signer.certificate),
+        signing_key=key,
+        cert_registry=SimpleCertificateStore.from_certs([]),  # type: ignore[no-untyped-call]  # self-signed
     )
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
@@ -61,7 +64,7 @@ def sign_pdf(pdf: bytes, *, signer: DocumentSigner, reason: str, location: str =
         name=signer.name,
     )
     out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=pdf_signer)
-    return out.getvalue()
+    return bytes(out.getvalue())
 
 
 @dataclass(frozen=True)
@@ -78,9 +81,7 @@ class PdfSignatureCheck:
     summary: str
 
 
-def check_pdf_signature(
-    pdf: bytes, *, trusted: Iterable[x509.Certificate | bytes]
-) -> PdfSignatureCheck:
+def check_pdf_signature(pdf: bytes, *, trusted: Iterable[x509.Certificate | bytes]) -> PdfSignatureCheck:
     """Validate the document's signature with pyHanko against the given department certificates
     (offline: no fetching of revocation information — there is none for these certificates)."""
     reader = PdfFileReader(io.BytesIO(pdf))

@@ -32,7 +32,11 @@ def draw_qr(pdf: FPDF, data: str, *, x: float, y: float, size: float) -> segno.Q
                     col += 1
                 # One rectangle per horizontal run; a hair of overlap hides anti-aliasing seams in viewers.
                 pdf.rect(
-                    x + (start + QUIET_ZONE) * module, top, (col - start) * module + 0.01, module + 0.01, style="F"
+                    x + (start + QUIET_ZONE) * module,
+                    top,
+                    (col - start) * module + 0.01,
+                    module + 0.01,
+                    style="F",
                 )
     pdf.link(x, y, size, size, data, alt_text="扫码核验")
     return qr

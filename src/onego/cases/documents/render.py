@@ -7,9 +7,13 @@ the paper in hand.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
-from collections.abc import Iterator
+import logging
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -18,9 +22,9 @@ from cryptography.hazmat.primitives import hashes
 from fpdf import FPDF, FontFace
 from fpdf.enums import Align, MethodReturnValue, WrapMode, XPos, YPos
 
-from onego.cases.documents.digest import document_digest
-from onego.cases.documents.fonts import SANS, SERIF, register_fonts
-from onego.cases.documents.model import ConclusionDocument, IntegratedLicence
+from onego.cases.documents.digest import canonical_document_bytes, document_digest
+from onego.cases.documents.fonts import SANS, SERIF, supported_characters, truetype_subset
+from onego.cases.documents.model import OUTCOME_LABELS, ConclusionDocument, Document, IntegratedLicence
 from onego.cases.documents.pades import sign_pdf
 from onego.cases.documents.qr import draw_qr
 from onego.cases.documents.signing import DocumentSigner
@@ -33,7 +37,33 @@ GREY = (100, 100, 100)
 RULE = (170, 170, 170)
 HEAD_FILL = (242, 242, 242)
 CREATOR = "OneGo 一件事一次办"
-PAGE_BOTTOM_MARGIN = 22
+PAGE_BOTTOM_MARGIN = 22  # mm; the running footer sits below it
+logger = logging.getLogger(__name__)
+
+
+def _literal_characters(source: str) -> frozenset[str]:
+    """Every character in the string literals (f-string parts included) of a module's source."""
+    return frozenset(
+        "".join(
+            node.value
+            for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        )
+    )
+
+
+# What a document can print: its own fields, its signer's name, and the fixed wording, which is all in
+# this module's string literals — so those stand in for the template, and the font subsets are cut to
+# them plus the document's own characters before layout.
+_TEMPLATE_CHARACTERS = (
+    _literal_characters(Path(__file__).read_text(encoding="utf-8"))
+    | frozenset(map(chr, range(0x20, 0x7F)))
+    | frozenset("".join(OUTCOME_LABELS.values()))
+)
+
+
+def _characters(doc: Document, signer: DocumentSigner) -> frozenset[str]:
+    return _TEMPLATE_CHARACTERS | frozenset(canonical_document_bytes(doc).decode("utf-8") + signer.name)
 
 
 def _date(value: dt.datetime) -> str:
@@ -59,10 +89,11 @@ def _check_url(verify_url: str) -> None:
 class _Pdf(FPDF):
     """A page with the running footer every document carries."""
 
-    def __init__(self, *, orientation: str, footer_left: str) -> None:
+    def __init__(self, *, orientation: str, footer_left: str, fonts: dict[str, Path]) -> None:
         super().__init__(orientation=orientation, unit="mm", format="A4")
         self.footer_left = footer_left
-        register_fonts(self)
+        for family, path in fonts.items():
+            self.add_font(family, "", path)
         self.set_auto_page_break(auto=True, margin=PAGE_BOTTOM_MARGIN)
         self.set_margins(20, 18, 20)
         self.set_text_color(*INK)
@@ -70,12 +101,12 @@ class _Pdf(FPDF):
 
     def footer(self) -> None:
         self.set_y(-14)
-        with self.text(SANS, 8, text_color=GREY):
+        with self.typeset(SANS, 8, text_color=GREY):
             self.cell(self.epw / 2, 5, self.footer_left, align=Align.L)
             self.cell(self.epw / 2, 5, f"第 {self.page_no()} 页 / 共 {{nb}} 页", align=Align.R)
 
     @contextmanager
-    def text(self, family: str, size: float, **graphics: Any) -> Iterator[None]:
+    def typeset(self, family: str, size: float, **graphics: Any) -> Iterator[None]:
         # fpdf2's local_context(font_family=…) leaves the font unmeasured in tables (their line breaking
         # then never ends), so the font is set explicitly; local_context restores it on the way out.
         with self.local_context(**graphics):
@@ -85,17 +116,19 @@ class _Pdf(FPDF):
     @contextmanager
     def bold(self, color: tuple[int, int, int] = INK, weight: float = 0.25) -> Iterator[None]:
         # The OFL Noto SC files carry one weight; a stroked outline gives headings the 小标宋 heft.
-        with self.local_context(text_mode="FILL_STROKE", line_width=weight, draw_color=color, text_color=color):
+        with self.local_context(
+            text_mode="FILL_STROKE", line_width=weight, draw_color=color, text_color=color
+        ):
             yield
 
     def heading(self, text: str) -> None:
         self.ln(2)
-        with self.text(SERIF, 13), self.bold(weight=0.15):
+        with self.typeset(SERIF, 13), self.bold(weight=0.15):
             self.cell(0, 8, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(1)
 
     def paragraph(self, text: str, *, size: float = 11.5, indent: bool = True) -> None:
-        with self.text(SERIF, size):
+        with self.typeset(SERIF, size):
             # Chinese paragraphs start with two full-width spaces (首行缩进两字). WORD wrapping breaks at a
             # space where there is one and between any two characters where there is not (CJK runs);
             # fpdf2's CHAR mode never ends when a column is narrower than one glyph, WORD mode raises.
@@ -111,8 +144,9 @@ class _Pdf(FPDF):
 
     def fields_table(self, rows: list[tuple[tuple[str, str], ...]]) -> None:
         """Label–value pairs, two to a row (a lone pair spans the row), to keep the page compact."""
-        with self.text(SERIF, 11):
-            with self.table(
+        with (
+            self.typeset(SERIF, 11),
+            self.table(
                 col_widths=(0.12, 0.38, 0.16, 0.34),
                 first_row_as_headings=False,
                 borders_layout="HORIZONTAL_LINES",
@@ -121,17 +155,19 @@ class _Pdf(FPDF):
                 wrapmode=WrapMode.WORD,
                 padding=(0.8, 2),
                 v_align="TOP",
-            ) as table:
-                label_style = FontFace(color=GREY)
-                for pairs in rows:
-                    row = table.row()
-                    for label, value in pairs:
-                        row.cell(label, style=label_style)
-                        row.cell(value, colspan=3 if len(pairs) == 1 else 1)
+            ) as table,
+        ):
+            label_style = FontFace(color=GREY)
+            for pairs in rows:
+                row = table.row()
+                for label, value in pairs:
+                    row.cell(label, style=label_style)
+                    row.cell(value, colspan=3 if len(pairs) == 1 else 1)
 
     def grid(self, headings: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[float, ...]) -> None:
-        with self.text(SANS, 9.5, draw_color=RULE):
-            with self.table(
+        with (
+            self.typeset(SANS, 9.5, draw_color=RULE),
+            self.table(
                 col_widths=widths,
                 text_align=tuple(Align.L for _ in widths),
                 line_height=5.2,
@@ -140,14 +176,15 @@ class _Pdf(FPDF):
                 v_align="TOP",
                 headings_style=FontFace(emphasis="", fill_color=HEAD_FILL),
                 repeat_headings=1,
-            ) as table:
-                head = table.row()
-                for text in headings:
-                    head.cell(text)
-                for values in rows:
-                    row = table.row()
-                    for text in values:
-                        row.cell(text)
+            ) as table,
+        ):
+            head = table.row()
+            for text in headings:
+                head.cell(text)
+            for values in rows:
+                row = table.row()
+                for text in values:
+                    row.cell(text)
 
     def signature_block(
         self,
@@ -173,34 +210,38 @@ class _Pdf(FPDF):
         left = self.l_margin
         qr_x = self.w - self.r_margin - qr_size
         text_w = qr_x - left - 8
-        with self.text(SANS, 8):
-            wrapped = sum(
-                len(self.multi_cell(text_w - 4, line_h, line, dry_run=True, output=MethodReturnValue.LINES))
-                for line in lines
-            )
+        with self.typeset(SANS, 8):
+            wrapped = 0
+            for line in lines:
+                laid = self.multi_cell(text_w - 4, line_h, line, dry_run=True, output=MethodReturnValue.LINES)
+                assert isinstance(laid, list)
+                wrapped += len(laid)
         height = max(qr_size + 6, 7 + 6.5 + 2 + wrapped * line_h + 3)
         bottom = self.h - 21  # above the running footer
         if self.get_y() + 4 + height <= bottom:
             top = bottom - height  # on the page it ends, at the foot, where a 落款 belongs
         else:
+            # Signature and date alone on a page, marked as such (此页无正文), as official documents do.
             self.add_page()
-            top = self.t_margin + 6
+            with self.typeset(SERIF, 11):
+                self.cell(0, 7, "（此页无正文）", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            top = self.get_y() + 6
 
         # The block is measured to fit; an automatic break inside it would tear it across two pages.
         self.set_auto_page_break(auto=False)
         draw_qr(self, verify_url, x=qr_x, y=top, size=qr_size)
-        with self.text(SANS, 8.5, text_color=GREY):
+        with self.typeset(SANS, 8.5, text_color=GREY):
             self.set_xy(qr_x - 6, top + qr_size + 0.5)
             self.multi_cell(qr_size + 12, 4.2, qr_caption, align=Align.C, wrapmode=WrapMode.WORD)
 
         # 落款: the issuer and the date, right-aligned above the particulars, red like a seal's ink.
         self.set_xy(left, top)
-        with self.text(SERIF, 12.5), self.bold(color=RED, weight=0.15):
+        with self.typeset(SERIF, 12.5), self.bold(color=RED, weight=0.15):
             self.cell(text_w, 7, f"签发：{issuer}", align=Align.R, new_x=XPos.LEFT, new_y=YPos.NEXT)
-        with self.text(SERIF, 11.5):
+        with self.typeset(SERIF, 11.5):
             self.cell(text_w, 6.5, _date(issued_at), align=Align.R, new_x=XPos.LEFT, new_y=YPos.NEXT)
         self.ln(2)
-        with self.text(SANS, 8, text_color=GREY, draw_color=RULE):
+        with self.typeset(SANS, 8, text_color=GREY, draw_color=RULE):
             y0 = self.get_y()
             for line in lines:
                 self.set_x(left + 2)
@@ -209,15 +250,48 @@ class _Pdf(FPDF):
         self.set_auto_page_break(auto=True, margin=PAGE_BOTTOM_MARGIN)
 
 
-def _finish(pdf: _Pdf, *, title: str, author: str, subject: str, issued_at: dt.datetime) -> bytes:
-    pdf.set_title(title)
-    pdf.set_author(author)
-    pdf.set_subject(subject)
-    pdf.set_creator(CREATOR)
-    pdf.set_lang("zh-CN")
-    # The issue time, not the render time, so the same document renders to the same unsigned bytes.
-    pdf.set_creation_date(issued_at.astimezone(dt.UTC))
-    return bytes(pdf.output())
+def _produce(
+    layout: Callable[[_Pdf], None],
+    *,
+    orientation: str,
+    footer_left: str,
+    characters: Iterable[str],
+    title: str,
+    author: str,
+    subject: str,
+    issued_at: dt.datetime,
+) -> bytes:
+    """Lay the document out with fonts cut to `characters` and return the unsigned PDF.
+
+    Should the layout print a character the estimate missed (a glyph fpdf2 reports missing although
+    the font has it), it is laid out once more with that character added, never shipped as a box."""
+    wanted = set(characters)
+    for _attempt in range(2):
+        with tempfile.TemporaryDirectory(prefix="onego-fonts-") as tmp:
+            fonts = {}
+            for family in (SERIF, SANS):
+                fonts[family] = Path(tmp) / f"{family}.ttf"
+                fonts[family].write_bytes(truetype_subset(family, wanted))
+            pdf = _Pdf(orientation=orientation, footer_left=footer_left, fonts=fonts)
+            layout(pdf)
+            pdf.set_title(title)
+            pdf.set_author(author)
+            pdf.set_subject(subject)
+            pdf.set_creator(CREATOR)
+            pdf.set_lang("zh-CN")
+            # The issue time, not the render time, so the same document renders to the same bytes.
+            pdf.set_creation_date(issued_at.astimezone(dt.UTC))
+            missing = {chr(cp) for font in pdf.fonts.values() for cp in getattr(font, "missing_glyphs", ())}
+            data = bytes(pdf.output())
+        fixable = {
+            c for c in missing if c in supported_characters(SERIF) | supported_characters(SANS)
+        } - wanted
+        if not fixable:
+            if missing:
+                logger.warning("Noto SC has no glyph for %s in %s", "".join(sorted(missing)), title)
+            return data
+        wanted |= fixable
+    return data
 
 
 # --- the conclusion ---------------------------------------------------------------------------------
@@ -225,20 +299,35 @@ def render_conclusion_pdf(doc: ConclusionDocument, *, verify_url: str, signer: D
     """The conclusion document (办理结论通知书) as a signed PDF with a QR code pointing at `verify_url`."""
     _check_url(verify_url)
     digest = document_digest(doc)
-    pdf = _Pdf(orientation="portrait", footer_left=f"{doc.number}　{doc.package_name}")
+    unsigned = _produce(
+        lambda pdf: _conclusion_layout(pdf, doc, verify_url=verify_url, digest=digest, signer=signer),
+        orientation="portrait",
+        footer_left=f"{doc.number}　{doc.package_name}",
+        characters=_characters(doc, signer),
+        title=f"{doc.package_name} 办理结论通知书 {doc.number}",
+        author=doc.lead_department,
+        subject=f"办件 {doc.case_reference} 办理结论：{doc.outcome_label}",
+        issued_at=doc.issued_at,
+    )
+    return sign_pdf(unsigned, signer=signer, reason=f"办理结论通知书 {doc.number}")
+
+
+def _conclusion_layout(
+    pdf: _Pdf, doc: ConclusionDocument, *, verify_url: str, digest: str, signer: DocumentSigner
+) -> None:
     pdf.add_page()
 
     # 红头: the lead department's name in red over a red rule.
-    with pdf.text(SERIF, 20), pdf.bold(color=RED, weight=0.35):
+    with pdf.typeset(SERIF, 20), pdf.bold(color=RED, weight=0.35):
         pdf.cell(0, 12, doc.lead_department, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     y = pdf.get_y() + 1.5
     with pdf.local_context(draw_color=RED, line_width=0.8):
         pdf.line(pdf.l_margin, y, pdf.w - pdf.r_margin, y)
     pdf.set_y(y + 6)
 
-    with pdf.text(SERIF, 18), pdf.bold(weight=0.3):
+    with pdf.typeset(SERIF, 18), pdf.bold(weight=0.3):
         pdf.cell(0, 10, "“一件事一次办”办理结论通知书", align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    with pdf.text(SERIF, 10.5, text_color=GREY):
+    with pdf.typeset(SERIF, 10.5, text_color=GREY):
         pdf.cell(0, 7, doc.number, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
 
@@ -252,7 +341,7 @@ def render_conclusion_pdf(doc: ConclusionDocument, *, verify_url: str, signer: D
 
     pdf.heading("一、办理结论")
     color = RED if doc.outcome == "rejected" else INK
-    with pdf.text(SERIF, 14), pdf.bold(color=color, weight=0.25):
+    with pdf.typeset(SERIF, 14), pdf.bold(color=color, weight=0.25):
         pdf.cell(0, 8, f"　　{doc.outcome_label}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if doc.outcome_text:
         pdf.paragraph(doc.outcome_text)
@@ -290,22 +379,31 @@ def render_conclusion_pdf(doc: ConclusionDocument, *, verify_url: str, signer: D
         qr_size=34,
         notes=("可扫描二维码核验，或在 PDF 阅读器中查看本文件的电子签名。",),
     )
-    unsigned = _finish(
-        pdf,
-        title=f"{doc.package_name} 办理结论通知书 {doc.number}",
-        author=doc.lead_department,
-        subject=f"办件 {doc.case_reference} 办理结论：{doc.outcome_label}",
-        issued_at=doc.issued_at,
-    )
-    return sign_pdf(unsigned, signer=signer, reason=f"办理结论通知书 {doc.number}")
 
 
 # --- the integrated licence (一业一证) ---------------------------------------------------------------
-def render_integrated_licence_pdf(lic: IntegratedLicence, *, verify_url: str, signer: DocumentSigner) -> bytes:
+def render_integrated_licence_pdf(
+    lic: IntegratedLicence, *, verify_url: str, signer: DocumentSigner
+) -> bytes:
     """The integrated licence (行业综合许可证) as a signed PDF, one row per permit it carries."""
     _check_url(verify_url)
     digest = document_digest(lic)
-    pdf = _Pdf(orientation="landscape", footer_left=f"行业综合许可证　{lic.number}")
+    unsigned = _produce(
+        lambda pdf: _licence_layout(pdf, lic, verify_url=verify_url, digest=digest, signer=signer),
+        orientation="landscape",
+        footer_left=f"行业综合许可证　{lic.number}",
+        characters=_characters(lic, signer),
+        title=f"行业综合许可证 {lic.number}",
+        author=lic.issuer,
+        subject=f"{lic.holder_name}：{len(lic.permits)} 项许可",
+        issued_at=lic.issued_at,
+    )
+    return sign_pdf(unsigned, signer=signer, reason=f"行业综合许可证 {lic.number}")
+
+
+def _licence_layout(
+    pdf: _Pdf, lic: IntegratedLicence, *, verify_url: str, digest: str, signer: DocumentSigner
+) -> None:
     pdf.add_page()
 
     # A licence's double frame: a heavy outer rule and a thin inner one.
@@ -315,10 +413,12 @@ def render_integrated_licence_pdf(lic: IntegratedLicence, *, verify_url: str, si
         pdf.rect(10.5, 10.5, pdf.w - 21, pdf.h - 21)
 
     pdf.set_y(16)
-    with pdf.text(SERIF, 26), pdf.bold(weight=0.4):
+    with pdf.typeset(SERIF, 26), pdf.bold(weight=0.4):
         pdf.cell(0, 13, "行业综合许可证", align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    with pdf.text(SERIF, 11, text_color=GREY):
-        pdf.cell(0, 6, f"（一业一证）　编号：{lic.number}", align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    with pdf.typeset(SERIF, 11, text_color=GREY):
+        pdf.cell(
+            0, 6, f"（一业一证）　编号：{lic.number}", align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
     pdf.ln(3)
 
     pdf.fields_table(
@@ -336,7 +436,9 @@ def render_integrated_licence_pdf(lic: IntegratedLicence, *, verify_url: str, si
                 p.name,
                 p.identifier,
                 p.issuer,
-                f"{p.valid_until.year}年{p.valid_until.month}月{p.valid_until.day}日" if p.valid_until else "长期",
+                f"{p.valid_until.year}年{p.valid_until.month}月{p.valid_until.day}日"
+                if p.valid_until
+                else "长期",
             )
             for i, p in enumerate(lic.permits, start=1)
         ],
@@ -351,15 +453,5 @@ def render_integrated_licence_pdf(lic: IntegratedLicence, *, verify_url: str, si
         signer=signer,
         qr_caption=f"扫码核验本证及所载 {len(lic.permits)} 项许可",
         qr_size=40,
-        notes=(
-            "二维码载有上列各项许可的电子证照标识及发证部门签名；各项许可以其电子证照为准，可逐项核验。",
-        ),
+        notes=("二维码载有上列各项许可的电子证照标识及发证部门签名；各项许可以其电子证照为准，可逐项核验。",),
     )
-    unsigned = _finish(
-        pdf,
-        title=f"行业综合许可证 {lic.number}",
-        author=lic.issuer,
-        subject=f"{lic.holder_name}：{len(lic.permits)} 项许可",
-        issued_at=lic.issued_at,
-    )
-    return sign_pdf(unsigned, signer=signer, reason=f"行业综合许可证 {lic.number}")

@@ -127,7 +127,9 @@ def verify_token(
     unverified = replace(signed, digest="", permits=())
     raw_key = public_keys.get(key_id)
     if raw_key is None:
-        return replace(unverified, code="unknown_key", why="签名密钥未登记：该文书不是由本平台登记的签发部门签发")
+        return replace(
+            unverified, code="unknown_key", why="签名密钥未登记：该文书不是由本平台登记的签发部门签发"
+        )
     try:
         public_key = _load_public_key(raw_key)
     except (ValueError, UnsupportedAlgorithm) as exc:

@@ -31,7 +31,9 @@ from onego.cases.services.common import (
 )
 from onego.cases.services.deadlines import refresh_subcase_deadlines
 from onego.cases.services.distribution import apply_decision, follow_decision
+from onego.cases.services.inspection import ensure_inspected
 from onego.cases.workflow import (
+    SUBCASE_DECIDED,
     CaseStatus,
     InvalidTransition,
     SubCaseStatus,
@@ -122,6 +124,8 @@ def _decide(
     else:
         check_subcase_transition(subcase.status, S.APPROVED if approve else S.REJECTED)
         action = verb
+    if approve:
+        ensure_inspected(subcase)  # 联合踏勘: no approval before the department's findings exist
     apply_decision(
         case,
         subcase,
@@ -177,6 +181,8 @@ def subcase_decide_at_window(*, actor: Any, subcase_id: Any, approve: bool, opin
         raise _already_decided(subcase)
     if subcase.status != S.PENDING:
         check_subcase_transition(subcase.status, S.APPROVED if approve else S.REJECTED)
+    if approve:
+        ensure_inspected(subcase)
     subcase.assignee = actor
     department = case.accepting_department.name if case.accepting_department else ""
     apply_decision(
@@ -357,6 +363,9 @@ def subcase_partner_report(
     to = PARTNER_OUTCOMES[outcome]
     if subcase.status == to:
         return subcase  # a repeated callback: nothing new
+    if subcase.status in SUBCASE_DECIDED:
+        # A late "started" must not reopen a finished step (APPROVED → CLAIMED is for 秒批 review).
+        raise _already_decided(subcase)
     label = f"合作机构 {partner}"
     if reference:
         subcase.external_ref = reference[:120]

@@ -18,3 +18,26 @@ def local(obj: Any, attr: str) -> Any:
     if (get_language() or "").startswith("en"):
         return getattr(obj, f"{attr}_en", "") or value
     return value
+
+
+@register.simple_tag(takes_context=True)
+def signed_in_applicant(context: Any) -> Any:
+    """The signed-in applicant (or None), for the header: `{% signed_in_applicant as me %}`."""
+    from onego.portal.applicant import signed_in_applicant as current
+
+    request = context.get("request")
+    return current(request) if request is not None else None
+
+
+@register.filter
+def domid(code: str) -> str:
+    """A data element or material code as an HTML id part (dots would need escaping in selectors)."""
+    return str(code).replace(".", "__").replace(":", "--")
+
+
+@register.filter
+def tr(text: Any) -> str:
+    """A Chinese label kept in data (a status, a step) in the visitor's language, via the catalog."""
+    from django.utils.translation import gettext
+
+    return gettext(str(text)) if text not in (None, "") else ""

@@ -1,0 +1,32 @@
+"""Template helpers of the workbench: the sections a user may open, element codes as HTML ids."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import template
+
+from onego.workbench.staff import Sections, sections_for
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def workbench_sections(context: template.Context) -> Sections | None:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    return sections_for(user)
+
+
+@register.filter
+def domid(code: Any) -> str:
+    """`enterprise.name` → `enterprise-name`; `material:food_safety_rules` → `material-food_safety_rules`."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", str(code))
+
+
+@register.filter
+def lookup(mapping: Any, key: Any) -> Any:
+    return mapping.get(key) if hasattr(mapping, "get") else None
