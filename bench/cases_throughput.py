@@ -61,6 +61,7 @@ class RunResult:
     latencies_ms: dict[str, dict[str, float]] = field(default_factory=dict)
     state_bytes: int = 0
     concluded: int = 0
+    rounds_cases_per_second: list[float] = field(default_factory=list)
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -233,6 +234,15 @@ def run_one(
     )
 
 
+def median_run(runs: Sequence[RunResult]) -> RunResult:
+    """The round with the median throughput (the lower middle one for an even count), with every
+    round's throughput attached."""
+    ordered = sorted(runs, key=lambda r: r.cases_per_second)
+    chosen = ordered[(len(ordered) - 1) // 2]
+    chosen.rounds_cases_per_second = [r.cases_per_second for r in runs]
+    return chosen
+
+
 def table(results: Sequence[RunResult]) -> str:
     floor = next((r.cases_per_second for r in results if r.runner == "raw"), None)
     head = (
@@ -300,23 +310,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="throw-away server with synchronous_commit=off (commits stop waiting for the WAL flush)",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run every runner this many times, alternating, each on a fresh database; report the median",
+    )
     parser.add_argument("--json", help="also write the results as JSON to this file")
     args = parser.parse_args(argv)
     labels = [x.strip() for x in args.runners.split(",") if x.strip()]
     unknown = sorted(set(labels) - RUNNERS.keys())
     if unknown or not labels:
         parser.error(f"unknown runners: {unknown}; choose from {sorted(RUNNERS)}")
-    if args.cases < 1 or args.workers < 1 or args.warmup < 0:
-        parser.error("--cases and --workers must be at least 1, --warmup at least 0")
+    if args.cases < 1 or args.workers < 1 or args.rounds < 1 or args.warmup < 0:
+        parser.error("--cases, --workers and --rounds must be at least 1, --warmup at least 0")
 
     data_dir = tempfile.mkdtemp(prefix="onego-bench-data-")
     results: list[RunResult] = []
     try:
-        with server(args) as admin, pg.databases(admin, labels) as urls:
+        names = [f"{label}_{r}" for r in range(args.rounds) for label in labels]
+        with server(args) as admin, pg.databases(admin, names) as urls:
             info = machine(admin)
             print(
                 f"{len(SUBCASES)} sub-cases per case; {args.cases} cases per runner, {args.workers} workers,"
-                f" seed {args.seed}, warm-up {args.warmup} per worker"
+                f" seed {args.seed}, warm-up {args.warmup} per worker, {args.rounds} round(s)"
                 f"{', synchronous_commit=off' if args.async_commit else ''}",
                 flush=True,
             )
@@ -324,19 +341,23 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "machine: " + ", ".join(f"{k} {v}" for k, v in info.items()),
                 flush=True,
             )
-            for label in labels:
-                print(f"… {label}", end="", flush=True)
-                result = run_one(
-                    label,
-                    urls[label],
-                    cases=args.cases,
-                    workers=args.workers,
-                    seed=args.seed,
-                    warmup=args.warmup,
-                    data_dir=data_dir,
-                )
-                print(f" {result.seconds:.1f} s", flush=True)
-                results.append(result)
+            runs: dict[str, list[RunResult]] = defaultdict(list)
+            # Rounds alternate the runners, so a burst of load from elsewhere hits all of them.
+            for round_no in range(args.rounds):
+                for label in labels:
+                    print(f"… {label}", end="", flush=True)
+                    result = run_one(
+                        label,
+                        urls[f"{label}_{round_no}"],
+                        cases=args.cases,
+                        workers=args.workers,
+                        seed=args.seed,
+                        warmup=args.warmup,
+                        data_dir=data_dir,
+                    )
+                    print(f" {result.seconds:.1f} s, {result.cases_per_second:.1f} cases/s", flush=True)
+                    runs[label].append(result)
+            results = [median_run(runs[label]) for label in labels]
         print()
         print(table(results))
         if args.json:

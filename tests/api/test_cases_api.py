@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -156,7 +157,16 @@ def test_the_whole_flow_through_the_api(staff: Any, clerk: Client) -> None:
     rejected = post(fire, f"/api/v1/subcases/{fire_id}/reject", {"opinion": "疏散通道不足"})
     assert rejected.status_code == 200
 
-    for code, who in (("quick_filing", officer), ("food_business_permit", as_user(staff.officer2))):
+    # 食品经营许可 needs a site inspection: one appointment, then the department's findings.
+    food = as_user(staff.officer2)
+    when = (MONDAY + dt.timedelta(hours=2)).isoformat()
+    planned = post(food, f"/api/v1/cases/{case['id']}/inspections", {"scheduled_for": when, "place": "花果园"})
+    assert planned.status_code == 201, planned.content
+    found = {"department": "nm-scjg", "findings": "后厨布局合理", "conclusion": "pass"}
+    held = post(food, f"/api/v1/inspections/{planned.json()['id']}/findings", {"findings": [found]})
+    assert held.json()["status"] == "held"
+
+    for code, who in (("quick_filing", officer), ("food_business_permit", food)):
         sid = subs[code]["id"]
         assert post(who, f"/api/v1/subcases/{sid}/claim", {}).status_code == 200
         assert post(who, f"/api/v1/subcases/{sid}/approve", {"opinion": "同意"}).status_code == 200

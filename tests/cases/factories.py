@@ -3,6 +3,7 @@ staff with memberships; a complete valid submission; running queued tasks."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,11 @@ from django.core.files.base import ContentFile
 from django_tasks_db.models import DBTaskResult
 
 from onego.accounts.models import Membership, Role
-from onego.cases.models import Case, SubCase
+from onego.cases.models import Case, JointInspection, SubCase
 from onego.cases.services.submission import ApplicantIn, ContactIn, MaterialIn, SubmitResult, case_submit
 from onego.catalog.models import Department
 from onego.catalog.services import catalog_import
+from onego.core import clock
 from onego.core.validators import id_number_check_char, make_uscc
 from tests.builders import catalog, item, restaurant_package, write_folder
 
@@ -137,3 +139,24 @@ def run_tasks(*, limit: int = 200) -> list[str]:
         row.set_successful(value)
         results.append(str(value))
     return results
+
+
+def hold_inspection(case: Case, officers: dict[str, Any], *, conclusion: str = "pass") -> JointInspection:
+    """Schedule the case's joint site inspection (in a minute) and record every department's part.
+
+    `officers`: department code → an officer of it, who schedules (the first) and records findings.
+    """
+    from onego.cases.services.inspection import FindingIn, inspection_record_findings, inspection_schedule
+
+    organiser = next(iter(officers.values()))
+    inspection = inspection_schedule(
+        actor=organiser, case_id=case.pk, when=clock.now() + dt.timedelta(minutes=1), place="南明区花果园"
+    )
+    for code, officer in officers.items():
+        inspection_record_findings(
+            actor=officer,
+            inspection_id=inspection.pk,
+            findings=[FindingIn(department=code, findings=f"{code} 现场符合要求", conclusion=conclusion)],
+        )
+    inspection.refresh_from_db()
+    return inspection

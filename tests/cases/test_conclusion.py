@@ -13,7 +13,7 @@ from onego.cases.services.decisions import subcase_approve, subcase_claim, subca
 from onego.cases.workflow import CaseStatus, InvalidTransition, Outcome
 from onego.core.errors import PermissionDenied
 from onego.ledger.models import LedgerEntry
-from tests.cases.factories import subcase, submit
+from tests.cases.factories import hold_inspection, subcase, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +29,8 @@ def decide(staff: Any, case: Case, code: str, officer: Any, *, approve: bool = T
         subcase_accept_registered(actor=officer, subcase_id=sc.pk)
     if not sc.sole_approver:
         subcase_claim(actor=officer, subcase_id=sc.pk)
+    if approve and sc.site_inspection:
+        hold_inspection(case, {sc.department.code: officer})
     if approve:
         subcase_approve(actor=officer, subcase_id=sc.pk, opinion=f"{code} 同意")
     else:

@@ -77,3 +77,55 @@ def sign_in(client: Client, who: Person, *, next_url: str = "") -> Any:
     response = client.post("/login/", {"id_number": who.id_number, "next": next_url})
     assert response.status_code == 302, response.content.decode()[:500]
     return client.post("/login/code/", {"code": last_code(who.phone)})
+
+
+# --- the guided path over the cases test catalog (restaurant package) --------------------------------
+RESTAURANT_FORM = {
+    "enterprise.name": "南明区小红餐馆",
+    "enterprise.uscc": make_uscc("520102", "MA6PT002"),
+    "premises.area": "100",
+    "bank.account_type": "基本存款账户",
+}
+
+
+def start(client: Client, package: str = "open-restaurant", region: str = "520102") -> str:
+    """Start applying; the draft's base address (/apply/<id>/)."""
+    response = client.post(f"/packages/{package}/apply/", {"region": region})
+    assert response.status_code == 302, response.content.decode()[:800]
+    return str(response["Location"])
+
+
+def answer_all(client: Client, base: str, answers: list[str]) -> None:
+    for n, value in enumerate(answers, 1):
+        response = client.post(f"{base}questions/{n}/", {"answer": value})
+        assert response.status_code == 302, response.content.decode()[:800]
+
+
+def contact(client: Client, base: str, phone: str = PHONE) -> None:
+    response = client.post(f"{base}contact/", {"phone": phone, "email": "", "delivery_method": "electronic"})
+    assert response.status_code == 302, response.content.decode()[:800]
+
+
+def to_form(client: Client, *, agree: bool = True) -> str:
+    base = start(client)
+    answer_all(client, base, ["true", "100"])
+    contact(client, base)
+    response = client.post(f"{base}consent/", {"decision": "agree" if agree else "decline"})
+    assert response["Location"] == f"{base}form/"
+    return base
+
+
+def pdf(name: str = "file.pdf") -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, b"%PDF-1.4 a test document", content_type="application/pdf")
+
+
+def to_review(client: Client) -> str:
+    base = to_form(client)
+    response = client.post(f"{base}form/", {**RESTAURANT_FORM, "action": "next"})
+    assert response["Location"] == f"{base}materials/", response.content.decode()[:800]
+    for material in ("food_safety_plan", "floor_plan"):
+        response = client.post(f"{base}materials/{material}/upload/", {"file": pdf(f"{material}.pdf")})
+        assert response.status_code == 302, response.content.decode()[:800]
+    return base

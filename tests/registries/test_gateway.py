@@ -130,7 +130,7 @@ def test_insurance_and_housing_fund(demo: object) -> None:
         li,
         ["person.employer_name", "person.insured_since", "social_security_card.number"],
     )
-    assert si == {"person.employer_name": "贵州筑城科技有限公司", "person.insured_since": "2014-07-01",
+    assert si == {"person.employer_name": "贵州筑城科技股份有限公司", "person.insured_since": "2014-07-01",
                   "social_security_card.number": si["social_security_card.number"]}  # fmt: skip
     assert si["social_security_card.number"].startswith("D")
     mi = g.fetch_elements(

@@ -65,3 +65,21 @@ def accepted_case(people: People, **overrides: Any) -> Case:
 
 def page(response: Any) -> str:
     return response.content.decode()
+
+
+@pytest.fixture
+def instant_rule(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Declare a rule for the test catalog's instant item (as tests/cases does)."""
+    from onego.cases import instant
+
+    rule = instant.InstantRule(
+        code="quick_filing.v1",
+        item="quick_filing",
+        title="经营备案：市场主体已登记",
+        checks=(
+            instant.Check("enterprise.uscc", "uscc", label="统一社会信用代码有效"),
+            instant.Check("enterprise.name", "present", label="名称已登记"),
+        ),
+    )
+    monkeypatch.setitem(instant.RULES, "quick_filing", rule)
+    return rule

@@ -20,7 +20,9 @@ def test_the_workbench_asks_anonymous_visitors_to_sign_in(client: Client) -> Non
         assert response["Location"].startswith("/workbench/login/?next=")
 
 
-def test_staff_sign_in_with_the_login_page_and_land_on_their_dashboard(people: People, client: Client) -> None:
+def test_staff_sign_in_with_the_login_page_and_land_on_their_dashboard(
+    people: People, client: Client
+) -> None:
     people.officer.set_password("a-long-test-password")
     people.officer.save()
     form = page(client.get("/workbench/login/?next=/workbench/inbox/"))
@@ -88,7 +90,9 @@ def test_an_officer_downloads_only_the_materials_of_their_own_item(people: Peopl
     assert b"".join(response.streaming_content) == b"%PDF-1.4 plan"  # type: ignore[attr-defined]
     assert officer.get(f"/workbench/subcases/{food.pk}/materials/{lease.pk}/").status_code == 404
     fire = subcase(case, "fire_safety_inspection")
-    assert signed_in(people.fire).get(f"/workbench/subcases/{fire.pk}/materials/{plan.pk}/").status_code == 404
+    assert (
+        signed_in(people.fire).get(f"/workbench/subcases/{fire.pk}/materials/{plan.pk}/").status_code == 404
+    )
 
 
 def test_the_lead_page_of_a_case_is_404_for_a_lead_officer_of_another_department(people: People) -> None:

@@ -120,11 +120,18 @@ def test_a_package_starts_as_a_counter_draft_with_the_answers(
     assert case.answers == {"has_licence": False, "floor_area": 500}
 
 
-def test_an_unanswered_question_is_shown_on_that_question(clerk: Client, registry_knows_zhang_san: None) -> None:
+def test_an_unanswered_question_is_shown_on_that_question(
+    clerk: Client, registry_knows_zhang_san: None
+) -> None:
     clerk.post("/workbench/counter/", {"kind": "person", "key": PERSON_ID})
     response = clerk.post(
         "/workbench/counter/start/",
-        {"region": "520102", "package": "open-restaurant", "idempotency_key": "counter-test-key-1", "q_has_licence": "false"},
+        {
+            "region": "520102",
+            "package": "open-restaurant",
+            "idempotency_key": "counter-test-key-1",
+            "q_has_licence": "false",
+        },
     )
     assert response.status_code == 400
     html = page(response)
@@ -133,7 +140,9 @@ def test_an_unanswered_question_is_shown_on_that_question(clerk: Client, registr
     assert 'value="false" checked' in html  # the answer given is kept
 
 
-def test_the_clerk_records_the_applicants_consent_or_refusal(clerk: Client, registry_knows_zhang_san: None) -> None:
+def test_the_clerk_records_the_applicants_consent_or_refusal(
+    clerk: Client, registry_knows_zhang_san: None
+) -> None:
     case = start_restaurant(clerk)
     not_confirmed = clerk.post(f"/workbench/counter/cases/{case.pk}/consent/", {"action": "grant"})
     assert not_confirmed.status_code == 400
@@ -211,8 +220,8 @@ def test_an_incomplete_submission_gets_a_printable_one_time_notice_tied_to_field
     data = complete_form()
     data["f:premises.area"] = "五百"
     data["f:person.phone"] = "1381234"
-    del data["m:floor_plan"]
-    data["m:food_safety_plan"] = pdf("plan.docx")
+    del data["m:food_safety_plan"]
+    data["m:floor_plan"] = pdf("floor.docx")
     clerk.post(f"/workbench/counter/cases/{case.pk}/save/", data)
     case.refresh_from_db()
     assert case.status == CaseStatus.NEEDS_CORRECTION
@@ -222,11 +231,12 @@ def test_an_incomplete_submission_gets_a_printable_one_time_notice_tied_to_field
     assert re.search(r'id="f-premises-area"[^>]*aria-invalid="true"', html)
     assert 'id="err-f-premises-area"' in html
     assert 'id="err-f-person-phone"' in html
+    assert 'id="err-f-material-food_safety_plan"' in html
     assert 'id="err-f-material-floor_plan"' in html
     assert 'value="南明区好味道餐饮有限公司"' in html
     notice = page(clerk.get(f"/workbench/counter/cases/{case.pk}/notices/1/"))
     assert "一次性告知书" in notice
-    for words in ("经营场所建筑面积", "缺少材料“经营场所平面图”", "只接受", "南明区政务服务中心"):
+    for words in ("经营场所建筑面积", "缺少材料“食品安全管理制度”", "只接受", "南明区政务服务中心"):
         assert words in notice, words
     assert notice.count("<li>") == 4
     # Corrected at the counter: pre-review passes and the notice is resolved.
@@ -250,7 +260,9 @@ def test_refusing_acceptance_needs_a_reason_on_the_reason_field(
     assert case.status == CaseStatus.NOT_ACCEPTED
 
 
-def test_a_clerk_of_another_region_cannot_open_the_case(people: People, registry_knows_zhang_san: None) -> None:
+def test_a_clerk_of_another_region_cannot_open_the_case(
+    people: People, registry_knows_zhang_san: None
+) -> None:
     case = start_restaurant(signed_in(people.clerk))
     assert signed_in(people.bijie_clerk).get(f"/workbench/counter/cases/{case.pk}/").status_code == 404
 

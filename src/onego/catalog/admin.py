@@ -9,7 +9,7 @@ from onego.catalog import models as m
 
 
 @admin.register(m.Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(admin.ModelAdmin[m.Region]):
     list_display = ("code", "name", "level", "parent")
     list_filter = ("level",)
     search_fields = ("code", "name", "name_en")
@@ -17,13 +17,13 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.DepartmentType)
-class DepartmentTypeAdmin(admin.ModelAdmin):
+class DepartmentTypeAdmin(admin.ModelAdmin[m.DepartmentType]):
     list_display = ("code", "name", "name_en")
     search_fields = ("code", "name")
 
 
 @admin.register(m.Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(admin.ModelAdmin[m.Department]):
     list_display = ("code", "name", "type", "region", "phone")
     list_filter = ("type",)
     search_fields = ("code", "name", "region__name")
@@ -31,7 +31,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(admin.ModelAdmin[m.Partner]):
     list_display = ("code", "name", "kind")
     list_filter = ("kind",)
     search_fields = ("code", "name")
@@ -39,45 +39,45 @@ class PartnerAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Registry)
-class RegistryAdmin(admin.ModelAdmin):
+class RegistryAdmin(admin.ModelAdmin[m.Registry]):
     list_display = ("code", "name", "department_type", "connected")
     list_editable = ("connected",)
 
 
 @admin.register(m.DataElement)
-class DataElementAdmin(admin.ModelAdmin):
+class DataElementAdmin(admin.ModelAdmin[m.DataElement]):
     list_display = ("code", "name", "type", "sensitive", "registry")
     list_filter = ("type", "sensitive", "registry")
     search_fields = ("code", "name", "name_en")
 
 
 @admin.register(m.LicenceType)
-class LicenceTypeAdmin(admin.ModelAdmin):
+class LicenceTypeAdmin(admin.ModelAdmin[m.LicenceType]):
     list_display = ("code", "name", "issuer_type", "holder_kind", "type_code")
     search_fields = ("code", "name")
 
 
 @admin.register(m.MaterialType)
-class MaterialTypeAdmin(admin.ModelAdmin):
+class MaterialTypeAdmin(admin.ModelAdmin[m.MaterialType]):
     list_display = ("code", "name", "registry", "licence_type", "source")
     list_filter = ("registry",)
     search_fields = ("code", "name")
 
 
-class ItemFieldInline(admin.TabularInline):
+class ItemFieldInline(admin.TabularInline[m.ItemField, m.ServiceItem]):
     model = m.ItemField
     extra = 0
     autocomplete_fields = ("data_element",)
 
 
-class ItemMaterialInline(admin.TabularInline):
+class ItemMaterialInline(admin.TabularInline[m.ItemMaterial, m.ServiceItem]):
     model = m.ItemMaterial
     extra = 0
     autocomplete_fields = ("material_type",)
 
 
 @admin.register(m.ServiceItem)
-class ServiceItemAdmin(admin.ModelAdmin):
+class ServiceItemAdmin(admin.ModelAdmin[m.ServiceItem]):
     list_display = (
         "code",
         "name",
@@ -160,24 +160,24 @@ class ServiceItemAdmin(admin.ModelAdmin):
     )
 
 
-class PackageQuestionInline(admin.TabularInline):
+class PackageQuestionInline(admin.TabularInline[m.PackageQuestion, m.Package]):
     model = m.PackageQuestion
     extra = 0
 
 
-class PackageItemInline(admin.TabularInline):
+class PackageItemInline(admin.TabularInline[m.PackageItem, m.Package]):
     model = m.PackageItem
     extra = 0
     autocomplete_fields = ("item",)
 
 
-class PartnerStepInline(admin.TabularInline):
+class PartnerStepInline(admin.TabularInline[m.PartnerStep, m.Package]):
     model = m.PartnerStep
     extra = 0
 
 
 @admin.register(m.Package)
-class PackageAdmin(admin.ModelAdmin):
+class PackageAdmin(admin.ModelAdmin[m.Package]):
     list_display = ("code", "name", "theme", "lead_department_type", "promised_days", "version", "active")
     list_filter = ("theme", "active")
     search_fields = ("code", "name", "name_en")
@@ -187,7 +187,7 @@ class PackageAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.ServicePoint)
-class ServicePointAdmin(admin.ModelAdmin):
+class ServicePointAdmin(admin.ModelAdmin[m.ServicePoint]):
     list_display = ("code", "name", "kind", "region", "address")
     list_filter = ("kind",)
     search_fields = ("code", "name", "address")

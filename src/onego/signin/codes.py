@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -97,7 +98,7 @@ def _check_limits(*, index: str, client: str, now: dt.datetime) -> None:
                 .values_list("requested_at", flat=True)[:allowed]
             )
             if len(recent) >= allowed:
-                wait = max(1, int((recent[-1] + window - now).total_seconds()) + 1)
+                wait = max(1, math.ceil((recent[-1] + window - now).total_seconds()))
                 if window <= dt.timedelta(seconds=60) and allowed == 1:
                     message = f"验证码已发送，请在 {_wait_words(wait)}后再重新获取"
                 else:

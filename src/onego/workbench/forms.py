@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from onego.cases.models import DeliveryMethod
+from onego.cases.models import DeliveryMethod, InspectionConclusion
 from onego.cases.services.supplements import SPECIAL_PROCEDURES, SupplementItemIn
 from onego.core.errors import OneGoError
 from onego.core.validators import check_id_number, check_uscc
@@ -211,8 +211,49 @@ class ConclusionForm(forms.Form):
 
 def attach_error(form: forms.Form, exc: OneGoError, field: str | None = None) -> None:
     """Put a service's refusal on the form field it names, else on the form as a whole."""
+    translate = getattr(form, "field_for", None)
+    if field is None and exc.field and translate is not None:
+        field = translate(exc.field)
     name = field if field is not None else exc.field
     if name and name in form.fields:
         form.add_error(name, exc.message)
     else:
         form.add_error(None, exc.message)
+
+
+class InspectionScheduleForm(forms.Form):
+    when = forms.DateTimeField(
+        label=_("踏勘时间"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"invalid": _("请按“年-月-日 时:分”填写踏勘时间")},
+    )
+    place = forms.CharField(label=_("踏勘地点"), required=False, max_length=200)
+
+    def field_for(self, service_field: str) -> str | None:
+        return service_field if service_field in ("when", "place") else None
+
+
+class InspectionFindingsForm(forms.Form):
+    findings = forms.CharField(
+        label=_("本部门踏勘意见"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    conclusion = forms.ChoiceField(
+        label=_("踏勘结论"),
+        choices=InspectionConclusion.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择踏勘结论")},
+    )
+
+    def field_for(self, service_field: str) -> str | None:
+        """`findings[0].findings` → findings; `findings[0].conclusion` → conclusion."""
+        leaf = service_field.rsplit(".", 1)[-1] if "." in service_field else service_field
+        return leaf if leaf in ("findings", "conclusion") else None
+
+
+class InspectionCancelForm(forms.Form):
+    reason = forms.CharField(label=_("取消原因"), required=False, max_length=500)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from onego.accounts.models import Role
 from onego.cases.access import access_case_by_id
-from onego.cases.models import Case, SubCaseKind
+from onego.cases.models import Case, Conclusion, SubCaseKind
 from onego.cases.selectors import case_view
 from onego.cases.services.conclusion import case_issue_conclusion
 from onego.cases.workflow import CaseStatus
@@ -66,7 +67,11 @@ def _led_case(request: HttpRequest, case_id: Any) -> Case:
 
 
 def _render(
-    request: HttpRequest, case: Case, form: ConclusionForm | None = None, status: int = 200
+    request: HttpRequest,
+    case: Case,
+    form: ConclusionForm | None = None,
+    status: int = 200,
+    conflict: str = "",
 ) -> HttpResponse:
     view = case_view(case, calendar=working_calendar(), today=clock.today())
     conclusion = view.conclusion
@@ -89,8 +94,22 @@ def _render(
             "items": [(s, d) for s, d in view.subcases if s.kind == SubCaseKind.ITEM],
             "form": form,
             "can_issue": case.status == CaseStatus.READY_TO_CONCLUDE,
+            "conflict": conflict,
         },
         status=status,
+    )
+
+
+@lead_required
+@require_GET
+def conclusion_document(request: HttpRequest, case_id: Any) -> HttpResponseBase:
+    """The conclusion PDF, once the results step has produced it (cases/results.py)."""
+    case = _led_case(request, case_id)
+    found = Conclusion.objects.filter(case=case, issued_at__isnull=False).first()
+    if found is None or not found.document:
+        raise Http404(_("结论文书尚未生成"))
+    return FileResponse(
+        found.document.open("rb"), as_attachment=True, filename=f"{case.reference}-办结结论.pdf"
     )
 
 
@@ -110,11 +129,12 @@ def conclusion(request: HttpRequest, case_id: Any) -> HttpResponse:
                 expected_version=form.cleaned_data.get("version"),
             )
         except OneGoError as exc:
-            attach_error(form, exc)
             fresh = _led_case(request, case_id)
-            return _render(
-                request, fresh, form, status=409 if exc.code in ("conflict", "invalid_transition") else 400
-            )
+            if exc.code in ("conflict", "invalid_transition"):
+                # Issued meanwhile, or not ready any more: say so over the page as it now stands.
+                return _render(request, fresh, status=409, conflict=exc.message)
+            attach_error(form, exc)
+            return _render(request, fresh, form, status=403 if exc.code == "forbidden" else 400)
         messages.success(request, _("已出具结论，申请人将收到办结通知和各部门意见。"))
         return HttpResponseRedirect(reverse("workbench:conclusion", args=[case.pk]))
     return _render(request, case, form, status=400)

@@ -12,6 +12,7 @@ An officer of another department gets 404 for the sub-case, as for one that does
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -29,7 +31,7 @@ from onego.accounts.selectors import members_of
 from onego.cases import selectors as case_selectors
 from onego.cases.access import access_subcase_for_officer
 from onego.cases.formdata import form_fields
-from onego.cases.models import Case, SubCase
+from onego.cases.models import Case, InspectionStatus, SubCase
 from onego.cases.services.acceptance import subcase_accept_registered
 from onego.cases.services.decisions import (
     subcase_approve,
@@ -37,6 +39,13 @@ from onego.cases.services.decisions import (
     subcase_reassign,
     subcase_reject,
     subcase_review_instant,
+)
+from onego.cases.services.inspection import (
+    FindingIn,
+    case_inspections,
+    inspection_cancel,
+    inspection_record_findings,
+    inspection_schedule,
 )
 from onego.cases.services.supplements import (
     subcase_end_special_procedure,
@@ -50,6 +59,9 @@ from onego.core.errors import NotFound, OneGoError, PermissionDenied
 from onego.core.services import working_calendar
 from onego.workbench import selectors
 from onego.workbench.forms import (
+    InspectionCancelForm,
+    InspectionFindingsForm,
+    InspectionScheduleForm,
     InstantReviewForm,
     OpinionForm,
     ReassignForm,
@@ -200,12 +212,15 @@ def _review_context(request: HttpRequest, subcase: SubCase, forms: dict[str, Any
     version = {"version": fresh.version}
     instant = view.instant_decisions.get(fresh.pk)
     names = selectors.entry_names(case)
+    data = selectors.department_data(case, fresh)
+    inspection = _inspection_state(case, fresh, staff.has(fresh.department_id, DECIDING_ROLES))
     return {
         "case": case,
         "subcase": fresh,
         "light": deadline_light(deadline),
         "case_light": deadline_light(view.deadline),
-        "data": selectors.department_data(case, fresh),
+        "data": data,
+        "inspection": inspection,
         "materials": selectors.item_materials(case, fresh),
         "progress": selectors.progress(view, department_ids=staff.departments(DECIDING_ROLES)),
         "inspection_partners": [
@@ -238,9 +253,70 @@ def _review_context(request: HttpRequest, subcase: SubCase, forms: dict[str, Any
         "special_form": forms.get("special") or SpecialProcedureForm(initial=version, prefix="special"),
         "special_end_form": forms.get("special_end")
         or SpecialProcedureEndForm(initial=version, prefix="special_end"),
+        "inspect_schedule_form": forms.get("inspect_schedule")
+        or InspectionScheduleForm(prefix="inspect_schedule", initial={"place": _site_address(data)}),
+        "inspect_findings_form": forms.get("inspect_findings")
+        or InspectionFindingsForm(prefix="inspect_findings"),
+        "inspect_cancel_form": forms.get("inspect_cancel") or InspectionCancelForm(prefix="inspect_cancel"),
         "version": fresh.version,
         "conflict": forms.get("conflict"),
     }
+
+
+@dataclass(frozen=True)
+class InspectionState:
+    """The joint inspection as this sub-case's department sees it, and what it may do about it."""
+
+    current: Any  # the scheduled inspection that includes this sub-case, else the latest held one
+    parts: list[Any]
+    mine: Any  # this sub-case's participant row
+    others_to_join: list[SubCase]  # items of the case that would be inspected together
+    can_schedule: bool
+    can_record: bool
+    can_cancel: bool
+
+
+def _inspection_state(case: Case, subcase: SubCase, deciding: bool) -> InspectionState | None:
+    if not subcase.site_inspection:
+        return None
+    rows = list(case_inspections(case))
+    mine_rows = [r for r in rows if any(p.subcase_id == subcase.pk for p in r.participants.all())]
+    scheduled = next((r for r in mine_rows if r.status == InspectionStatus.SCHEDULED), None)
+    held = next((r for r in reversed(mine_rows) if r.status == InspectionStatus.HELD), None)
+    current = scheduled or held
+    parts = list(current.participants.all()) if current else []
+    mine = next((p for p in parts if p.subcase_id == subcase.pk), None)
+    any_scheduled = any(r.status == InspectionStatus.SCHEDULED for r in rows)
+    open_status = subcase.status in (
+        S.WAITING,
+        S.REGISTERED,
+        S.PENDING,
+        S.CLAIMED,
+        S.SUPPLEMENT,
+        S.SPECIAL_PROCEDURE,
+    )
+    others = [
+        s
+        for s in SubCase.objects.filter(case=case, site_inspection=True).select_related("department")
+        if s.pk != subcase.pk and s.status in SUBCASE_ACTIVE | {S.WAITING}
+    ]
+    return InspectionState(
+        current=current,
+        parts=parts,
+        mine=mine,
+        others_to_join=others,
+        can_schedule=deciding and open_status and not any_scheduled and not (mine and mine.recorded_at),
+        can_record=deciding and scheduled is not None and mine is not None,
+        can_cancel=deciding and scheduled is not None,
+    )
+
+
+def _site_address(data: selectors.DepartmentData) -> str:
+    """The place of the inspection, when the department may see the premises' address."""
+    for row in data.rows:
+        if row.element in ("premises.address", "enterprise.address", "project.address"):
+            return row.value
+    return ""
 
 
 @officer_required
@@ -350,6 +426,57 @@ def _special_end(request: HttpRequest, subcase: SubCase, form: Any) -> str:
     return _("特别程序已结束，恢复计时。")
 
 
+def _inspect_schedule(request: HttpRequest, subcase: SubCase, form: Any) -> str:
+    when = form.cleaned_data.get("when")
+    if when is None:
+        form.add_error("when", _("请填写踏勘时间"))
+        raise _FormInvalid()
+    inspection = inspection_schedule(
+        actor=request.user, case_id=subcase.case_id, when=when, place=form.cleaned_data.get("place") or ""
+    )
+    return _("已安排联合踏勘：%(when)s，%(place)s。各参加部门和申请人将收到通知。") % {
+        "when": timezone.localtime(inspection.scheduled_for).strftime("%Y-%m-%d %H:%M"),
+        "place": inspection.place,
+    }
+
+
+def _current_inspection_id(subcase: SubCase) -> Any:
+    row = next(
+        (
+            r
+            for r in case_inspections(subcase.case)
+            if r.status == InspectionStatus.SCHEDULED
+            and any(p.subcase_id == subcase.pk for p in r.participants.all())
+        ),
+        None,
+    )
+    return row.pk if row is not None else None
+
+
+def _inspect_findings(request: HttpRequest, subcase: SubCase, form: Any) -> str:
+    inspection_record_findings(
+        actor=request.user,
+        inspection_id=_current_inspection_id(subcase),
+        findings=[
+            FindingIn(
+                department=subcase.department.code if subcase.department else "",
+                findings=form.cleaned_data.get("findings") or "",
+                conclusion=form.cleaned_data["conclusion"],
+            )
+        ],
+    )
+    return _("已记录本部门的踏勘意见。")
+
+
+def _inspect_cancel(request: HttpRequest, subcase: SubCase, form: Any) -> str:
+    inspection_cancel(
+        actor=request.user,
+        inspection_id=_current_inspection_id(subcase),
+        reason=form.cleaned_data.get("reason") or "",
+    )
+    return _("已取消联合踏勘，并通知各部门和申请人。")
+
+
 class _FormInvalid(Exception):
     """The form itself found a problem (shown on its field) before any service was called."""
 
@@ -369,6 +496,18 @@ ACTIONS: dict[str, tuple[Action, Callable[..., Any]]] = {
     "instant": (_instant, lambda data, s, c: InstantReviewForm(data, prefix="instant")),
     "special": (_special, lambda data, s, c: SpecialProcedureForm(data, prefix="special")),
     "special_end": (_special_end, lambda data, s, c: SpecialProcedureEndForm(data, prefix="special_end")),
+    "inspect_schedule": (
+        _inspect_schedule,
+        lambda data, s, c: InspectionScheduleForm(data, prefix="inspect_schedule"),
+    ),
+    "inspect_findings": (
+        _inspect_findings,
+        lambda data, s, c: InspectionFindingsForm(data, prefix="inspect_findings"),
+    ),
+    "inspect_cancel": (
+        _inspect_cancel,
+        lambda data, s, c: InspectionCancelForm(data, prefix="inspect_cancel"),
+    ),
 }
 
 
@@ -388,12 +527,11 @@ def decide(request: HttpRequest, subcase_id: Any, action: str) -> HttpResponse:
         except _FormInvalid:
             pass
         except OneGoError as exc:
-            field = form.field_for(exc.field) if isinstance(form, SupplementForm) and exc.field else None
             if exc.code in ("conflict", "invalid_transition"):
                 # Someone else moved the sub-case first: say so over the page as it now stands.
                 context = _review_context(request, _subcase(request, subcase_id), {"conflict": exc.message})
                 return render(request, "workbench/inbox/review.html", context, status=409)
-            attach_error(form, exc, field)
+            attach_error(form, exc)
             status = {"forbidden": 403}.get(exc.code, 400)
         else:
             messages.success(request, done)

@@ -30,6 +30,7 @@ urlpatterns = [
     # lead departments
     path("lead/", lead.lead, name="lead"),
     path("lead/cases/<uuid:case_id>/", lead.conclusion, name="conclusion"),
+    path("lead/cases/<uuid:case_id>/conclusion.pdf", lead.conclusion_document, name="conclusion_document"),
     # the package designer
     path("designer/", views.designer, name="designer"),
     path("designer/preview/", views.preview, name="preview"),
