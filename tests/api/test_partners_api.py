@@ -55,7 +55,9 @@ def partner_client() -> Client:
 
 
 def send(body: bytes, headers: dict[str, str], code: str = "gy-bank") -> Any:
-    return partner_client().post(URL.format(code=code), body, content_type="application/json", headers=headers)
+    return partner_client().post(
+        URL.format(code=code), body, content_type="application/json", headers=headers
+    )
 
 
 def test_a_signed_callback_is_applied_once(sent: Any) -> None:

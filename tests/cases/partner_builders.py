@@ -58,7 +58,12 @@ def run_deliveries(*, limit: int = 20) -> list[str]:
     """Run the partner delivery tasks that are due now (as the worker does), nothing else."""
     results: list[str] = []
     for _ in range(limit):
-        row = DBTaskResult.objects.ready().filter(task_path=DELIVER).order_by("run_after", "enqueued_at").first()
+        row = (
+            DBTaskResult.objects.ready()
+            .filter(task_path=DELIVER)
+            .order_by("run_after", "enqueued_at")
+            .first()
+        )
         if row is None:
             break
         row.claim("test-worker")
@@ -80,7 +85,9 @@ def callback_body(delivery: PartnerDelivery | str, outcome: str = "done", **extr
     return json.dumps(body, ensure_ascii=False).encode()
 
 
-def signed(body: bytes, *, secret: str = SECRET, age: int = 0, algorithm: str = "hmac-sha256") -> dict[str, str]:
+def signed(
+    body: bytes, *, secret: str = SECRET, age: int = 0, algorithm: str = "hmac-sha256"
+) -> dict[str, str]:
     return webhooks.sign(secret, body, now=clock.now().timestamp() - age, algorithm=algorithm)
 
 

@@ -203,7 +203,10 @@ def test_the_step_is_posted_signed_with_only_the_data_it_needs(staff: Staff) -> 
     assert body["case_reference"] == case.reference
     assert body["step"] == "bank_account"
     # PartnerStep.fields of the test package: the enterprise name and the account type — nothing else.
-    assert body["data"] == {"enterprise.name": "南明区好味道餐饮有限公司", "bank.account_type": "基本存款账户"}
+    assert body["data"] == {
+        "enterprise.name": "南明区好味道餐饮有限公司",
+        "bank.account_type": "基本存款账户",
+    }
     assert body["callback_url"].endswith("/api/v1/partners/callbacks/gy-bank")
     assert "person.id_number" not in request.body.decode()
     assert (delivery.status, delivery.attempts, delivery.last_http_status) == (D.SENT, 1, 200)
@@ -234,7 +237,11 @@ def test_a_failing_partner_is_retried_with_back_off_then_the_lead_department_is_
     assert tries[-1].next_attempt_at is None
     # Escalated: on both timelines, and the lead department's lead officer is e-mailed.
     assert delivery.subcase.transitions.filter(action="partner_escalate").count() == 1
-    assert case.transitions.filter(action="partner_escalate").get().reason.startswith("“银行预约开户”第5次发送失败")
+    assert (
+        case.transitions.filter(action="partner_escalate")
+        .get()
+        .reason.startswith("“银行预约开户”第5次发送失败")
+    )
     told = Notification.objects.get(case=case, kind="partner_failed")
     assert told.recipient == staff.lead
     assert subcase(case, "bank_account").status == S.PENDING  # not decided: the partner never saw it
@@ -247,8 +254,11 @@ def test_a_partner_that_is_down_once_gets_the_step_on_the_next_try(
         endpoint(partner.url)
         case = started_case(staff)
         assert run_deliveries() == ["retry"]
-        assert delivery_of(case).subcase.transitions.filter(action="partner_retry").get().reason.startswith(
-            "第1次发送失败（HTTP 500"
+        assert (
+            delivery_of(case)
+            .subcase.transitions.filter(action="partner_retry")
+            .get()
+            .reason.startswith("第1次发送失败（HTTP 500")
         )
         monday_morning.shift(dt.timedelta(minutes=1, seconds=1))
         assert run_deliveries() == ["sent"]
@@ -362,10 +372,18 @@ def test_the_same_callback_twice_changes_nothing_the_second_time(staff: Staff, s
 @pytest.mark.parametrize(
     ("partner", "tamper", "message"),
     [
-        ("gy-bank", lambda b, h: (b, {**h, webhooks.SIGNATURE_HEADER: "hmac-sha256=" + "0" * 64}), "签名校验失败"),
+        (
+            "gy-bank",
+            lambda b, h: (b, {**h, webhooks.SIGNATURE_HEADER: "hmac-sha256=" + "0" * 64}),
+            "签名校验失败",
+        ),
         ("gy-bank", lambda b, h: (b.replace(b"done", b"failed"), h), "签名校验失败"),
         ("gy-bank", lambda b, h: (b, signed(b, secret="someone-elses-secret-123")), "签名校验失败"),
-        ("gy-bank", lambda b, h: (b, signed(b, age=301)), "签名时间与平台时间相差超过 5 分钟，请求已过期或时钟不准"),
+        (
+            "gy-bank",
+            lambda b, h: (b, signed(b, age=301)),
+            "签名时间与平台时间相差超过 5 分钟，请求已过期或时钟不准",
+        ),
         ("gy-bank", lambda b, h: (b, {}), "缺少签名：请求头须包含 X-OneGo-Timestamp 和 X-OneGo-Signature"),
         ("no-such-bank", lambda b, h: (b, h), "签名校验失败"),
         ("yn-bank", lambda b, h: (b, h), "签名校验失败"),  # in the catalog, not connected
@@ -427,7 +445,9 @@ def test_a_failed_step_is_a_partner_rejection(staff: Staff, sent: Case) -> None:
     assert (bank.status, bank.opinion) == (S.REJECTED, "法定代表人身份核验未通过")
 
 
-def test_the_existing_report_service_still_refuses_to_reopen_a_finished_step(staff: Staff, sent: Case) -> None:
+def test_the_existing_report_service_still_refuses_to_reopen_a_finished_step(
+    staff: Staff, sent: Case
+) -> None:
     bank = subcase(sent, "bank_account")
     subcase_partner_report(partner="gy-bank", subcase_id=bank.pk, outcome="done")
     with pytest.raises(InvalidTransition):

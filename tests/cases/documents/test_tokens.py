@@ -138,6 +138,7 @@ def test_a_genuine_token_for_another_document_does_not_vouch_for_this_one(
         "X1.0123456789abcdef." + "A" * 43 + "." + "A" * 86,
         "L1.0123456789abcdef." + "A" * 43 + "." + "A" * 86,  # a licence token without its permits
         "C1.0123456789ABCDEF." + "A" * 43 + "." + "A" * 86,  # key ids are lowercase hex
+        "C1.0123456789abcdef\n." + "A" * 43 + "." + "A" * 86,
         "C1.0123456789abcdef." + "A" * 43 + "=." + "A" * 86,
         "C1.0123456789abcdef." + "A" * 42 + "B." + "A" * 86,  # non-canonical base64url (stray bits)
         "C1.0123456789abcdef.贵阳." + "A" * 86,

@@ -31,8 +31,8 @@ from onego.cases.documents.signing import DocumentSigner
 _SIGNING_PREFIX = b"onego-document-token\x00"
 _KIND_CODES = {KIND_CONCLUSION: "C1", KIND_LICENCE: "L1"}
 _CODE_KINDS = {v: k for k, v in _KIND_CODES.items()}
-_KEY_ID_RE = re.compile(r"^[0-9a-f]{16}$")
-_B64URL_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+_KEY_ID_RE = re.compile(r"[0-9a-f]{16}")
+_B64URL_RE = re.compile(r"[A-Za-z0-9_-]+")
 MAX_TOKEN_LENGTH = 2048  # a QR code holds less; longer input is refused before any decoding
 
 
@@ -41,7 +41,7 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    if not _B64URL_RE.match(text):
+    if not _B64URL_RE.fullmatch(text):
         raise ValueError("not base64url")
     raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     if _b64(raw) != text:  # one spelling per value: no stray padding bits
@@ -117,7 +117,7 @@ def verify_token(
         signature = _unb64(parts[-1])
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return malformed
-    if not _KEY_ID_RE.match(key_id) or len(digest) != 32 or len(signature) != 64:
+    if not _KEY_ID_RE.fullmatch(key_id) or len(digest) != 32 or len(signature) != 64:
         return malformed
     signed = VerificationResult(
         ok=False, code="", why="", kind=kind, key_id=key_id, digest=digest.hex(), permits=permits
