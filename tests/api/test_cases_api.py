@@ -160,7 +160,9 @@ def test_the_whole_flow_through_the_api(staff: Any, clerk: Client) -> None:
     # 食品经营许可 needs a site inspection: one appointment, then the department's findings.
     food = as_user(staff.officer2)
     when = (MONDAY + dt.timedelta(hours=2)).isoformat()
-    planned = post(food, f"/api/v1/cases/{case['id']}/inspections", {"scheduled_for": when, "place": "花果园"})
+    planned = post(
+        food, f"/api/v1/cases/{case['id']}/inspections", {"scheduled_for": when, "place": "花果园"}
+    )
     assert planned.status_code == 201, planned.content
     found = {"department": "nm-scjg", "findings": "后厨布局合理", "conclusion": "pass"}
     held = post(food, f"/api/v1/inspections/{planned.json()['id']}/findings", {"findings": [found]})

@@ -81,7 +81,9 @@ def test_schedule_record_and_then_approve(staff: Staff) -> None:
     approved = post(market, f"/api/v1/subcases/{food.pk}/approve", {"opinion": "踏勘合格"})
     assert approved.status_code == 200
     timeline = [e["action_label"] for e in approved.json()["timeline"]]
-    assert "安排联合踏勘" in timeline and "踏勘意见" in timeline and "联合踏勘完成" in timeline
+    assert "安排联合踏勘" in timeline
+    assert "踏勘意见" in timeline
+    assert "联合踏勘完成" in timeline
 
 
 def test_cancel_through_the_api(staff: Staff) -> None:

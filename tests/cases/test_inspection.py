@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import time_machine
 
 from onego.cases.models import (
     Case,
@@ -93,7 +92,8 @@ def test_one_appointment_with_every_inspecting_department(staff: Staff, case: Ca
     to_applicant = Notification.objects.filter(case=case, kind="inspection_scheduled", to_applicant=True)
     assert sorted(to_applicant.values_list("channel", flat=True)) == ["email", "sms"]
     body = to_applicant.first().body  # type: ignore[union-attr]
-    assert "2026年03月04日 10:00" in body and "贵阳市消防救援支队、南明区市场监督管理局一同到场" in body
+    assert "2026年03月04日 10:00" in body
+    assert "贵阳市消防救援支队、南明区市场监督管理局一同到场" in body
     staff_told = set(
         Notification.objects.filter(case=case, kind="inspection_scheduled", to_applicant=False).values_list(
             "recipient__username", flat=True
@@ -134,7 +134,7 @@ def test_approval_is_refused_before_the_findings_but_a_rejection_is_not(staff: S
 
 
 def test_each_department_records_its_own_findings_then_the_sub_cases_are_decidable(
-    staff: Staff, case: Case, monday_morning: time_machine.Coordinates
+    staff: Staff, case: Case, monday_morning: Any
 ) -> None:
     inspection = schedule(staff, case)
     with pytest.raises(InvalidTransition) as early:
@@ -164,7 +164,8 @@ def test_each_department_records_its_own_findings_then_the_sub_cases_are_decidab
         actor=staff.officer2, inspection_id=inspection.pk, findings=[finding("nm-scjg", "后厨布局合理")]
     )
     inspection.refresh_from_db()
-    assert inspection.status == InspectionStatus.HELD and inspection.held_at is not None
+    assert inspection.status == InspectionStatus.HELD
+    assert inspection.held_at is not None
     notes = {
         t.subcase.code: (t.actor_label, t.reason)
         for t in SubCaseTransition.objects.filter(case=case, action="inspection_findings").select_related(
@@ -193,7 +194,7 @@ def test_each_department_records_its_own_findings_then_the_sub_cases_are_decidab
 
 
 def test_the_clock_stops_for_inspection_time_where_the_guide_excludes_it(
-    staff: Staff, case: Case, monday_morning: time_machine.Coordinates
+    staff: Staff, case: Case, monday_morning: Any
 ) -> None:
     fire_before = subcase(case, "fire_safety_inspection")
     food_before = subcase(case, "food_business_permit")

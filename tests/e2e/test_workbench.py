@@ -139,7 +139,7 @@ def decide(
         claim.click()
         expect(pg.locator(".messages")).to_contain_text("已认领")
     if findings:
-        pg.locator("#inspection").get_by_label("符合要求").check()
+        pg.locator("#inspection").get_by_label("符合要求", exact=True).check()
         pg.locator("#inspection").get_by_label("本部门踏勘意见").fill(
             "场所布局与申报一致，消防、卫生设施符合要求"
         )
@@ -199,7 +199,7 @@ def test_a_walk_in_restaurant_is_accepted_decided_in_parallel_and_concluded(
     inspection.get_by_label("踏勘时间").fill("2026-03-02T14:00")
     inspection.get_by_role("button", name="安排并通知各部门和申请人").click()
     expect(market.locator(".messages")).to_contain_text("已安排联合踏勘")
-    market.locator("#inspection").get_by_label("符合要求").check()
+    market.locator("#inspection").get_by_label("符合要求", exact=True).check()
     market.locator("#inspection").get_by_label("本部门踏勘意见").fill("后厨布局、设备与申报一致")
     market.get_by_role("button", name="记录踏勘意见").click()
     fire = decide(

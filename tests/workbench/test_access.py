@@ -102,3 +102,12 @@ def test_the_lead_page_of_a_case_is_404_for_a_lead_officer_of_another_department
     other_lead = make_staff("fire-lead", "gy-xf", "lead_officer")
     assert signed_in(people.lead).get(f"/workbench/lead/cases/{case.pk}/").status_code == 200
     assert signed_in(other_lead).get(f"/workbench/lead/cases/{case.pk}/").status_code == 404
+
+
+def test_the_workbench_speaks_english_too(people: People) -> None:
+    accepted_case(people)
+    html = page(signed_in(people.officer).get("/workbench/inbox/", HTTP_ACCEPT_LANGUAGE="en"))
+    assert "Inbox" in html
+    assert "Claim" in html
+    assert "working days left" in html
+    assert "审批待办" not in html

@@ -170,7 +170,8 @@ def test_the_clerk_fills_the_form_uploads_paper_materials_and_accepts_with_a_rec
     assert accept["Location"].endswith("#receipt")
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_PROGRESS
-    assert case.accepted_at_counter and case.accepted_by == people.clerk
+    assert case.accepted_at_counter
+    assert case.accepted_by == people.clerk
 
     receipt = page(clerk.get(f"/workbench/counter/cases/{case.pk}/receipt/"))
     assert case.reference in receipt
@@ -280,7 +281,8 @@ def test_a_supplement_is_handed_in_at_the_counter(people: People, clerk: Client)
         ],
     )
     html = page(clerk.get(f"/workbench/counter/cases/{case.pk}/"))
-    assert "窗口补正" in html and "请提供带尺寸标注的平面图" in html
+    assert "窗口补正" in html
+    assert "请提供带尺寸标注的平面图" in html
     partial = clerk.post(f"/workbench/counter/cases/{case.pk}/supplement/", {"s:premises.area": "480"})
     assert partial.status_code == 400
     assert "还有1项未补正" in page(partial)

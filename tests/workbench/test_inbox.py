@@ -14,8 +14,8 @@ from django.test import Client
 from onego.cases.models import InstantDecision, Supplement
 from onego.cases.services.decisions import subcase_claim
 from onego.cases.services.inspection import FindingIn, inspection_record_findings, inspection_schedule
-from onego.core import clock
 from onego.cases.workflow import CaseStatus, SubCaseStatus
+from onego.core import clock
 from onego.exchange.services import contract_publish
 from tests.cases.factories import subcase
 from tests.workbench.conftest import People, accepted_case, page, signed_in
@@ -52,7 +52,8 @@ def test_the_inbox_lists_the_departments_sub_cases_with_light_and_words(
     html = page(officer.get("/workbench/inbox/"))
     listed = rows(html)
     assert len(listed) == 2  # the food permit and the filing; not the fire inspection, not the partner step
-    assert "食品经营许可（新办）" in html and "经营备案（秒批）" in html
+    assert "食品经营许可（新办）" in html
+    assert "经营备案（秒批）" in html
     assert "公众聚集场所" not in html
     assert case.reference in html
     # Light and words: the permit is due in 5 working days on Monday 2 March.
@@ -68,13 +69,16 @@ def test_the_lights_turn_yellow_red_and_overdue_with_text_labels(
 ) -> None:
     accepted_case(people)  # filing: due the same day (0 working days); permit due 9 March (5 days)
     html = page(officer.get("/workbench/inbox/?colour=red"))
-    assert len(rows(html)) == 1 and "经营备案（秒批）" in html and "今日到期" in html
+    assert len(rows(html)) == 1
+    assert "经营备案（秒批）" in html
+    assert "今日到期" in html
     monday_morning.move_to(dt.datetime(2026, 3, 5, 10, 0, tzinfo=dt.UTC))
     html = page(officer.get("/workbench/inbox/"))
     assert "即将到期（剩 2 个工作日）" in html
     assert "已超期 3 个工作日" in html
     overdue = page(officer.get("/workbench/inbox/?colour=overdue"))
-    assert len(rows(overdue)) == 1 and "经营备案（秒批）" in overdue
+    assert len(rows(overdue)) == 1
+    assert "经营备案（秒批）" in overdue
     assert "✖" in overdue  # a shape as well as the colour
 
 
@@ -82,7 +86,8 @@ def test_the_inbox_filters_by_status_package_and_mine(people: People, officer: C
     case = accepted_case(people)
     subcase_claim(actor=people.officer, subcase_id=subcase(case, "quick_filing").pk)
     claimed = page(officer.get("/workbench/inbox/?status=claimed"))
-    assert len(rows(claimed)) == 1 and "经营备案（秒批）" in claimed
+    assert len(rows(claimed)) == 1
+    assert "经营备案（秒批）" in claimed
     assert len(rows(page(officer.get("/workbench/inbox/?status=pending")))) == 1
     assert len(rows(page(officer.get("/workbench/inbox/?package=open-restaurant")))) == 2
     assert len(rows(page(officer.get("/workbench/inbox/?package=newborn-birth")))) == 0
@@ -130,9 +135,11 @@ def test_review_shows_only_what_the_departments_contract_grants(people: People, 
     assert "基本存款账户" not in html  # the bank's data: not granted
     assert "不在本部门共享协议授权范围内" in html
     # Materials of this item only, uploads linked; other departments' progress without their opinions.
-    assert "plan.pdf" in html and "floor.pdf" in html
+    assert "plan.pdf" in html
+    assert "floor.pdf" in html
     assert "lease.pdf" not in html
-    assert "公众聚集场所投入使用营业前消防安全检查" in html and "贵阳市消防救援支队" in html
+    assert "公众聚集场所投入使用营业前消防安全检查" in html
+    assert "贵阳市消防救援支队" in html
     assert "准予登记" not in html  # the window's opinion on the business licence stays with it
 
 
@@ -151,7 +158,8 @@ def test_approve_and_reject_call_the_services_and_errors_sit_on_the_field(
     assert no_reason.status_code == 400
     html = page(no_reason)
     assert re.search(r'id="id_reject-opinion"[^>]*aria-invalid="true"', html)
-    assert 'id="err-id_reject-opinion"' in html and "不予许可必须说明理由" in html
+    assert 'id="err-id_reject-opinion"' in html
+    assert "不予许可必须说明理由" in html
     officer.post(f"/workbench/subcases/{filing.pk}/reject/", {"reject-opinion": "经营范围不符合备案条件"})
     assert subcase(case, "quick_filing").status == S.REJECTED
     before_inspection = officer.post(f"/workbench/subcases/{food.pk}/approve/", {"approve-opinion": "同意"})
@@ -183,7 +191,8 @@ def test_a_supplement_request_lists_items_and_errors_go_to_their_row(people: Peo
     food = subcase(case, "food_business_permit")
     officer.post(f"/workbench/subcases/{food.pk}/claim/")
     form = page(officer.get(f"/workbench/subcases/{food.pk}/"))
-    assert 'value="material:floor_plan"' in form and 'value="premises.area"' in form
+    assert 'value="material:floor_plan"' in form
+    assert 'value="premises.area"' in form
     assert 'value="material:lease_contract"' not in form  # another item's material
     missing = officer.post(
         f"/workbench/subcases/{food.pk}/supplement/",
@@ -253,9 +262,11 @@ def test_an_instant_decision_is_reviewed_and_upheld(
     filing = subcase(case, "quick_filing")
     assert filing.status == S.APPROVED
     html = page(officer.get(f"/workbench/subcases/{filing.pk}/"))
-    assert "秒批记录" in html and "经营备案：市场主体已登记" in html
+    assert "秒批记录" in html
+    assert "经营备案：市场主体已登记" in html
     empty = officer.post(f"/workbench/subcases/{filing.pk}/instant/", {"instant-verdict": "uphold"})
-    assert empty.status_code == 400 and "请填写复核意见" in page(empty)
+    assert empty.status_code == 400
+    assert "请填写复核意见" in page(empty)
     officer.post(
         f"/workbench/subcases/{filing.pk}/instant/",
         {"instant-verdict": "uphold", "instant-opinion": "数据核验无误"},
@@ -288,7 +299,9 @@ def test_a_joint_inspection_is_scheduled_recorded_and_then_the_item_approved(
         {"inspect_schedule-when": "2026-03-02T14:00", "inspect_schedule-place": "南明区花果园"},
     )
     html = page(officer.get(f"/workbench/subcases/{food.pk}/"))
-    assert "已安排" in html and "2026-03-02 14:00" in html and "待记录" in html
+    assert "已安排" in html
+    assert "2026-03-02 14:00" in html
+    assert "待记录" in html
     no_findings = officer.post(
         f"/workbench/subcases/{food.pk}/inspect_findings/", {"inspect_findings-conclusion": "pass"}
     )
@@ -298,6 +311,8 @@ def test_a_joint_inspection_is_scheduled_recorded_and_then_the_item_approved(
         {"inspect_findings-conclusion": "pass", "inspect_findings-findings": "布局与平面图一致"},
     )
     html = page(officer.get(f"/workbench/subcases/{food.pk}/"))
-    assert "已踏勘" in html and "布局与平面图一致" in html and "符合要求" in html
+    assert "已踏勘" in html
+    assert "布局与平面图一致" in html
+    assert "符合要求" in html
     officer.post(f"/workbench/subcases/{food.pk}/approve/", {"approve-opinion": "准予"})
     assert subcase(case, "food_business_permit").status == S.APPROVED

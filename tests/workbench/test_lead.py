@@ -42,7 +42,8 @@ def test_the_lead_list_shows_cases_ready_for_conclusion_and_those_in_progress(pe
     ready = decided(people)
     html = page(signed_in(people.lead).get("/workbench/lead/"))
     ready_part, running_part = html.split('id="running-h"')
-    assert ready.reference in ready_part and running.reference not in ready_part
+    assert ready.reference in ready_part
+    assert running.reference not in ready_part
     assert running.reference in running_part
     assert "已决定 1 / 4 项" in running_part
 
@@ -74,7 +75,8 @@ def test_the_conclusion_page_shows_every_opinion_and_issues_with_the_delivery_ch
     assert conclusion.delivery_method == "post"
     assert conclusion.summary == "准予营业执照、食品经营许可和消防检查；备案不予"
     html = page(lead.get(f"/workbench/lead/cases/{case.pk}/"))
-    assert "已出具结论" in html and "邮政寄递" in html
+    assert "已出具结论" in html
+    assert "邮政寄递" in html
     # A second issue from a stale page is a clear conflict, not a crash.
     again = lead.post(f"/workbench/lead/cases/{case.pk}/", {"delivery_method": "post"})
     assert again.status_code == 409

@@ -373,8 +373,8 @@ class ResultsStatus(models.TextChoices):
 class Conclusion(BaseModel):
     """One conclusion per case (一张结论): prepared when the join fires, issued by the lead department.
 
-    Delivery and the result documents (conclusion PDF, e-licences) are filled in by the results
-    step, which is not built yet (see cases/results.py).
+    The results (e-licences, the signed conclusion PDF, the integrated licence) are filled in by the
+    results task (services/results.py); delivery by `conclusion_deliver`.
     """
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="conclusion")
@@ -392,8 +392,22 @@ class Conclusion(BaseModel):
     results_status = models.CharField(
         max_length=10, choices=ResultsStatus.choices, default=ResultsStatus.PENDING
     )
-    results = models.JSONField(default=list, blank=True)  # e-licences issued, documents produced
-    document = models.FileField(upload_to="conclusions/", blank=True)  # the conclusion PDF (later)
+    # [{subcase, item, licence_type, name, identifier, issuer, valid_until}]: one row per sub-case whose
+    # e-licence was issued — the key that keeps a re-run from issuing twice (services/results.py).
+    results = models.JSONField(default=list, blank=True)
+    results_produced_at = models.DateTimeField(null=True, blank=True)
+    # The signed conclusion PDF (under MEDIA_ROOT/conclusions/), the fields it printed (to rebuild the
+    # document and recompute its digest on the verification page), its SM3 digest and QR token.
+    document = models.FileField(upload_to="conclusions/", blank=True)
+    document_number = models.CharField("文书编号", max_length=80, blank=True)
+    document_fields = models.JSONField(default=dict, blank=True)
+    document_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    document_token = models.TextField(blank=True)
+    # The integrated licence (一业一证), when the package granted an enterprise two permits or more.
+    licence_document = models.FileField(upload_to="conclusions/", blank=True)
+    licence_fields = models.JSONField(default=dict, blank=True)
+    licence_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    licence_token = models.TextField(blank=True)
     delivery_method = models.CharField(max_length=12, choices=DeliveryMethod.choices, blank=True)
     delivery_address_sealed = models.TextField(blank=True)
     tracking_number = models.CharField("快递单号", max_length=60, blank=True)

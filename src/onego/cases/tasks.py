@@ -44,3 +44,11 @@ def deliver_partner_step(delivery_id: str) -> str:
     from onego.cases.services.partners import deliver_partner
 
     return deliver_partner(delivery_id=delivery_id)
+
+
+@task()
+def produce_conclusion_results(conclusion_id: str) -> str:
+    # E-licences, the signed conclusion PDF and the integrated licence; idempotent (services/results.py).
+    from onego.cases.services.results import produce_results_now
+
+    return produce_results_now(conclusion_id=conclusion_id)

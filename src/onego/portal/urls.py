@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onego.portal import views, views_apply, views_me, views_signin
+from onego.portal import views, views_apply, views_documents, views_me, views_signin
 
 app_name = "portal"
 urlpatterns = [
@@ -43,4 +43,11 @@ urlpatterns = [
     path("me/cases/<str:case_id>/correct/", views_me.my_case_correct, name="my_case_correct"),
     path("me/cases/<str:case_id>/conclusion.pdf", views_me.my_case_document, name="my_case_document"),
     path("me/data-reads/", views_me.my_data_reads, name="my_data_reads"),
+    # Result documents: the QR code's verification page (public) and the PDF (staff and applicant)
+    path("verify/<str:token>", views_documents.verify_document, name="verify_document"),
+    path(
+        "documents/<uuid:case_id>/<slug:kind>.pdf",
+        views_documents.document_download,
+        name="document_download",
+    ),
 ]

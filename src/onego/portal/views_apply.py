@@ -148,7 +148,8 @@ def apply_question(request: HttpRequest, signed_in: SignedIn, draft_id: Any, n: 
     if not 1 <= n <= len(questions):
         return _not_found(request)
     question = questions[n - 1]
-    value = draft.answers.get(question.ident, question.default)
+    # No answer is chosen in advance (not even the package's default): the applicant says what applies.
+    value = draft.answers.get(question.ident)
     error: OneGoError | None = None
     if request.method == "POST":
         raw = request.POST.get("answer", "")

@@ -21,7 +21,7 @@ COLOUR_CHOICES = (
     ("paused", gettext_lazy("暂停计时")),
 )
 # A shape beside the text, so the state reads without colour too (and in black-and-white print).
-SYMBOLS = {"green": "●", "yellow": "▲", "red": "■", "overdue": "✖", "paused": "Ⅱ", "none": "○"}
+SYMBOLS = {"green": "●", "yellow": "▲", "red": "■", "overdue": "✖", "paused": "Ⅱ", "none": "○", "done": "✓"}
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,8 @@ def light_label(colour: str, days_left: int | None) -> str:
         return ngettext("已超期 %(n)d 个工作日", "已超期 %(n)d 个工作日", late) % {"n": late}
     if colour == "paused":
         return _("暂停计时（补正或特别程序中）")
+    if colour == "done":
+        return _("已作出决定")
     return _("未开始计时")
 
 

@@ -27,7 +27,7 @@ from onego.cases.formdata import form_fields, form_values
 from onego.cases.identity import blind_index
 from onego.cases.models import Case, Material, MaterialKind, OneTimeNotice, SubCase, SubCaseKind
 from onego.cases.selectors import CaseView, cases_of_applicant
-from onego.cases.workflow import SUBCASE_ACTIVE, SUBCASE_PAUSED, CaseStatus
+from onego.cases.workflow import SUBCASE_ACTIVE, SUBCASE_DECIDED, SUBCASE_PAUSED, CaseStatus
 from onego.catalog.models import Package, Region
 from onego.catalog.selectors import packages_offered
 from onego.core.workdays import WorkingCalendar
@@ -377,7 +377,13 @@ def progress(view: CaseView, *, department_ids: Iterable[Any] = ()) -> list[Prog
     """Every item of the case: department, status and time limit (no opinions, no data)."""
     mine = set(department_ids)
     return [
-        ProgressRow(subcase=s, light=deadline_light(d), mine=s.department_id in mine)
+        ProgressRow(
+            subcase=s,
+            light=light("done", days_left=None, due=s.promised_due)
+            if s.status in SUBCASE_DECIDED
+            else deadline_light(d),
+            mine=s.department_id in mine,
+        )
         for s, d in view.subcases
         if s.kind == SubCaseKind.ITEM
     ]
@@ -399,7 +405,9 @@ def inbox_rows(
     for s in subcases:
         running = s.status in SUBCASE_ACTIVE and s.clock_started_on is not None
         paused = s.status in SUBCASE_PAUSED
-        c = sla.colour(calendar, today, s.promised_due, paused=paused) if running or paused else "none"
+        c: str = sla.colour(calendar, today, s.promised_due, paused=paused) if running or paused else "none"
+        if s.status in SUBCASE_DECIDED:
+            c = "done"
         if colour and c != colour:
             continue
         days = sla.working_days_left(calendar, today, s.promised_due) if running and not paused else None
