@@ -38,6 +38,7 @@ def decide(case: Case, code: str, officer: Any, *, approve: bool = True) -> None
     if not sc.sole_approver:
         subcase_claim(actor=officer, subcase_id=sc.pk)
     if approve and sc.site_inspection:
+        assert sc.department is not None
         hold_inspection(case, {sc.department.code: officer})
     if approve:
         subcase_approve(actor=officer, subcase_id=sc.pk, opinion=f"{sc.name}：符合条件，准予")

@@ -70,7 +70,7 @@ def test_the_conclusion_pdf_is_signed_lists_every_opinion_and_its_token_verifies
     from onego.cases.verification import check_document_token
 
     conclusion = concluded(staff)
-    assert conclusion.document.name.endswith("-conclusion.pdf")
+    assert str(conclusion.document.name).endswith("-conclusion.pdf")
     text = pdf_text(conclusion.document)
     for name in ("营业执照（设立登记）", "食品经营许可（新办）", "公众聚集场所投入使用营业前消防安全检查"):
         assert f"{name}：符合条件，准予" in text.replace("\n", "")

@@ -136,6 +136,7 @@ def test_a_mother_applies_for_her_newborn_from_search_to_the_conclusion(
     screenshot(page, "apply-newborn-consent")
     page.set_viewport_size(PHONE_WIDTH)
     screenshot(page, "apply-newborn-consent-360", full_page=False)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH["width"]
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("button", name="同意并一键填表").click()
 
@@ -159,6 +160,7 @@ def test_a_mother_applies_for_her_newborn_from_search_to_the_conclusion(
     screenshot(page, "apply-newborn-form")
     page.set_viewport_size(PHONE_WIDTH)
     screenshot(page, "apply-newborn-form-360", full_page=False)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH["width"]
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("button", name="下一步：上传材料").click()
 
@@ -197,11 +199,14 @@ def test_a_mother_applies_for_her_newborn_from_search_to_the_conclusion(
     screenshot(page, "me-case-concluded")
     page.set_viewport_size(PHONE_WIDTH)
     screenshot(page, "me-case-concluded-360")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH["width"]  # no sideways scrolling
 
     page.goto(f"{live_server.url}/me/data-reads/")
     expect(page.locator("main")).to_contain_text("出生医学证明库")
     expect(page.locator("main")).to_contain_text("政务服务平台（登录身份核验）")
+    page.set_viewport_size(PHONE_WIDTH)
     screenshot(page, "me-data-reads-360", full_page=False)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH["width"]
 
 
 def test_the_guided_path_works_without_javascript(browser: Any, live_server: Any, starter: Path) -> None:

@@ -103,9 +103,10 @@ def test_the_pdf_downloads_for_the_cases_staff_only(client: Client, conclusion: 
     assert client.get(url).status_code == 404  # anonymous
     client.force_login(make_staff("bj-clerk", "bj-zwfw", "clerk"))
     assert client.get(url).status_code == 404  # not this case's staff
+    assert conclusion.issued_by is not None
     client.force_login(conclusion.issued_by)
     page = client.get(url)
     assert page.status_code == 200
-    assert b"".join(page.streaming_content).startswith(b"%PDF")
+    assert page.getvalue().startswith(b"%PDF")
     assert client.get(f"/documents/{conclusion.case_id}/licence.pdf").status_code == 200
     assert client.get(f"/documents/{conclusion.case_id}/other.pdf").status_code == 404
