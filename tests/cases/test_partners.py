@@ -486,3 +486,37 @@ def test_the_endpoint_command_prints_a_generated_secret_once(staff: Staff) -> No
     assert "共享密钥（只显示这一次" in out.getvalue()
     secret = out.getvalue().strip().rsplit("：", 1)[-1]
     assert pii.decrypt(PartnerEndpoint.objects.get(partner__code="gz-bank").secret_sealed) == secret
+
+
+def test_the_admin_stores_a_new_secret_encrypted_and_never_shows_it(staff: Staff, client: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    from onego.catalog.models import Partner
+
+    admin_user = get_user_model().objects.create_superuser("root", "root@example.gov.cn", None)
+    client.force_login(admin_user)
+    assert client.get("/admin/cases/partnerendpoint/add/").status_code == 200
+    partner = Partner.objects.get(code="gz-bank")
+    form = {
+        "partner": partner.pk,
+        "url": "http://bank.example.cn/hook",
+        "algorithm": "hmac-sha256",
+        "active": "on",
+    }
+    refused = client.post("/admin/cases/partnerendpoint/add/", {**form, "secret": SECRET})
+    assert refused.status_code == 200  # http:// to another host is refused
+    assert not PartnerEndpoint.objects.exists()
+    no_secret = client.post("/admin/cases/partnerendpoint/add/", {**form, "url": "local:"})
+    assert no_secret.status_code == 200
+    assert "新建接口须设置共享密钥" in no_secret.content.decode()
+    made = client.post("/admin/cases/partnerendpoint/add/", {**form, "url": "local:", "secret": SECRET})
+    assert made.status_code == 302
+    saved = PartnerEndpoint.objects.get(partner=partner)
+    assert pii.decrypt(saved.secret_sealed) == SECRET
+    page = client.get(f"/admin/cases/partnerendpoint/{saved.pk}/change/").content.decode()
+    assert SECRET not in page
+    assert saved.secret_sealed not in page
+    kept = client.post(f"/admin/cases/partnerendpoint/{saved.pk}/change/", {**form, "url": "local:down"})
+    assert kept.status_code == 302
+    saved.refresh_from_db()
+    assert (saved.url, pii.decrypt(saved.secret_sealed)) == ("local:down", SECRET)

@@ -19,6 +19,7 @@ from onego.catalog.services import catalog_import
 from onego.demo.accounts import STAFF_PASSWORD, ensure_demo_logins
 from onego.exchange.services import contracts_import
 from onego.registries.demo_identities import seed_demo
+from tests.cases.factories import run_tasks
 from tests.e2e.conftest import screenshot
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "onego"
@@ -233,6 +234,16 @@ def test_a_walk_in_restaurant_is_accepted_decided_in_parallel_and_concluded(
     expect(lead.locator("#issued")).to_contain_text("窗口领取")
     conclusion = Conclusion.objects.get(case__reference=reference)
     assert (conclusion.outcome, conclusion.delivery_method) == ("approved", "pickup")
+
+    # The results step (a background task) signs the conclusion PDF; the applicant collects it at the window.
+    run_tasks()
+    clerk.goto(clerk.url.split("#")[0])
+    delivery = clerk.locator("#delivery")
+    expect(delivery.get_by_role("link", name="下载结论文书（PDF，已签章）")).to_be_visible()
+    delivery.get_by_label("窗口领取").check()
+    delivery.get_by_role("button", name="登记送达并通知申请人").click()
+    expect(clerk.locator("#delivery")).to_contain_text("送达时间")
+    screenshot(clerk, "workbench-counter-delivered")
 
 
 def test_inbox_lights_and_a_supplement_round_trip_through_the_counter(

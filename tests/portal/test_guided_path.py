@@ -315,3 +315,37 @@ def test_the_path_is_in_english_when_asked(signed_in: Client) -> None:
     html = text(signed_in.get(f"{base}questions/1/"))
     assert "Next" in html
     assert "Question 1 / 2" in html
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_submissions_of_one_draft_make_one_case(signed_in: Client) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connection, connections
+
+    from onego.portal.applicant import signed_in_applicant
+    from onego.signin.drafts import draft_submit
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks (set ONEGO_DATABASE_URL=postgres://...)")
+    base = to_review(signed_in)
+    draft = ApplicationDraft.objects.get()
+    request = type("R", (), {"user": draft.user, "session": signed_in.session})()
+    who = signed_in_applicant(request)  # type: ignore[arg-type]
+    assert who is not None
+    barrier = Barrier(2)
+
+    def submit_once() -> Any:
+        try:
+            barrier.wait()
+            return draft_submit(user=draft.user, signed_in=who, draft_id=draft.pk).pk
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: submit_once(), range(2)))
+    assert results[0] == results[1]
+    assert Case.objects.count() == 1
+    assert base

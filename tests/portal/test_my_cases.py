@@ -204,3 +204,24 @@ def test_who_read_my_data_lists_each_read_with_its_ledger_proof(signed_in: Clien
 def test_the_session_ends_after_two_idle_hours(signed_in: Client, case: Case) -> None:
     with time_machine.travel(clock.now() + dt.timedelta(hours=2, minutes=1)):
         assert signed_in.get("/me/cases/")["Location"].startswith("/login/")
+
+
+def test_a_counter_case_supplement_is_shown_with_where_to_answer_it(
+    signed_in: Client, applicant: Person, staff: Staff
+) -> None:
+    from onego.cases.services.submission import ApplicantIn
+
+    counter = submit(
+        staff.clerk,
+        applicant=ApplicantIn(kind="person", identifier=applicant.id_number, name=applicant.name),
+        key="counter-0002",
+    ).case
+    counter = case_accept(actor=staff.clerk, case_id=counter.pk)
+    permit = item(counter, "business_licence")  # a sole approver asks straight from the inbox
+    subcase_request_supplement(
+        actor=staff.officer, subcase_id=permit.pk, items=[SupplementItemIn("premises.area", "请核实面积")]
+    )
+    html = text(signed_in.get(f"/me/cases/{counter.pk}/"))
+    assert "请核实面积" in html
+    assert "请携带以上材料到任一综合窗口补正" in html
+    assert 'name="premises.area"' not in html

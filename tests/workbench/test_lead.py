@@ -10,7 +10,7 @@ from onego.cases.models import Case, Conclusion
 from onego.cases.services.acceptance import subcase_accept_registered
 from onego.cases.services.decisions import subcase_approve, subcase_claim, subcase_reject
 from onego.cases.workflow import CaseStatus
-from tests.cases.factories import subcase
+from tests.cases.factories import run_tasks, subcase
 from tests.workbench.conftest import People, accepted_case, page, signed_in
 from tests.workbench.test_inbox import inspect
 
@@ -102,3 +102,51 @@ def test_an_officer_who_is_not_a_lead_officer_cannot_issue(people: People) -> No
         == 403
     )
     assert not Conclusion.objects.filter(case=case, issued_at__isnull=False).exists()
+
+
+def test_results_are_delivered_by_post_with_a_tracking_number(people: People) -> None:
+    case = decided(people)
+    lead = signed_in(people.lead)
+    lead.post(f"/workbench/lead/cases/{case.pk}/", {"delivery_method": "post", "version": case.version})
+    html = page(lead.get(f"/workbench/lead/cases/{case.pk}/"))
+    assert "正在生成" in html  # the results task has not run yet
+    run_tasks()
+    html = page(lead.get(f"/workbench/lead/cases/{case.pk}/"))
+    assert f"/workbench/lead/cases/{case.pk}/conclusion.pdf" in html
+    document = lead.get(f"/workbench/lead/cases/{case.pk}/conclusion.pdf")
+    assert b"".join(document.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
+    no_number = lead.post(
+        f"/workbench/lead/cases/{case.pk}/deliver/",
+        {"deliver-method": "post", "deliver-address": "贵阳市南明区花果园大街8号"},
+    )
+    assert no_number.status_code == 400
+    assert re.search(r'id="id_deliver-tracking_number"[^>]*aria-invalid="true"', page(no_number))
+    assert 'value="贵阳市南明区花果园大街8号"' in page(no_number)  # kept
+    lead.post(
+        f"/workbench/lead/cases/{case.pk}/deliver/",
+        {
+            "deliver-method": "post",
+            "deliver-address": "贵阳市南明区花果园大街8号",
+            "deliver-tracking_number": "SF1234567890",
+        },
+    )
+    conclusion = Conclusion.objects.get(case=case)
+    assert conclusion.tracking_number == "SF1234567890"
+    assert conclusion.delivered_at is not None
+    html = page(lead.get(f"/workbench/lead/cases/{case.pk}/"))
+    assert "SF1234567890" in html
+    again = lead.post(f"/workbench/lead/cases/{case.pk}/deliver/", {"deliver-method": "pickup"})
+    assert again.status_code == 409
+    assert "不能重复送达" in page(again)
+
+
+def test_the_window_records_a_pickup(people: People) -> None:
+    case = decided(people)
+    signed_in(people.lead).post(f"/workbench/lead/cases/{case.pk}/", {"delivery_method": "pickup"})
+    run_tasks()
+    clerk = signed_in(people.clerk)
+    assert "登记送达" in page(clerk.get(f"/workbench/counter/cases/{case.pk}/"))
+    clerk.post(f"/workbench/counter/cases/{case.pk}/deliver/", {"deliver-method": "pickup"})
+    conclusion = Conclusion.objects.get(case=case)
+    assert (conclusion.delivery_method, conclusion.delivered_at is not None) == ("pickup", True)
+    assert clerk.get(f"/workbench/counter/cases/{case.pk}/conclusion.pdf").status_code == 200

@@ -358,6 +358,8 @@ def my_data_reads(request: HttpRequest, applicant: Query[SubjectIn]) -> list[Any
     return list(reads_for_subject(_subject(applicant)))
 
 
-@router.get("/exchange/contracts", response=list[ContractOut], summary="Sharing contracts in force", auth=None)
+@router.get(
+    "/exchange/contracts", response=list[ContractOut], summary="Sharing contracts in force", auth=None
+)
 def contracts(request: HttpRequest) -> list[SharingContract]:
     return list(active_contracts())

@@ -109,6 +109,9 @@ def _case_page(
             "handlers": handlers,
             "accepted_by": actor_label(case.accepted_by, fallback="") if case.accepted_by_id else "",
             "supplement_requests": supplement_requests,
+            # The cases services let the applicant who submitted online answer; a counter case is
+            # answered at the window (its applicant_user is unset).
+            "can_answer": case.applicant_user_id is not None and case.applicant_user_id == request.user.pk,
             "has_files": any(r.kind == "material" for r in [*supplement_requests, *notice_requests]),
             "notice": notice,
             "notice_requests": notice_requests,

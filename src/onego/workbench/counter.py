@@ -21,6 +21,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -55,7 +56,16 @@ from onego.exchange.models import ConsentDecision, ConsentStatus
 from onego.exchange.services import consent_decline, consent_grant, consent_preview, prefill
 from onego.registries.gateway import Subject
 from onego.workbench import selectors
-from onego.workbench.forms import LookupForm, NameForm, ReasonForm, WindowDecisionForm, attach_error
+from onego.workbench.delivery import deliver, delivery_state
+from onego.workbench.documents import document_response
+from onego.workbench.forms import (
+    DeliveryForm,
+    LookupForm,
+    NameForm,
+    ReasonForm,
+    WindowDecisionForm,
+    attach_error,
+)
 from onego.workbench.presenters import deadline_light
 from onego.workbench.staff import staff_of_request, staff_required
 
@@ -355,6 +365,12 @@ def _render_case(request: HttpRequest, case: Case, *, status: int = 200, **extra
             and case.accepted_by_id == request.user.pk
         ]
         context["progress"] = selectors.progress(view)
+        context["delivery"] = delivery_state(view.conclusion)
+        context["delivery_form"] = extra.pop("delivery_form", None) or DeliveryForm(
+            prefix="deliver", initial={"method": view.conclusion.delivery_method if view.conclusion else ""}
+        )
+        context["deliver_url"] = reverse("workbench:counter_deliver", args=[case.pk])
+        context["document_url_name"] = "workbench:counter_document"
         if view.open_supplement is not None and case.status == CaseStatus.SUPPLEMENT:
             context["supplement_rows"] = _supplement_rows(case, view.open_supplement.items, extra)
     context.update(extra)
@@ -686,6 +702,27 @@ def counter_supplement(request: HttpRequest, case_id: Any) -> HttpResponse:
         )
     messages.success(request, _("已补正，各部门恢复计时继续办理。"))
     return HttpResponseRedirect(_case_url(case))
+
+
+@clerk_required
+@require_POST
+def counter_deliver(request: HttpRequest, case_id: Any) -> HttpResponse:
+    """The applicant collects the results at the window (or they are posted from it)."""
+    case = _counter_case(request, case_id)
+    form = DeliveryForm(request.POST, prefix="deliver")
+    outcome = deliver(request, case, form)
+    if outcome is None:
+        return HttpResponseRedirect(_case_url(case, "delivery"))
+    status, conflict = outcome
+    return _render_case(
+        request, _counter_case(request, case_id), status=status, delivery_form=form, delivery_error=conflict
+    )
+
+
+@clerk_required
+@require_GET
+def counter_document(request: HttpRequest, case_id: Any, which: str) -> HttpResponseBase:
+    return document_response(_counter_case(request, case_id), which)
 
 
 # --- printable ----------------------------------------------------------------------------------------------

@@ -257,3 +257,14 @@ class InspectionFindingsForm(forms.Form):
 
 class InspectionCancelForm(forms.Form):
     reason = forms.CharField(label=_("取消原因"), required=False, max_length=500)
+
+
+class DeliveryForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("送达方式"),
+        choices=DeliveryMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择送达方式")},
+    )
+    address = forms.CharField(label=_("收件地址（邮政寄递）"), required=False, max_length=200)
+    tracking_number = forms.CharField(label=_("快递单号（邮政寄递）"), required=False, max_length=40)

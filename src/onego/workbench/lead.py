@@ -7,16 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from onego.accounts.models import Role
 from onego.cases.access import access_case_by_id
-from onego.cases.models import Case, Conclusion, SubCaseKind
+from onego.cases.models import Case, SubCaseKind
 from onego.cases.selectors import case_view
 from onego.cases.services.conclusion import case_issue_conclusion
 from onego.cases.workflow import CaseStatus
@@ -24,7 +24,9 @@ from onego.core import clock
 from onego.core.errors import NotFound, OneGoError
 from onego.core.services import working_calendar
 from onego.workbench import selectors
-from onego.workbench.forms import ConclusionForm, attach_error
+from onego.workbench.delivery import deliver, delivery_state
+from onego.workbench.documents import document_response
+from onego.workbench.forms import ConclusionForm, DeliveryForm, attach_error
 from onego.workbench.presenters import deadline_light
 from onego.workbench.staff import staff_of_request, staff_required
 
@@ -72,6 +74,7 @@ def _render(
     form: ConclusionForm | None = None,
     status: int = 200,
     conflict: str = "",
+    delivery_form: DeliveryForm | None = None,
 ) -> HttpResponse:
     view = case_view(case, calendar=working_calendar(), today=clock.today())
     conclusion = view.conclusion
@@ -95,6 +98,13 @@ def _render(
             "form": form,
             "can_issue": case.status == CaseStatus.READY_TO_CONCLUDE,
             "conflict": conflict,
+            "delivery": delivery_state(conclusion),
+            "delivery_form": delivery_form
+            or DeliveryForm(
+                prefix="deliver", initial={"method": conclusion.delivery_method if conclusion else ""}
+            ),
+            "deliver_url": reverse("workbench:lead_deliver", args=[case.pk]),
+            "document_url_name": "workbench:lead_document",
         },
         status=status,
     )
@@ -102,15 +112,22 @@ def _render(
 
 @lead_required
 @require_GET
-def conclusion_document(request: HttpRequest, case_id: Any) -> HttpResponseBase:
-    """The conclusion PDF, once the results step has produced it (cases/results.py)."""
+def lead_document(request: HttpRequest, case_id: Any, which: str) -> HttpResponseBase:
+    """The signed conclusion PDF or the integrated licence, once the results step produced them."""
+    return document_response(_led_case(request, case_id), which)
+
+
+@lead_required
+@require_POST
+def lead_deliver(request: HttpRequest, case_id: Any) -> HttpResponse:
+    """Record how the results reached the applicant: electronic, pickup, or post with a tracking number."""
     case = _led_case(request, case_id)
-    found = Conclusion.objects.filter(case=case, issued_at__isnull=False).first()
-    if found is None or not found.document:
-        raise Http404(_("结论文书尚未生成"))
-    return FileResponse(
-        found.document.open("rb"), as_attachment=True, filename=f"{case.reference}-办结结论.pdf"
-    )
+    form = DeliveryForm(request.POST, prefix="deliver")
+    outcome = deliver(request, case, form)
+    if outcome is None:
+        return HttpResponseRedirect(reverse("workbench:conclusion", args=[case.pk]) + "#delivery")
+    status, conflict = outcome
+    return _render(request, _led_case(request, case_id), status=status, conflict=conflict, delivery_form=form)
 
 
 @lead_required

@@ -20,6 +20,8 @@ urlpatterns = [
     path("counter/cases/<uuid:case_id>/supplement/", counter.counter_supplement, name="counter_supplement"),
     path("counter/cases/<uuid:case_id>/receipt/", counter.counter_receipt, name="counter_receipt"),
     path("counter/cases/<uuid:case_id>/notices/<int:number>/", counter.counter_notice, name="counter_notice"),
+    path("counter/cases/<uuid:case_id>/deliver/", counter.counter_deliver, name="counter_deliver"),
+    path("counter/cases/<uuid:case_id>/<slug:which>.pdf", counter.counter_document, name="counter_document"),
     path("counter/subcases/<uuid:subcase_id>/decide/", counter.counter_window_decide, name="counter_window"),
     # department officers
     path("inbox/", officer.inbox, name="inbox"),
@@ -30,7 +32,8 @@ urlpatterns = [
     # lead departments
     path("lead/", lead.lead, name="lead"),
     path("lead/cases/<uuid:case_id>/", lead.conclusion, name="conclusion"),
-    path("lead/cases/<uuid:case_id>/conclusion.pdf", lead.conclusion_document, name="conclusion_document"),
+    path("lead/cases/<uuid:case_id>/deliver/", lead.lead_deliver, name="lead_deliver"),
+    path("lead/cases/<uuid:case_id>/<slug:which>.pdf", lead.lead_document, name="lead_document"),
     # the package designer
     path("designer/", views.designer, name="designer"),
     path("designer/preview/", views.preview, name="preview"),
