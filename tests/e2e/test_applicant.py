@@ -199,7 +199,8 @@ def test_a_mother_applies_for_her_newborn_from_search_to_the_conclusion(
     screenshot(page, "me-case-concluded")
     page.set_viewport_size(PHONE_WIDTH)
     screenshot(page, "me-case-concluded-360")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH["width"]  # no sideways scrolling
+    # No sideways scrolling on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH["width"]
 
     page.goto(f"{live_server.url}/me/data-reads/")
     expect(page.locator("main")).to_contain_text("出生医学证明库")

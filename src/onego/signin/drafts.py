@@ -97,7 +97,7 @@ def _uuid(value: Any) -> uuid.UUID | None:
 def access_draft(*, user: Any, signed_in: SignedIn, draft_id: Any, lock: bool = False) -> ApplicationDraft:
     """The draft if it is this user's, for the subject they act for now; NotFound alike otherwise."""
     pk = _uuid(draft_id)
-    qs = ApplicationDraft.objects.select_for_update() if lock else ApplicationDraft.objects
+    qs = ApplicationDraft.objects.select_for_update(of=("self",)) if lock else ApplicationDraft.objects
     draft = (
         qs.filter(pk=pk, user=user, subject_index=signed_in.acting.index).select_related("case").first()
         if pk and getattr(user, "is_authenticated", False)
@@ -262,7 +262,7 @@ def _retire_case(draft: ApplicationDraft, *, reason: str) -> None:
 @transaction.atomic
 def draft_ensure_case(*, draft: ApplicationDraft, signed_in: SignedIn) -> Case:
     """The draft case for the current answers, created once (idempotent by the draft's key)."""
-    draft = ApplicationDraft.objects.select_for_update().select_related("case").get(pk=draft.pk)
+    draft = ApplicationDraft.objects.select_for_update(of=("self",)).select_related("case").get(pk=draft.pk)
     if draft.case is not None:
         if draft.case.status == CaseStatus.DRAFT:
             return draft.case
@@ -495,7 +495,7 @@ def draft_save_values(
     *, draft: ApplicationDraft, given: Mapping[str, str], only_given: bool = False
 ) -> dict[str, str]:
     """Keep what was typed — valid or not, nothing is lost — and say what is wrong with it."""
-    draft = ApplicationDraft.objects.select_for_update().select_related("case").get(pk=draft.pk)
+    draft = ApplicationDraft.objects.select_for_update(of=("self",)).select_related("case").get(pk=draft.pk)
     if draft.case is None:
         raise ValidationFailed("请先回答情形问题并选择是否授权共享", field="draft")
     fields = form_fields(draft.case.snapshot)

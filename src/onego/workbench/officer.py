@@ -217,7 +217,7 @@ def _review_context(request: HttpRequest, subcase: SubCase, forms: dict[str, Any
     return {
         "case": case,
         "subcase": fresh,
-        "light": deadline_light(deadline),
+        "light": selectors.subcase_light(fresh, deadline),
         "case_light": deadline_light(view.deadline),
         "data": data,
         "inspection": inspection,

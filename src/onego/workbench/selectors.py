@@ -26,7 +26,7 @@ from onego.cases.access import can_see_case, region_contains
 from onego.cases.formdata import form_fields, form_values
 from onego.cases.identity import blind_index
 from onego.cases.models import Case, Material, MaterialKind, OneTimeNotice, SubCase, SubCaseKind
-from onego.cases.selectors import CaseView, cases_of_applicant
+from onego.cases.selectors import CaseView, DeadlineView, cases_of_applicant
 from onego.cases.workflow import SUBCASE_ACTIVE, SUBCASE_DECIDED, SUBCASE_PAUSED, CaseStatus
 from onego.catalog.models import Package, Region
 from onego.catalog.selectors import packages_offered
@@ -364,6 +364,13 @@ def item_material(case: Case, subcase: SubCase, material_id: Any) -> Material | 
     return Material.objects.filter(
         case=case, pk=material_id, code__in=wanted, kind=MaterialKind.UPLOAD
     ).first()
+
+
+def subcase_light(subcase: SubCase, view: DeadlineView) -> Light:
+    """A decided item's clock has stopped for good: say so rather than "not started"."""
+    if subcase.status in SUBCASE_DECIDED:
+        return light("done", days_left=None, due=subcase.promised_due, legal_due=subcase.legal_due)
+    return deadline_light(view)
 
 
 @dataclass(frozen=True)

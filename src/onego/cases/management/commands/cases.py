@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from onego.cases.services.deadlines import recompute_provisional_deadlines, recover_deadline_checks
 from onego.cases.services.notify import sweep_outbox
 from onego.cases.services.partners import sweep_partner_deliveries
+from onego.cases.services.results import recover_pending_results
 from onego.core.errors import OneGoError
 
 
@@ -39,9 +40,11 @@ class Command(BaseCommand):
             sent = sweep_outbox()
             checks = recover_deadline_checks()
             deliveries = sweep_partner_deliveries()
+            results = recover_pending_results()
             report = recompute_provisional_deadlines()
             self.stdout.write(
-                f"重新排队通知 {sent} 条；恢复期限检查 {checks} 个；重发合作机构环节 {deliveries} 个。"
+                f"重新排队通知 {sent} 条；恢复期限检查 {checks} 个；重发合作机构环节 {deliveries} 个；"
+                f"重新生成办结结果 {results} 件。"
             )
             self.stdout.write(report.summary())
         except OneGoError as exc:
