@@ -24,7 +24,7 @@ from tests.cases.partner_builders import (
     started_case,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.api.partner_urls")]
+pytestmark = pytest.mark.django_db
 URL = "/api/v1/partners/callbacks/{code}"
 
 
