@@ -12,4 +12,6 @@ def require_migrated() -> None:
     connection = connections[DEFAULT_DB_ALIAS]
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        raise CommandError("数据库尚未迁移到最新版本，请先运行：onego migrate（The database is not migrated: run `onego migrate`）")
+        raise CommandError(
+            "数据库尚未迁移到最新版本，请先运行：onego migrate（The database is not migrated: run `onego migrate`）"
+        )
