@@ -146,7 +146,9 @@ LOGGING = {
 # E-mail: printed to the console in development; configure SMTP through Django's EMAIL_* settings in production.
 EMAIL_BACKEND = os.environ.get(
     "ONEGO_EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("ONEGO_FROM_EMAIL", "noreply@onego.invalid")
 

@@ -103,7 +103,9 @@ def test_withdrawn_consent_makes_prefill_forbidden(
     restaurant: None, applicant: Applicant, admin_client: Client
 ) -> None:
     case_ref = str(uuid.uuid4())
-    consent = post(admin_client, "/api/v1/exchange/consents", consent_body(applicant, case_ref=case_ref)).json()
+    consent = post(
+        admin_client, "/api/v1/exchange/consents", consent_body(applicant, case_ref=case_ref)
+    ).json()
     withdrawn = post(
         admin_client, f"/api/v1/exchange/consents/{consent['id']}/withdraw", {"applicant": who(applicant)}
     )
@@ -120,9 +122,13 @@ def test_withdrawn_consent_makes_prefill_forbidden(
 
 def test_someone_elses_consent_is_404(restaurant: None, applicant: Applicant, admin_client: Client) -> None:
     case_ref = str(uuid.uuid4())
-    consent = post(admin_client, "/api/v1/exchange/consents", consent_body(applicant, case_ref=case_ref)).json()
+    consent = post(
+        admin_client, "/api/v1/exchange/consents", consent_body(applicant, case_ref=case_ref)
+    ).json()
     stranger = {"kind": "person", "key": unknown_person().key}
-    response = post(admin_client, f"/api/v1/exchange/consents/{consent['id']}/withdraw", {"applicant": stranger})
+    response = post(
+        admin_client, f"/api/v1/exchange/consents/{consent['id']}/withdraw", {"applicant": stranger}
+    )
     assert response.status_code == 404
 
 
@@ -144,5 +150,8 @@ def test_contracts_in_force_are_listed(restaurant: None, admin_client: Client) -
 
 
 def test_personal_data_endpoints_need_a_staff_session(client: Client) -> None:
-    assert client.get("/api/v1/exchange/reads", {"kind": "person", "key": "11010519491231002X"}).status_code == 401
+    assert (
+        client.get("/api/v1/exchange/reads", {"kind": "person", "key": "11010519491231002X"}).status_code
+        == 401
+    )
     assert client.get("/api/v1/exchange/contracts").status_code == 200

@@ -85,8 +85,12 @@ def check_catalog(defs: Definitions, issues: Issues, known: Known) -> None:
         parent = rec.data["parent"]
         if not parent:
             # Villages may hang under a 12-digit (…000) or a 9-digit township code: take the one that exists.
-            candidates = [c for c in (region_parent_code(rec.code), rec.code[:9] if len(rec.code) == 12 else None) if c]
-            parent = next((c for c in candidates if known.has("regions", c)), candidates[0] if candidates else None)
+            candidates = [
+                c for c in (region_parent_code(rec.code), rec.code[:9] if len(rec.code) == 12 else None) if c
+            ]
+            parent = next(
+                (c for c in candidates if known.has("regions", c)), candidates[0] if candidates else None
+            )
         rec.data["parent"] = parent
         if level != "province":
             if not parent:
