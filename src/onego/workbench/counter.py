@@ -444,7 +444,9 @@ def counter_consent(request: HttpRequest, case_id: Any) -> HttpResponse:
                 raise ValidationFailed(_("请先请申请人授权"), field="confirmed")
         outcome = prefill(case_ref=case.pk, consent_id=consent.pk, actor=actor, applicant=subject)
     except OneGoError as exc:
-        return _render_case(request, case, status=_status_code(exc), consent_error=exc.message)
+        # "No register knows the applicant" is not a missing page: the clerk types everything instead.
+        status = 200 if exc.code == "not_found" else _status_code(exc)
+        return _render_case(request, case, status=status, consent_error=exc.message)
     messages.success(
         request,
         _("一键填表完成：从 %(n)d 个数据源填入 %(v)d 项，核验材料 %(m)d 份；其余请手工填写、扫描上传。")
