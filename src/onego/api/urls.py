@@ -9,8 +9,8 @@ from onego.api.cases import router as cases_router
 from onego.api.catalog import router as catalog_router
 from onego.api.documents import router as documents_router
 from onego.api.exchange import router as exchange_router
-from onego.api.partners import router as partners_router
 from onego.api.ledger import router as ledger_router
+from onego.api.partners import router as partners_router
 from onego.core.errors import Conflict, NotFound, OneGoError, PermissionDenied
 
 api = NinjaAPI(
