@@ -10,6 +10,7 @@ department's opinion. Screenshots go to test-artifacts/screenshots/ (desktop and
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from onego.catalog.models import Department
 from onego.catalog.services import catalog_import
 from onego.exchange.services import contracts_import
 from onego.registries.demo_identities import demo_identity, seed_demo
+from tests.cases.factories import run_tasks
 from tests.e2e.conftest import CHROMIUM, screenshot
 from tests.portal.applicants import last_code
 
@@ -93,6 +95,19 @@ def decide_everything(case_id: Any) -> None:
                 subcase_claim(actor=officer, subcase_id=sc.pk)
             subcase_approve(actor=officer, subcase_id=sc.pk, opinion=f"{sc.name}：材料齐全，准予办理")
     case_issue_conclusion(actor=lead, case_id=case_id, summary="新生儿出生一件事办结：各事项均已准予")
+    # The results task (e-licences, the signed PDF with its QR code), as the worker runs it: in a thread
+    # of its own, because pyHanko signs through asyncio and Playwright holds this thread's event loop.
+    with ThreadPoolExecutor(1) as worker:
+        worker.submit(run_tasks_and_close).result()
+
+
+def run_tasks_and_close() -> None:
+    from django.db import connections
+
+    try:
+        run_tasks()
+    finally:
+        connections.close_all()
 
 
 def test_a_mother_applies_for_her_newborn_from_search_to_the_conclusion(
@@ -196,11 +211,21 @@ def test_a_mother_applies_for_her_newborn_from_search_to_the_conclusion(
     expect(result).to_contain_text("准予")
     expect(result).to_contain_text("出生医学证明首次签发：材料齐全，准予办理")
     expect(page.locator(".timeline")).to_contain_text("出具结论")
+    expect(result.get_by_role("link", name="下载办结结论（PDF，含核验二维码）")).to_be_visible()
     screenshot(page, "me-case-concluded")
     page.set_viewport_size(PHONE_WIDTH)
     screenshot(page, "me-case-concluded-360")
     # No sideways scrolling on a phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH["width"]
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    with page.expect_download() as download:
+        result.get_by_role("link", name="下载办结结论（PDF，含核验二维码）").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    result.get_by_role("link", name="在线核验（与扫描二维码相同）").click()
+    expect(page.locator("main")).to_contain_text("有效")
+    expect(page.locator("main")).to_contain_text(reference)
+    screenshot(page, "verify-conclusion")
 
     page.goto(f"{live_server.url}/me/data-reads/")
     expect(page.locator("main")).to_contain_text("出生医学证明库")

@@ -21,7 +21,7 @@ from onego.cases.services.decisions import subcase_approve, subcase_claim
 from onego.cases.services.supplements import SupplementItemIn, subcase_request_supplement
 from onego.cases.workflow import CaseStatus
 from onego.core import clock
-from tests.cases.factories import hold_inspection, import_cases_catalog, make_staff, submit
+from tests.cases.factories import hold_inspection, import_cases_catalog, make_staff, run_tasks, submit
 from tests.exchange.factories import restaurant_contract
 from tests.portal.applicants import Person, person, sign_in, to_review
 
@@ -183,7 +183,17 @@ def test_the_conclusion_is_shown_with_every_opinion(signed_in: Client, case: Cas
     assert "食品经营许可（新办）：符合条件，准予" in html
     assert "经营备案（秒批）：符合条件，准予" in html
     assert "已办结" in html
-    assert "结论文书（PDF，含核验二维码）生成后可在此下载" in html
+    assert "正在生成结论文书" in html  # the results task has not run yet
+
+    run_tasks()
+    html = text(signed_in.get(f"/me/cases/{case.pk}/"))
+    assert f'href="/documents/{case.pk}/conclusion.pdf"' in html
+    pdf = signed_in.get(f"/documents/{case.pk}/conclusion.pdf")
+    assert pdf.status_code == 200
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
+    verify = re.search(r'href="(/verify/[^"]+)"', html)
+    assert verify is not None
+    assert "有效" in text(Client().get(verify.group(1)))
 
 
 def test_who_read_my_data_lists_each_read_with_its_ledger_proof(signed_in: Client, case: Case) -> None:

@@ -41,7 +41,6 @@ urlpatterns = [
     path("me/cases/<str:case_id>/", views_me.my_case, name="my_case"),
     path("me/cases/<str:case_id>/supplement/", views_me.my_case_supplement, name="my_case_supplement"),
     path("me/cases/<str:case_id>/correct/", views_me.my_case_correct, name="my_case_correct"),
-    path("me/cases/<str:case_id>/conclusion.pdf", views_me.my_case_document, name="my_case_document"),
     path("me/data-reads/", views_me.my_data_reads, name="my_data_reads"),
     # Result documents: the QR code's verification page (public) and the PDF (staff and applicant)
     path("verify/<str:token>", views_documents.verify_document, name="verify_document"),

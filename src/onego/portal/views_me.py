@@ -7,8 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.http.response import HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -192,21 +191,6 @@ def my_case_supplement(request: HttpRequest, signed_in: SignedIn, case_id: Any) 
 @require_POST
 def my_case_correct(request: HttpRequest, signed_in: SignedIn, case_id: Any) -> HttpResponse:
     return _answer(request, signed_in, case_id, which="notice")
-
-
-@applicant_required
-@require_GET
-def my_case_document(request: HttpRequest, signed_in: SignedIn, case_id: Any) -> HttpResponseBase:
-    try:
-        case = _applicant_case(signed_in, case_id)
-    except NotFound:
-        return _not_found(request)
-    conclusion = getattr(case, "conclusion", None)
-    if conclusion is None or conclusion.issued_at is None or not conclusion.document:
-        return _not_found(request)
-    return FileResponse(
-        conclusion.document.open("rb"), as_attachment=True, filename=f"{case.reference}-办结结论.pdf"
-    )
 
 
 def _actor_words(actor: str) -> str:
