@@ -86,16 +86,16 @@ def package_by_code(code: str) -> m.Package:
     return package
 
 
-def is_offered(package: m.Package, region: m.Region) -> bool:
-    chain_ids = {r.pk for r in region_chain(region)}
+def is_offered(package: m.Package, region: m.Region, *, chain: list[m.Region] | None = None) -> bool:
+    chain_ids = {r.pk for r in (chain if chain is not None else region_chain(region))}
     return any(r.pk in chain_ids for r in package.regions.all())
 
 
 class DepartmentResolver:
     """Finds, for the applicant's region, the department of a type that exercises an item at its level."""
 
-    def __init__(self, region: m.Region) -> None:
-        self.chain = region_chain(region)
+    def __init__(self, region: m.Region, *, chain: list[m.Region] | None = None) -> None:
+        self.chain = chain if chain is not None else region_chain(region)
         by_region: dict[Any, dict[str, m.Department]] = {}
         for dept in m.Department.objects.filter(region__in=self.chain).select_related("type"):
             by_region.setdefault(dept.region_id, {}).setdefault(dept.type.code, dept)
@@ -142,8 +142,8 @@ def _fee(item: m.ServiceItem) -> str:
     return item.fee_description if item.fee_charged else "不收费"
 
 
-def package_spec(package: m.Package, region: m.Region) -> PackageSpec:
-    resolver = DepartmentResolver(region)
+def package_spec(package: m.Package, region: m.Region, *, chain: list[m.Region] | None = None) -> PackageSpec:
+    resolver = DepartmentResolver(region, chain=chain)
     elicence_connected = m.Registry.objects.filter(code=ELICENCE_REGISTRY, connected=True).exists()
     elements = {el.code: el for el in m.DataElement.objects.select_related("registry")}
     entries: list[PackageEntry] = []
@@ -233,14 +233,20 @@ def compile_for(
     """Compile a package for a region and answers; refuses with a clear error rather than guessing."""
     package = package_by_code(package_code)
     region = region_by_code(region_code)
-    if not is_offered(package, region):
+    # The region chain is read once per compile: both the offer check and department resolution walk it.
+    chain = region_chain(region)
+    if not is_offered(package, region, chain=chain):
         offered = "、".join(r.name for r in package.regions.all())
         raise ValidationFailed(
             f"“{package.name}”尚未在{region.name}提供（提供地区：{offered}）", field="region"
         )
     try:
         return compile_package(
-            package_spec(package, region), region=region.code, answers=answers, add=add, drop=drop
+            package_spec(package, region, chain=chain),
+            region=region.code,
+            answers=answers,
+            add=add,
+            drop=drop,
         )
     except CompileError as exc:
         raise ValidationFailed(exc.message, field=exc.field) from exc

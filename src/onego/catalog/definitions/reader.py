@@ -95,7 +95,8 @@ class Reader:
         if value is None:
             return ""
         if isinstance(value, int) and not isinstance(value, bool):
-            if digits and str(value).startswith("0") is False and len(str(value)) in (6, 9, 12):
+            # An unquoted region code (e.g. 520100) survives as an int; any other bare number may have lost zeros.
+            if digits and len(str(value)) in (6, 9, 12):
                 return str(value)
             self.error(key, f'代码 {value} 应加引号书写（如 "{value}"），否则前导 0 会丢失')
             return str(value)
