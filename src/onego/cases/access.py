@@ -56,15 +56,18 @@ def can_see_case(user: Any, staff: Staff, case: Case) -> bool:
     return SubCase.objects.filter(case=case, department_id__in=mine).exists()
 
 
-def access_case_by_id(actor: Any, case_id: Any) -> Case:
-    """The case if `actor` may see it; NotFound alike for a missing case and someone else's."""
+def access_case_by_id(actor: Any, case_id: Any, *, staff: Staff | None = None) -> Case:
+    """The case if `actor` may see it; NotFound alike for a missing case and someone else's.
+
+    `staff`: the actor's memberships when the caller has read them already.
+    """
     pk = _uuid(case_id)
     case = (
         Case.objects.select_related("region", "lead_department", "accepting_department").filter(pk=pk).first()
         if pk
         else None
     )
-    if case is None or not can_see_case(actor, staff_of(actor), case):
+    if case is None or not can_see_case(actor, staff if staff is not None else staff_of(actor), case):
         raise NotFound("没有找到该办件", field="case")
     return case
 

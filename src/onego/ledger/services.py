@@ -53,7 +53,6 @@ def _check_lengths(**values: str) -> None:
             raise ValidationFailed(f"账本记录的 {name} 超过 {limit} 个字符", field=name)
 
 
-@transaction.atomic
 def ledger_append(
     *,
     kind: str,
@@ -65,12 +64,21 @@ def ledger_append(
     """Append one entry and return it. O(log n): only the state row and the nodes it completes are touched.
 
     Call it inside the transaction that makes the change being recorded, and keep that transaction
-    short: the ledger lock is held until it commits.
+    short: the ledger lock is held until it commits. Bad input is refused before anything is
+    written, leaving the caller's transaction usable.
     """
     check_fields(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref)
     _check_lengths(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref)
     stored_payload = normalise_payload(payload)
+    return _append(
+        kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref, stored_payload=stored_payload
+    )
 
+
+# No savepoint: an error past validation must abort the caller's transaction anyway (the change it
+# records may not commit without its entry), so a savepoint would only cost two statements.
+@transaction.atomic(savepoint=False)
+def _append(*, kind: str, actor: str, subject_ref: str, case_ref: str, stored_payload: Any) -> LedgerEntry:
     state = _locked_state()
     frontier = state.as_frontier()
     index = frontier.size

@@ -20,7 +20,7 @@ from typing import Any
 from django.db import transaction
 
 from onego.accounts.models import Role
-from onego.accounts.selectors import StaffSeat, staff_of
+from onego.accounts.selectors import Staff, StaffSeat, staff_of
 from onego.cases.access import access_case_by_id, access_subcase_for_officer, region_contains
 from onego.cases.models import Case, OneTimeNotice
 from onego.cases.services.common import (
@@ -49,10 +49,10 @@ from onego.core.errors import PermissionDenied, ValidationFailed
 from onego.core.services import working_calendar
 
 
-def _clerk_seat(actor: Any, case: Case) -> StaffSeat:
+def _clerk_seat(actor: Any, case: Case, staff: Staff | None = None) -> StaffSeat:
     seats = [
         s
-        for s in staff_of(actor).seats
+        for s in (staff if staff is not None else staff_of(actor)).seats
         if s.role == Role.CLERK and region_contains(s.region_code, case.region.code)
     ]
     if not seats:
@@ -78,9 +78,10 @@ def case_accept(
     *, actor: Any, case_id: Any, at_counter: bool = False, expected_version: int | None = None
 ) -> Case:
     """Accept a pre-reviewed case, record the first handlers, start the clock, distribute."""
-    seen = access_case_by_id(actor, case_id)
-    seat = _clerk_seat(actor, seen)
-    case = lock_case(seen.pk)
+    staff = staff_of(actor)
+    seen = access_case_by_id(actor, case_id, staff=staff)
+    seat = _clerk_seat(actor, seen, staff)
+    case = lock_case(seen.pk, related=("region", "package__lead_department_type"))
     check_version(case, expected_version)
     if case.status == CaseStatus.NEEDS_CORRECTION:
         notice = OneTimeNotice.objects.filter(case=case, resolved_at=None).order_by("-number").first()
@@ -171,8 +172,8 @@ def case_refuse(*, actor: Any, case_id: Any, reason: str) -> Case:
 @transaction.atomic
 def subcase_accept_registered(*, actor: Any, subcase_id: Any, expected_version: int | None = None) -> Any:
     """三类: the department accepts a sub-case registered at the window; its clock starts today."""
-    access_subcase_for_officer(actor, subcase_id)
-    case, subcase = lock_subcase(subcase_id)
+    seen = access_subcase_for_officer(actor, subcase_id)
+    case, subcase = lock_subcase(subcase_id, case_id=seen.case_id)
     ensure_case_running(case)
     check_version(subcase, expected_version)
     if subcase.status != SubCaseStatus.REGISTERED:

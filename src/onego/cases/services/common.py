@@ -17,20 +17,34 @@ from onego.core.errors import Conflict, NotFound
 from onego.ledger.services import ledger_append
 
 
-def lock_case(case_id: Any) -> Case:
-    case = Case.objects.select_for_update().filter(pk=case_id).first()
+def lock_case(case_id: Any, *, related: tuple[str, ...] = ()) -> Case:
+    """The Case row, locked. `related`: rows to read along (not locked: only the case is)."""
+    rows = Case.objects.select_for_update(of=("self",)) if related else Case.objects.select_for_update()
+    case = rows.select_related(*related).filter(pk=case_id).first()
     if case is None:
         raise NotFound("没有找到该办件", field="case")
     return case
 
 
-def lock_subcase(subcase_id: Any) -> tuple[Case, SubCase]:
-    """The case (locked first) and the sub-case (locked second), both freshly read."""
-    case_id = SubCase.objects.filter(pk=subcase_id).values_list("case_id", flat=True).first()
+def lock_subcase(subcase_id: Any, *, case_id: Any = None) -> tuple[Case, SubCase]:
+    """The case (locked first) and the sub-case (locked second), both freshly read.
+
+    `case_id`, when the caller has just read it (an access check), saves looking it up; a
+    sub-case never moves to another case, so it cannot be stale.
+    """
+    if case_id is None:
+        case_id = SubCase.objects.filter(pk=subcase_id).values_list("case_id", flat=True).first()
     if case_id is None:
         raise NotFound("没有找到该子件", field="subcase")
     case = lock_case(case_id)
-    subcase = SubCase.objects.select_for_update(of=("self",)).select_related("department").get(pk=subcase_id)
+    subcase = (
+        SubCase.objects.select_for_update(of=("self",))
+        .select_related("department")
+        .filter(pk=subcase_id, case_id=case_id)
+        .first()
+    )
+    if subcase is None:
+        raise NotFound("没有找到该子件", field="subcase")
     subcase.case = case  # the locked instance, so changes to it are seen by both
     return case, subcase
 

@@ -12,6 +12,7 @@ every department's opinion, and hands over to the results step (cases/results.py
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -52,11 +53,19 @@ def _opinions(case: Case) -> list[dict[str, Any]]:
     ]
 
 
-def fire_join(case: Case) -> Conclusion | None:
-    """Prepare the conclusion if every item sub-case is decided. The caller holds the case lock."""
+def fire_join(case: Case, *, item_statuses: Sequence[str] | None = None) -> Conclusion | None:
+    """Prepare the conclusion if every item sub-case is decided. The caller holds the case lock.
+
+    `item_statuses`: the item sub-cases' statuses when the caller has just read them under that
+    lock (and kept them current since); otherwise they are read here.
+    """
     if case.status != CaseStatus.IN_PROGRESS:
         return None
-    statuses = list(SubCase.objects.filter(case=case, kind=SubCaseKind.ITEM).values_list("status", flat=True))
+    statuses = (
+        list(item_statuses)
+        if item_statuses is not None
+        else list(SubCase.objects.filter(case=case, kind=SubCaseKind.ITEM).values_list("status", flat=True))
+    )
     outcome = join_outcome(statuses)
     if outcome is None:
         return None

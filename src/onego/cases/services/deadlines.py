@@ -41,12 +41,12 @@ def _pauses(case: Case, subcase: SubCase | None = None) -> tuple[sla.Pause, ...]
     return tuple(qs.values_list("started_on", "ended_on"))
 
 
-def subcase_clock(subcase: SubCase) -> sla.Clock:
+def subcase_clock(subcase: SubCase, *, no_pauses: bool = False) -> sla.Clock:
     return sla.Clock(
         started_on=subcase.clock_started_on,
         promised_days=subcase.promised_days,
         legal_days=subcase.legal_days,
-        pauses=_pauses(subcase.case, subcase),
+        pauses=() if no_pauses else _pauses(subcase.case, subcase),
     )
 
 
@@ -77,20 +77,32 @@ def refresh_case_deadlines(case: Case, *, calendar: WorkingCalendar) -> bool:
     return moved
 
 
+SUBCASE_DEADLINE_FIELDS = (
+    "promised_due",
+    "legal_due",
+    "deadline_provisional",
+    "provisional_years",
+    "check_token",
+)
+
+
+def set_subcase_deadlines(subcase: SubCase, *, calendar: WorkingCalendar, no_pauses: bool = False) -> bool:
+    """Recompute a sub-case's due dates on the instance (not saved; SUBCASE_DEADLINE_FIELDS changed)
+    and invalidate its scheduled check; True when they moved. The caller saves, then calls
+    `schedule_deadline_check`.
+
+    `no_pauses`: the caller knows the clock has never been paused (it starts now), so the pauses
+    are not read.
+    """
+    moved = _store(subcase, sla.deadlines(calendar, subcase_clock(subcase, no_pauses=no_pauses)))
+    subcase.check_token += 1
+    return moved
+
+
 def refresh_subcase_deadlines(subcase: SubCase, *, calendar: WorkingCalendar, today: dt.date) -> bool:
     """Recompute and store a sub-case's due dates and schedule its next check; True when they moved."""
-    moved = _store(subcase, sla.deadlines(calendar, subcase_clock(subcase)))
-    subcase.check_token += 1
-    subcase.save(
-        update_fields=[
-            "promised_due",
-            "legal_due",
-            "deadline_provisional",
-            "provisional_years",
-            "check_token",
-            "updated_at",
-        ]
-    )
+    moved = set_subcase_deadlines(subcase, calendar=calendar)
+    subcase.save(update_fields=[*SUBCASE_DEADLINE_FIELDS, "updated_at"])
     schedule_deadline_check(subcase, calendar=calendar, today=today)
     return moved
 

@@ -70,8 +70,8 @@ def _claimed_by_other(subcase: SubCase) -> Conflict:
 
 @transaction.atomic
 def subcase_claim(*, actor: Any, subcase_id: Any, expected_version: int | None = None) -> SubCase:
-    access_subcase_for_officer(actor, subcase_id)
-    case, subcase = lock_subcase(subcase_id)
+    seen = access_subcase_for_officer(actor, subcase_id)
+    case, subcase = lock_subcase(subcase_id, case_id=seen.case_id)
     ensure_case_running(case)
     check_version(subcase, expected_version)
     if subcase.status == S.CLAIMED:
@@ -102,8 +102,8 @@ def _decide(
     if not approve and not opinion:
         raise ValidationFailed("不予许可必须说明理由", field="opinion")
     opinion = opinion or "同意"
-    access_subcase_for_officer(actor, subcase_id)
-    case, subcase = lock_subcase(subcase_id)
+    seen = access_subcase_for_officer(actor, subcase_id)
+    case, subcase = lock_subcase(subcase_id, case_id=seen.case_id)
     ensure_case_running(case)
     check_version(subcase, expected_version)
     verb = "approve" if approve else "reject"
@@ -257,8 +257,8 @@ def subcase_review_instant(*, actor: Any, subcase_id: Any, uphold: bool, opinion
     """
     if not opinion.strip():
         raise ValidationFailed("请填写复核意见", field="opinion")
-    access_subcase_for_officer(actor, subcase_id)
-    case, subcase = lock_subcase(subcase_id)
+    seen = access_subcase_for_officer(actor, subcase_id)
+    case, subcase = lock_subcase(subcase_id, case_id=seen.case_id)
     decision = InstantDecision.objects.select_for_update().filter(subcase=subcase).first()
     if decision is None:
         raise NotFound("该子件没有秒批记录", field="subcase")

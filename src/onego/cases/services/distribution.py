@@ -24,8 +24,12 @@ from onego.cases.models import Case, InstantDecision, SubCase, SubCaseKind
 from onego.cases.results import dispatch_partner_step
 from onego.cases.services.common import record_decision, text_digest
 from onego.cases.services.conclusion import fire_join
-from onego.cases.services.deadlines import refresh_subcase_deadlines
-from onego.cases.workflow import SubCaseStatus, change_status, record_event
+from onego.cases.services.deadlines import (
+    SUBCASE_DEADLINE_FIELDS,
+    schedule_deadline_check,
+    set_subcase_deadlines,
+)
+from onego.cases.workflow import SUBCASE_DECIDED, SubCaseStatus, change_status, record_event
 from onego.catalog.models import Department
 from onego.core import clock
 from onego.core.workdays import WorkingCalendar
@@ -67,12 +71,13 @@ def distribute(case: Case, *, actor: Any, calendar: WorkingCalendar, today: dt.d
                 subcase, actor=actor, action="wait", reason=f"等待前置事项{waits}准予后自动开始", bump=False
             )
     for subcase in subcases:
-        # Re-read: an instant approval earlier in this loop may already have moved it.
-        fresh = SubCase.objects.select_for_update().get(pk=subcase.pk)
-        if not fresh.prerequisites and fresh.status == S.WAITING:
-            fresh.case = case
-            start_subcase(case, fresh, actor=actor, calendar=calendar, today=today, reason="受理后并联分发")
-    return list(SubCase.objects.filter(case=case))
+        # No re-read needed: these rows were inserted by this transaction (so nobody else can hold
+        # them), and a sub-case without prerequisites is moved only here — what an instant
+        # approval earlier in this loop releases or cancels always has prerequisites.
+        if not subcase.prerequisites and subcase.status == S.WAITING:
+            subcase.case = case
+            start_subcase(case, subcase, actor=actor, calendar=calendar, today=today, reason="受理后并联分发")
+    return subcases
 
 
 def start_subcase(
@@ -100,11 +105,20 @@ def begin_clock(
     action: str,
 ) -> None:
     """The sub-case enters its inbox today (day 0 of its clock)."""
+    fresh_clock = subcase.clock_started_on is None
     subcase.clock_started_on = today
+    # The due dates are stored with the status change, in one UPDATE. A clock that starts for the
+    # first time has no pauses yet, so they need not be read.
+    set_subcase_deadlines(subcase, calendar=calendar, no_pauses=fresh_clock)
     change_status(
-        subcase, S.PENDING, actor=actor, action=action, reason=reason, extra_fields=["clock_started_on"]
+        subcase,
+        S.PENDING,
+        actor=actor,
+        action=action,
+        reason=reason,
+        extra_fields=["clock_started_on", *SUBCASE_DEADLINE_FIELDS],
     )
-    refresh_subcase_deadlines(subcase, calendar=calendar, today=today)
+    schedule_deadline_check(subcase, calendar=calendar, today=today)
     if subcase.kind == SubCaseKind.PARTNER:
         dispatch_partner_step(subcase=subcase)
     elif subcase.instant_approval:
@@ -215,33 +229,43 @@ def follow_decision(
     case: Case, decided: SubCase, *, actor: Any, calendar: WorkingCalendar, today: dt.date
 ) -> None:
     """Release or cancel what waits on `decided`, then see whether the case is decided."""
-    release_dependants(case, decided, actor=actor, calendar=calendar, today=today)
-    fire_join(case)
+    statuses = release_dependants(case, decided, actor=actor, calendar=calendar, today=today)
+    fire_join(case, item_statuses=statuses)
 
 
 def release_dependants(
     case: Case, decided: SubCase, *, actor: Any, calendar: WorkingCalendar, today: dt.date
-) -> None:
-    waiting = [
-        s
-        for s in SubCase.objects.select_for_update()
-        .filter(case=case, status=S.WAITING)
+) -> list[str]:
+    """Start what waited only on `decided` (approved), or cancel what waited on it (not approved).
+
+    Returns the statuses of the case's item sub-cases as they stand afterwards (for the join).
+    """
+    # One locked read of the case's sub-cases; `statuses` is kept current as this loop starts or
+    # cancels them (an instant approval inside the loop decides others through its own read).
+    siblings = list(
+        SubCase.objects.select_for_update(of=("self",))
+        .select_related("department")
+        .filter(case=case)
         .order_by("stage", "code")
-        if decided.code in s.prerequisites
-    ]
+    )
+    statuses = {s.code: s.status for s in siblings}
+    statuses[decided.code] = decided.status
+    waiting = [s for s in siblings if s.status == S.WAITING and decided.code in s.prerequisites]
     for subcase in waiting:
+        if statuses.get(subcase.code) != S.WAITING:
+            continue  # started or cancelled meanwhile, by a decision taken inside this loop
         subcase.case = case
         if decided.status == S.APPROVED:
-            statuses = dict(SubCase.objects.filter(case=case).values_list("code", "status"))
-            if all(statuses.get(p) == S.APPROVED for p in subcase.prerequisites):
-                start_subcase(
-                    case,
-                    subcase,
-                    actor=None,
-                    calendar=calendar,
-                    today=today,
-                    reason=f"前置事项“{decided.name}”已准予，自动开始办理",
-                )
+            if not all(statuses.get(p) == S.APPROVED for p in subcase.prerequisites):
+                continue
+            start_subcase(
+                case,
+                subcase,
+                actor=None,
+                calendar=calendar,
+                today=today,
+                reason=f"前置事项“{decided.name}”已准予，自动开始办理",
+            )
         else:
             cancel_subcase(
                 case,
@@ -250,6 +274,12 @@ def release_dependants(
                 calendar=calendar,
                 today=today,
             )
+        statuses[subcase.code] = subcase.status
+        if subcase.status in SUBCASE_DECIDED:
+            # Decided on the spot (an instant approval, a cascading cancel): its own follow-up has
+            # released or cancelled others through its own read, so ours is stale now.
+            statuses = dict(SubCase.objects.filter(case=case).values_list("code", "status"))
+    return [statuses[s.code] for s in siblings if s.kind == SubCaseKind.ITEM]
 
 
 def cancel_subcase(

@@ -7,16 +7,23 @@ in the same transaction (tasks.py: a committed conclusion cannot lose its task).
 1. **E-licences.** For each approved item sub-case whose catalog item has a `result_licence_type`,
    one short transaction: lock the Conclusion row, skip the sub-case if `conclusion.results` already
    has a row for it (the idempotency key is the sub-case id — i.e. (case, item)), else
-   `registries.gateway.issue_licence` into the e-licence library (holder: the case's applicant, so
-   the next case finds it by sharing), ledger entry `licence.issued` (holder by blind index, no raw
-   number), and the row appended to `conclusion.results`. Issuer: the sub-case's department, by its
+   `registries.gateway.issue_licence` into the e-licence library, ledger entry `licence.issued`
+   (holder by blind index, no raw number), and the row appended to `conclusion.results` (with the
+   holder's name and masked code). The holder follows the licence type's catalog `holder`
+   (`licence_holder`): a `person` licence goes to the applicant; an `enterprise` licence (营业执照,
+   食品经营许可证 …) to the enterprise — the applicant when it is one, else the enterprise named in
+   the form (`enterprise.name` + `enterprise.uscc`), so a person opening a restaurant does not get
+   the business licence in their own name and the next case of that enterprise finds it by sharing.
+   The e-licence library assigns no USCC, so an enterprise registered in this very package is known
+   by the code in the form; without a valid one the licence goes to the applicant, and the row says
+   why (`holder_note`). Issuer: the sub-case's department, by its
    USCC, or — the catalog does not hold real departments' codes — a synthetic but valid code derived
    from the department code with `make_uscc` (`registries.authorities.government_uscc`), the same
    way the simulated registries name their authorities. A licence type without a GB/T 36904 type
    code gets the registries' synthetic one likewise.
 2. **Documents** (≈1.5 s each, outside any transaction): the conclusion PDF signed by the lead
-   department, and — when the applicant is an enterprise and the package granted it two e-licences
-   or more — the integrated licence (一业一证) listing each permit. Every field printed is built
+   department, and — when the package granted one enterprise two e-licences or more — the
+   integrated licence (一业一证) listing each permit, in that enterprise's name. Every field printed is built
    from stored rows only (the conclusion, its opinions, `results`), so a second run renders the same
    document with the same digest and token.
 3. **Store**: lock the row again; if another run got there first, keep theirs. Otherwise save the
@@ -43,6 +50,7 @@ import json
 import logging
 import os
 import re
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -65,6 +73,7 @@ from onego.cases.documents import (
     signer_for,
     verification_token,
 )
+from onego.cases.formdata import form_values
 from onego.cases.identity import seal, unseal
 from onego.cases.models import (
     ApplicantKind,
@@ -77,9 +86,10 @@ from onego.cases.models import (
 )
 from onego.cases.services.notify import notify_applicant
 from onego.cases.workflow import InvalidTransition, SubCaseStatus, record_event
-from onego.catalog.models import Department, ServiceItem
+from onego.catalog.models import Department, LicenceType, ServiceItem
 from onego.core import clock
 from onego.core.errors import NotFound, PermissionDenied, ValidationFailed
+from onego.core.validators import check_uscc
 from onego.ledger.services import ledger_append
 from onego.registries.authorities import government_uscc, synthetic_type_code
 from onego.registries.gateway import Subject, issue_licence
@@ -107,6 +117,31 @@ def applicant_subject(case: Case) -> Subject:
 
 def applicant_name(case: Case) -> str:
     return str(unseal(case.applicant_sealed)["name"])
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who an issued licence belongs to, and why it is not whom the catalog says (`note`), if so."""
+
+    subject: Subject
+    name: str
+    note: str = ""
+
+
+def licence_holder(case: Case, licence_type: LicenceType) -> Holder:
+    """The holder the licence type declares: the applicant (`person`) or the enterprise (`enterprise`)."""
+    applicant = Holder(applicant_subject(case), applicant_name(case))
+    if licence_type.holder_kind != "enterprise" or case.applicant_kind == ApplicantKind.ENTERPRISE:
+        return applicant
+    values = form_values(case)
+    uscc = str(values.get("enterprise.uscc") or "").strip().upper()
+    name = str(values.get("enterprise.name") or "").strip()
+    if uscc and name and check_uscc(uscc) is None:
+        return Holder(Subject(kind="enterprise", key=uscc), name)
+    return replace(
+        applicant,
+        note=f"{licence_type.name}应由市场主体持有，但表单中没有有效的市场主体名称和统一社会信用代码，暂按申请人签发",
+    )
 
 
 def issuer_code(department: Department) -> str:
@@ -144,13 +179,16 @@ def _issue_one(conclusion_id: Any, subcase: SubCase, item: ServiceItem) -> bool:
         department = subcase.department
         if department is None:
             raise ValidationFailed(f"“{subcase.name}”没有办理部门，无法签发证照", field="department")
-        holder = applicant_subject(case)
+        owner = licence_holder(case, lt)
+        holder = owner.subject
+        if owner.note:
+            logger.warning("licence %s of case %s: %s", lt.code, case.reference, owner.note)
         record = issue_licence(
             licence_type=lt.code,
             type_code=lt.type_code or synthetic_type_code(lt.code),
             name=lt.name,
             holder=holder,
-            holder_name=applicant_name(case),
+            holder_name=owner.name,
             issuer_name=department.name,
             issuer_code=issuer_code(department),
             data={"case_reference": case.reference, "item": item.code, "item_name": item.name},
@@ -180,6 +218,10 @@ def _issue_one(conclusion_id: Any, subcase: SubCase, item: ServiceItem) -> bool:
                 "identifier": record.identifier,
                 "issuer": record.issuer_name,
                 "valid_until": record.valid_until.isoformat() if record.valid_until else None,
+                "holder_kind": holder.kind,
+                "holder_name": owner.name,
+                "holder_code_masked": holder.masked,
+                **({"holder_note": owner.note} if owner.note else {}),
             },
         ]
         conclusion.save(update_fields=["results", "updated_at"])
@@ -223,26 +265,49 @@ def conclusion_document(conclusion: Conclusion) -> ConclusionDocument:
         lead_department=lead.name if lead else "",
         issued_at=issued_at,
         opinions=opinions,
-        results=tuple(f"{r['name']} {r['identifier']}" for r in conclusion.results),
+        results=tuple(_held_line(case, r) for r in conclusion.results),
         delivery=DeliveryMethod(method).label if method else DeliveryMethod.ELECTRONIC.label,
     )
 
 
+def _held(case: Case, row: dict[str, Any]) -> tuple[str, str, str]:
+    """(kind, name, masked code) of a result row's holder; rows from before holders were recorded: the applicant."""
+    if "holder_kind" in row:
+        return row["holder_kind"], row["holder_name"], row["holder_code_masked"]
+    return case.applicant_kind, applicant_name(case), case.applicant_id_masked
+
+
+def _held_line(case: Case, row: dict[str, Any]) -> str:
+    """A result as the conclusion document lists it; an enterprise's licence names the enterprise."""
+    kind, name, _ = _held(case, row)
+    line = f"{row['name']} {row['identifier']}"
+    return f"{line}（持证主体：{name}）" if kind == "enterprise" and "holder_kind" in row else line
+
+
 def integrated_licence(conclusion: Conclusion) -> IntegratedLicence | None:
-    """一业一证 for an enterprise granted two e-licences or more by this package; else None."""
+    """一业一证 for an enterprise granted two e-licences or more by this package; else None.
+
+    The holder is the enterprise the licences were issued to (not necessarily the applicant: a person
+    opening a restaurant gets the restaurant's licences in the enterprise's name).
+    """
     case = conclusion.case
-    if (
-        case.applicant_kind != ApplicantKind.ENTERPRISE
-        or len(conclusion.results) < MIN_PERMITS_FOR_INTEGRATED_LICENCE
-    ):
+    by_holder: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in conclusion.results:
+        kind, name, code = _held(case, row)
+        if kind == ApplicantKind.ENTERPRISE:
+            by_holder.setdefault((name, code), []).append(row)
+    if not by_holder:
+        return None
+    (holder_name, holder_code), rows = max(by_holder.items(), key=lambda kv: len(kv[1]))
+    if len(rows) < MIN_PERMITS_FOR_INTEGRATED_LICENCE:
         return None
     assert conclusion.issued_at is not None
     lead = conclusion.issuing_department
     address = unseal(case.form_data.get("premises.address") or case.form_data.get("enterprise.address") or "")
     return IntegratedLicence(
         number=f"一业一证〔{timezone.localtime(conclusion.issued_at).year}〕{case.reference}号",
-        holder_name=applicant_name(case),
-        holder_code_masked=case.applicant_id_masked,
+        holder_name=holder_name,
+        holder_code_masked=holder_code,
         business_address=str(address) or "—",
         permits=tuple(
             PermitLine(
@@ -251,7 +316,7 @@ def integrated_licence(conclusion: Conclusion) -> IntegratedLicence | None:
                 issuer=r["issuer"],
                 valid_until=dt.date.fromisoformat(r["valid_until"]) if r.get("valid_until") else None,
             )
-            for r in conclusion.results
+            for r in rows
         ),
         issued_at=conclusion.issued_at,
         issuer=lead.name if lead else "",

@@ -129,8 +129,8 @@ def subcase_request_supplement(
     *, actor: Any, subcase_id: Any, items: Sequence[SupplementItemIn], expected_version: int | None = None
 ) -> Supplement:
     """Ask the applicant to correct or add something; the clock stops for this item and the case."""
-    access_subcase_for_officer(actor, subcase_id)
-    case, subcase = lock_subcase(subcase_id)
+    seen = access_subcase_for_officer(actor, subcase_id)
+    case, subcase = lock_subcase(subcase_id, case_id=seen.case_id)
     ensure_case_running(case)
     check_version(subcase, expected_version)
     _require_assignee(subcase, actor)
@@ -273,8 +273,8 @@ def subcase_start_special_procedure(
 ) -> SubCase:
     if procedure not in SPECIAL_PROCEDURES:
         raise ValidationFailed(f"特别程序应为：{'、'.join(SPECIAL_PROCEDURES)}", field="procedure")
-    access_subcase_for_officer(actor, subcase_id)
-    case, subcase = lock_subcase(subcase_id)
+    seen = access_subcase_for_officer(actor, subcase_id)
+    case, subcase = lock_subcase(subcase_id, case_id=seen.case_id)
     ensure_case_running(case)
     check_version(subcase, expected_version)
     if subcase.status != S.CLAIMED or subcase.assignee_id != actor.pk:
@@ -305,8 +305,8 @@ def subcase_end_special_procedure(
 ) -> SubCase:
     if not result.strip():
         raise ValidationFailed("请填写特别程序的结果", field="result")
-    access_subcase_for_officer(actor, subcase_id)
-    case, subcase = lock_subcase(subcase_id)
+    seen = access_subcase_for_officer(actor, subcase_id)
+    case, subcase = lock_subcase(subcase_id, case_id=seen.case_id)
     ensure_case_running(case)
     check_version(subcase, expected_version)
     if subcase.status != S.SPECIAL_PROCEDURE:
