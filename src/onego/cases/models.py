@@ -197,7 +197,9 @@ class SubCase(BaseModel):
     check_token = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["case", "stage", "code"]
+        # case_id, not case: ordering by the relation would join cases_case into every query for
+        # its own ordering (-created_at). Lists across cases order explicitly.
+        ordering = ["case_id", "stage", "code"]
         constraints = [models.UniqueConstraint(fields=["case", "code"], name="subcase_code_once")]
         indexes = [models.Index(fields=["department", "status"])]
         verbose_name = verbose_name_plural = "子件 Sub-case"
@@ -248,7 +250,7 @@ class OneTimeNotice(BaseModel):
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["case", "number"]
+        ordering = ["case_id", "number"]
         constraints = [models.UniqueConstraint(fields=["case", "number"], name="notice_number_once")]
         verbose_name = verbose_name_plural = "一次性告知书 One-time notice"
 
@@ -282,7 +284,7 @@ class Material(BaseModel):
     replaced_at = models.DateTimeField(null=True, blank=True)  # superseded by a supplement; kept
 
     class Meta:
-        ordering = ["case", "code", "created_at"]
+        ordering = ["case_id", "code", "created_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "code"], condition=Q(replaced_at__isnull=True), name="material_once_per_case"
@@ -309,7 +311,7 @@ class Supplement(BaseModel):
     answered_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
-        ordering = ["case", "requested_at"]
+        ordering = ["case_id", "requested_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["case"], condition=Q(status="open"), name="one_open_supplement_per_case"
@@ -338,7 +340,7 @@ class ClockPause(BaseModel):
     )
 
     class Meta:
-        ordering = ["case", "started_on"]
+        ordering = ["case_id", "started_on"]
         verbose_name = verbose_name_plural = "计时暂停 Clock pause"
 
 
@@ -548,7 +550,7 @@ class PartnerDeliveryAttempt(BaseModel):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["delivery", "number"]
+        ordering = ["delivery_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["delivery", "number"], name="partner_attempt_number_once")
         ]
@@ -614,7 +616,7 @@ class JointInspection(BaseModel):
     cancel_reason = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["case", "scheduled_for"]
+        ordering = ["case_id", "scheduled_for"]
         constraints = [
             models.UniqueConstraint(
                 fields=["case"], condition=Q(status="scheduled"), name="one_scheduled_inspection_per_case"

@@ -19,8 +19,12 @@ from onego.ledger.services import ledger_append
 
 def lock_case(case_id: Any, *, related: tuple[str, ...] = ()) -> Case:
     """The Case row, locked. `related`: rows to read along (not locked: only the case is)."""
-    rows = Case.objects.select_for_update(of=("self",)) if related else Case.objects.select_for_update()
-    case = rows.select_related(*related).filter(pk=case_id).first()
+    rows = (
+        Case.objects.select_for_update(of=("self",)).select_related(*related)
+        if related  # select_related() with no names would follow every foreign key
+        else Case.objects.select_for_update()
+    )
+    case = rows.filter(pk=case_id).first()
     if case is None:
         raise NotFound("没有找到该办件", field="case")
     return case
