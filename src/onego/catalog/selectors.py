@@ -22,6 +22,7 @@ from onego.catalog.rules.package import (
     compile_package,
 )
 from onego.core.errors import NotFound, ValidationFailed
+from onego.core.validators import region_parent_code
 
 ELICENCE_REGISTRY = "elicence"
 LEVEL_RANK = {level: rank for rank, level in enumerate(m.LEVEL_ORDER)}
@@ -35,10 +36,22 @@ def region_by_code(code: str) -> m.Region:
 
 
 def region_chain(region: m.Region) -> list[m.Region]:
-    """The region and its ancestors, nearest first."""
+    """The region and its ancestors, nearest first.
+
+    The ancestors' codes follow from the region's code (GB/T 2260), so they are read in one query;
+    the chain itself still follows the stored parent links, and a link the codes did not predict
+    is read on its own.
+    """
+    codes = []
+    code = region_parent_code(region.code)
+    while code is not None:
+        codes.append(code)
+        code = region_parent_code(code)
+    known = {r.pk: r for r in m.Region.objects.filter(code__in=codes)} if codes else {}
     chain = [region]
     while chain[-1].parent_id is not None:
-        parent = m.Region.objects.get(pk=chain[-1].parent_id)
+        parent_id = chain[-1].parent_id
+        parent = known.get(parent_id) or m.Region.objects.get(pk=parent_id)
         chain.append(parent)
     return chain
 

@@ -32,7 +32,7 @@ from onego.cases.services.common import (
     record_decision,
     text_digest,
 )
-from onego.cases.services.deadlines import refresh_case_deadlines
+from onego.cases.services.deadlines import CASE_DEADLINE_FIELDS, set_case_deadlines
 from onego.cases.services.distribution import begin_clock, distribute
 from onego.cases.services.notify import notify_applicant
 from onego.cases.workflow import (
@@ -130,10 +130,16 @@ def case_accept(
         decision="case.accepted",
         payload={"lead_department": lead.code, "at_counter": at_counter},
     )
+    set_case_deadlines(case, calendar=calendar)  # saved with the status change below
     change_status(
-        case, CaseStatus.IN_PROGRESS, actor=None, label="系统", action="distribute", reason="并联分发至各部门"
+        case,
+        CaseStatus.IN_PROGRESS,
+        actor=None,
+        label="系统",
+        action="distribute",
+        reason="并联分发至各部门",
+        extra_fields=CASE_DEADLINE_FIELDS,
     )
-    refresh_case_deadlines(case, calendar=calendar)
     distribute(case, actor=actor, calendar=calendar, today=today)
     case.refresh_from_db()
     due = case.promised_due.isoformat() if case.promised_due else "待定"

@@ -68,12 +68,19 @@ def _store(obj: Case | SubCase, d: sla.Deadlines) -> bool:
     return before != (obj.promised_due, obj.legal_due)
 
 
+CASE_DEADLINE_FIELDS = ("promised_due", "legal_due", "deadline_provisional", "provisional_years")
+
+
+def set_case_deadlines(case: Case, *, calendar: WorkingCalendar) -> bool:
+    """Recompute the case's due dates on the instance (CASE_DEADLINE_FIELDS, not saved); True when
+    one of them moved."""
+    return _store(case, sla.deadlines(calendar, case_clock(case)))
+
+
 def refresh_case_deadlines(case: Case, *, calendar: WorkingCalendar) -> bool:
     """Recompute and store the case's due dates; True when one of them moved."""
-    moved = _store(case, sla.deadlines(calendar, case_clock(case)))
-    case.save(
-        update_fields=["promised_due", "legal_due", "deadline_provisional", "provisional_years", "updated_at"]
-    )
+    moved = set_case_deadlines(case, calendar=calendar)
+    case.save(update_fields=[*CASE_DEADLINE_FIELDS, "updated_at"])
     return moved
 
 

@@ -29,7 +29,7 @@ from onego.cases.services.deadlines import (
     schedule_deadline_check,
     set_subcase_deadlines,
 )
-from onego.cases.workflow import SUBCASE_DECIDED, SubCaseStatus, change_status, record_event
+from onego.cases.workflow import SUBCASE_DECIDED, SubCaseStatus, change_status, record_event, record_events
 from onego.catalog.models import Department
 from onego.core import clock
 from onego.core.workdays import WorkingCalendar
@@ -64,12 +64,16 @@ def distribute(case: Case, *, actor: Any, calendar: WorkingCalendar, today: dt.d
     ]
     SubCase.objects.bulk_create(subcases)
     names = {s.code: s.name for s in subcases}
-    for subcase in subcases:
-        if subcase.prerequisites:
-            waits = "、".join(f"“{names.get(p, p)}”" for p in subcase.prerequisites)
-            record_event(
-                subcase, actor=actor, action="wait", reason=f"等待前置事项{waits}准予后自动开始", bump=False
-            )
+    waiting = [s for s in subcases if s.prerequisites]
+    record_events(
+        waiting,
+        actor=actor,
+        action="wait",
+        reasons=[
+            "等待前置事项{}准予后自动开始".format("、".join(f"“{names.get(p, p)}”" for p in s.prerequisites))
+            for s in waiting
+        ],
+    )
     for subcase in subcases:
         # No re-read needed: these rows were inserted by this transaction (so nobody else can hold
         # them), and a sub-case without prerequisites is moved only here — what an instant
