@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+
+import onego.catalog
+from onego.accounts.models import Role
 from onego.cases.instant import RULES, Check, InstantRule, evaluate
-from onego.core.validators import make_uscc
+from onego.cases.models import Case, InstantDecision, SubCase
+from onego.cases.services.acceptance import case_accept
+from onego.cases.services.submission import ApplicantIn, MaterialIn, case_submit
+from onego.cases.workflow import CaseStatus, SubCaseStatus
+from onego.catalog.models import PackageItem, ServiceItem
+from onego.catalog.rules.package import FormField
+from onego.catalog.selectors import compile_for, main_scenario
+from onego.catalog.services import catalog_import
+from onego.core.validators import id_number_check_char, make_uscc
+from tests.cases.factories import ENTERPRISE_USCC, make_staff
 
 RULE = InstantRule(
     code="demo.v1",
@@ -52,3 +71,163 @@ def test_a_failing_check_is_referred_with_its_reason() -> None:
 def test_declared_rules_are_keyed_by_their_item() -> None:
     assert all(rule.item == item for item, rule in RULES.items())
     assert "seal_engraving" in RULES
+
+
+# --- the starter catalog: every item flagged 秒批 has a rule that verified data can really pass ---------
+
+STARTER = Path(onego.catalog.__file__).parent / "starter"
+CLERK_DEPARTMENT = "nm-government-service"  # 南明区 window in the starter catalog
+PERSON_ID = "52010219900307" + "123"
+PERSON_ID += id_number_check_char(PERSON_ID)
+
+
+@pytest.fixture(scope="module")
+def starter(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    with django_db_blocker.unblock():
+        catalog_import(path=STARTER)
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def _instant_items() -> list[ServiceItem]:
+    return list(
+        ServiceItem.objects.filter(instant_approval_eligible=True).prefetch_related(
+            "fields__data_element__registry"
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_every_starter_item_flagged_instant_has_a_declared_rule(starter: None) -> None:
+    flagged = {i.code for i in _instant_items()}
+    assert len(flagged) >= 15
+    assert flagged - RULES.keys() == set()
+    # No stray rule either: a rule names an item that exists and is eligible.
+    assert RULES.keys() - flagged == set()
+
+
+@pytest.mark.django_db
+def test_every_element_a_rule_reads_is_in_its_item_form_and_filled_by_a_registry(starter: None) -> None:
+    for item in _instant_items():
+        rule = RULES[item.code]
+        assert rule.code == f"{item.code}.v1"
+        form = {f.data_element.code: f.data_element for f in item.fields.all()}
+        for element in rule.uses:
+            assert element in form, f"{rule.code} reads {element}, which {item.code}'s form does not have"
+            registry = form[element].registry
+            never = f"{rule.code} reads {element}, which no connected registry verifies: it could never pass"
+            assert registry is not None, never
+            assert registry.connected, never
+        # and the compiled form of every package holding the item offers it, prefilled
+        for pi in PackageItem.objects.filter(item=item).select_related("package"):
+            add = [item.code] if pi.binding == "optional" else []
+            compiled = compile_for(
+                package_code=pi.package.code,
+                region_code="520102",
+                answers=main_scenario(pi.package),
+                add=add,
+            )
+            if item.code not in {e.code for e in compiled.items}:
+                continue  # not in this scenario; the item's own form was checked above
+            fields = {f.element: f for g in compiled.form for f in g.fields}
+            for element in rule.uses:
+                assert fields[element].prefill_registry, f"{pi.package.code}: {element} is not prefilled"
+
+
+def _value(field: FormField) -> Any:
+    return {
+        "id_number": PERSON_ID,
+        "uscc": ENTERPRISE_USCC,
+        "phone": "13812345678",
+        "email": "a@example.com",
+        "date": "2020-05-01",
+        "number": 100,
+        "integer": 1,
+        "bool": True,
+        "choice": (field.choices or ["是"])[0],
+        "region_code": "520102",
+    }.get(field.type, "贵州测试数据")
+
+
+def _accepted(
+    package: str, answers: dict[str, Any], *, applicant: ApplicantIn, verify: Callable[[str], bool], **kw: Any
+) -> Case:
+    """A complete submission of a starter package, accepted at the 南明区 window: instant items run now."""
+    compiled = compile_for(package_code=package, region_code="520102", answers=answers, **kw)
+    fields = [f for g in compiled.form for f in g.fields]
+    form = {f.element: _value(f) for f in fields}
+    verified = {f.element: "prefill:run-7" for f in fields if f.prefill_registry and verify(f.element)}
+    materials = [
+        MaterialIn(code=m.material, file=ContentFile(b"%PDF-1.4 x", name="m.pdf"), filename="m.pdf")
+        for m in compiled.materials
+        if m.required and not m.exempt
+    ]
+    clerk = make_staff("clerk", CLERK_DEPARTMENT, Role.CLERK)
+    result = case_submit(
+        actor=clerk,
+        package_code=package,
+        region_code="520102",
+        applicant=applicant,
+        idempotency_key="instant-starter-0001",
+        channel="counter",
+        answers=answers,
+        form_data=form,
+        verified=verified,
+        materials=materials,
+        **kw,
+    )
+    assert result.case.status == CaseStatus.PRE_REVIEWED, result.case.status
+    return case_accept(actor=clerk, case_id=result.case.pk)
+
+
+PERSON = ApplicantIn(kind="person", identifier=PERSON_ID, name="张三")
+ENTERPRISE = ApplicantIn(kind="enterprise", identifier=ENTERPRISE_USCC, name="贵州好味道科技有限公司")
+REPRESENTATIVE = [
+    # (package, answers, add, applicant, instant items that start at acceptance)
+    ("social-security-card", {"situation": "卡片遗失", "want_ecard": False}, [], PERSON,
+     ["social_security_card_loss"]),
+    ("listing-compliance-check", {"has_customs_record": False, "has_housing_fund_account": True},
+     ["social_insurance_payment_certificate"], ENTERPRISE,
+     ["special_credit_report", "housing_fund_compliance_certificate", "social_insurance_payment_certificate"]),
+    ("newborn-birth", {}, ["fertility_registration"], PERSON, ["fertility_registration"]),
+]  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("package", "answers", "add", "applicant", "items"), REPRESENTATIVE)
+def test_a_starter_case_with_verified_data_is_approved_by_its_rule(
+    starter: None,
+    package: str,
+    answers: dict[str, Any],
+    add: list[str],
+    applicant: ApplicantIn,
+    items: list[str],
+) -> None:
+    case = _accepted(package, answers, applicant=applicant, verify=lambda e: True, add=add)
+    for code in items:
+        sub = SubCase.objects.get(case=case, code=code)
+        assert sub.status == SubCaseStatus.APPROVED, code
+        assert sub.decided_by_label == f"秒批规则 {code}.v1"
+        assert InstantDecision.objects.get(subcase=sub).approved
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("package", "answers", "add", "applicant", "items"), REPRESENTATIVE)
+def test_a_starter_case_with_unverified_data_is_referred_to_an_officer(
+    starter: None,
+    package: str,
+    answers: dict[str, Any],
+    add: list[str],
+    applicant: ApplicantIn,
+    items: list[str],
+) -> None:
+    # The applicant typed the identity by hand (no authorised prefill): nothing the rules read is verified.
+    typed = {e for code in items for e in RULES[code].uses if e.endswith((".id_number", ".uscc"))}
+    case = _accepted(package, answers, applicant=applicant, verify=lambda e: e not in typed, add=add)
+    for code in items:
+        sub = SubCase.objects.get(case=case, code=code)
+        assert sub.status == SubCaseStatus.PENDING, code
+        decision = InstantDecision.objects.get(subcase=sub)
+        assert not decision.approved
+        assert decision.reasons[0].startswith("数据未经共享核验，转人工办理")

@@ -78,3 +78,42 @@ def test_a_valid_licence_identifier_is_accepted_as_the_material() -> None:
     ident = licence_identifier("11100000000013338W011", "11520102MB1234567X", "000123")
     problems = pre_review([], MATERIALS[1:2], {}, [Provided("business_licence", reference=ident)])
     assert problems == []
+
+
+# --- mailing fields: needed only when something is posted ------------------------------------------
+
+POSTAL = [
+    FieldRule("person.name", "姓名", "string", True),
+    FieldRule("address.detail", "邮寄详细地址", "string", True),
+    FieldRule("address.recipient", "收件人", "string", True),
+    FieldRule("social_security_card.delivery", "领卡方式", "choice", True, choices=("邮寄到家", "网点领取")),
+]
+
+
+def test_mailing_fields_are_not_asked_for_electronic_delivery_or_pickup() -> None:
+    form = {"person.name": "张三", "social_security_card.delivery": "网点领取"}
+    assert pre_review(POSTAL, [], form, [], delivery_method="electronic") == []
+    assert pre_review(POSTAL, [], form, [], delivery_method="pickup") == []
+
+
+def test_the_notice_names_the_mailing_fields_when_the_applicant_chose_post() -> None:
+    form = {"person.name": "张三", "social_security_card.delivery": "网点领取"}
+    problems = pre_review(POSTAL, [], form, [], delivery_method="post")
+    assert [(p.field, p.kind, p.message) for p in problems] == [
+        ("address.detail", "missing_field", "请填写“邮寄详细地址”（邮寄送达时必填）"),
+        ("address.recipient", "missing_field", "请填写“收件人”（邮寄送达时必填）"),
+    ]
+
+
+def test_a_card_mailed_home_needs_the_address_whatever_the_results_delivery() -> None:
+    form = {"person.name": "张三", "social_security_card.delivery": "邮寄到家"}
+    problems = pre_review(POSTAL, [], form, [], delivery_method="electronic")
+    assert [p.field for p in problems] == ["address.detail", "address.recipient"]
+
+
+def test_mailing_fields_given_are_still_checked_and_without_a_method_stay_as_declared() -> None:
+    form = {"person.name": "张三", "social_security_card.delivery": "网点领取", "address.recipient": 12}
+    assert [(p.field, p.kind) for p in pre_review(POSTAL, [], form, [], delivery_method="electronic")] == [
+        ("address.recipient", "invalid_field")
+    ]
+    assert [p.field for p in pre_review(POSTAL, [], form, [])] == ["address.detail", "address.recipient"]

@@ -11,8 +11,9 @@ from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
 from onego.cases.models import Case, CaseTransition, Conclusion, Notification
-from onego.cases.services.results import conclusion_deliver, produce_results_now
+from onego.cases.services.results import conclusion_deliver, licence_holder, produce_results_now
 from onego.cases.workflow import InvalidTransition
+from onego.catalog.models import LicenceType
 from onego.core.errors import PermissionDenied, ValidationFailed
 from onego.ledger.models import LedgerEntry
 from onego.registries.gateway import Subject, find_licences
@@ -125,12 +126,50 @@ def test_running_the_production_again_issues_nothing_twice(staff: ResultsStaff) 
     assert again.document_digest == conclusion.document_digest  # the same document, rebuilt
 
 
-def test_a_person_applicant_gets_licences_but_no_integrated_licence(staff: ResultsStaff) -> None:
+def test_a_person_opening_a_restaurant_gets_its_licences_in_the_enterprises_name(staff: ResultsStaff) -> None:
     conclusion = concluded(staff, enterprise=False)
-    assert len(find_licences(Subject("person", PERSON_ID))) == 2
-    assert conclusion.document
-    assert not conclusion.licence_document
-    assert not conclusion.licence_token
+    # 营业执照 and 食品经营许可证 are declared `holder: enterprise`: held by the enterprise of the form.
+    assert find_licences(Subject("person", PERSON_ID)) == []
+    held = find_licences(Subject("enterprise", ENTERPRISE_USCC))
+    assert sorted(lic.licence_type for lic in held) == ["business_licence", "food_business_licence"]
+    assert {lic.holder_name for lic in held} == {ENTERPRISE_NAME}
+    assert {(r["holder_kind"], r["holder_name"]) for r in conclusion.results} == {
+        ("enterprise", ENTERPRISE_NAME)
+    }
+    assert all(ENTERPRISE_USCC not in r["holder_code_masked"] for r in conclusion.results)
+    assert all("holder_note" not in r for r in conclusion.results)
+    entries = LedgerEntry.objects.filter(kind="licence.issued")
+    assert {e.subject_ref for e in entries} == {Subject("enterprise", ENTERPRISE_USCC).index}
+    # The conclusion names the holder of each licence; the 一业一证 is the enterprise's, not the person's.
+    assert f"（持证主体：{ENTERPRISE_NAME}）" in pdf_text(conclusion.document).replace("\n", "")
+    assert conclusion.licence_document
+    assert conclusion.licence_fields["holder_name"] == ENTERPRISE_NAME
+    assert conclusion.licence_fields["holder_code_masked"] == Subject("enterprise", ENTERPRISE_USCC).masked
+
+
+def test_a_personal_licence_stays_with_the_applicant(staff: ResultsStaff) -> None:
+    case = concluded(staff, enterprise=False, produce=False).case
+    owner = licence_holder(
+        case, LicenceType(code="household_register", name="居民户口簿", holder_kind="person")
+    )
+    assert (owner.subject, owner.name, owner.note) == (Subject("person", PERSON_ID), "张三", "")
+
+
+def test_an_enterprise_licence_without_a_valid_code_in_the_form_goes_to_the_applicant_with_the_reason(
+    staff: ResultsStaff,
+) -> None:
+    # The e-licence library assigns no USCC: a company registered in the same package is known by its form.
+    case = concluded(staff, enterprise=False, produce=False).case
+    case.form_data = {k: v for k, v in case.form_data.items() if k != "enterprise.uscc"}
+    owner = licence_holder(case, LicenceType.objects.get(code="business_licence"))
+    assert owner.subject == Subject("person", PERSON_ID)
+    assert owner.note.startswith("营业执照应由市场主体持有，但表单中没有有效的市场主体名称和统一社会信用代码")
+
+
+def test_an_enterprise_applicant_holds_its_licences_itself(staff: ResultsStaff) -> None:
+    conclusion = concluded(staff)
+    assert {r["holder_name"] for r in conclusion.results} == {ENTERPRISE_NAME}
+    assert {r["holder_kind"] for r in conclusion.results} == {"enterprise"}
 
 
 def test_a_partly_approved_case_issues_only_the_approved_items_licences(staff: ResultsStaff) -> None:

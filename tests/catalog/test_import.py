@@ -215,3 +215,18 @@ def test_region_whose_parent_is_missing_is_refused(tmp_path: Path) -> None:
     doc["regions"] = [r for r in doc["regions"] if r["code"] != "520000"]
     errors = _refused(write_folder(tmp_path, catalog_doc=doc))
     assert any("上级区划“520000”不存在" in e for e in errors)
+
+
+def test_a_licence_type_must_say_who_holds_it(tmp_path: Path) -> None:
+    # `holder` decides whose name an issued e-licence carries (the applicant or the enterprise of the form).
+    doc = catalog()
+    doc["licence_types"][0].pop("holder")
+    doc["licence_types"][1]["holder"] = "applicant"
+    errors = _refused(write_folder(tmp_path, doc))
+    held = [e for e in errors if "holder" in e]
+    assert len(held) == 2, errors
+    assert any("licence_types[0].holder: 缺少必填字段" in e for e in held), held
+    assert any(
+        "licence_types[1].holder: “applicant”不是允许的取值；可选：person, enterprise" in e for e in held
+    )
+    _nothing_stored()

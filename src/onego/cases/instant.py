@@ -119,6 +119,29 @@ def evaluate(rule: InstantRule, values: Mapping[str, Any], sources: Mapping[str,
     )
 
 
+def _enterprise(*, registered_with: tuple[Check, ...] = ()) -> tuple[Check, ...]:
+    """The market entity is registered: its code and name as the register of market entities holds them."""
+    return (
+        Check("enterprise.uscc", "uscc", label="统一社会信用代码有效（市场主体库核验）"),
+        Check("enterprise.name", "present", label="市场主体名称已登记"),
+        *registered_with,
+    )
+
+
+def _person(prefix: str = "person", who: str = "申请人") -> tuple[Check, ...]:
+    """The person is in the population register: a valid ID number and a registered name."""
+    return (
+        Check(f"{prefix}.id_number", "id_number", label=f"{who}公民身份号码有效（人口库核验）"),
+        Check(f"{prefix}.name", "present", label=f"{who}姓名已登记"),
+    )
+
+
+# One rule per starter item flagged instant_approval. A rule reads only elements the item's form has
+# and a registry fills (tests/cases/test_instant_rules.py checks both), so verified data can pass it.
+# What a rule does not read is either guaranteed by the package order (a prerequisite item approved
+# before this sub-case starts) or recorded as the applicant declared it (lists of staff, seal types,
+# change items); docs/catalog-choices.md names the items un-flagged because their deciding condition
+# is not shared data.
 _DECLARED = (
     InstantRule(
         code="seal_engraving.v1",
@@ -134,6 +157,176 @@ _DECLARED = (
                 label="法定代表人公民身份号码有效",
             ),
         ),
+    ),
+    InstantRule(
+        code="special_credit_report.v1",
+        item="special_credit_report",
+        title="企业专项信用报告：市场主体已登记（报告按公共信用信息平台记录如实出具）",
+        checks=_enterprise(),
+    ),
+    InstantRule(
+        code="vaccination_check.v1",
+        item="vaccination_check",
+        title="预防接种证查验：入托、入学儿童户籍信息已核验",
+        checks=(
+            *_person("child", "儿童"),
+            Check("child.birth_date", "present", label="儿童出生日期已登记（人口库核验）"),
+        ),
+    ),
+    InstantRule(
+        code="fertility_registration.v1",
+        item="fertility_registration",
+        title="生育登记：母亲户籍身份信息已核验",
+        checks=_person("mother", "母亲"),
+    ),
+    InstantRule(
+        code="housing_fund_unit_change.v1",
+        item="housing_fund_unit_change",
+        title="单位公积金缴存登记变更：市场主体已登记且已有单位公积金账户",
+        checks=_enterprise(
+            registered_with=(
+                Check(
+                    "housing_fund.unit_account", "present", label="单位住房公积金账户已开立（公积金库核验）"
+                ),
+            )
+        ),
+    ),
+    InstantRule(
+        code="housing_fund_withdraw_retirement.v1",
+        item="housing_fund_withdraw_retirement",
+        title="退休提取公积金：职工身份有效且有个人公积金账户（退休审批准予后启动）",
+        checks=(
+            *_person(),
+            Check("housing_fund.account_number", "present", label="个人住房公积金账户已开立（公积金库核验）"),
+        ),
+    ),
+    InstantRule(
+        code="housing_fund_withdraw_purchase.v1",
+        item="housing_fund_withdraw_purchase",
+        title="购房提取公积金：网签备案合同和成交价格已核验且有个人公积金账户（完税后启动）",
+        checks=(
+            Check("house.contract_number", "present", label="存量房买卖合同已网签备案（网签备案库核验）"),
+            Check("house.price", "at_least", 1, label="网签备案成交价格已登记"),
+            Check("housing_fund.account_number", "present", label="个人住房公积金账户已开立（公积金库核验）"),
+        ),
+    ),
+    InstantRule(
+        code="housing_fund_compliance_certificate.v1",
+        item="housing_fund_compliance_certificate",
+        title="单位公积金缴存情况证明：市场主体已登记且已有单位公积金账户（证明按记录如实出具）",
+        checks=_enterprise(
+            registered_with=(
+                Check(
+                    "housing_fund.unit_account", "present", label="单位住房公积金账户已开立（公积金库核验）"
+                ),
+            )
+        ),
+    ),
+    InstantRule(
+        code="resident_medical_insurance_enrolment.v1",
+        item="resident_medical_insurance_enrolment",
+        title="新生儿居民医保参保：出生医学证明信息和本省户籍监护人已核验（出生登记准予后启动）",
+        checks=(
+            Check("newborn.name", "present", label="新生儿姓名已登记（出生医学证明库核验）"),
+            Check("newborn.birth_date", "present", label="新生儿出生日期已登记（出生医学证明库核验）"),
+            *_person(who="监护人"),
+            Check("person.household_address", "present", label="监护人为本省户籍（人口库核验）"),
+        ),
+    ),
+    InstantRule(
+        code="medical_insurance_unit_registration.v1",
+        item="medical_insurance_unit_registration",
+        title="单位医保参保登记：用人单位已办理设立登记",
+        checks=_enterprise(
+            registered_with=(
+                Check("enterprise.legal_representative_name", "present", label="法定代表人已登记"),
+                Check("enterprise.address", "present", label="住所已登记"),
+            )
+        ),
+    ),
+    InstantRule(
+        code="medical_insurance_unit_change.v1",
+        item="medical_insurance_unit_change",
+        title="单位医保参保信息变更：市场主体已登记且单位已参保",
+        checks=_enterprise(
+            registered_with=(
+                Check("medical_insurance.unit_number", "present", label="单位医疗保险已参保（医保库核验）"),
+            )
+        ),
+    ),
+    InstantRule(
+        code="social_security_card_apply.v1",
+        item="social_security_card_apply",
+        title="社会保障卡申领：申领人身份信息经人口库核验一致",
+        checks=(
+            *_person(who="申领人"),
+            Check("person.gender", "present", label="性别已登记（人口库核验）"),
+            Check("person.ethnicity", "present", label="民族已登记（人口库核验）"),
+        ),
+    ),
+    InstantRule(
+        code="social_security_card_apply_newborn.v1",
+        item="social_security_card_apply_newborn",
+        title="新生儿社会保障卡申领：出生医学证明信息和监护人身份已核验（出生登记准予后启动）",
+        checks=(
+            Check("newborn.name", "present", label="新生儿姓名已登记（出生医学证明库核验）"),
+            Check("newborn.gender", "present", label="新生儿性别已登记（出生医学证明库核验）"),
+            *_person(who="监护人"),
+        ),
+    ),
+    InstantRule(
+        code="social_security_card_loss.v1",
+        item="social_security_card_loss",
+        title="社会保障卡挂失：持卡人身份有效且持有社会保障卡",
+        checks=(
+            *_person(who="持卡人"),
+            Check("social_security_card.number", "present", label="持有社会保障卡（社会保险库核验）"),
+        ),
+    ),
+    InstantRule(
+        code="social_security_card_replace.v1",
+        item="social_security_card_replace",
+        title="社会保障卡补换：持卡人身份有效且持有社会保障卡",
+        checks=(
+            *_person(who="持卡人"),
+            Check("social_security_card.number", "present", label="持有社会保障卡（社会保险库核验）"),
+        ),
+    ),
+    InstantRule(
+        code="electronic_social_security_card.v1",
+        item="electronic_social_security_card",
+        title="电子社会保障卡签发：实名身份经人口库核验",
+        checks=_person(who="持卡人"),
+    ),
+    InstantRule(
+        code="employee_social_insurance_registration.v1",
+        item="employee_social_insurance_registration",
+        title="职工参保登记：用人单位已办理设立登记",
+        checks=_enterprise(),
+    ),
+    InstantRule(
+        code="social_insurance_unit_change.v1",
+        item="social_insurance_unit_change",
+        title="单位社保登记变更：市场主体已登记且单位已参保",
+        checks=_enterprise(
+            registered_with=(
+                Check(
+                    "social_insurance.unit_number", "present", label="单位社会保险已登记（社会保险库核验）"
+                ),
+            )
+        ),
+    ),
+    InstantRule(
+        code="social_insurance_payment_certificate.v1",
+        item="social_insurance_payment_certificate",
+        title="单位社保缴费证明：市场主体已登记（证明按记录如实出具）",
+        checks=_enterprise(),
+    ),
+    InstantRule(
+        code="tax_registration_change.v1",
+        item="tax_registration_change",
+        title="税务登记信息变更：市场主体已登记（市场主体变更登记准予后启动）",
+        checks=_enterprise(),
     ),
 )
 

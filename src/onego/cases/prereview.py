@@ -4,6 +4,11 @@ Input is the case's compiled package (the merged form and the material list, as 
 case snapshot) and what the applicant gave; output is the list for the one-time notice
 (一次性告知, 行政许可法 Art. 32), in form order, then material order. An empty list means the
 submission is complete and valid and may be accepted.
+
+Mailing fields (`address.*`) are needed only to post something: they are required (as the catalog
+declares them) when the applicant chose delivery by post (邮政寄递) or to have the social security card
+mailed home, and not asked otherwise. A caller that does not pass the delivery method gets them as
+declared.
 """
 
 from __future__ import annotations
@@ -19,6 +24,16 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from onego.core.validators import CHECKS, check_licence_identifier
+
+POSTAL_PREFIX = "address."
+POST = "post"  # cases.models.DeliveryMethod.POST (the pure module does not import models)
+# Form choices that also mean "send it by post", whatever the case's delivery method.
+POSTED_BY_CHOICE = {"social_security_card.delivery": "邮寄到家"}
+
+
+def by_post(delivery_method: str | None, form_data: Mapping[str, Any]) -> bool:
+    """Whether something will be posted to the applicant, so the mailing fields are needed."""
+    return delivery_method == POST or any(form_data.get(k) == v for k, v in POSTED_BY_CHOICE.items())
 
 
 @dataclass(frozen=True)
@@ -145,13 +160,19 @@ def pre_review(
     materials: Sequence[MaterialRule],
     form_data: Mapping[str, Any],
     provided: Sequence[Provided],
+    *,
+    delivery_method: str | None = None,
 ) -> list[Problem]:
     problems: list[Problem] = []
+    posting = delivery_method is None or by_post(delivery_method, form_data)
     for rule in fields:
         value = form_data.get(rule.element)
         if _empty(value):
-            if rule.required:
+            postal = rule.element.startswith(POSTAL_PREFIX)
+            if rule.required and (posting or not postal):
                 hint = f"（可授权从{rule.prefill_source}获取）" if rule.prefill_source else ""
+                if postal and delivery_method is not None:
+                    hint = "（邮寄送达时必填）"
                 problems.append(Problem(rule.element, "missing_field", f"请填写“{rule.name}”{hint}"))
             continue
         if msg := check_value(rule, value):

@@ -383,7 +383,13 @@ def _is_applicant(actor: Any) -> bool:
 def _pre_review(case: Case) -> list[prereview.Problem]:
     """Run the checks on a SUBMITTED case: PRE_REVIEWED, or NEEDS_CORRECTION with one notice."""
     fields, materials = prereview.rules_from_snapshot(case.snapshot)
-    problems = prereview.pre_review(fields, materials, form_values(case), provided_materials(case))
+    problems = prereview.pre_review(
+        fields,
+        materials,
+        form_values(case),
+        provided_materials(case),
+        delivery_method=case.delivery_method,
+    )
     if not problems:
         change_status(
             case,
