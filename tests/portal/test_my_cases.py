@@ -216,22 +216,76 @@ def test_the_session_ends_after_two_idle_hours(signed_in: Client, case: Case) ->
         assert signed_in.get("/me/cases/")["Location"].startswith("/login/")
 
 
-def test_a_counter_case_supplement_is_shown_with_where_to_answer_it(
-    signed_in: Client, applicant: Person, staff: Staff
-) -> None:
+def counter_case_in_supplement(applicant: Person, staff: Staff, key: str = "counter-0002") -> Case:
+    """Filed and accepted at the window for the applicant (no online user), then a supplement asked."""
     from onego.cases.services.submission import ApplicantIn
 
     counter = submit(
         staff.clerk,
         applicant=ApplicantIn(kind="person", identifier=applicant.id_number, name=applicant.name),
-        key="counter-0002",
+        key=key,
     ).case
-    counter = case_accept(actor=staff.clerk, case_id=counter.pk)
+    counter = case_accept(actor=staff.clerk, case_id=counter.pk, at_counter=True)
+    assert (counter.channel, counter.applicant_user_id) == ("counter", None)
     permit = item(counter, "business_licence")  # a sole approver asks straight from the inbox
     subcase_request_supplement(
         actor=staff.officer, subcase_id=permit.pk, items=[SupplementItemIn("premises.area", "请核实面积")]
     )
+    counter.refresh_from_db()
+    assert counter.status == CaseStatus.SUPPLEMENT
+    return counter
+
+
+def test_a_counter_case_supplement_is_answered_online_in_place(
+    signed_in: Client, applicant: Person, staff: Staff
+) -> None:
+    counter = counter_case_in_supplement(applicant, staff)
     html = text(signed_in.get(f"/me/cases/{counter.pk}/"))
     assert "请核实面积" in html
-    assert "请携带以上材料到任一综合窗口补正" in html
-    assert 'name="premises.area"' not in html
+    assert 'name="premises.area"' in html  # answered in place, exactly as a web case
+    assert "请携带以上材料到任一综合窗口补正" not in html
+
+    wrong = signed_in.post(f"/me/cases/{counter.pk}/supplement/", {"premises.area": "约五百"})
+    assert wrong.status_code == 400
+    counter.refresh_from_db()
+    assert counter.applicant_user_id is None  # a refused answer links nothing
+
+    done = signed_in.post(f"/me/cases/{counter.pk}/supplement/", {"premises.area": "480"})
+    assert done.status_code == 302, text(done)[:2000]
+    counter.refresh_from_db()
+    assert counter.status == CaseStatus.IN_PROGRESS
+    assert counter.applicant_user is not None
+    assert counter.applicant_user.username.startswith("applicant-")  # the signed-in applicant's user
+    linked = counter.transitions.filter(action="link_online").get()  # the link is on the timeline
+    assert linked.actor_id == counter.applicant_user_id
+    permit = item(counter, "business_licence")
+    assert permit.status != "supplement"  # the item's clock runs again
+    after = text(signed_in.get(f"/me/cases/{counter.pk}/"))
+    assert "需要您补正" not in after
+    assert "已补正" in after
+    assert counter.reference in text(signed_in.get("/me/cases/"))
+
+
+def test_a_counter_case_of_another_person_cannot_be_answered(applicant: Person, staff: Staff) -> None:
+    counter = counter_case_in_supplement(applicant, staff)
+    other = Client()
+    sign_in(other, person("李四", phone="13908518888"))
+    assert other.get(f"/me/cases/{counter.pk}/").status_code == 404
+    assert other.post(f"/me/cases/{counter.pk}/supplement/", {"premises.area": "480"}).status_code == 404
+    counter.refresh_from_db()
+    assert (counter.status, counter.applicant_user_id) == (CaseStatus.SUPPLEMENT, None)
+
+
+def test_the_clerks_identity_look_up_is_listed_in_who_read_my_data(
+    signed_in: Client, applicant: Person, staff: Staff
+) -> None:
+    clerk = Client()
+    clerk.force_login(staff.clerk)
+    assert (
+        clerk.post("/workbench/counter/", {"kind": "person", "key": applicant.id_number}).status_code == 302
+    )
+    html = text(signed_in.get("/me/data-reads/"))
+    assert "窗口受理：核对申请人身份" in html
+    assert "工作人员（账号 clerk）" in html
+    assert "南明区政务服务中心" in html
+    assert applicant.id_number not in html

@@ -3,6 +3,8 @@ receipt, the one-time notice, 一类 items at the window, a supplement handed in
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 from typing import Any
 
@@ -14,11 +16,11 @@ from onego.cases.models import Case, Material
 from onego.cases.services.decisions import subcase_claim
 from onego.cases.services.supplements import SupplementItemIn, subcase_request_supplement
 from onego.cases.workflow import CaseStatus, SubCaseStatus
+from onego.core.pii import blind_index
 from onego.exchange.models import Consent
-from onego.registries.gateway import Subject
-from onego.workbench import counter as counter_views
-from onego.workbench.selectors import Identified
+from onego.ledger.models import LedgerEntry
 from tests.cases.factories import ENTERPRISE_USCC, PERSON_ID, subcase
+from tests.exchange.people import resident
 from tests.workbench.conftest import People, accepted_case, page, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -35,11 +37,9 @@ def clerk(people: People) -> Client:
 
 
 @pytest.fixture
-def registry_knows_zhang_san(monkeypatch: pytest.MonkeyPatch) -> None:
-    def identify(subject: Subject) -> Identified:
-        return Identified(subject.kind, True, "张三", "population")
-
-    monkeypatch.setattr(counter_views.selectors, "identify_applicant", identify)
+def registry_knows_zhang_san(people: People) -> None:
+    """张三 (PERSON_ID) in the population register the counter reads the name from."""
+    resident("张三", id_number=PERSON_ID, born=dt.date(1990, 3, 7), female=False)
 
 
 def start_restaurant(clerk: Client, **answers: str) -> Case:
@@ -100,6 +100,44 @@ def test_look_up_reads_the_name_from_the_register_and_shows_it_masked(
     assert PERSON_ID[:6] in html  # the masked number keeps its head and tail
     assert "已与登记信息核对" in html
     assert PERSON_ID not in str(clerk.session.items())  # sealed in the session, never in clear
+
+
+def test_the_look_up_is_a_registry_read_in_the_ledger_by_blind_index(
+    clerk: Client, registry_knows_zhang_san: None
+) -> None:
+    clerk.post("/workbench/counter/", {"kind": "person", "key": PERSON_ID})
+    entry = LedgerEntry.objects.get(kind="registry.read")
+    assert entry.subject_ref == blind_index(PERSON_ID, kind="person")
+    assert entry.actor == "dept:nm-zwfw/user:clerk"
+    assert entry.case_ref == ""  # no case yet: the clerk is only checking who is at the window
+    assert entry.payload["registry"] == "population"
+    assert entry.payload["elements"] == ["person.name"]
+    assert entry.payload["department"] == "南明区政务服务中心"
+    assert "核对申请人身份" in entry.payload["purpose"]
+    recorded = json.dumps([entry.actor, entry.subject_ref, entry.case_ref, entry.payload], ensure_ascii=False)
+    assert PERSON_ID not in recorded
+    assert "张三" not in recorded  # what was read is named, never copied into the ledger
+    clerk.post("/workbench/counter/", {"kind": "person", "key": PERSON_ID})
+    assert LedgerEntry.objects.filter(kind="registry.read").count() == 2  # every look-up is a read
+
+
+def test_a_look_up_that_reads_nothing_records_nothing(clerk: Client) -> None:
+    clerk.post("/workbench/counter/", {"kind": "person", "key": PERSON_ID})  # no register knows him
+    assert not LedgerEntry.objects.filter(kind="registry.read").exists()
+
+
+def test_a_look_up_that_cannot_be_recorded_keeps_nothing(
+    clerk: Client, registry_knows_zhang_san: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from onego.exchange import services as exchange_services
+
+    def broken(**kwargs: Any) -> Any:
+        raise RuntimeError("ledger unavailable")
+
+    monkeypatch.setattr(exchange_services, "ledger_append", broken)
+    with pytest.raises(RuntimeError):
+        clerk.post("/workbench/counter/", {"kind": "person", "key": PERSON_ID})
+    assert "workbench.counter_applicant" not in clerk.session  # no read without its record
 
 
 def test_an_applicant_no_register_knows_is_named_by_the_clerk(clerk: Client) -> None:

@@ -70,6 +70,7 @@ ACTION_LABELS = {
     "join": "汇总各部门决定",
     "conclude": "出具结论",
     "withdraw": "撤回",
+    "link_online": "关联网上账号",
     "partner_started": "合作机构开始办理",
     "partner_done": "合作机构办理完成",
     "partner_failed": "合作机构办理失败",

@@ -63,6 +63,7 @@ from onego.registries.gateway import (
     VerifiedReference,
     elements_held,
     fetch_elements,
+    registry_name,
     verify_material,
 )
 
@@ -413,6 +414,64 @@ def _record_consent(
         case_ref=str(consent.case_ref),
         payload=payload,
     )
+
+
+# === identity look-up at the counter ==========================================================================
+IDENTITY_SOURCES = {"person": ("population", "person.name"), "enterprise": ("enterprise", "enterprise.name")}
+IDENTITY_PURPOSE = "窗口受理：核对申请人身份（读取登记的姓名/名称）"
+
+
+@dataclass(frozen=True)
+class IdentityCheck:
+    """The applicant as the register knows them: the name, or why it could not be read (`problem`:
+    not_found | unavailable). `ledger_index`: the `registry.read` entry, when something was read."""
+
+    kind: str
+    found: bool
+    name: str
+    registry: str
+    problem: str = ""
+    ledger_index: int | None = None
+
+
+@transaction.atomic
+def identity_check(*, applicant: Subject, actor: str, department: str = "") -> IdentityCheck:
+    """A clerk checks who is at the window: the name from the population or enterprise register.
+
+    No consent is asked (the person presents their document to the clerk), but it is still a read of
+    their data, so it is a `registry.read` entry about them — it shows in "who read my data" like any
+    other read. The read and its entry share one transaction; the ledger lock is taken only by the
+    append, after the register has answered. Nothing was read when the register does not know the
+    number or is down, so nothing is recorded then.
+    """
+    registry, element = IDENTITY_SOURCES[applicant.kind]
+    try:
+        values = fetch_elements(registry, applicant, [element])
+    except SubjectNotFound:
+        return IdentityCheck(applicant.kind, False, "", registry, "not_found")
+    except RegistryUnavailable:
+        return IdentityCheck(applicant.kind, False, "", registry, "unavailable")
+    name = str(values.get(element) or "")
+    if not name:
+        return IdentityCheck(applicant.kind, False, "", registry, "not_found")
+    entry = ledger_append(
+        kind=Kind.REGISTRY_READ,
+        actor=actor,
+        subject_ref=applicant.index,
+        payload={
+            "registry": registry,
+            "registry_name": cm.Registry.objects.filter(code=registry).values_list("name", flat=True).first()
+            or registry_name(registry),
+            "elements": [element],
+            "missing": [],
+            "materials": [],
+            "contracts": [],
+            "purpose": IDENTITY_PURPOSE,
+            "department": department,
+            "lookup": "counter",
+        },
+    )
+    return IdentityCheck(applicant.kind, True, name, registry, ledger_index=entry.index)
 
 
 # === one-click prefill ========================================================================================
@@ -897,6 +956,7 @@ __all__ = [
     "ConsentPreview",
     "ContractImportFailed",
     "ContractImportResult",
+    "IdentityCheck",
     "PrefillOutcome",
     "consent_decline",
     "consent_grant",
@@ -905,5 +965,6 @@ __all__ = [
     "contract_publish",
     "contract_revoke",
     "contracts_import",
+    "identity_check",
     "prefill",
 ]

@@ -33,11 +33,17 @@ LABELS = [
     gettext_noop("不予"),
     gettext_noop("已取消"),
     gettext_noop("部分准予"),
+    # consent statuses (onego.exchange.models.ConsentStatus; 已撤回 is above)
+    gettext_noop("有效"),
+    gettext_noop("已过期"),
+    gettext_noop("未授权（自行填写）"),
     # channels
     gettext_noop("窗口申请"),
     gettext_noop("移动端/接口"),
     # timeline actions (onego.cases.selectors.ACTION_LABELS)
     gettext_noop("创建申请"),
+    gettext_noop("关联网上账号"),
+    gettext_noop("窗口受理的办件已关联申请人的网上账号，可在网上跟踪和补正"),
     gettext_noop("提交申请"),
     gettext_noop("预审"),
     gettext_noop("补齐后重新提交"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onego.portal import views, views_apply, views_documents, views_me, views_signin
+from onego.portal import views, views_apply, views_consents, views_documents, views_me, views_signin
 
 app_name = "portal"
 urlpatterns = [
@@ -42,6 +42,12 @@ urlpatterns = [
     path("me/cases/<str:case_id>/supplement/", views_me.my_case_supplement, name="my_case_supplement"),
     path("me/cases/<str:case_id>/correct/", views_me.my_case_correct, name="my_case_correct"),
     path("me/data-reads/", views_me.my_data_reads, name="my_data_reads"),
+    path("me/consents/", views_consents.my_consents, name="my_consents"),
+    path(
+        "me/consents/<str:consent_id>/withdraw/",
+        views_consents.my_consent_withdraw,
+        name="my_consent_withdraw",
+    ),
     # Result documents: the QR code's verification page (public) and the PDF (staff and applicant)
     path("verify/<str:token>", views_documents.verify_document, name="verify_document"),
     path(

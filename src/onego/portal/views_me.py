@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from onego.cases.access import access_case_for_applicant
 from onego.cases.models import Case
 from onego.cases.selectors import case_view, cases_of_applicant, deadline_view
+from onego.cases.services.linking import case_link_applicant, may_take_online
 from onego.cases.services.submission import MaterialIn, case_correct
 from onego.cases.services.supplements import supplement_answer
 from onego.cases.workflow import SUBCASE_ACTIVE, SUBCASE_PAUSED, CaseStatus, actor_label
@@ -108,9 +110,11 @@ def _case_page(
             "handlers": handlers,
             "accepted_by": actor_label(case.accepted_by, fallback="") if case.accepted_by_id else "",
             "supplement_requests": supplement_requests,
-            # The cases services let the applicant who submitted online answer; a counter case is
-            # answered at the window (its applicant_user is unset).
-            "can_answer": case.applicant_user_id is not None and case.applicant_user_id == request.user.pk,
+            # A supplement: the applicant's online case, or a counter case of theirs that no online user
+            # holds yet (linked to them when they answer, `portal.links`). The one-time notice comes
+            # before acceptance, while a counter case is still being put together at the window.
+            "can_answer": may_take_online(case, request.user),
+            "can_correct": case.applicant_user_id is not None and case.applicant_user_id == request.user.pk,
             "has_files": any(r.kind == "material" for r in [*supplement_requests, *notice_requests]),
             "notice": notice,
             "notice_requests": notice_requests,
@@ -151,6 +155,9 @@ def _answer(request: HttpRequest, signed_in: SignedIn, case_id: Any, *, which: s
     if not requests:
         messages.info(request, _("该办件目前没有需要补正的内容"))
         return HttpResponseRedirect(reverse("portal:my_case", args=[case.pk]))
+    if which == "supplement" and not may_take_online(case, request.user):
+        messages.info(request, _("该办件由其他账号在线办理，请到任一综合窗口补正"))
+        return HttpResponseRedirect(reverse("portal:my_case", args=[case.pk]))
     typed = {r.target: request.POST.get(r.target, "").strip()[:1000] for r in requests if r.kind == "field"}
     form_data = corrections.parse_answers(requests, typed)
     uploads: dict[str, UploadedFile[Any]] = {}
@@ -163,9 +170,15 @@ def _answer(request: HttpRequest, signed_in: SignedIn, case_id: Any, *, which: s
         materials = [MaterialIn(code=code, file=f, filename=f.name or "") for code, f in uploads.items()]
         try:
             if which == "supplement":
-                supplement_answer(
-                    actor=request.user, case_id=case.pk, form_data=form_data, materials=materials
-                )
+                # One transaction: a counter case is linked to the signed-in applicant only if the answer
+                # is taken.
+                with transaction.atomic():
+                    case_link_applicant(
+                        case_id=case.pk, applicant_index=signed_in.acting.index, user=request.user
+                    )
+                    supplement_answer(
+                        actor=request.user, case_id=case.pk, form_data=form_data, materials=materials
+                    )
             else:
                 case_correct(actor=request.user, case_id=case.pk, form_data=form_data, materials=materials)
         except OneGoError as exc:
@@ -200,6 +213,10 @@ def _actor_words(actor: str) -> str:
         return (
             _("您本人（授权后一键填表）") if "/legal_rep:" not in actor else _("法定代表人（授权后一键填表）")
         )
+    if actor.startswith("dept:") and "/user:" in actor:
+        # A member of staff (e.g. the window clerk who checked your identity): named by their account;
+        # the department is shown beside it from the entry.
+        return _("工作人员（账号 %(user)s）") % {"user": actor.partition("/user:")[2]}
     return actor
 
 

@@ -1,6 +1,7 @@
 """The comprehensive window (综合窗口): a clerk serves an applicant who walks in.
 
-    look up the applicant (ID number or USCC, checked; the name read from the register, shown masked)
+    look up the applicant (ID number or USCC, checked; the name read from the register — a read recorded
+      in the ledger, so the applicant sees it under "who read my data" — and shown masked)
       → choose a package and answer its questions → a draft case (channel "counter")
       → the applicant consents at the counter (recorded with the clerk as actor) → one-click prefill
       → the merged form and the paper materials scanned and uploaded → save = pre-review
@@ -53,7 +54,13 @@ from onego.core.errors import NotFound, OneGoError, ValidationFailed
 from onego.core.services import working_calendar
 from onego.core.validators import check_licence_identifier
 from onego.exchange.models import ConsentDecision, ConsentStatus
-from onego.exchange.services import consent_decline, consent_grant, consent_preview, prefill
+from onego.exchange.services import (
+    consent_decline,
+    consent_grant,
+    consent_preview,
+    identity_check,
+    prefill,
+)
 from onego.registries.gateway import Subject
 from onego.workbench import selectors
 from onego.workbench.delivery import deliver, delivery_state
@@ -118,6 +125,18 @@ def _actor(request: HttpRequest, case: Case) -> str:
     return f"dept:{seat.department_code}/{who}" if seat else who
 
 
+def _window_actor(request: HttpRequest) -> tuple[str, str]:
+    """The clerk at their nearest window, before any case (and so any region) exists: how the ledger
+    names who looked the applicant up, and the department the applicant reads beside it."""
+    staff = staff_of_request(request)
+    code = selectors.default_counter_region(staff)
+    seat = _seat_for(staff, code) if code else None
+    who = f"user:{request.user.get_username()}"
+    if seat is None:
+        return who, ""
+    return f"dept:{seat.department_code}/{who}", seat.department_name
+
+
 def _subject(case: Case) -> Subject:
     identity = unseal(case.applicant_sealed)
     return Subject(kind=case.applicant_kind, key=str(identity["identifier"]))  # type: ignore[arg-type]
@@ -147,7 +166,8 @@ def counter(request: HttpRequest) -> HttpResponse:
     form = LookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         kind, key = form.cleaned_data["kind"], form.cleaned_data["key"]
-        found = selectors.identify_applicant(Subject(kind=kind, key=key))
+        actor, department = _window_actor(request)
+        found = identity_check(applicant=Subject(kind=kind, key=key), actor=actor, department=department)
         request.session[SESSION_KEY] = seal(
             {"kind": kind, "key": key, "name": found.name, "found": found.found, "problem": found.problem}
         )

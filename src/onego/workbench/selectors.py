@@ -3,8 +3,9 @@
 Cases are reached through `onego.cases.access` first (the views do it); these functions then read what
 the page shows of a case the user may see:
 
-- the counter: who the applicant is (through the registries gateway, name only), the regions a clerk
-  serves, the merged form with what the exchange prefilled, the material lines with what is given;
+- the counter: the regions a clerk serves, the applicant's cases, the merged form with what the exchange
+  prefilled, the material lines with what is given (who the applicant is, a read recorded in the ledger,
+  is `exchange.services.identity_check`, called by the view);
 - an officer's review: the case's data restricted to what the department's sharing contracts grant
   (`exchange.selectors.visible_elements`), the materials of the item, the other departments' progress;
 - a lead officer: the cases the department leads, and those ready for its conclusion.
@@ -41,37 +42,9 @@ from onego.exchange.selectors import (
     visible_elements,
 )
 from onego.exchange.services import REASON_NO_REGISTRY
-from onego.registries.gateway import RegistryUnavailable, Subject, SubjectNotFound, fetch_elements
 from onego.workbench.presenters import Light, deadline_light, display_value, file_size, light
 
 # --- the counter -------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Identified:
-    """The applicant as the registry knows them: the name, or why it could not be read."""
-
-    kind: str
-    found: bool
-    name: str
-    registry: str
-    problem: str = ""
-
-
-NAME_SOURCES = {"person": ("population", "person.name"), "enterprise": ("enterprise", "enterprise.name")}
-
-
-def identify_applicant(subject: Subject) -> Identified:
-    """Read the applicant's name from the population or enterprise register (identity check only)."""
-    registry, element = NAME_SOURCES[subject.kind]
-    try:
-        values = fetch_elements(registry, subject, [element])
-    except SubjectNotFound:
-        return Identified(subject.kind, False, "", registry, "not_found")
-    except RegistryUnavailable:
-        return Identified(subject.kind, False, "", registry, "unavailable")
-    name = str(values.get(element) or "")
-    return Identified(subject.kind, bool(name), name, registry, "" if name else "not_found")
 
 
 def counter_regions(staff: Staff) -> list[Region]:
