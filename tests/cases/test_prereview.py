@@ -117,3 +117,31 @@ def test_mailing_fields_given_are_still_checked_and_without_a_method_stay_as_dec
         ("address.recipient", "invalid_field")
     ]
     assert [p.field for p in pre_review(POSTAL, [], form, [])] == ["address.detail", "address.recipient"]
+
+
+def test_a_field_an_earlier_item_produces_is_never_demanded() -> None:
+    from onego.cases.prereview import rules_from_snapshot
+
+    # Even a snapshot that still says "required" does not demand what 出生登记 will assign.
+    snapshot = {
+        "form": [
+            {
+                "fields": [
+                    {"element": "newborn.name", "name": "新生儿姓名", "type": "string", "required": True},
+                    {
+                        "element": "newborn.id_number",
+                        "name": "新生儿公民身份号码",
+                        "type": "id_number",
+                        "required": True,
+                        "produced_by": "birth_registration",
+                    },
+                ]
+            }
+        ]
+    }
+    fields, _ = rules_from_snapshot(snapshot)
+    assert fields[1].produced_by == "birth_registration"
+    assert [p.field for p in pre_review(fields, [], {}, [])] == ["newborn.name"]
+    # A value given anyway is still checked.
+    problems = pre_review(fields, [], {"newborn.name": "张小米", "newborn.id_number": "123"}, [])
+    assert [(p.field, p.kind) for p in problems] == [("newborn.id_number", "invalid_field")]

@@ -180,3 +180,19 @@ def test_unanswered_questions_are_listed(small_catalog: Path) -> None:
     c = _compile(answers={})
     assert c.unanswered == ["has_licence", "floor_area"]
     assert [e.code for e in c.items] == ["business_licence", "food_business_permit"]
+
+
+def test_a_datum_an_earlier_item_produces_is_taken_out_of_the_form(small_catalog: Path) -> None:
+    plain = _compile()
+    # Pretend the licence item creates the premises area: both items using it come after the licence.
+    m.ServiceItem.objects.filter(code="business_licence").update(produces=["premises.area"])
+    before = _compile()
+    assert before.burden.fields_merged == plain.burden.fields_merged
+    assert before.burden.fields_to_type == plain.burden.fields_to_type - 1
+    area = next(f for g in before.form for f in g.fields if f.element == "premises.area")
+    assert (area.produced_by, area.required) == ("business_licence", False)
+    assert area.used_by == ["food_business_permit", "fire_safety_inspection"]
+    # With a licence already held the item is not in the package: the applicant gives the area.
+    held = _compile(answers={"has_licence": True, "floor_area": 500})
+    area = next(f for g in held.form for f in g.fields if f.element == "premises.area")
+    assert (area.produced_by, area.required) == ("", True)

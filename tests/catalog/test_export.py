@@ -79,3 +79,16 @@ def test_workbook_errors_name_sheet_row_and_column(small_catalog: Path, tmp_path
         e.startswith("items.xlsx#items:3:") and "legal_limit_days" in e and "应为整数" in e for e in errors
     )
     assert any(e.startswith("items.xlsx#item_materials:") and "ghost_item" in e for e in errors)
+
+
+def test_produced_elements_survive_export_and_the_items_workbook(small_catalog: Path, tmp_path: Path) -> None:
+    m.ServiceItem.objects.filter(code="business_licence").update(produces=["enterprise.name"])
+    export_catalog(tmp_path / "out")
+    path = write_items_workbook(tmp_path / "items.xlsx")
+    with transaction.atomic():
+        _wipe()
+        catalog_import(path=tmp_path / "out")
+    assert m.ServiceItem.objects.get(code="business_licence").produces == ["enterprise.name"]
+    m.ServiceItem.objects.filter(code="business_licence").update(produces=[])
+    catalog_import(path=path)
+    assert m.ServiceItem.objects.get(code="business_licence").produces == ["enterprise.name"]

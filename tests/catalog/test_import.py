@@ -230,3 +230,43 @@ def test_a_licence_type_must_say_who_holds_it(tmp_path: Path) -> None:
         "licence_types[1].holder: “applicant”不是允许的取值；可选：person, enterprise" in e for e in held
     )
     _nothing_stored()
+
+
+def _with_uscc(doc: dict) -> dict:
+    doc["data_elements"].append({"code": "enterprise.uscc", "name": "统一社会信用代码", "type": "uscc"})
+    return doc
+
+
+def test_an_item_declares_the_data_elements_it_produces(tmp_path: Path) -> None:
+    doc = _with_uscc(catalog())
+    doc["items"][0]["produces"] = ["enterprise.uscc"]
+    catalog_import(path=write_folder(tmp_path, doc))
+    assert m.ServiceItem.objects.get(code="business_licence").produces == ["enterprise.uscc"]
+    assert m.ServiceItem.objects.get(code="food_business_permit").produces == []
+
+
+def test_an_unknown_produced_element_is_refused_with_file_line_and_field(tmp_path: Path) -> None:
+    doc = catalog()
+    doc["items"][0]["produces"] = ["person.name", "enterprise.no_such"]
+    errors = _refused(write_folder(tmp_path, doc))
+    assert len(errors) == 1
+    assert errors[0].startswith("catalog.yaml:")
+    assert "items[0].produces[1]: 未知的数据元代码“enterprise.no_such”" in errors[0]
+    _nothing_stored()
+
+
+def test_a_produced_element_listed_twice_is_refused(tmp_path: Path) -> None:
+    doc = _with_uscc(catalog())
+    doc["items"][0]["produces"] = ["enterprise.uscc", "enterprise.uscc"]
+    errors = _refused(write_folder(tmp_path, doc))
+    assert len(errors) == 1
+    assert "items[0].produces[1]: 产生的数据元“enterprise.uscc”在本事项中重复" in errors[0]
+
+
+def test_a_produced_element_must_be_written_as_a_code(tmp_path: Path) -> None:
+    doc = catalog()
+    doc["items"][0]["produces"] = [{"element": "person.name"}]
+    errors = _refused(write_folder(tmp_path, doc))
+    assert len(errors) == 1
+    assert errors[0].startswith("catalog.yaml:")
+    assert "items[0].produces[0]: 应为数据元代码文本" in errors[0]

@@ -16,6 +16,7 @@ import pytest
 import onego.catalog
 import onego.exchange
 from onego.catalog import models as cm
+from onego.catalog.selectors import compile_for
 from onego.catalog.services import CatalogImportFailed, catalog_import
 from onego.core import clock
 from onego.exchange.contracts import draft_contracts
@@ -126,10 +127,15 @@ def test_one_consent_fills_the_newborn_form_with_sourced_values_and_mostly_exemp
     assert values["person.id_number"]["value"] == mother.key
     assert values["person.id_number"]["source_registry"] == "population"
     assert all(v["contract"] == "pkg.newborn-birth@v1" for v in values.values())
-    # The child's own ID number does not exist before the birth registration: manual, with the reason.
-    assert outcome.manual["newborn.id_number"] == "数据源中没有该项数据，请自行填写"
-    prefillable = preview.element_count
-    assert len(values) >= prefillable - 1
+    # The child's own ID number does not exist before the birth registration, which assigns it: it is
+    # neither fetched nor left to the applicant to type.
+    compiled = compile_for(package_code="newborn-birth", region_code="520102", answers={})
+    id_field = next(f for g in compiled.form for f in g.fields if f.element == "newborn.id_number")
+    assert (id_field.produced_by, id_field.required) == ("birth_registration", False)
+    assert "newborn.id_number" not in values
+    assert "newborn.id_number" not in outcome.manual
+    assert "newborn.id_number" not in {e.element for r in preview.registries for e in r.elements}
+    assert len(values) >= preview.element_count - 1
 
     compiled_materials = (
         len(outcome.materials_verified) + len(outcome.materials_produced) + len(outcome.materials_manual)

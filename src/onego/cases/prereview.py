@@ -9,6 +9,9 @@ Mailing fields (`address.*`) are needed only to post something: they are require
 declares them) when the applicant chose delivery by post (邮政寄递) or to have the social security card
 mailed home, and not asked otherwise. A caller that does not pass the delivery method gets them as
 declared.
+
+A field produced by an earlier item of the package (`produced_by`, e.g. the newborn's ID number that
+出生登记 assigns) is never demanded: it does not exist when the applicant submits.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class FieldRule:
     required: bool
     choices: tuple[str, ...] = ()
     prefill_source: str = ""
+    produced_by: str = ""  # an earlier item of the package creates the value: never demanded
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ def rules_from_snapshot(snapshot: Mapping[str, Any]) -> tuple[list[FieldRule], l
             required=bool(f["required"]),
             choices=tuple(f.get("choices") or ()),
             prefill_source=f.get("prefill_source") or "",
+            produced_by=f.get("produced_by") or "",
         )
         for group in snapshot.get("form", [])
         for f in group["fields"]
@@ -169,7 +174,7 @@ def pre_review(
         value = form_data.get(rule.element)
         if _empty(value):
             postal = rule.element.startswith(POSTAL_PREFIX)
-            if rule.required and (posting or not postal):
+            if rule.required and not rule.produced_by and (posting or not postal):
                 hint = f"（可授权从{rule.prefill_source}获取）" if rule.prefill_source else ""
                 if postal and delivery_method is not None:
                     hint = "（邮寄送达时必填）"

@@ -283,6 +283,12 @@ class ServiceItem(BaseModel):
         related_name="issued_by_items",
         help_text="办结后签发的电子证照类型",
     )
+    produces = models.JSONField(
+        "办结后产生的数据元",
+        default=list,
+        blank=True,
+        help_text="数据元代码列表：本事项办结时新产生的数据（如出生登记产生公民身份号码）",
+    )
     window_class = models.PositiveSmallIntegerField("窗口分类", choices=WindowClass.choices, default=2)
     sole_approver_eligible = models.BooleanField("可独任审批", default=False)
     needs_site_inspection = models.BooleanField("需现场踏勘", default=False)

@@ -194,6 +194,7 @@ def package_spec(package: m.Package, region: m.Region, *, chain: list[m.Region] 
                 )
                 for u in item.materials.all()
             ),
+            produces=tuple(item.produces or ()),
         )
         entries.append(
             PackageEntry(

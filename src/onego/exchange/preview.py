@@ -173,6 +173,8 @@ def build_preview(
 
     for group in compiled.form:
         for f in group.fields:
+            if f.produced_by:
+                continue  # an earlier item of the package creates it: neither fetched nor typed
             if not f.prefill_registry:
                 to_type.append(PreviewLine(f.element, f.name))
                 continue

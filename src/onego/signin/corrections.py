@@ -119,7 +119,13 @@ def answer_problems(
         if f"material:{m.code}" in targets
     ]
     provided = [prereview.Provided(code, name, size) for code, (name, size) in files.items()]
+    # Mailing fields are needed only when something is posted: judged on the case's delivery method and
+    # its whole form (a choice such as "邮寄到家" may be there, not among the answers).
+    posting = prereview.by_post(case.delivery_method, {**form_values(case), **form_data})
+    delivery = prereview.POST if posting else case.delivery_method
     problems: dict[str, str] = {}
-    for p in prereview.pre_review(wanted_fields, wanted_materials, form_data, provided):
+    for p in prereview.pre_review(
+        wanted_fields, wanted_materials, form_data, provided, delivery_method=delivery
+    ):
         problems.setdefault(p.field, p.message)
     return problems

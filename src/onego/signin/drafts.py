@@ -418,6 +418,8 @@ def form_view(draft: ApplicationDraft) -> list[GroupView]:
     for g in draft.case.snapshot.get("form", []):
         fields = []
         for f in g["fields"]:
+            if f.get("produced_by"):
+                continue  # an earlier item of the package creates it: the applicant is not asked
             el = f["element"]
             source = draft.sources.get(el, {})
             fields.append(
@@ -437,7 +439,8 @@ def form_view(draft: ApplicationDraft) -> list[GroupView]:
                     used_by=list(f.get("used_by") or []),
                 )
             )
-        groups.append(GroupView(title=g["title"], fields=fields))
+        if fields:
+            groups.append(GroupView(title=g["title"], fields=fields))
     return groups
 
 
@@ -674,7 +677,10 @@ def draft_problems(draft: ApplicationDraft) -> list[prereview.Problem]:
     uploads = list(DraftUpload.objects.filter(draft=draft))
     provided = [prereview.Provided(u.material, u.filename, u.size) for u in uploads]
     provided += [prereview.Provided(m.code, reference=m.reference) for m in _references(draft)]
-    problems = prereview.pre_review(fields, materials, _typed_values(draft), provided)
+    # Mailing fields are needed only when something is posted, as the case's pre-review will judge it.
+    problems = prereview.pre_review(
+        fields, materials, _typed_values(draft), provided, delivery_method=draft.delivery_method
+    )
     have = {p.code for p in provided}
     for line in materials_view(draft):
         # Exempt because a registry could verify it — but it was not verified: we ask for the file.

@@ -162,6 +162,18 @@ def check_item(rec: Record, issues: Issues, known: Known) -> None:
             )
         seen[code] = entry["line"]
         _check_syntax(issues, rec.file, entry["line"], f"{entry['path']}.when", entry["when"])
+    produced: dict[str, int] = {}
+    for entry in d["produces"]:
+        code = entry["element"]
+        _ref(issues, known, rec, "produces", "data_elements", code, line=entry["line"], path=entry["path"])
+        if code in produced:
+            issues.add(
+                rec.file,
+                entry["line"],
+                entry["path"],
+                f"产生的数据元“{code}”在本事项中重复（第{produced[code]}行已列出）",
+            )
+        produced[code] = entry["line"]
     for key, message in item_consistency(d):
         issues.add(rec.file, rec.line_of(key), key, message)
 

@@ -214,6 +214,7 @@ def item_document(i: m.ServiceItem) -> dict[str, Any]:
             "notes": i.notes,
             "fields": fields,
             "materials": materials,
+            "produces": list(i.produces or []),
         }
     )
 

@@ -306,7 +306,20 @@ def parse_item(r: Reader) -> Record:
         result.finish()
     data["fields"] = _parse_item_refs(r, "fields", "element")
     data["materials"] = _parse_item_refs(r, "materials", "material")
+    data["produces"] = _parse_produces(r)
     return _record("items", r, code, data)
+
+
+def _parse_produces(r: Reader) -> list[dict[str, Any]]:
+    """`produces: [element, ...]`: data elements the item creates when approved, each with its line."""
+    out: list[dict[str, Any]] = []
+    for index, (value, line) in enumerate(r.entries("produces")):
+        path = f"{r.fpath('produces')}[{index}]"
+        if not isinstance(value, str) or not value.strip():
+            r.issues.add(r.file, line, path, "应为数据元代码文本，如 newborn.id_number")
+            continue
+        out.append({"element": value.strip(), "line": line, "path": path})
+    return out
 
 
 # --- packages ---------------------------------------------------------------------------------------------

@@ -166,6 +166,7 @@ def store(defs: Definitions) -> dict[str, int]:
                 **{k: d[k] for k in scalar_item_keys},
                 "department_type": dept_type(d["department"]),
                 "result_licence_type": licence(d["result_licence_type"]),
+                "produces": [e["element"] for e in d["produces"]],
             },
         )
         item.fields.all().delete()

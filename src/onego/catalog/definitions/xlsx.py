@@ -40,6 +40,7 @@ ITEM_COLUMNS = [
     "instant_approval",
     "service_object",
     "notes",
+    "produces",  # data element codes, separated by commas
 ]
 FIELD_COLUMNS = ["item", "element", "required", "when"]
 MATERIAL_COLUMNS = ["item", "material", "required", "original", "copies", "when", "note"]
@@ -113,6 +114,10 @@ def read_items_workbook(path: Path, *, display: str, defs: Definitions, issues: 
                 mapping.setdefault("result", _line_dict({}, line))["name"] = value
             elif key == "result_licence_type":
                 mapping.setdefault("result", _line_dict({}, line))["licence_type"] = value
+            elif key == "produces" and isinstance(value, str):
+                codes = LineList(c.strip() for c in value.replace("，", ",").split(",") if c.strip())
+                codes.item_lines = [line] * len(codes)
+                mapping[key] = codes
             else:
                 mapping[key] = value
         for sub in ("fee", "result"):
@@ -160,6 +165,7 @@ def write_items_workbook(path: Path) -> Path:
             "sole_approver": item.sole_approver_eligible,
             "site_inspection": item.needs_site_inspection,
             "instant_approval": item.instant_approval_eligible,
+            "produces": ", ".join(item.produces or []),
         }
         ws.append(
             [flat.get(c, "") if not isinstance(flat.get(c), (dict, list)) else "" for c in ITEM_COLUMNS]

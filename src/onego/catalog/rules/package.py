@@ -81,6 +81,7 @@ class ItemSpec:
     site_inspection: bool = False
     fields: tuple[FieldUse, ...] = ()
     materials: tuple[MaterialUse, ...] = ()
+    produces: tuple[str, ...] = ()  # data element codes this item creates when approved
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,9 @@ class FormField:
     used_by: list[str]
     prefill_registry: str
     prefill_source: str
+    # The code of an earlier item of the package that creates this datum when approved: it is not asked
+    # of the applicant (required is False and it does not count as typed), "" when the applicant gives it.
+    produced_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -438,10 +442,10 @@ def compile_package(
                 )
             )
 
-    form, fields_separate = _merge_form(included, values)
+    form, fields_separate = _merge_form(included, values, prerequisites(after))
     materials, uploads_separate = _merge_materials(included, values, produced)
     fields_merged = sum(len(g.fields) for g in form)
-    fields_to_type = sum(1 for g in form for f in g.fields if not f.prefill_registry)
+    fields_to_type = sum(1 for g in form for f in g.fields if not f.prefill_registry and not f.produced_by)
     items = [e.item for e in included if e.item]
     serial = sum(duration.values())
     timing = Timing(
@@ -485,7 +489,45 @@ def compile_package(
     )
 
 
-def _merge_form(included: Sequence[PackageEntry], answers: Mapping[str, Any]) -> tuple[list[FormGroup], int]:
+def prerequisites(after: Mapping[str, Sequence[str]]) -> dict[str, set[str]]:
+    """Every entry's prerequisites, direct or transitive, among the included entries.
+
+    Like the stages, a prerequisite outside the scenario is dropped and not followed through: only what
+    is decided in this run of the package is certainly decided before the entry starts.
+    """
+    closure: dict[str, set[str]] = {}
+
+    def of(code: str, seen: frozenset[str]) -> set[str]:
+        if code not in closure:
+            found: set[str] = set()
+            for prereq in after.get(code, ()):
+                if prereq in after and prereq not in seen:
+                    found |= {prereq} | of(prereq, seen | {code})
+            closure[code] = found
+        return closure[code]
+
+    for code in after:
+        of(code, frozenset())
+    return closure
+
+
+def _producer(
+    element: str, used_by: Sequence[str], producers: Mapping[str, list[str]], before: Mapping[str, set[str]]
+) -> str:
+    """The first included item creating `element` that is decided before every entry using it, or ""."""
+    for code in producers.get(element, ()):
+        if all(code in before.get(user, set()) for user in used_by):
+            return code
+    return ""
+
+
+def _merge_form(
+    included: Sequence[PackageEntry], answers: Mapping[str, Any], before: Mapping[str, set[str]]
+) -> tuple[list[FormGroup], int]:
+    producers: dict[str, list[str]] = {}
+    for e in included:
+        for produced in e.item.produces if e.item else ():
+            producers.setdefault(produced, []).append(e.code)
     fields: dict[str, dict[str, Any]] = {}
     separate = 0
     for e in included:
@@ -502,17 +544,21 @@ def _merge_form(included: Sequence[PackageEntry], answers: Mapping[str, Any]) ->
     groups: dict[str, list[FormField]] = {}
     for code, entry in fields.items():
         el: ElementSpec = entry["element"]
+        # A producer that is not a prerequisite of some user may not have decided yet when that user is
+        # decided: the datum does not exist then, so the applicant is still asked for it.
+        producer = _producer(code, entry["used_by"], producers, before)
         groups.setdefault(code.split(".", 1)[0], []).append(
             FormField(
                 element=code,
                 name=el.name,
                 type=el.type,
                 choices=list(el.choices),
-                required=entry["required"],
+                required=entry["required"] and not producer,
                 sensitive=el.sensitive,
                 used_by=entry["used_by"],
                 prefill_registry=el.registry,
                 prefill_source=el.registry_name,
+                produced_by=producer,
             )
         )
     return [FormGroup(group=g, title=GROUP_TITLES.get(g, g), fields=f) for g, f in groups.items()], separate

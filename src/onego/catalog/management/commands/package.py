@@ -130,8 +130,12 @@ def render_explain(c: CompiledPackage) -> str:
                     group.title,
                     f.element,
                     f.name,
-                    "必填" if f.required else "选填",
-                    f"自动获取：{f.prefill_source}" if f.prefill_registry else "填写",
+                    "免填" if f.produced_by else "必填" if f.required else "选填",
+                    f"本套餐“{f.produced_by}”办结后产生"
+                    if f.produced_by
+                    else f"自动获取：{f.prefill_source}"
+                    if f.prefill_registry
+                    else "填写",
                     ",".join(f.used_by),
                 )
             )
