@@ -145,6 +145,8 @@ def counter_form(
     for group in case.snapshot.get("form", []):
         rows = []
         for f in group["fields"]:
+            if f.get("produced_by"):
+                continue  # an earlier item of the package creates it: nobody types it
             code = f["element"]
             value: Any = stored.get(code)
             prefilled_from = ""
@@ -171,7 +173,8 @@ def counter_form(
                     problem=problems.get(code, ""),
                 )
             )
-        groups.append(FormGroupView(title=group["title"], rows=rows))
+        if rows:
+            groups.append(FormGroupView(title=group["title"], rows=rows))
     return groups
 
 
