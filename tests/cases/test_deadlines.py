@@ -15,6 +15,7 @@ from onego.cases.models import Case, CaseTransition, Notification, SubCaseTransi
 from onego.cases.services.acceptance import case_accept
 from onego.cases.services.deadlines import calendar_year_entered, run_deadline_check
 from onego.cases.services.decisions import subcase_approve
+from onego.core import clock
 from onego.core.services import calendar_enter_year
 from tests.cases.factories import run_tasks, subcase, submit
 
@@ -157,6 +158,29 @@ def test_the_tick_command_recovers_checks_lost_with_a_killed_worker(staff: Any) 
     out = StringIO()
     call_command("cases", "tick", stdout=out)
     assert "恢复期限检查 0 个" in out.getvalue()
+
+
+def test_the_tick_says_when_tasks_are_left_running_by_a_dead_worker(staff: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    accept(staff)
+    # The checks enqueued at acceptance; a worker claimed them and died (the tick adds new rows).
+    claimed = list(
+        DBTaskResult.objects.filter(task_path="onego.cases.tasks.check_subcase_deadline").values_list(
+            "pk", flat=True
+        )
+    )
+    assert claimed
+    rows = DBTaskResult.objects.filter(pk__in=claimed)
+    now = clock.now()
+    rows.update(status="RUNNING", started_at=now - dt.timedelta(minutes=5))
+    quiet = StringIO()
+    call_command("cases", "tick", stdout=StringIO(), stderr=quiet)
+    assert quiet.getvalue() == ""  # a task running for five minutes may still finish
+    rows.update(started_at=now - dt.timedelta(hours=2))
+    err = StringIO()
+    call_command("cases", "tick", stdout=StringIO(), stderr=err)
+    assert f"{len(claimed)} 个后台任务开始运行已超过 30 分钟仍未结束" in err.getvalue()
 
 
 def test_the_scheduled_tick_picks_up_a_year_entered_in_the_admin(staff: Any) -> None:

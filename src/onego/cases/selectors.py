@@ -266,3 +266,15 @@ def one_time_notice_text(notice: OneTimeNotice) -> str:
         "已提交的其他内容无需重复提交。",
     ]
     return "\n".join(lines)
+
+
+# A task still RUNNING this long after it started belongs to a worker that died (the tasks here
+# take seconds). Its work is recovered by `onego cases tick`; the row only tells that it happened.
+STALE_TASK_AFTER = dt.timedelta(minutes=30)
+
+
+def stale_running_tasks(*, now: dt.datetime, older_than: dt.timedelta = STALE_TASK_AFTER) -> int:
+    """How many background-task rows are still marked running long after they started."""
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(status="RUNNING", started_at__lt=now - older_than).count()

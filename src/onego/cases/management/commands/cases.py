@@ -6,10 +6,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from onego.cases.selectors import STALE_TASK_AFTER, stale_running_tasks
 from onego.cases.services.deadlines import recompute_provisional_deadlines, recover_deadline_checks
 from onego.cases.services.notify import sweep_outbox
 from onego.cases.services.partners import sweep_partner_deliveries
 from onego.cases.services.results import recover_pending_results
+from onego.core import clock
 from onego.core.errors import OneGoError
 
 
@@ -47,5 +49,13 @@ class Command(BaseCommand):
                 f"重新生成办结结果 {results} 件。"
             )
             self.stdout.write(report.summary())
+            stale = stale_running_tasks(now=clock.now())
+            if stale:
+                minutes = int(STALE_TASK_AFTER.total_seconds() // 60)
+                # Said on stderr so cron mails it: a worker died (its work was recovered above).
+                self.stderr.write(
+                    f"注意：{stale} 个后台任务开始运行已超过 {minutes} 分钟仍未结束，工作进程可能已中断；"
+                    "其未完成的工作已由本命令重新排队。请检查 `onego db_worker` 是否在运行。"
+                )
         except OneGoError as exc:
             raise CommandError(exc.message) from exc
