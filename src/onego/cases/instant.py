@@ -136,6 +136,21 @@ def _person(prefix: str = "person", who: str = "申请人") -> tuple[Check, ...]
     )
 
 
+def _rule(item: str, title: str, checks: tuple[Check, ...]) -> InstantRule:
+    """A rule of the starter catalog, first version: its code is `<item>.v1`."""
+    return InstantRule(code=f"{item}.v1", item=item, title=title, checks=checks)
+
+
+_UNIT_FUND_ACCOUNT = Check(
+    "housing_fund.unit_account", "present", label="单位住房公积金账户已开立（公积金库核验）"
+)
+_FUND_ACCOUNT = Check(
+    "housing_fund.account_number", "present", label="个人住房公积金账户已开立（公积金库核验）"
+)
+_NEWBORN_NAME = Check("newborn.name", "present", label="新生儿姓名已登记（出生医学证明库核验）")
+_CARD_HELD = Check("social_security_card.number", "present", label="持有社会保障卡（社会保险库核验）")
+
+
 # One rule per starter item flagged instant_approval. A rule reads only elements the item's form has
 # and a registry fills (tests/cases/test_instant_rules.py checks both), so verified data can pass it.
 # What a rule does not read is either guaranteed by the package order (a prerequisite item approved
@@ -143,13 +158,11 @@ def _person(prefix: str = "person", who: str = "申请人") -> tuple[Check, ...]
 # change items); docs/catalog-choices.md names the items un-flagged because their deciding condition
 # is not shared data.
 _DECLARED = (
-    InstantRule(
-        code="seal_engraving.v1",
+    _rule(
         item="seal_engraving",
         title="公章刻制备案：市场主体已登记且法定代表人身份有效",
         checks=(
-            Check("enterprise.uscc", "uscc", label="统一社会信用代码有效（市场主体库核验）"),
-            Check("enterprise.name", "present", label="市场主体名称已登记"),
+            *_enterprise(),
             Check("enterprise.legal_representative_name", "present", label="法定代表人已登记"),
             Check(
                 "enterprise.legal_representative_id_number",
@@ -158,14 +171,12 @@ _DECLARED = (
             ),
         ),
     ),
-    InstantRule(
-        code="special_credit_report.v1",
+    _rule(
         item="special_credit_report",
         title="企业专项信用报告：市场主体已登记（报告按公共信用信息平台记录如实出具）",
         checks=_enterprise(),
     ),
-    InstantRule(
-        code="vaccination_check.v1",
+    _rule(
         item="vaccination_check",
         title="预防接种证查验：入托、入学儿童户籍信息已核验",
         checks=(
@@ -173,68 +184,49 @@ _DECLARED = (
             Check("child.birth_date", "present", label="儿童出生日期已登记（人口库核验）"),
         ),
     ),
-    InstantRule(
-        code="fertility_registration.v1",
+    _rule(
         item="fertility_registration",
         title="生育登记：母亲户籍身份信息已核验",
         checks=_person("mother", "母亲"),
     ),
-    InstantRule(
-        code="housing_fund_unit_change.v1",
+    _rule(
         item="housing_fund_unit_change",
         title="单位公积金缴存登记变更：市场主体已登记且已有单位公积金账户",
-        checks=_enterprise(
-            registered_with=(
-                Check(
-                    "housing_fund.unit_account", "present", label="单位住房公积金账户已开立（公积金库核验）"
-                ),
-            )
-        ),
+        checks=_enterprise(registered_with=(_UNIT_FUND_ACCOUNT,)),
     ),
-    InstantRule(
-        code="housing_fund_withdraw_retirement.v1",
+    _rule(
         item="housing_fund_withdraw_retirement",
         title="退休提取公积金：职工身份有效且有个人公积金账户（退休审批准予后启动）",
         checks=(
             *_person(),
-            Check("housing_fund.account_number", "present", label="个人住房公积金账户已开立（公积金库核验）"),
+            _FUND_ACCOUNT,
         ),
     ),
-    InstantRule(
-        code="housing_fund_withdraw_purchase.v1",
+    _rule(
         item="housing_fund_withdraw_purchase",
         title="购房提取公积金：网签备案合同和成交价格已核验且有个人公积金账户（完税后启动）",
         checks=(
             Check("house.contract_number", "present", label="存量房买卖合同已网签备案（网签备案库核验）"),
             Check("house.price", "at_least", 1, label="网签备案成交价格已登记"),
-            Check("housing_fund.account_number", "present", label="个人住房公积金账户已开立（公积金库核验）"),
+            _FUND_ACCOUNT,
         ),
     ),
-    InstantRule(
-        code="housing_fund_compliance_certificate.v1",
+    _rule(
         item="housing_fund_compliance_certificate",
         title="单位公积金缴存情况证明：市场主体已登记且已有单位公积金账户（证明按记录如实出具）",
-        checks=_enterprise(
-            registered_with=(
-                Check(
-                    "housing_fund.unit_account", "present", label="单位住房公积金账户已开立（公积金库核验）"
-                ),
-            )
-        ),
+        checks=_enterprise(registered_with=(_UNIT_FUND_ACCOUNT,)),
     ),
-    InstantRule(
-        code="resident_medical_insurance_enrolment.v1",
+    _rule(
         item="resident_medical_insurance_enrolment",
         title="新生儿居民医保参保：出生医学证明信息和本省户籍监护人已核验（出生登记准予后启动）",
         checks=(
-            Check("newborn.name", "present", label="新生儿姓名已登记（出生医学证明库核验）"),
+            _NEWBORN_NAME,
             Check("newborn.birth_date", "present", label="新生儿出生日期已登记（出生医学证明库核验）"),
             *_person(who="监护人"),
             Check("person.household_address", "present", label="监护人为本省户籍（人口库核验）"),
         ),
     ),
-    InstantRule(
-        code="medical_insurance_unit_registration.v1",
+    _rule(
         item="medical_insurance_unit_registration",
         title="单位医保参保登记：用人单位已办理设立登记",
         checks=_enterprise(
@@ -244,8 +236,7 @@ _DECLARED = (
             )
         ),
     ),
-    InstantRule(
-        code="medical_insurance_unit_change.v1",
+    _rule(
         item="medical_insurance_unit_change",
         title="单位医保参保信息变更：市场主体已登记且单位已参保",
         checks=_enterprise(
@@ -254,8 +245,7 @@ _DECLARED = (
             )
         ),
     ),
-    InstantRule(
-        code="social_security_card_apply.v1",
+    _rule(
         item="social_security_card_apply",
         title="社会保障卡申领：申领人身份信息经人口库核验一致",
         checks=(
@@ -264,48 +254,42 @@ _DECLARED = (
             Check("person.ethnicity", "present", label="民族已登记（人口库核验）"),
         ),
     ),
-    InstantRule(
-        code="social_security_card_apply_newborn.v1",
+    _rule(
         item="social_security_card_apply_newborn",
         title="新生儿社会保障卡申领：出生医学证明信息和监护人身份已核验（出生登记准予后启动）",
         checks=(
-            Check("newborn.name", "present", label="新生儿姓名已登记（出生医学证明库核验）"),
+            _NEWBORN_NAME,
             Check("newborn.gender", "present", label="新生儿性别已登记（出生医学证明库核验）"),
             *_person(who="监护人"),
         ),
     ),
-    InstantRule(
-        code="social_security_card_loss.v1",
+    _rule(
         item="social_security_card_loss",
         title="社会保障卡挂失：持卡人身份有效且持有社会保障卡",
         checks=(
             *_person(who="持卡人"),
-            Check("social_security_card.number", "present", label="持有社会保障卡（社会保险库核验）"),
+            _CARD_HELD,
         ),
     ),
-    InstantRule(
-        code="social_security_card_replace.v1",
+    _rule(
         item="social_security_card_replace",
         title="社会保障卡补换：持卡人身份有效且持有社会保障卡",
         checks=(
             *_person(who="持卡人"),
-            Check("social_security_card.number", "present", label="持有社会保障卡（社会保险库核验）"),
+            _CARD_HELD,
         ),
     ),
-    InstantRule(
-        code="electronic_social_security_card.v1",
+    _rule(
         item="electronic_social_security_card",
         title="电子社会保障卡签发：实名身份经人口库核验",
         checks=_person(who="持卡人"),
     ),
-    InstantRule(
-        code="employee_social_insurance_registration.v1",
+    _rule(
         item="employee_social_insurance_registration",
         title="职工参保登记：用人单位已办理设立登记",
         checks=_enterprise(),
     ),
-    InstantRule(
-        code="social_insurance_unit_change.v1",
+    _rule(
         item="social_insurance_unit_change",
         title="单位社保登记变更：市场主体已登记且单位已参保",
         checks=_enterprise(
@@ -316,14 +300,12 @@ _DECLARED = (
             )
         ),
     ),
-    InstantRule(
-        code="social_insurance_payment_certificate.v1",
+    _rule(
         item="social_insurance_payment_certificate",
         title="单位社保缴费证明：市场主体已登记（证明按记录如实出具）",
         checks=_enterprise(),
     ),
-    InstantRule(
-        code="tax_registration_change.v1",
+    _rule(
         item="tax_registration_change",
         title="税务登记信息变更：市场主体已登记（市场主体变更登记准予后启动）",
         checks=_enterprise(),

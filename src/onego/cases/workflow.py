@@ -177,15 +177,24 @@ def change_status(
     target.version += 1
     target.save(update_fields=["status", "version", "updated_at", *extra_fields])
     return target.transitions.create(
-        **target.history_fields(),
-        actor=actor,
-        actor_label=label or actor_label(actor),
-        action=action,
-        from_status=before,
-        to_status=to,
-        reason=reason,
-        at=clock.now(),
+        **_history_row(target, actor=actor, label=label, action=action, before=before, reason=reason)
     )
+
+
+def _history_row(
+    target: Tracked, *, actor: Any | None, label: str, action: str, before: str, reason: str, at: Any = None
+) -> dict[str, Any]:
+    """The fields of one history row of `target`, now at `target.status` (from `before`)."""
+    return {
+        **target.history_fields(),
+        "actor": actor,
+        "actor_label": label or actor_label(actor),
+        "action": action,
+        "from_status": before,
+        "to_status": target.status,
+        "reason": reason,
+        "at": at or clock.now(),
+    }
 
 
 def record_event(
@@ -196,14 +205,7 @@ def record_event(
         target.version += 1
         target.save(update_fields=["version", "updated_at"])
     return target.transitions.create(
-        **target.history_fields(),
-        actor=actor,
-        actor_label=label or actor_label(actor),
-        action=action,
-        from_status=target.status,
-        to_status=target.status,
-        reason=reason,
-        at=clock.now(),
+        **_history_row(target, actor=actor, label=label, action=action, before=target.status, reason=reason)
     )
 
 
@@ -219,15 +221,10 @@ def record_events(
     at = clock.now()
     model.objects.bulk_create(
         model(
-            **target.history_fields(),
             **{key: target},
-            actor=actor,
-            actor_label=label or actor_label(actor),
-            action=action,
-            from_status=target.status,
-            to_status=target.status,
-            reason=reason,
-            at=at,
+            **_history_row(
+                target, actor=actor, label=label, action=action, before=target.status, reason=reason, at=at
+            ),
         )
         for target, reason in zip(targets, reasons, strict=True)
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from onego.catalog.rules.expressions import QuestionSpec
+from onego.catalog.rules.graph import prerequisites
 from onego.catalog.rules.package import (
     CompiledPackage,
     ElementSpec,
@@ -12,7 +13,6 @@ from onego.catalog.rules.package import (
     PackageEntry,
     PackageSpec,
     compile_package,
-    prerequisites,
 )
 
 ID = ElementSpec(code="newborn.id_number", name="新生儿公民身份号码", type="id_number")

@@ -68,7 +68,9 @@ def _store(obj: Case | SubCase, d: sla.Deadlines) -> bool:
     return before != (obj.promised_due, obj.legal_due)
 
 
+# What `_store` sets; a sub-case also moves its check token with them.
 CASE_DEADLINE_FIELDS = ("promised_due", "legal_due", "deadline_provisional", "provisional_years")
+SUBCASE_DEADLINE_FIELDS = (*CASE_DEADLINE_FIELDS, "check_token")
 
 
 def set_case_deadlines(case: Case, *, calendar: WorkingCalendar) -> bool:
@@ -82,15 +84,6 @@ def refresh_case_deadlines(case: Case, *, calendar: WorkingCalendar) -> bool:
     moved = set_case_deadlines(case, calendar=calendar)
     case.save(update_fields=[*CASE_DEADLINE_FIELDS, "updated_at"])
     return moved
-
-
-SUBCASE_DEADLINE_FIELDS = (
-    "promised_due",
-    "legal_due",
-    "deadline_provisional",
-    "provisional_years",
-    "check_token",
-)
 
 
 def set_subcase_deadlines(subcase: SubCase, *, calendar: WorkingCalendar, no_pauses: bool = False) -> bool:

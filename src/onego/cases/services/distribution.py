@@ -252,8 +252,7 @@ def release_dependants(
         .filter(case=case)
         .order_by("stage", "code")
     )
-    statuses = {s.code: s.status for s in siblings}
-    statuses[decided.code] = decided.status
+    statuses = {s.code: s.status for s in siblings}  # `decided` included: it was saved before this
     waiting = [s for s in siblings if s.status == S.WAITING and decided.code in s.prerequisites]
     for subcase in waiting:
         if statuses.get(subcase.code) != S.WAITING:

@@ -108,6 +108,19 @@ def stages(nodes: Sequence[str], after: Mapping[str, Iterable[str]]) -> list[lis
     return _stages(_restrict(nodes, after))
 
 
+def prerequisites(after: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
+    """Every node's prerequisites among the nodes of `after` (its keys), direct or transitive.
+
+    A prerequisite that is not itself a node is dropped and not followed through. Raises CycleError.
+    """
+    direct = _restrict(list(after), after)
+    found: dict[str, set[str]] = {}
+    for level in _stages(direct):  # a node's prerequisites all sit in earlier levels
+        for node in level:
+            found[node] = set(direct[node]).union(*(found[p] for p in direct[node]))
+    return found
+
+
 def critical_path(
     nodes: Sequence[str], after: Mapping[str, Iterable[str]], duration: Mapping[str, int]
 ) -> tuple[int, list[str]]:

@@ -18,7 +18,7 @@ from onego.catalog.rules.expressions import (
     compile_condition,
     evaluate,
 )
-from onego.catalog.rules.graph import critical_path, stages
+from onego.catalog.rules.graph import critical_path, prerequisites, stages
 
 
 # --- input ------------------------------------------------------------------------------------------------
@@ -487,28 +487,6 @@ def compile_package(
         lead_department=spec.lead_department,
         warnings=warnings,
     )
-
-
-def prerequisites(after: Mapping[str, Sequence[str]]) -> dict[str, set[str]]:
-    """Every entry's prerequisites, direct or transitive, among the included entries.
-
-    Like the stages, a prerequisite outside the scenario is dropped and not followed through: only what
-    is decided in this run of the package is certainly decided before the entry starts.
-    """
-    closure: dict[str, set[str]] = {}
-
-    def of(code: str, seen: frozenset[str]) -> set[str]:
-        if code not in closure:
-            found: set[str] = set()
-            for prereq in after.get(code, ()):
-                if prereq in after and prereq not in seen:
-                    found |= {prereq} | of(prereq, seen | {code})
-            closure[code] = found
-        return closure[code]
-
-    for code in after:
-        of(code, frozenset())
-    return closure
 
 
 def _producer(
