@@ -236,6 +236,14 @@ def cases_of_applicant(applicant_index: str) -> QuerySet[Case]:
     )
 
 
+def listed_for_applicant(case: Case) -> bool:
+    """Whether the applicant's case list shows `case`: drafts are listed as drafts (with 继续办理), and
+    a draft withdrawn before it was ever submitted is a discarded attempt (the answers changed), not a case."""
+    if case.status == CaseStatus.DRAFT:
+        return False
+    return not (case.status == CaseStatus.WITHDRAWN and case.submitted_at is None)
+
+
 def notice_context(notice: OneTimeNotice) -> dict[str, Any]:
     case = notice.case
     return {

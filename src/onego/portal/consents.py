@@ -8,13 +8,12 @@ ledger entry in the same transaction); a consent is reached only through
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from onego.cases.models import Case
-from onego.cases.selectors import cases_of_applicant
-from onego.cases.workflow import CaseStatus
+from onego.cases.selectors import cases_of_applicant, listed_for_applicant
 from onego.catalog import models as cm
 from onego.catalog.selectors import DepartmentResolver
 from onego.core import clock
@@ -54,34 +53,35 @@ class ConsentRow:
         return self.status == ConsentStatus.ACTIVE
 
 
-def _listed(case: Case) -> bool:
-    """As on 我的办件: a case the applicant can open (not a draft, not a never-submitted attempt)."""
-    if case.status == CaseStatus.DRAFT:
-        return False
-    return not (case.status == CaseStatus.WITHDRAWN and case.submitted_at is None)
-
-
-def _scope_used_by(registries: Iterable[dict[str, Any]]) -> set[str]:
-    used: set[str] = set()
+def _scope_lines(registries: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Every data item and material line of a consent's scope."""
     for r in registries:
-        for line in [*r.get("elements", []), *r.get("materials", [])]:
-            used.update(line.get("used_by", []))
-    return used
+        yield from r.get("elements", [])
+        yield from r.get("materials", [])
 
 
-def _departments(consent: Consent, resolvers: dict[str, DepartmentResolver | None]) -> list[str]:
+def _used_by(consent: Consent) -> list[str]:
+    """The codes of the items the consented data is for, in code order."""
+    return sorted(
+        {code for line in _scope_lines(consent.scope_registries()) for code in line.get("used_by", [])}
+    )
+
+
+def _departments(
+    consent: Consent,
+    resolvers: dict[str, DepartmentResolver | None],
+    items: dict[str, cm.ServiceItem],
+) -> list[str]:
     """Who the data is for: the lead department, then the department of each item that uses it."""
     scope = consent.scope or {}
     names: list[str] = []
     if lead := scope.get("lead_department"):
         names.append(str(lead))
-    used = _scope_used_by(consent.scope_registries())
-    items = cm.ServiceItem.objects.filter(code__in=sorted(used)).select_related("department_type")
     if consent.region_code not in resolvers:
         region = cm.Region.objects.filter(code=consent.region_code).first()
         resolvers[consent.region_code] = DepartmentResolver(region) if region is not None else None
     resolver = resolvers[consent.region_code]
-    for item in items:
+    for item in (items[code] for code in _used_by(consent) if code in items):
         dept = resolver.resolve(item.department_type.code, item.level) if resolver else None
         name = dept.name if dept is not None else item.department_type.name
         if name not in names:
@@ -102,7 +102,9 @@ def consent_rows(subject_index: str, *, consents: Iterable[Consent] | None = Non
     consents = list(consents)
     if not consents:
         return []
-    cases = {c.pk: c for c in cases_of_applicant(subject_index)}
+    cases = {c.pk: c for c in cases_of_applicant(subject_index).filter(pk__in={c.case_ref for c in consents})}
+    items = cm.ServiceItem.objects.filter(code__in={code for c in consents for code in _used_by(c)})
+    items_by_code = {i.code: i for i in items.select_related("department_type")}
     withdrawn = _withdrawals(subject_index)
     resolvers: dict[str, DepartmentResolver | None] = {}
     now = clock.now()
@@ -112,13 +114,9 @@ def consent_rows(subject_index: str, *, consents: Iterable[Consent] | None = Non
         registries = consent.scope_registries()
         case = cases.get(consent.case_ref)
         contracts = sorted(
-            {
-                str(line.get("contract", ""))
-                for r in registries
-                for line in [*r.get("elements", []), *r.get("materials", [])]
-                if line.get("contract")
-            }
+            {str(line["contract"]) for line in _scope_lines(registries) if line.get("contract")}
         )
+        listed = case if case is not None and listed_for_applicant(case) else None
         rows.append(
             ConsentRow(
                 consent=consent,
@@ -136,13 +134,13 @@ def consent_rows(subject_index: str, *, consents: Iterable[Consent] | None = Non
                     )
                     for r in registries
                 ],
-                departments=_departments(consent, resolvers),
+                departments=_departments(consent, resolvers, items_by_code),
                 contracts=contracts,
                 granted_at=consent.granted_at or consent.declined_at,
                 expires_at=consent.expires_at,
                 withdrawn_at=consent.withdrawn_at,
-                case=case if case is not None and _listed(case) else None,
-                draft=case is None or not _listed(case),
+                case=listed,
+                draft=listed is None,
                 withdrawal_index=withdrawn.get(str(consent.pk)),
             )
         )

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from onego.cases.access import access_case_for_applicant
 from onego.cases.models import Case
-from onego.cases.selectors import case_view, cases_of_applicant, deadline_view
+from onego.cases.selectors import case_view, cases_of_applicant, deadline_view, listed_for_applicant
 from onego.cases.services.linking import case_link_applicant, may_take_online
 from onego.cases.services.submission import MaterialIn, case_correct
 from onego.cases.services.supplements import supplement_answer
@@ -38,21 +38,13 @@ def _not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/not_found.html", {"what": ""}, status=404)
 
 
-def _listed(case: Case) -> bool:
-    # Drafts are listed as drafts (with 继续办理); a draft withdrawn before it was ever submitted is a
-    # discarded attempt (e.g. the answers changed), not a case.
-    if case.status == CaseStatus.DRAFT:
-        return False
-    return not (case.status == CaseStatus.WITHDRAWN and case.submitted_at is None)
-
-
 @applicant_required
 @require_GET
 def my_cases(request: HttpRequest, signed_in: SignedIn) -> HttpResponse:
     calendar, today = working_calendar(), clock.today()
     rows = []
     for case in cases_of_applicant(signed_in.acting.index):
-        if not _listed(case):
+        if not listed_for_applicant(case):
             continue
         running = case.status in RUNNING
         rows.append(
