@@ -424,14 +424,13 @@ IDENTITY_PURPOSE = "窗口受理：核对申请人身份（读取登记的姓名
 @dataclass(frozen=True)
 class IdentityCheck:
     """The applicant as the register knows them: the name, or why it could not be read (`problem`:
-    not_found | unavailable). `ledger_index`: the `registry.read` entry, when something was read."""
+    not_found | unavailable)."""
 
     kind: str
     found: bool
     name: str
     registry: str
     problem: str = ""
-    ledger_index: int | None = None
 
 
 @transaction.atomic
@@ -446,15 +445,15 @@ def identity_check(*, applicant: Subject, actor: str, department: str = "") -> I
     """
     registry, element = IDENTITY_SOURCES[applicant.kind]
     try:
-        values = fetch_elements(registry, applicant, [element])
+        name = str(fetch_elements(registry, applicant, [element]).get(element) or "")
+        problem = "" if name else "not_found"
     except SubjectNotFound:
-        return IdentityCheck(applicant.kind, False, "", registry, "not_found")
+        problem = "not_found"
     except RegistryUnavailable:
-        return IdentityCheck(applicant.kind, False, "", registry, "unavailable")
-    name = str(values.get(element) or "")
-    if not name:
-        return IdentityCheck(applicant.kind, False, "", registry, "not_found")
-    entry = ledger_append(
+        problem = "unavailable"
+    if problem:
+        return IdentityCheck(applicant.kind, False, "", registry, problem)
+    ledger_append(
         kind=Kind.REGISTRY_READ,
         actor=actor,
         subject_ref=applicant.index,
@@ -471,7 +470,7 @@ def identity_check(*, applicant: Subject, actor: str, department: str = "") -> I
             "lookup": "counter",
         },
     )
-    return IdentityCheck(applicant.kind, True, name, registry, ledger_index=entry.index)
+    return IdentityCheck(applicant.kind, True, name, registry)
 
 
 # === one-click prefill ========================================================================================

@@ -118,23 +118,26 @@ def _seat_for(staff: Staff, region_code: str) -> StaffSeat | None:
     return max(seats, key=lambda s: len(s.region_code.rstrip("0"))) if seats else None
 
 
-def _actor(request: HttpRequest, case: Case) -> str:
-    """How the exchange and its ledger name the clerk acting for the applicant at the counter."""
-    seat = _seat_for(staff_of_request(request), case.region.code)
-    who = f"user:{request.user.get_username()}"
-    return f"dept:{seat.department_code}/{who}" if seat else who
-
-
-def _window_actor(request: HttpRequest) -> tuple[str, str]:
-    """The clerk at their nearest window, before any case (and so any region) exists: how the ledger
-    names who looked the applicant up, and the department the applicant reads beside it."""
-    staff = staff_of_request(request)
-    code = selectors.default_counter_region(staff)
-    seat = _seat_for(staff, code) if code else None
+def _clerk_actor(request: HttpRequest, staff: Staff, region_code: str) -> tuple[str, str]:
+    """How the exchange and its ledger name the clerk at their window for `region_code`, and that
+    window's department name ("" when they have no window there)."""
+    seat = _seat_for(staff, region_code) if region_code else None
     who = f"user:{request.user.get_username()}"
     if seat is None:
         return who, ""
     return f"dept:{seat.department_code}/{who}", seat.department_name
+
+
+def _actor(request: HttpRequest, case: Case) -> str:
+    """The clerk acting for the applicant of `case` at the counter."""
+    return _clerk_actor(request, staff_of_request(request), case.region.code)[0]
+
+
+def _window_actor(request: HttpRequest) -> tuple[str, str]:
+    """The clerk at their nearest window, before any case (and so any region) exists: who looked the
+    applicant up, and the department the applicant reads beside it."""
+    staff = staff_of_request(request)
+    return _clerk_actor(request, staff, selectors.default_counter_region(staff))
 
 
 def _subject(case: Case) -> Subject:
