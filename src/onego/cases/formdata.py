@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from onego.cases.identity import seal, unseal
@@ -13,6 +13,15 @@ from onego.core import pii
 def form_fields(snapshot: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Element code → its field in the compiled form (name, type, required, sensitive …)."""
     return {f["element"]: f for group in snapshot.get("form", []) for f in group["fields"]}
+
+
+def asked_groups(snapshot: Mapping[str, Any]) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """The form's groups as someone fills them in: each group with the fields to ask, leaving out
+    fields an earlier item of the package produces (nobody types them), and groups left empty."""
+    for group in snapshot.get("form", []):
+        fields = [f for f in group["fields"] if not f.get("produced_by")]
+        if fields:
+            yield group, fields
 
 
 def sensitive_elements(snapshot: Mapping[str, Any]) -> set[str]:

@@ -36,7 +36,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from onego.cases import prereview
-from onego.cases.formdata import form_fields
+from onego.cases.formdata import asked_groups, form_fields
 from onego.cases.models import Case, DeliveryMethod
 from onego.cases.services.submission import (
     ContactIn,
@@ -415,11 +415,9 @@ def form_view(draft: ApplicationDraft) -> list[GroupView]:
     values = draft_values(draft)
     helps = dict(cm.DataElement.objects.values_list("code", "help_text"))
     groups = []
-    for g in draft.case.snapshot.get("form", []):
+    for g, asked in asked_groups(draft.case.snapshot):
         fields = []
-        for f in g["fields"]:
-            if f.get("produced_by"):
-                continue  # an earlier item of the package creates it: the applicant is not asked
+        for f in asked:
             el = f["element"]
             source = draft.sources.get(el, {})
             fields.append(
@@ -439,8 +437,7 @@ def form_view(draft: ApplicationDraft) -> list[GroupView]:
                     used_by=list(f.get("used_by") or []),
                 )
             )
-        if fields:
-            groups.append(GroupView(title=g["title"], fields=fields))
+        groups.append(GroupView(title=g["title"], fields=fields))
     return groups
 
 

@@ -24,7 +24,7 @@ from onego.accounts.models import Role
 from onego.accounts.selectors import Staff
 from onego.cases import sla
 from onego.cases.access import can_see_case, region_contains
-from onego.cases.formdata import form_fields, form_values
+from onego.cases.formdata import asked_groups, form_fields, form_values
 from onego.cases.identity import blind_index
 from onego.cases.models import Case, Material, MaterialKind, OneTimeNotice, SubCase, SubCaseKind
 from onego.cases.selectors import CaseView, DeadlineView, cases_of_applicant
@@ -142,11 +142,9 @@ def counter_form(
     stored = form_values(case)
     problems = problems or {}
     groups = []
-    for group in case.snapshot.get("form", []):
+    for group, asked in asked_groups(case.snapshot):
         rows = []
-        for f in group["fields"]:
-            if f.get("produced_by"):
-                continue  # an earlier item of the package creates it: nobody types it
+        for f in asked:
             code = f["element"]
             value: Any = stored.get(code)
             prefilled_from = ""
@@ -173,8 +171,7 @@ def counter_form(
                     problem=problems.get(code, ""),
                 )
             )
-        if rows:
-            groups.append(FormGroupView(title=group["title"], rows=rows))
+        groups.append(FormGroupView(title=group["title"], rows=rows))
     return groups
 
 

@@ -50,7 +50,7 @@ import json
 import logging
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -73,7 +73,6 @@ from onego.cases.documents import (
     signer_for,
     verification_token,
 )
-from onego.cases.formdata import form_values
 from onego.cases.identity import seal, unseal
 from onego.cases.models import (
     ApplicantKind,
@@ -130,18 +129,15 @@ class Holder:
 
 def licence_holder(case: Case, licence_type: LicenceType) -> Holder:
     """The holder the licence type declares: the applicant (`person`) or the enterprise (`enterprise`)."""
-    applicant = Holder(applicant_subject(case), applicant_name(case))
-    if licence_type.holder_kind != "enterprise" or case.applicant_kind == ApplicantKind.ENTERPRISE:
-        return applicant
-    values = form_values(case)
-    uscc = str(values.get("enterprise.uscc") or "").strip().upper()
-    name = str(values.get("enterprise.name") or "").strip()
-    if uscc and name and check_uscc(uscc) is None:
-        return Holder(Subject(kind="enterprise", key=uscc), name)
-    return replace(
-        applicant,
-        note=f"{licence_type.name}应由市场主体持有，但表单中没有有效的市场主体名称和统一社会信用代码，暂按申请人签发",
-    )
+    note = ""
+    if licence_type.holder_kind == "enterprise" and case.applicant_kind != ApplicantKind.ENTERPRISE:
+        stored = case.form_data or {}  # only the two values needed are unsealed
+        uscc = str(unseal(stored.get("enterprise.uscc")) or "").strip().upper()
+        name = str(unseal(stored.get("enterprise.name")) or "").strip()
+        if uscc and name and check_uscc(uscc) is None:
+            return Holder(Subject(kind="enterprise", key=uscc), name)
+        note = f"{licence_type.name}应由市场主体持有，但表单中没有有效的市场主体名称和统一社会信用代码，暂按申请人签发"
+    return Holder(applicant_subject(case), applicant_name(case), note=note)
 
 
 def issuer_code(department: Department) -> str:
