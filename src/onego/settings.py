@@ -114,7 +114,7 @@ def _database_from_url(url: str) -> dict[str, object]:
 DATABASES = {"default": _database_from_url(os.environ.get("ONEGO_DATABASE_URL", "sqlite://"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASKS = {"default": {"BACKEND": "onego.core.tasks.DatabaseBackend"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from django.db import models
 
-from onego.core import clock
+from onego.core import clock, uow
 from onego.core.errors import Conflict
 
 
@@ -176,9 +176,18 @@ def change_status(
     target.status = to
     target.version += 1
     target.save(update_fields=["status", "version", "updated_at", *extra_fields])
-    return target.transitions.create(
-        **_history_row(target, actor=actor, label=label, action=action, before=before, reason=reason)
+    return _add_history(
+        target, _history_row(target, actor=actor, label=label, action=action, before=before, reason=reason)
     )
+
+
+def _add_history(target: Tracked, row: dict[str, Any]) -> Any:
+    """A new history row of `target`, written with the unit of work's other new rows (uow.insert):
+    history is append-only and nothing reads it back within the action that writes it."""
+    manager: Any = target.transitions  # a related manager: its model, and the key to the target
+    history = manager.model(**{manager.field.name: target}, **row)
+    uow.insert(history)
+    return history
 
 
 def _history_row(
@@ -204,30 +213,25 @@ def record_event(
     if bump:
         target.version += 1
         target.save(update_fields=["version", "updated_at"])
-    return target.transitions.create(
-        **_history_row(target, actor=actor, label=label, action=action, before=target.status, reason=reason)
+    return _add_history(
+        target,
+        _history_row(target, actor=actor, label=label, action=action, before=target.status, reason=reason),
     )
 
 
 def record_events(
     targets: Sequence[Tracked], *, actor: Any | None, action: str, reasons: Sequence[str], label: str = ""
 ) -> None:
-    """Timeline rows (from = to) for several sub-cases or cases at once, in one INSERT; versions are
-    not bumped (like `record_event(..., bump=False)`)."""
-    if not targets:
-        return
-    manager: Any = targets[0].transitions  # a related manager: its model, and the key to the target
-    model, key = manager.model, manager.field.name
+    """Timeline rows (from = to) for several sub-cases or cases at once (one INSERT inside a unit of
+    work); versions are not bumped (like `record_event(..., bump=False)`)."""
     at = clock.now()
-    model.objects.bulk_create(
-        model(
-            **{key: target},
-            **_history_row(
+    for target, reason in zip(targets, reasons, strict=True):
+        _add_history(
+            target,
+            _history_row(
                 target, actor=actor, label=label, action=action, before=target.status, reason=reason, at=at
             ),
         )
-        for target, reason in zip(targets, reasons, strict=True)
-    )
 
 
 # --- the join rule --------------------------------------------------------------------------------

@@ -4,12 +4,12 @@ a registry read or a decision commits or rolls back together with the thing it r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from onego.core import clock
+from onego.core import clock, uow
 from onego.core.errors import Conflict, ValidationFailed
 from onego.ledger import merkle
 from onego.ledger.canonical import check_fields, entry_bytes, normalise_payload
@@ -75,46 +75,89 @@ def ledger_append(
     )
 
 
+def ledger_record(
+    *,
+    kind: str,
+    actor: str,
+    subject_ref: str = "",
+    case_ref: str = "",
+    payload: Mapping[str, Any],
+) -> None:
+    """Like `ledger_append`, for callers that do not need the entry back: inside a unit of work
+    (`onego.core.uow`) the entry is appended with the unit's other entries as its last write, so
+    the ledger lock is held only from there to COMMIT. Bad input is still refused here and now."""
+    check_fields(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref)
+    _check_lengths(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref)
+    item = {
+        "kind": kind,
+        "actor": actor,
+        "subject_ref": subject_ref,
+        "case_ref": case_ref,
+        "stored_payload": normalise_payload(payload),
+    }
+    if not uow.defer("ledger", item, _append_many):
+        _append_many([item])
+
+
+def _append(*, kind: str, actor: str, subject_ref: str, case_ref: str, stored_payload: Any) -> LedgerEntry:
+    item = {
+        "kind": kind,
+        "actor": actor,
+        "subject_ref": subject_ref,
+        "case_ref": case_ref,
+        "stored_payload": stored_payload,
+    }
+    return _append_many([item])[0]
+
+
 # No savepoint: an error past validation must abort the caller's transaction anyway (the change it
 # records may not commit without its entry), so a savepoint would only cost two statements.
 @transaction.atomic(savepoint=False)
-def _append(*, kind: str, actor: str, subject_ref: str, case_ref: str, stored_payload: Any) -> LedgerEntry:
+def _append_many(items: Sequence[Mapping[str, Any]]) -> list[LedgerEntry]:
+    """Append validated entries in order: one locked state read, one INSERT of the entries, one of
+    the nodes they complete, one UPDATE of the state."""
     state = _locked_state()
     frontier = state.as_frontier()
-    index = frontier.size
-    recorded_at = clock.now()
-    leaf = merkle.leaf_hash(
-        entry_bytes(
-            index=index,
-            kind=kind,
-            actor=actor,
-            subject_ref=subject_ref,
-            case_ref=case_ref,
-            payload=stored_payload,
-            recorded_at=recorded_at,
+    entries: list[LedgerEntry] = []
+    nodes: list[LedgerNode] = []
+    for item in items:
+        index = frontier.size
+        recorded_at = clock.now()
+        leaf = merkle.leaf_hash(
+            entry_bytes(
+                index=index,
+                kind=item["kind"],
+                actor=item["actor"],
+                subject_ref=item["subject_ref"],
+                case_ref=item["case_ref"],
+                payload=item["stored_payload"],
+                recorded_at=recorded_at,
+            )
         )
-    )
-    completed = frontier.append(leaf)
-
-    entry = LedgerEntry.objects.create(
-        index=index,
-        kind=kind,
-        actor=actor,
-        subject_ref=subject_ref,
-        case_ref=case_ref,
-        payload=stored_payload,
-        recorded_at=recorded_at,
-        leaf_hash=leaf.hex(),
-    )
-    if completed:
-        LedgerNode.objects.bulk_create(
+        completed = frontier.append(leaf)
+        entries.append(
+            LedgerEntry(
+                index=index,
+                kind=item["kind"],
+                actor=item["actor"],
+                subject_ref=item["subject_ref"],
+                case_ref=item["case_ref"],
+                payload=item["stored_payload"],
+                recorded_at=recorded_at,
+                leaf_hash=leaf.hex(),
+            )
+        )
+        nodes.extend(
             LedgerNode(last_leaf=index, level=level, hash=h.hex()) for (level, _position), h in completed
         )
+    LedgerEntry.objects.bulk_create(entries)
+    if nodes:
+        LedgerNode.objects.bulk_create(nodes)
     state.size = frontier.size
     state.frontier = [h.hex() for h in frontier.hashes]
     state.root_hash = frontier.root().hex()
     state.save(update_fields=["size", "frontier", "root_hash", "updated_at"])
-    return entry
+    return entries
 
 
 def _current_size_and_root() -> tuple[int, str]:

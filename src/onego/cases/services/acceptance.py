@@ -17,8 +17,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
-
 from onego.accounts.models import Role
 from onego.accounts.selectors import Staff, StaffSeat, staff_of
 from onego.cases.access import access_case_by_id, access_subcase_for_officer, region_contains
@@ -47,6 +45,7 @@ from onego.catalog.selectors import DepartmentResolver
 from onego.core import clock
 from onego.core.errors import PermissionDenied, ValidationFailed
 from onego.core.services import working_calendar
+from onego.core.uow import unit_of_work
 
 
 def _clerk_seat(actor: Any, case: Case, staff: Staff | None = None) -> StaffSeat:
@@ -73,7 +72,7 @@ def case_limits(snapshot: Mapping[str, Any]) -> tuple[int, int]:
     return int(promised), int(max(legal_chain, promised))
 
 
-@transaction.atomic
+@unit_of_work
 def case_accept(
     *, actor: Any, case_id: Any, at_counter: bool = False, expected_version: int | None = None
 ) -> Case:
@@ -141,7 +140,6 @@ def case_accept(
         extra_fields=CASE_DEADLINE_FIELDS,
     )
     distribute(case, actor=actor, calendar=calendar, today=today)
-    case.refresh_from_db()
     due = case.promised_due.isoformat() if case.promised_due else "待定"
     provisional = "（暂定，待国务院公布该年放假安排后确定）" if case.deadline_provisional else ""
     notify_applicant(
@@ -153,7 +151,7 @@ def case_accept(
     return case
 
 
-@transaction.atomic
+@unit_of_work
 def case_refuse(*, actor: Any, case_id: Any, reason: str) -> Case:
     """不予受理, in writing with the reason (the applicant is told)."""
     if not reason.strip():
@@ -175,7 +173,7 @@ def case_refuse(*, actor: Any, case_id: Any, reason: str) -> Case:
     return case
 
 
-@transaction.atomic
+@unit_of_work
 def subcase_accept_registered(*, actor: Any, subcase_id: Any, expected_version: int | None = None) -> Any:
     """三类: the department accepts a sub-case registered at the window; its clock starts today."""
     seen = access_subcase_for_officer(actor, subcase_id)

@@ -14,7 +14,7 @@ from typing import Any
 from onego.cases.models import Case, SubCase
 from onego.cases.workflow import CaseStatus, InvalidTransition, actor_label
 from onego.core.errors import Conflict, NotFound
-from onego.ledger.services import ledger_append
+from onego.ledger.services import ledger_record
 
 
 def lock_case(case_id: Any, *, related: tuple[str, ...] = ()) -> Case:
@@ -31,7 +31,7 @@ def lock_case(case_id: Any, *, related: tuple[str, ...] = ()) -> Case:
 
 
 def lock_subcase(subcase_id: Any, *, case_id: Any = None) -> tuple[Case, SubCase]:
-    """The case (locked first) and the sub-case (locked second), both freshly read.
+    """The case (locked first) and the sub-case (locked second, with its siblings), freshly read.
 
     `case_id`, when the caller has just read it (an access check), saves looking it up; a
     sub-case never moves to another case, so it cannot be stale.
@@ -40,17 +40,43 @@ def lock_subcase(subcase_id: Any, *, case_id: Any = None) -> tuple[Case, SubCase
         case_id = SubCase.objects.filter(pk=subcase_id).values_list("case_id", flat=True).first()
     if case_id is None:
         raise NotFound("没有找到该子件", field="subcase")
-    case = lock_case(case_id)
-    subcase = (
-        SubCase.objects.select_for_update(of=("self",))
-        .select_related("department")
-        .filter(pk=subcase_id, case_id=case_id)
-        .first()
-    )
+    case = lock_case(case_id, related=("region",))
+    wanted = str(subcase_id)
+    subcase = next((s for s in locked_subcases(case) if str(s.pk) == wanted), None)
     if subcase is None:
         raise NotFound("没有找到该子件", field="subcase")
-    subcase.case = case  # the locked instance, so changes to it are seen by both
     return case, subcase
+
+
+_LOCKED_SUBCASES = "_onego_locked_subcases"
+
+
+def locked_subcases(case: Case) -> list[SubCase]:
+    """The case's sub-cases, locked after the case, read once per action (by stage and code).
+
+    Every step of one action — the decision, releasing or cancelling what waits on it, instant
+    approvals that follow, the join — works on these same instances, so each sees the others'
+    changes without reading again. They hang on the locked Case instance, which lives for one
+    transaction (`lock_case` reads a new one each time).
+    """
+    cached: list[SubCase] | None = getattr(case, _LOCKED_SUBCASES, None)
+    if cached is None:
+        cached = list(
+            SubCase.objects.select_for_update(of=("self",))
+            .select_related("department")
+            .filter(case_id=case.pk)
+            .order_by("stage", "code")
+        )
+        remember_subcases(case, cached)
+    return cached
+
+
+def remember_subcases(case: Case, subcases: list[SubCase]) -> None:
+    """Make `subcases` (all of the case's, e.g. just inserted) its locked set for this action."""
+    for subcase in subcases:
+        subcase.case = case  # the locked instance, so changes to it are seen by all
+    subcases.sort(key=lambda s: (s.stage, s.code))
+    setattr(case, _LOCKED_SUBCASES, subcases)
 
 
 def check_version(obj: Case | SubCase, expected: int | None) -> None:
@@ -95,8 +121,9 @@ def text_digest(text: str) -> str:
 def record_decision(
     *, case: Case, actor: str, subject: str, decision: str, payload: Mapping[str, Any] | None = None
 ) -> None:
-    """One ledger entry of kind case.decision, in the caller's transaction."""
-    ledger_append(
+    """One ledger entry of kind case.decision, in the caller's transaction (at its end, inside a
+    unit of work)."""
+    ledger_record(
         kind="case.decision",
         actor=actor,
         subject_ref=subject,

@@ -15,8 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import transaction
-
 from onego.accounts.models import Role
 from onego.accounts.selectors import members_of, staff_of
 from onego.cases.access import access_case_by_id
@@ -34,10 +32,10 @@ from onego.cases.workflow import (
 )
 from onego.core import clock
 from onego.core.errors import PermissionDenied, ValidationFailed
+from onego.core.uow import unit_of_work
 
 
-def _opinions(case: Case) -> list[dict[str, Any]]:
-    rows = SubCase.objects.filter(case=case, kind=SubCaseKind.ITEM).select_related("department")
+def _opinions(items: Sequence[SubCase]) -> list[dict[str, Any]]:
     return [
         {
             "code": s.code,
@@ -49,34 +47,34 @@ def _opinions(case: Case) -> list[dict[str, Any]]:
             "decided_by": s.decided_by_label,
             "decided_at": s.decided_at.isoformat() if s.decided_at else None,
         }
-        for s in rows.order_by("stage", "code")
+        for s in sorted(items, key=lambda s: (s.stage, s.code))
     ]
 
 
-def fire_join(case: Case, *, item_statuses: Sequence[str] | None = None) -> Conclusion | None:
+def _items(case: Case) -> list[SubCase]:
+    return list(SubCase.objects.filter(case=case, kind=SubCaseKind.ITEM).select_related("department"))
+
+
+def fire_join(case: Case, *, items: Sequence[SubCase] | None = None) -> Conclusion | None:
     """Prepare the conclusion if every item sub-case is decided. The caller holds the case lock.
 
-    `item_statuses`: the item sub-cases' statuses when the caller has just read them under that
-    lock (and kept them current since); otherwise they are read here.
+    `items`: the case's item sub-cases as the caller holds them, locked and current (see
+    `common.locked_subcases`); otherwise they are read here.
     """
     if case.status != CaseStatus.IN_PROGRESS:
         return None
-    statuses = (
-        list(item_statuses)
-        if item_statuses is not None
-        else list(SubCase.objects.filter(case=case, kind=SubCaseKind.ITEM).values_list("status", flat=True))
-    )
-    outcome = join_outcome(statuses)
+    items = list(items) if items is not None else _items(case)
+    outcome = join_outcome(s.status for s in items)
     if outcome is None:
         return None
-    opinions = _opinions(case)
+    opinions = _opinions(items)
     approved = sum(1 for o in opinions if o["status"] == SubCaseStatus.APPROVED)
     conclusion, _ = Conclusion.objects.get_or_create(
         case=case,
         defaults={
             "outcome": outcome,
             "opinions": opinions,
-            "issuing_department": case.lead_department,
+            "issuing_department_id": case.lead_department_id,
             "delivery_method": case.delivery_method,
         },
     )
@@ -93,7 +91,7 @@ def fire_join(case: Case, *, item_statuses: Sequence[str] | None = None) -> Conc
     return conclusion
 
 
-@transaction.atomic
+@unit_of_work
 def case_issue_conclusion(
     *,
     actor: Any,
@@ -111,7 +109,7 @@ def case_issue_conclusion(
         raise PermissionDenied(f"结论由牵头部门（{lead}）负责人出具", field="case")
     if delivery_method is not None and delivery_method not in DeliveryMethod.values:
         raise ValidationFailed(f"送达方式应为：{'、'.join(DeliveryMethod.labels)}", field="delivery_method")
-    case = lock_case(seen.pk)
+    case = lock_case(seen.pk, related=("lead_department",))
     check_version(case, expected_version)
     if case.status != CaseStatus.READY_TO_CONCLUDE:
         if case.status == CaseStatus.CONCLUDED:
@@ -124,7 +122,7 @@ def case_issue_conclusion(
     conclusion.issued_by = actor
     conclusion.issued_at = now
     conclusion.summary = summary.strip() or Outcome(conclusion.outcome).label
-    conclusion.opinions = _opinions(case)
+    conclusion.opinions = _opinions(_items(case))
     if delivery_method:
         conclusion.delivery_method = delivery_method
     conclusion.save()

@@ -15,7 +15,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from onego.accounts.models import DECIDING_ROLES, Role
@@ -29,6 +28,7 @@ from onego.cases.workflow import CASE_OPEN, SUBCASE_ACTIVE, SUBCASE_PAUSED, reco
 from onego.core import clock
 from onego.core.errors import NotFound
 from onego.core.services import working_calendar
+from onego.core.uow import unit_of_work
 from onego.core.workdays import WorkingCalendar, YearSource
 
 CHECK_TIME = dt.time(0, 5)  # local time a scheduled check runs on the day the colour changes
@@ -131,7 +131,7 @@ def schedule_deadline_check(subcase: SubCase, *, calendar: WorkingCalendar, toda
 
 def run_deadline_check(*, subcase_id: str, token: int) -> str:
     """Warn once per level, escalate once when overdue, schedule the next check. Idempotent."""
-    with transaction.atomic():
+    with unit_of_work():
         try:
             case, subcase = lock_subcase(subcase_id)
         except NotFound:
@@ -265,7 +265,7 @@ def recompute_provisional_deadlines(*, year: int | None = None) -> RecomputeRepo
             continue
         if year is None and all(calendar.year_source(y) == YearSource.PROVISIONAL for y in years):
             continue
-        with transaction.atomic():
+        with unit_of_work():
             case = lock_case(pk)
             if case.status not in CASE_OPEN:
                 continue
@@ -318,7 +318,7 @@ def recover_deadline_checks() -> int:
         and sla.RANK[sla.colour(calendar, today, due)] > sla.RANK[warned or "green"]
     ]
     for pk in lost:
-        with transaction.atomic():
+        with unit_of_work():
             try:
                 _, subcase = lock_subcase(pk)
             except NotFound:

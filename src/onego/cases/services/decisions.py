@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-
 from onego.accounts.models import DECIDING_ROLES, Role
 from onego.accounts.selectors import staff_of
 from onego.cases.access import access_case_by_id, access_subcase_for_officer
@@ -45,6 +43,7 @@ from onego.cases.workflow import (
 from onego.core import clock
 from onego.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from onego.core.services import working_calendar
+from onego.core.uow import unit_of_work
 
 S = SubCaseStatus
 
@@ -68,7 +67,7 @@ def _claimed_by_other(subcase: SubCase) -> Conflict:
     return Conflict(f"“{subcase.name}”已由{actor_label(subcase.assignee)}认领办理", field="assignee")
 
 
-@transaction.atomic
+@unit_of_work
 def subcase_claim(*, actor: Any, subcase_id: Any, expected_version: int | None = None) -> SubCase:
     seen = access_subcase_for_officer(actor, subcase_id)
     case, subcase = lock_subcase(subcase_id, case_id=seen.case_id)
@@ -141,7 +140,7 @@ def _decide(
     return subcase
 
 
-@transaction.atomic
+@unit_of_work
 def subcase_approve(
     *, actor: Any, subcase_id: Any, opinion: str = "", expected_version: int | None = None
 ) -> SubCase:
@@ -151,7 +150,7 @@ def subcase_approve(
     )
 
 
-@transaction.atomic
+@unit_of_work
 def subcase_reject(
     *, actor: Any, subcase_id: Any, opinion: str, expected_version: int | None = None
 ) -> SubCase:
@@ -161,7 +160,7 @@ def subcase_reject(
     )
 
 
-@transaction.atomic
+@unit_of_work
 def subcase_decide_at_window(*, actor: Any, subcase_id: Any, approve: bool, opinion: str = "") -> SubCase:
     """一类: the clerk who accepted the case at the counter decides the item there and then."""
     opinion = opinion.strip()
@@ -204,7 +203,7 @@ def _dept(subcase: SubCase) -> str:
     return subcase.department.name if subcase.department else "实施部门"
 
 
-@transaction.atomic
+@unit_of_work
 def subcase_reassign(
     *, actor: Any, subcase_id: Any, to_user: Any, reason: str, expected_version: int | None = None
 ) -> SubCase:
@@ -246,7 +245,7 @@ def subcase_reassign(
     return subcase
 
 
-@transaction.atomic
+@unit_of_work
 def subcase_review_instant(*, actor: Any, subcase_id: Any, uphold: bool, opinion: str) -> InstantDecision:
     """An officer reviews an automatic decision: upholds it, or overturns it and decides by hand.
 
@@ -349,12 +348,22 @@ def _hold_dependants(case: Case, subcase: SubCase, *, actor: Any, label: str) ->
 PARTNER_OUTCOMES = {"started": S.CLAIMED, "done": S.APPROVED, "failed": S.REJECTED}
 
 
-@transaction.atomic
+@unit_of_work
 def subcase_partner_report(
     *, partner: str, subcase_id: Any, outcome: str, reference: str = "", note: str = ""
 ) -> SubCase:
-    """A partner (bank, utility) reports progress on its step. The signed partner API (later) calls
-    this after verifying the signature and that `partner` owns the step; nothing else should."""
+    """A partner (bank, utility) reports progress on its step. The signed partner API calls this
+    after verifying the signature and that `partner` owns the step; nothing else should."""
+    subcase, _ = partner_report(
+        partner=partner, subcase_id=subcase_id, outcome=outcome, reference=reference, note=note
+    )
+    return subcase
+
+
+def partner_report(
+    *, partner: str, subcase_id: Any, outcome: str, reference: str = "", note: str = ""
+) -> tuple[SubCase, bool]:
+    """`subcase_partner_report` in the caller's unit of work; also says whether anything changed."""
     if outcome not in PARTNER_OUTCOMES:
         raise ValidationFailed(f"结果应为：{'、'.join(PARTNER_OUTCOMES)}", field="outcome")
     case, subcase = lock_subcase(subcase_id)
@@ -362,7 +371,7 @@ def subcase_partner_report(
         raise NotFound("没有找到该合作机构环节", field="subcase")
     to = PARTNER_OUTCOMES[outcome]
     if subcase.status == to:
-        return subcase  # a repeated callback: nothing new
+        return subcase, False  # a repeated callback: nothing new
     if subcase.status in SUBCASE_DECIDED:
         # A late "started" must not reopen a finished step (APPROVED → CLAIMED is for 秒批 review).
         raise _already_decided(subcase)
@@ -380,4 +389,4 @@ def subcase_partner_report(
     )
     if to != S.CLAIMED:
         follow_decision(case, subcase, actor=None, calendar=working_calendar(), today=clock.today())
-    return subcase
+    return subcase, True

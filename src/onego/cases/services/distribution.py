@@ -22,14 +22,14 @@ from onego.cases import instant
 from onego.cases.formdata import form_fields, form_values, seal_values, sensitive_elements, shown
 from onego.cases.models import Case, InstantDecision, SubCase, SubCaseKind
 from onego.cases.results import dispatch_partner_step
-from onego.cases.services.common import record_decision, text_digest
+from onego.cases.services.common import locked_subcases, record_decision, remember_subcases, text_digest
 from onego.cases.services.conclusion import fire_join
 from onego.cases.services.deadlines import (
     SUBCASE_DEADLINE_FIELDS,
     schedule_deadline_check,
     set_subcase_deadlines,
 )
-from onego.cases.workflow import SUBCASE_DECIDED, SubCaseStatus, change_status, record_event, record_events
+from onego.cases.workflow import SubCaseStatus, change_status, record_event, record_events
 from onego.catalog.models import Department
 from onego.core import clock
 from onego.core.workdays import WorkingCalendar
@@ -63,6 +63,7 @@ def distribute(case: Case, *, actor: Any, calendar: WorkingCalendar, today: dt.d
         for e in entries
     ]
     SubCase.objects.bulk_create(subcases)
+    remember_subcases(case, subcases)
     names = {s.code: s.name for s in subcases}
     waiting = [s for s in subcases if s.prerequisites]
     record_events(
@@ -74,12 +75,10 @@ def distribute(case: Case, *, actor: Any, calendar: WorkingCalendar, today: dt.d
             for s in waiting
         ],
     )
-    for subcase in subcases:
+    for subcase in list(subcases):
         # No re-read needed: these rows were inserted by this transaction (so nobody else can hold
-        # them), and a sub-case without prerequisites is moved only here — what an instant
-        # approval earlier in this loop releases or cancels always has prerequisites.
+        # them), and every step of this action works on these instances (`locked_subcases`).
         if not subcase.prerequisites and subcase.status == S.WAITING:
-            subcase.case = case
             start_subcase(case, subcase, actor=actor, calendar=calendar, today=today, reason="受理后并联分发")
     return subcases
 
@@ -233,32 +232,24 @@ def follow_decision(
     case: Case, decided: SubCase, *, actor: Any, calendar: WorkingCalendar, today: dt.date
 ) -> None:
     """Release or cancel what waits on `decided`, then see whether the case is decided."""
-    statuses = release_dependants(case, decided, actor=actor, calendar=calendar, today=today)
-    fire_join(case, item_statuses=statuses)
+    release_dependants(case, decided, actor=actor, calendar=calendar, today=today)
+    fire_join(case, items=[s for s in locked_subcases(case) if s.kind == SubCaseKind.ITEM])
 
 
 def release_dependants(
     case: Case, decided: SubCase, *, actor: Any, calendar: WorkingCalendar, today: dt.date
-) -> list[str]:
-    """Start what waited only on `decided` (approved), or cancel what waited on it (not approved).
-
-    Returns the statuses of the case's item sub-cases as they stand afterwards (for the join).
-    """
-    # One locked read of the case's sub-cases; `statuses` is kept current as this loop starts or
-    # cancels them (an instant approval inside the loop decides others through its own read).
-    siblings = list(
-        SubCase.objects.select_for_update(of=("self",))
-        .select_related("department")
-        .filter(case=case)
-        .order_by("stage", "code")
-    )
-    statuses = {s.code: s.status for s in siblings}  # `decided` included: it was saved before this
+) -> None:
+    """Start what waited only on `decided` (approved), or cancel what waited on it (not approved)."""
+    siblings = locked_subcases(case)
+    for i, sibling in enumerate(siblings):
+        if sibling.pk == decided.pk and sibling is not decided:
+            siblings[i] = decided  # a caller's own instance of it: keep the one that changed
     waiting = [s for s in siblings if s.status == S.WAITING and decided.code in s.prerequisites]
     for subcase in waiting:
-        if statuses.get(subcase.code) != S.WAITING:
+        if subcase.status != S.WAITING:
             continue  # started or cancelled meanwhile, by a decision taken inside this loop
-        subcase.case = case
         if decided.status == S.APPROVED:
+            statuses = {s.code: s.status for s in siblings}
             if not all(statuses.get(p) == S.APPROVED for p in subcase.prerequisites):
                 continue
             start_subcase(
@@ -277,12 +268,6 @@ def release_dependants(
                 calendar=calendar,
                 today=today,
             )
-        statuses[subcase.code] = subcase.status
-        if subcase.status in SUBCASE_DECIDED:
-            # Decided on the spot (an instant approval, a cascading cancel): its own follow-up has
-            # released or cancelled others through its own read, so ours is stale now.
-            statuses = dict(SubCase.objects.filter(case=case).values_list("code", "status"))
-    return [statuses[s.code] for s in siblings if s.kind == SubCaseKind.ITEM]
 
 
 def cancel_subcase(

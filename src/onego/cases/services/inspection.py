@@ -26,7 +26,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -52,6 +51,7 @@ from onego.catalog.models import ServiceItem
 from onego.core import clock
 from onego.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from onego.core.services import working_calendar
+from onego.core.uow import unit_of_work
 
 S = SubCaseStatus
 # Not decided yet: a waiting item is inspected with the others (one trip), its clock starts later.
@@ -124,7 +124,7 @@ def _end_pauses(case: Case, subcases: Sequence[SubCase]) -> None:
     refresh_case_deadlines(case, calendar=calendar)
 
 
-@transaction.atomic
+@unit_of_work
 def inspection_schedule(*, actor: Any, case_id: Any, when: dt.datetime, place: str) -> JointInspection:
     """One appointment at the site for every department whose item needs an inspection."""
     seen = access_case_by_id(actor, case_id)
@@ -242,7 +242,7 @@ def _locked_inspection(actor: Any, inspection_id: Any) -> tuple[Case, JointInspe
     return case, JointInspection.objects.select_for_update().get(pk=seen.pk)
 
 
-@transaction.atomic
+@unit_of_work
 def inspection_record_findings(
     *, actor: Any, inspection_id: Any, findings: Sequence[FindingIn]
 ) -> JointInspection:
@@ -370,7 +370,7 @@ def _hold(
         )
 
 
-@transaction.atomic
+@unit_of_work
 def inspection_cancel(*, actor: Any, inspection_id: Any, reason: str) -> JointInspection:
     """Call off a scheduled inspection (to reschedule it, or because it is no longer needed)."""
     reason = reason.strip()

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-
 from onego.cases.models import Case
 from onego.cases.services.common import lock_case
 from onego.cases.workflow import record_event
+from onego.core.uow import unit_of_work
 
 
 def may_take_online(case: Case, user: Any) -> bool:
@@ -26,7 +25,7 @@ def may_take_online(case: Case, user: Any) -> bool:
     return case.applicant_user_id is None or case.applicant_user_id == getattr(user, "pk", None)
 
 
-@transaction.atomic
+@unit_of_work
 def case_link_applicant(*, case_id: Any, applicant_index: str, user: Any) -> bool:
     """Make `user` the case's online applicant when the case has none; True when it is theirs now.
 

@@ -11,13 +11,12 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
-
 from onego.cases.channels import Message, channel_for
 from onego.cases.identity import unseal
 from onego.cases.models import Case, Notification, NotificationChannel, NotificationStatus
 from onego.cases.tasks import send_notification
-from onego.core import clock
+from onego.core import clock, uow
+from onego.core.uow import unit_of_work
 
 MAX_ATTEMPTS = 5
 BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minutes=30), dt.timedelta(hours=2))
@@ -32,7 +31,7 @@ def case_contact(case: Case) -> dict[str, str]:
 
 def _queue(rows: list[Notification]) -> list[Notification]:
     for row in rows:
-        row.save()
+        uow.insert(row)  # with the action's other new rows; the task row below goes with them
         send_notification.enqueue(str(row.pk))
     return rows
 
@@ -93,7 +92,7 @@ def deliver_notification(*, notification_id: str) -> str:
     commit, the row is still pending and is sent again later: delivery is at least once, and the
     message key lets the receiving side spot the duplicate.
     """
-    with transaction.atomic():
+    with unit_of_work():
         row = (
             Notification.objects.select_for_update(of=("self",))
             .select_related("case", "recipient")
@@ -141,7 +140,7 @@ def sweep_outbox(*, older_than: dt.timedelta = dt.timedelta(minutes=10)) -> int:
             status=NotificationStatus.PENDING, next_attempt_at__lte=cutoff
         ).values_list("pk", flat=True)
     )
-    with transaction.atomic():
+    with unit_of_work():
         for pk in ids:
             send_notification.enqueue(str(pk))
     return len(ids)

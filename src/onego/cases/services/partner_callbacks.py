@@ -12,7 +12,7 @@ In order:
 3. the callback id is stored unique per partner (`PartnerCallback`) in the same transaction as
    the change: the same callback again — a retry or a replay inside the 5 minutes — changes
    nothing and answers `duplicate`; the same id with a different body is a Conflict;
-4. `subcase_partner_report` moves the sub-case (started → 办理中, done → 准予, failed → 不予) and
+4. `partner_report` moves the sub-case (started → 办理中, done → 准予, failed → 不予) and
    the delivery is marked acknowledged.
 """
 
@@ -28,10 +28,11 @@ from django.db import IntegrityError, transaction
 from onego.cases import webhooks
 from onego.cases.models import PartnerCallback, PartnerDelivery, PartnerEndpoint, SubCase
 from onego.cases.models import PartnerDeliveryStatus as D
-from onego.cases.services.decisions import PARTNER_OUTCOMES, subcase_partner_report
+from onego.cases.services.decisions import PARTNER_OUTCOMES, partner_report
 from onego.cases.services.partners import endpoint_secret
 from onego.core import clock
 from onego.core.errors import Conflict, NotFound, ValidationFailed
+from onego.core.uow import unit_of_work
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def _parse(raw: bytes) -> dict[str, Any]:
     return body
 
 
-@transaction.atomic
+@unit_of_work
 def partner_callback_receive(
     *, partner_code: str, body: bytes, timestamp: str | None, signature: str | None
 ) -> CallbackResult:
@@ -121,21 +122,20 @@ def partner_callback_receive(
         status = SubCase.objects.filter(pk=delivery.subcase_id).values_list("status", flat=True).get()
         return CallbackResult("duplicate", str(delivery.subcase_id), status)
 
-    before = SubCase.objects.filter(pk=delivery.subcase_id).values_list("version", flat=True).get()
-    subcase = subcase_partner_report(
+    subcase, changed = partner_report(
         partner=partner.code,
         subcase_id=delivery.subcase_id,
         outcome=outcome,
         reference=reference,
         note=message,
     )
-    # Locked after the case and the sub-case (subcase_partner_report took those): the one order.
+    # Locked after the case and the sub-case (partner_report took those): the one order.
     locked = PartnerDelivery.objects.select_for_update(of=("self",)).get(pk=delivery.pk)
     if locked.status in (D.PENDING, D.SENT, D.FAILED):
         locked.status = D.ACKNOWLEDGED
         locked.acknowledged_at = clock.now()
         locked.next_attempt_at = None
         locked.save(update_fields=["status", "acknowledged_at", "next_attempt_at", "updated_at"])
-    callback.result = "applied" if subcase.version != before else "unchanged"
+    callback.result = "applied" if changed else "unchanged"
     callback.save(update_fields=["result", "updated_at"])
     return CallbackResult(callback.result, str(subcase.pk), subcase.status)

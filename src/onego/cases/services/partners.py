@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from onego.accounts.models import Role
@@ -56,6 +55,7 @@ from onego.cases.workflow import SubCaseStatus, record_event
 from onego.catalog.models import Partner
 from onego.core import clock, pii
 from onego.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from onego.core.uow import unit_of_work
 
 MAX_ATTEMPTS = 5
 BACKOFF = tuple(dt.timedelta(minutes=m) for m in (1, 5, 25, 125))  # after try 1, 2, 3, 4
@@ -81,7 +81,7 @@ def endpoint_secret(endpoint: PartnerEndpoint) -> str:
     return pii.decrypt(endpoint.secret_sealed)
 
 
-@transaction.atomic
+@unit_of_work
 def partner_endpoint_set(
     *,
     partner_code: str,
@@ -205,7 +205,7 @@ class _Try:
 
 def _claim(delivery_id: str) -> _Try | str:
     """Take the next try of a pending, due delivery (short transaction on its row alone)."""
-    with transaction.atomic():
+    with unit_of_work():
         delivery = (
             PartnerDelivery.objects.select_for_update(of=("self",))
             .select_related("subcase", "case__region", "partner__endpoint")
@@ -255,7 +255,7 @@ def deliver_partner(*, delivery_id: str) -> str:
 
 
 def _record(delivery_id: str, number: int, response: webhooks.Response) -> str:
-    with transaction.atomic():
+    with unit_of_work():
         delivery = (
             PartnerDelivery.objects.select_for_update(of=("self",))
             .select_related("subcase", "case__lead_department", "partner")
@@ -346,7 +346,7 @@ def escalate_delivery(delivery: PartnerDelivery, *, reason: str) -> None:
     )
 
 
-@transaction.atomic
+@unit_of_work
 def partner_delivery_retry(*, actor: Any, subcase_id: Any) -> PartnerDelivery:
     """Send a failed partner step again (a lead officer of the lead department, after escalation)."""
     seen = SubCase.objects.filter(pk=subcase_id, kind=SubCaseKind.PARTNER).values_list("case_id", flat=True)
@@ -384,7 +384,7 @@ def sweep_partner_deliveries(*, grace: dt.timedelta = dt.timedelta(minutes=10)) 
             "pk", flat=True
         )
     )
-    with transaction.atomic():
+    with unit_of_work():
         for pk in ids:
             deliver_partner_step.enqueue(str(pk))
     return len(ids)

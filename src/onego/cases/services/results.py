@@ -55,7 +55,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 
 from onego.accounts.models import Role
@@ -88,6 +87,7 @@ from onego.cases.workflow import InvalidTransition, SubCaseStatus, record_event
 from onego.catalog.models import Department, LicenceType, ServiceItem
 from onego.core import clock
 from onego.core.errors import NotFound, PermissionDenied, ValidationFailed
+from onego.core.uow import unit_of_work
 from onego.core.validators import check_uscc
 from onego.ledger.services import ledger_append
 from onego.registries.authorities import government_uscc, synthetic_type_code
@@ -165,7 +165,7 @@ def _licence_subcases(conclusion: Conclusion) -> list[tuple[SubCase, ServiceItem
 
 def _issue_one(conclusion_id: Any, subcase: SubCase, item: ServiceItem) -> bool:
     """Issue the sub-case's e-licence unless it was already; True when issued now."""
-    with transaction.atomic():
+    with unit_of_work():
         conclusion = Conclusion.objects.select_for_update().select_related("case").get(pk=conclusion_id)
         if any(r.get("subcase") == str(subcase.pk) for r in conclusion.results):
             return False
@@ -389,7 +389,7 @@ def produce_results_now(*, conclusion_id: Any) -> str:
             licence, verify_url=verify_url(licence_token), signer=signer
         )
 
-    with transaction.atomic():
+    with unit_of_work():
         locked = Conclusion.objects.select_for_update().select_related("case").get(pk=conclusion.pk)
         if locked.results_status == ResultsStatus.PRODUCED:
             return "unchanged"
@@ -440,7 +440,7 @@ def recover_pending_results(*, older_than: dt.timedelta = dt.timedelta(minutes=1
 DELIVERY_ROLES = (Role.CLERK, Role.OFFICER, Role.LEAD_OFFICER, Role.ADMIN)
 
 
-@transaction.atomic
+@unit_of_work
 def conclusion_deliver(
     *,
     actor: Any,

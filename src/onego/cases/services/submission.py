@@ -48,6 +48,7 @@ from onego.catalog.models import Package, Region
 from onego.catalog.selectors import compile_for
 from onego.core import clock
 from onego.core.errors import Conflict, ValidationFailed
+from onego.core.uow import unit_of_work
 from onego.core.validators import check_id_number, check_phone, check_uscc
 
 _KEY_RE = re.compile(r"^[\x21-\x7e]{8,100}$")
@@ -258,7 +259,7 @@ def _snapshot(
 # --- services ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@unit_of_work
 def case_submit(
     *,
     actor: Any,
@@ -420,7 +421,7 @@ def _pre_review(case: Case) -> list[prereview.Problem]:
     return problems
 
 
-@transaction.atomic
+@unit_of_work
 def case_pre_review(*, actor: Any, case_id: Any) -> list[prereview.Problem]:
     """Re-run pre-review on a submitted case (e.g. by a clerk after the catalog was corrected)."""
     seen = access_case_by_id(actor, case_id)
@@ -433,7 +434,7 @@ def case_pre_review(*, actor: Any, case_id: Any) -> list[prereview.Problem]:
     return _pre_review(case)
 
 
-@transaction.atomic
+@unit_of_work
 def case_correct(
     *,
     actor: Any,
@@ -495,7 +496,7 @@ def case_submit_draft(
     channel: str | None = None,
 ) -> Case:
     """Finish a draft — online, or at the counter (channel=counter) — and pre-review it."""
-    with transaction.atomic():
+    with unit_of_work():
         seen = access_case_by_id(actor, case_id)
         ensure_applicant_or_clerk(actor, seen)
         case = lock_case(seen.pk)
@@ -520,7 +521,7 @@ def case_submit_draft(
         )
 
 
-@transaction.atomic
+@unit_of_work
 def case_withdraw(*, actor: Any, case_id: Any, reason: str) -> Case:
     """The applicant withdraws before the conclusion: open sub-cases are cancelled, the clock stops."""
     if not reason.strip():

@@ -17,8 +17,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-
 from onego.cases import prereview
 from onego.cases.access import access_case_by_id, access_subcase_for_officer, ensure_applicant_or_clerk
 from onego.cases.formdata import form_fields
@@ -44,6 +42,7 @@ from onego.cases.workflow import CaseStatus, InvalidTransition, SubCaseStatus, c
 from onego.core import clock
 from onego.core.errors import Conflict, PermissionDenied, ValidationFailed
 from onego.core.services import working_calendar
+from onego.core.uow import unit_of_work
 
 S = SubCaseStatus
 SPECIAL_PROCEDURES = ("听证", "招标", "拍卖", "检验", "检测", "检疫", "鉴定", "专家评审")
@@ -124,7 +123,7 @@ def _refresh_both(case: Case, subcase: SubCase) -> None:
     refresh_case_deadlines(case, calendar=calendar)
 
 
-@transaction.atomic
+@unit_of_work
 def subcase_request_supplement(
     *, actor: Any, subcase_id: Any, items: Sequence[SupplementItemIn], expected_version: int | None = None
 ) -> Supplement:
@@ -182,7 +181,7 @@ def subcase_request_supplement(
     return supplement
 
 
-@transaction.atomic
+@unit_of_work
 def supplement_answer(
     *,
     actor: Any,
@@ -267,7 +266,7 @@ def supplement_answer(
     return supplement
 
 
-@transaction.atomic
+@unit_of_work
 def subcase_start_special_procedure(
     *, actor: Any, subcase_id: Any, procedure: str, reason: str, expected_version: int | None = None
 ) -> SubCase:
@@ -299,7 +298,7 @@ def subcase_start_special_procedure(
     return subcase
 
 
-@transaction.atomic
+@unit_of_work
 def subcase_end_special_procedure(
     *, actor: Any, subcase_id: Any, result: str, expected_version: int | None = None
 ) -> SubCase:

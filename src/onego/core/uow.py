@@ -1,0 +1,130 @@
+"""A unit of work: one service call's transaction, with its append-only rows written at the end.
+
+`unit_of_work` is `transaction.atomic` plus a buffer. Inside it:
+
+- `insert(obj)` does not INSERT at once: the new rows of one model (history rows, outbox rows,
+  task rows) are written together, one `bulk_create` per model, when the unit ends.
+- `defer(key, item, flush)` collects items that one function writes together at the end — the
+  ledger uses it, so that an action's entries are appended in one batch as the last statements
+  before COMMIT, and the global ledger lock is held for milliseconds instead of the whole action.
+
+Why: a case action changes a few rows but used to write a history row, a task row and a ledger
+entry per change, each its own statement; see bench/README.md.
+
+Nothing is lost or moved out of the transaction: the buffer is written inside the same atomic
+block, before it commits, and dropped when the block raises. Rows are deferred only while no
+savepoint was opened since the unit began (`transaction.atomic()` nested inside a service, whose
+rollback must take its rows with it): there, `insert` writes at once. A unit nested in another
+unit flushes its own buffer when it ends, for the same reason.
+
+Deferred rows are not visible to queries made inside the unit before it ends; only write rows here
+that nothing in the same action reads back (append-only history, outbox, tasks, ledger).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from contextlib import ContextDecorator
+from typing import Any, TypeVar, overload
+
+from django.db import models, transaction
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_local = threading.local()
+
+
+class _Frame:
+    __slots__ = ("atomic", "batches", "depth", "inserts")
+
+    def __init__(self, atomic: Any) -> None:
+        self.atomic = atomic
+        self.depth = -1
+        self.inserts: dict[type[models.Model], list[models.Model]] = {}
+        self.batches: dict[str, tuple[Callable[[Sequence[Any]], Any], list[Any]]] = {}
+
+    def flush(self) -> None:
+        inserts, self.inserts = self.inserts, {}
+        for model, rows in inserts.items():
+            model._default_manager.bulk_create(rows)
+        batches, self.batches = self.batches, {}
+        for write, items in batches.values():
+            write(items)
+
+
+def _stack() -> list[_Frame]:
+    stack: list[_Frame] | None = getattr(_local, "stack", None)
+    if stack is None:
+        stack = _local.stack = []
+    return stack
+
+
+def _savepoints() -> int:
+    """Savepoints open on the default connection (atomic blocks with savepoint=False add none)."""
+    return sum(1 for sid in transaction.get_connection().savepoint_ids if sid is not None)
+
+
+def _current() -> _Frame | None:
+    stack = _stack()
+    if not stack or not transaction.get_connection().in_atomic_block:
+        return None
+    frame = stack[-1]
+    return frame if frame.depth == _savepoints() else None
+
+
+class _UnitOfWork(ContextDecorator):
+    def __enter__(self) -> None:
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        frame = _Frame(atomic)
+        frame.depth = _savepoints()
+        _stack().append(frame)
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool | None:
+        frame = _stack().pop()
+        if exc_type is None:
+            try:
+                frame.flush()
+            except BaseException as error:
+                frame.atomic.__exit__(type(error), error, error.__traceback__)
+                raise
+        return frame.atomic.__exit__(exc_type, exc, tb)  # type: ignore[no-any-return]
+
+
+@overload
+def unit_of_work(func: F) -> F: ...
+@overload
+def unit_of_work(func: None = None) -> _UnitOfWork: ...
+def unit_of_work(func: F | None = None) -> F | _UnitOfWork:
+    """Use like `transaction.atomic`: `@unit_of_work` on a service, or `with unit_of_work():`."""
+    if func is None:
+        return _UnitOfWork()
+    return _UnitOfWork()(func)
+
+
+def insert(obj: models.Model) -> None:
+    """Insert a new row now, or with the other new rows of its model when the unit ends."""
+    frame = _current()
+    if frame is None:
+        obj.save(force_insert=True)
+        return
+    frame.inserts.setdefault(type(obj), []).append(obj)
+
+
+def defer(key: str, item: Any, write: Callable[[Sequence[Any]], Any]) -> bool:
+    """Queue `item` for `write(items)` at the end of the unit; False when there is no unit (or a
+    savepoint is open), and the caller must write it now."""
+    frame = _current()
+    if frame is None:
+        return False
+    _, items = frame.batches.setdefault(key, (write, []))
+    items.append(item)
+    return True
+
+
+def flush() -> None:
+    """Write what the current unit has buffered now (before a query that must see it)."""
+    frame = _current()
+    if frame is not None:
+        frame.flush()
