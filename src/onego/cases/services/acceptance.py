@@ -129,7 +129,8 @@ def case_accept(
         decision="case.accepted",
         payload={"lead_department": lead.code, "at_counter": at_counter},
     )
-    set_case_deadlines(case, calendar=calendar)  # saved with the status change below
+    # Saved with the status change below; the clock started just now, so it has no pauses yet.
+    set_case_deadlines(case, calendar=calendar, no_pauses=True)
     change_status(
         case,
         CaseStatus.IN_PROGRESS,

@@ -50,12 +50,12 @@ def subcase_clock(subcase: SubCase, *, no_pauses: bool = False) -> sla.Clock:
     )
 
 
-def case_clock(case: Case) -> sla.Clock:
+def case_clock(case: Case, *, no_pauses: bool = False) -> sla.Clock:
     return sla.Clock(
         started_on=case.clock_started_on,
         promised_days=case.promised_days,
         legal_days=case.legal_days,
-        pauses=_pauses(case),
+        pauses=() if no_pauses else _pauses(case),
     )
 
 
@@ -73,10 +73,10 @@ CASE_DEADLINE_FIELDS = ("promised_due", "legal_due", "deadline_provisional", "pr
 SUBCASE_DEADLINE_FIELDS = (*CASE_DEADLINE_FIELDS, "check_token")
 
 
-def set_case_deadlines(case: Case, *, calendar: WorkingCalendar) -> bool:
+def set_case_deadlines(case: Case, *, calendar: WorkingCalendar, no_pauses: bool = False) -> bool:
     """Recompute the case's due dates on the instance (CASE_DEADLINE_FIELDS, not saved); True when
-    one of them moved."""
-    return _store(case, sla.deadlines(calendar, case_clock(case)))
+    one of them moved. `no_pauses`: the clock has just started, so there are none to read."""
+    return _store(case, sla.deadlines(calendar, case_clock(case, no_pauses=no_pauses)))
 
 
 def refresh_case_deadlines(case: Case, *, calendar: WorkingCalendar) -> bool:

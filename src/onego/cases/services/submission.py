@@ -202,9 +202,10 @@ def _material_lines(snapshot: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return {m["material"]: m for m in snapshot.get("materials", [])}
 
 
-def _store_materials(case: Case, uploads: Sequence[Upload], *, actor: Any, replace: bool) -> None:
+def _store_materials(case: Case, uploads: Sequence[Upload], *, actor: Any, replace: bool) -> list[Material]:
     lines = _material_lines(case.snapshot)
     now = clock.now()
+    rows: list[Material] = []
     for up in uploads:
         given = up.given
         if replace:
@@ -224,9 +225,12 @@ def _store_materials(case: Case, uploads: Sequence[Upload], *, actor: Any, repla
         if given.file is not None:
             row.file.save(up.name or "upload", given.file, save=False)
         row.save()
+        rows.append(row)
+    return rows
 
 
-def provided_materials(case: Case) -> list[prereview.Provided]:
+def provided_materials(case: Case, rows: Sequence[Material] | None = None) -> list[prereview.Provided]:
+    """What pre-review checks: the case's current materials (`rows`, when the caller has them)."""
     return [
         prereview.Provided(
             code=m.code,
@@ -234,7 +238,7 @@ def provided_materials(case: Case) -> list[prereview.Provided]:
             size=m.size,
             reference=m.reference,
         )
-        for m in Material.objects.filter(case=case, replaced_at=None)
+        for m in (rows if rows is not None else Material.objects.filter(case=case, replaced_at=None))
     ]
 
 
@@ -363,14 +367,14 @@ def case_submit(
             raise
         return same_or_conflict(winner)
 
-    _store_materials(case, uploads, actor=actor, replace=False)
+    stored = _store_materials(case, uploads, actor=actor, replace=False)
     record_event(
         case, actor=actor, action="create", reason=f"{Channel(channel).label}：{package.name}", bump=False
     )
     if not draft:
         case.submitted_at = now
         change_status(case, CaseStatus.SUBMITTED, actor=actor, action="submit", extra_fields=["submitted_at"])
-        _pre_review(case)
+        _pre_review(case, materials=stored)  # a new case: what was just stored is all it has
     return SubmitResult(case, created=True)
 
 
@@ -381,14 +385,14 @@ def _is_applicant(actor: Any) -> bool:
     )
 
 
-def _pre_review(case: Case) -> list[prereview.Problem]:
+def _pre_review(case: Case, *, materials: Sequence[Material] | None = None) -> list[prereview.Problem]:
     """Run the checks on a SUBMITTED case: PRE_REVIEWED, or NEEDS_CORRECTION with one notice."""
-    fields, materials = prereview.rules_from_snapshot(case.snapshot)
+    fields, required = prereview.rules_from_snapshot(case.snapshot)
     problems = prereview.pre_review(
         fields,
-        materials,
+        required,
         form_values(case),
-        provided_materials(case),
+        provided_materials(case, materials),
         delivery_method=case.delivery_method,
     )
     if not problems:
