@@ -6,6 +6,8 @@ primary key never leaves the database.
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.db.models import Q
 
@@ -477,3 +479,25 @@ class ServicePoint(BaseModel):
     class Meta:
         ordering = ["region__code", "code"]
         verbose_name = verbose_name_plural = "服务网点 Service point"
+
+
+class CatalogRevision(BaseModel):
+    """The catalog's revision: one row that changes with every write to any catalog table.
+
+    Database triggers change it (onego.catalog.revision), in the writing statement's own transaction, so
+    nothing gets past them: not the admin, not `bulk_create`, `QuerySet.update` or raw SQL, not another
+    process. The per-process caches of catalog reads (onego.catalog.cache) compare `token` on every use.
+    `token` is random and new on every change, so a revision written by a transaction that then rolled
+    back (a package preview, a dry-run import, a test) is never seen again; `number` counts changes.
+    """
+
+    slot = models.PositiveSmallIntegerField(unique=True, default=1, editable=False)
+    number = models.BigIntegerField("修订号", default=0)
+    token = models.UUIDField(default=uuid.uuid4)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(slot=1), name="catalog_revision_single_row")]
+        verbose_name = verbose_name_plural = "服务目录修订 Catalog revision"
+
+    def __str__(self) -> str:
+        return f"第 {self.number} 次修订"

@@ -1,13 +1,22 @@
-"""Reads of the catalog, and the package compiler as callers use it."""
+"""Reads of the catalog, and the package compiler as callers use it.
+
+The expensive reads (a package with its items, a region's ancestors and departments, the compiler's
+inputs per package and region) are memoised per process and checked against the catalog revision with
+one query per call (onego.catalog.cache). Model instances are kept pickled, so every caller gets its own
+copy; the compiler's inputs are frozen dataclasses and never leave this module.
+"""
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
 from onego.catalog import models as m
+from onego.catalog.cache import Generation, generation
 from onego.catalog.rules.expressions import QuestionSpec
 from onego.catalog.rules.package import (
     CompiledPackage,
@@ -28,11 +37,49 @@ ELICENCE_REGISTRY = "elicence"
 LEVEL_RANK = {level: rank for rank, level in enumerate(m.LEVEL_ORDER)}
 
 
+# The memo holds only bytes this module pickled itself, never data from outside the process.
+def _copy_of(blob: bytes) -> Any:
+    return pickle.loads(blob)  # noqa: S301
+
+
+def _region(gen: Generation, code: str) -> m.Region | None:
+    blob = gen.get("region", code, lambda: pickle.dumps(m.Region.objects.filter(code=code).first()))
+    region: m.Region | None = _copy_of(blob)
+    return region
+
+
 def region_by_code(code: str) -> m.Region:
-    region = m.Region.objects.filter(code=code).first()
+    region = _region(generation(), code)
     if region is None:
         raise NotFound(f"行政区划“{code}”不存在", field="region")
     return region
+
+
+def _read_ancestors(region: m.Region) -> list[m.Region]:
+    codes = []
+    code = region_parent_code(region.code)
+    while code is not None:
+        codes.append(code)
+        code = region_parent_code(code)
+    known = {r.pk: r for r in m.Region.objects.filter(code__in=codes)} if codes else {}
+    ancestors: list[m.Region] = []
+    parent_id = region.parent_id
+    while parent_id is not None:
+        parent = known.get(parent_id) or m.Region.objects.get(pk=parent_id)
+        ancestors.append(parent)
+        parent_id = parent.parent_id
+    return ancestors
+
+
+def _chain(gen: Generation, region: m.Region) -> list[m.Region]:
+    if region.parent_id is None:
+        return [region]
+    # Keyed by the parent link and the code, the two things the walk starts from.
+    key = (region.parent_id, region.code)
+    ancestors: list[m.Region] = _copy_of(
+        gen.get("ancestors", key, lambda: pickle.dumps(_read_ancestors(region)))
+    )
+    return [region, *ancestors]
 
 
 def region_chain(region: m.Region) -> list[m.Region]:
@@ -42,18 +89,9 @@ def region_chain(region: m.Region) -> list[m.Region]:
     the chain itself still follows the stored parent links, and a link the codes did not predict
     is read on its own.
     """
-    codes = []
-    code = region_parent_code(region.code)
-    while code is not None:
-        codes.append(code)
-        code = region_parent_code(code)
-    known = {r.pk: r for r in m.Region.objects.filter(code__in=codes)} if codes else {}
-    chain = [region]
-    while chain[-1].parent_id is not None:
-        parent_id = chain[-1].parent_id
-        parent = known.get(parent_id) or m.Region.objects.get(pk=parent_id)
-        chain.append(parent)
-    return chain
+    if region.parent_id is None:
+        return [region]
+    return _chain(generation(), region)
 
 
 def packages_offered(region: m.Region | None = None) -> QuerySet[m.Package]:
@@ -67,8 +105,8 @@ def packages_offered(region: m.Region | None = None) -> QuerySet[m.Package]:
     return qs.order_by("theme", "code")
 
 
-def package_by_code(code: str) -> m.Package:
-    package = (
+def _read_package(code: str) -> m.Package | None:
+    return (
         m.Package.objects.filter(code=code, active=True)
         .select_related("lead_department_type")
         .prefetch_related(
@@ -94,9 +132,18 @@ def package_by_code(code: str) -> m.Package:
         )
         .first()
     )
+
+
+def _package(gen: Generation, code: str) -> m.Package:
+    # Pickling keeps the prefetched rows, so the copy answers `.all()` on them without a query.
+    package: m.Package | None = _copy_of(gen.get("package", code, lambda: pickle.dumps(_read_package(code))))
     if package is None:
         raise NotFound(f"没有找到一件事套餐“{code}”", field="package")
     return package
+
+
+def package_by_code(code: str) -> m.Package:
+    return _package(generation(), code)
 
 
 def is_offered(package: m.Package, region: m.Region, *, chain: list[m.Region] | None = None) -> bool:
@@ -104,24 +151,59 @@ def is_offered(package: m.Package, region: m.Region, *, chain: list[m.Region] | 
     return any(r.pk in chain_ids for r in package.regions.all())
 
 
+@dataclass(frozen=True)
+class _Department:
+    code: str
+    name: str
+    blob: bytes  # the pickled Department (with its type), for callers that want the instance
+
+
+def _departments(gen: Generation, chain: Sequence[m.Region]) -> dict[Any, dict[str, _Department]]:
+    def read() -> dict[Any, dict[str, _Department]]:
+        by_region: dict[Any, dict[str, _Department]] = {}
+        for dept in m.Department.objects.filter(region__in=chain).select_related("type"):
+            by_region.setdefault(dept.region_id, {}).setdefault(
+                dept.type.code, _Department(dept.code, dept.name, pickle.dumps(dept))
+            )
+        return by_region
+
+    return gen.get("departments", tuple(r.pk for r in chain), read)
+
+
+def _resolve(
+    chain: Sequence[m.Region], by_region: Mapping[Any, Mapping[str, _Department]], type_code: str, level: str
+) -> _Department | None:
+    for region in chain:
+        if LEVEL_RANK[region.level] > LEVEL_RANK.get(level, 4):
+            continue  # below the level that exercises the item
+        dept = by_region.get(region.pk, {}).get(type_code)
+        if dept is not None:
+            return dept
+    return None
+
+
 class DepartmentResolver:
     """Finds, for the applicant's region, the department of a type that exercises an item at its level."""
 
     def __init__(self, region: m.Region, *, chain: list[m.Region] | None = None) -> None:
-        self.chain = chain if chain is not None else region_chain(region)
-        by_region: dict[Any, dict[str, m.Department]] = {}
-        for dept in m.Department.objects.filter(region__in=self.chain).select_related("type"):
-            by_region.setdefault(dept.region_id, {}).setdefault(dept.type.code, dept)
-        self.by_region = by_region
+        gen = generation()
+        self.chain = chain if chain is not None else _chain(gen, region)
+        self._by_region = _departments(gen, self.chain)
 
     def resolve(self, type_code: str, level: str = "township") -> m.Department | None:
-        for region in self.chain:
-            if LEVEL_RANK[region.level] > LEVEL_RANK.get(level, 4):
-                continue  # below the level that exercises the item
-            dept = self.by_region.get(region.pk, {}).get(type_code)
-            if dept is not None:
-                return dept
-        return None
+        dept = _resolve(self.chain, self._by_region, type_code, level)
+        return _copy_of(dept.blob) if dept is not None else None
+
+
+def departments_by_code(codes: Sequence[str]) -> dict[str, m.Department]:
+    """The departments with these codes (those that exist), by code, each the caller's own copy."""
+    key = tuple(sorted(set(codes)))
+
+    def read() -> dict[str, bytes]:
+        found = m.Department.objects.select_related("type", "region").in_bulk(list(key), field_name="code")
+        return {code: pickle.dumps(dept) for code, dept in found.items()}
+
+    return {code: _copy_of(blob) for code, blob in generation().get("department_codes", key, read).items()}
 
 
 def _element_spec(el: m.DataElement) -> ElementSpec:
@@ -155,14 +237,35 @@ def _fee(item: m.ServiceItem) -> str:
     return item.fee_description if item.fee_charged else "不收费"
 
 
+def _elicence_connected(gen: Generation) -> bool:
+    return gen.get(
+        "registry",
+        ELICENCE_REGISTRY,
+        lambda: m.Registry.objects.filter(code=ELICENCE_REGISTRY, connected=True).exists(),
+    )
+
+
+def _element_specs(gen: Generation) -> dict[str, ElementSpec]:
+    return gen.get(
+        "elements",
+        None,
+        lambda: {el.code: _element_spec(el) for el in m.DataElement.objects.select_related("registry")},
+    )
+
+
 def package_spec(package: m.Package, region: m.Region, *, chain: list[m.Region] | None = None) -> PackageSpec:
-    resolver = DepartmentResolver(region, chain=chain)
-    elicence_connected = m.Registry.objects.filter(code=ELICENCE_REGISTRY, connected=True).exists()
-    elements = {el.code: el for el in m.DataElement.objects.select_related("registry")}
+    gen = generation()
+    return _package_spec(gen, package, chain if chain is not None else _chain(gen, region))
+
+
+def _package_spec(gen: Generation, package: m.Package, chain: list[m.Region]) -> PackageSpec:
+    by_region = _departments(gen, chain)
+    elicence_connected = _elicence_connected(gen)
+    elements = _element_specs(gen)
     entries: list[PackageEntry] = []
     for pi in package.package_items.all():
         item = pi.item
-        dept = resolver.resolve(item.department_type.code, item.level)
+        dept = _resolve(chain, by_region, item.department_type.code, item.level)
         spec = ItemSpec(
             code=item.code,
             name=item.name,
@@ -217,10 +320,10 @@ def package_spec(package: m.Package, region: m.Region, *, chain: list[m.Region] 
                 name=step.name,
                 partner_kind=step.partner_kind,
                 days=step.days,
-                fields=tuple(_element_spec(elements[c]) for c in step.fields if c in elements),
+                fields=tuple(elements[c] for c in step.fields if c in elements),
             )
         )
-    lead = resolver.resolve(package.lead_department_type.code, "village")
+    lead = _resolve(chain, by_region, package.lead_department_type.code, "village")
     questions = tuple(
         QuestionSpec(ident=q.ident, type=q.type, choices=tuple(q.choices or ()), text=q.text)
         for q in package.questions.all()
@@ -236,6 +339,51 @@ def package_spec(package: m.Package, region: m.Region, *, chain: list[m.Region] 
     )
 
 
+@dataclass(frozen=True)
+class _Offered:
+    """What a compile needs that does not depend on the answers, for one package and region."""
+
+    spec: PackageSpec
+    region_code: str
+    package_row: bytes  # the pickled Package without its related rows
+    region_row: bytes
+
+
+def _offered(gen: Generation, package_code: str, region_code: str) -> _Offered:
+    package = _package(gen, package_code)
+    region = _region(gen, region_code)
+    if region is None:
+        raise NotFound(f"行政区划“{region_code}”不存在", field="region")
+    # The region chain is read once per compile: both the offer check and department resolution walk it.
+    chain = _chain(gen, region)
+    if not is_offered(package, region, chain=chain):
+        offered = "、".join(r.name for r in package.regions.all())
+        raise ValidationFailed(
+            f"“{package.name}”尚未在{region.name}提供（提供地区：{offered}）", field="region"
+        )
+    spec = _package_spec(gen, package, chain)
+    package.__dict__.pop("_prefetched_objects_cache", None)
+    return _Offered(spec, region.code, pickle.dumps(package), pickle.dumps(region))
+
+
+def _compile(
+    gen: Generation,
+    package_code: str,
+    region_code: str,
+    answers: Mapping[str, Any],
+    add: Sequence[str],
+    drop: Sequence[str],
+) -> tuple[CompiledPackage, _Offered]:
+    offered = gen.get("spec", (package_code, region_code), lambda: _offered(gen, package_code, region_code))
+    try:
+        compiled = compile_package(
+            offered.spec, region=offered.region_code, answers=answers, add=add, drop=drop
+        )
+    except CompileError as exc:
+        raise ValidationFailed(exc.message, field=exc.field) from exc
+    return compiled, offered
+
+
 def compile_for(
     *,
     package_code: str,
@@ -244,26 +392,36 @@ def compile_for(
     add: Sequence[str] = (),
     drop: Sequence[str] = (),
 ) -> CompiledPackage:
-    """Compile a package for a region and answers; refuses with a clear error rather than guessing."""
-    package = package_by_code(package_code)
-    region = region_by_code(region_code)
-    # The region chain is read once per compile: both the offer check and department resolution walk it.
-    chain = region_chain(region)
-    if not is_offered(package, region, chain=chain):
-        offered = "、".join(r.name for r in package.regions.all())
-        raise ValidationFailed(
-            f"“{package.name}”尚未在{region.name}提供（提供地区：{offered}）", field="region"
-        )
-    try:
-        return compile_package(
-            package_spec(package, region, chain=chain),
-            region=region.code,
-            answers=answers,
-            add=add,
-            drop=drop,
-        )
-    except CompileError as exc:
-        raise ValidationFailed(exc.message, field=exc.field) from exc
+    """Compile a package for a region and answers; refuses with a clear error rather than guessing.
+
+    What does not depend on the answers (the package's spec for the region) is memoised per package and
+    region; the compiler itself runs every time and builds a new result.
+    """
+    return _compile(generation(), package_code, region_code, answers, add, drop)[0]
+
+
+@dataclass(frozen=True)
+class CompiledWithRows:
+    compiled: CompiledPackage
+    package: m.Package  # the row the package was compiled from (its related rows are not loaded)
+    region: m.Region
+
+
+def compile_with_rows(
+    *,
+    package_code: str,
+    region_code: str,
+    answers: Mapping[str, Any],
+    add: Sequence[str] = (),
+    drop: Sequence[str] = (),
+) -> CompiledWithRows:
+    """`compile_for`, and the package and region rows it was compiled from, read at the same revision.
+
+    For a caller that stores the result against those rows (a submission): it needs no query of its own
+    for them, and the row's `version` is the one the compiled package came from.
+    """
+    compiled, offered = _compile(generation(), package_code, region_code, answers, add, drop)
+    return CompiledWithRows(compiled, _copy_of(offered.package_row), _copy_of(offered.region_row))
 
 
 def main_scenario(package: m.Package) -> dict[str, Any]:

@@ -69,14 +69,15 @@ def fire_join(case: Case, *, items: Sequence[SubCase] | None = None) -> Conclusi
         return None
     opinions = _opinions(items)
     approved = sum(1 for o in opinions if o["status"] == SubCaseStatus.APPROVED)
-    conclusion, _ = Conclusion.objects.get_or_create(
+    # No conclusion can exist yet: the case is IN_PROGRESS under our lock, and overturning an instant
+    # decision (the one way back here) deletes the unissued one. The one-to-one key is the backstop:
+    # it would fail this whole action rather than prepare a second conclusion.
+    conclusion = Conclusion.objects.create(
         case=case,
-        defaults={
-            "outcome": outcome,
-            "opinions": opinions,
-            "issuing_department_id": case.lead_department_id,
-            "delivery_method": case.delivery_method,
-        },
+        outcome=outcome,
+        opinions=opinions,
+        issuing_department_id=case.lead_department_id,
+        delivery_method=case.delivery_method,
     )
     summary = f"各事项均已作出决定：准予 {approved} 项，未准予 {len(opinions) - approved} 项（{Outcome(outcome).label}）"
     change_status(case, CaseStatus.READY_TO_CONCLUDE, actor=None, label="系统", action="join", reason=summary)

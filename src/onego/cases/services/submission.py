@@ -45,7 +45,7 @@ from onego.cases.services.common import check_version, lock_case
 from onego.cases.services.notify import notify_applicant
 from onego.cases.workflow import CaseStatus, InvalidTransition, SubCaseStatus, change_status, record_event
 from onego.catalog.models import Package, Region
-from onego.catalog.selectors import compile_for
+from onego.catalog.selectors import compile_with_rows
 from onego.core import clock
 from onego.core.errors import Conflict, ValidationFailed
 from onego.core.uow import unit_of_work
@@ -244,10 +244,12 @@ def provided_materials(case: Case, rows: Sequence[Material] | None = None) -> li
 
 def _snapshot(
     package_code: str, region_code: str, answers: Mapping[str, Any], add: Sequence[str], drop: Sequence[str]
-) -> dict[str, Any]:
-    compiled = compile_for(
+) -> tuple[dict[str, Any], Package, Region]:
+    """The compiled package to store on the case, and the package and region rows it came from."""
+    found = compile_with_rows(
         package_code=package_code, region_code=region_code, answers=answers, add=add, drop=drop
     )
+    compiled = found.compiled
     missing = [e.name for e in compiled.entries if e.kind == "item" and not e.department_code]
     if missing:
         raise ValidationFailed(
@@ -257,7 +259,7 @@ def _snapshot(
         raise ValidationFailed(
             f"请先回答情形问题：{'、'.join(compiled.unanswered)}", field=compiled.unanswered[0]
         )
-    return compiled.to_dict()
+    return compiled.to_dict(), found.package, found.region
 
 
 # --- services ---------------------------------------------------------------------------------
@@ -320,11 +322,9 @@ def case_submit(
     if existing is not None:
         return same_or_conflict(existing)
 
-    snapshot = _snapshot(package_code, region_code, answers, add, drop)
+    snapshot, package, region = _snapshot(package_code, region_code, answers, add, drop)
     _check_against_form(snapshot, form_data, verified)
     _check_materials_known(snapshot, materials)
-    package = Package.objects.get(code=package_code)
-    region = Region.objects.get(code=region_code)
     now = clock.now()
     try:
         # A savepoint: a concurrent retry with the same key loses here and returns the winner's case
