@@ -34,6 +34,7 @@ from onego.core.workdays import WorkingCalendar
 PROVISIONAL_NOTE = "暂定，待国务院公布该年放假安排后确定"
 
 ACTION_LABELS = {
+    "registry_assign": "登记赋码",
     "create": "创建申请",
     "submit": "提交申请",
     "pre_review": "预审",

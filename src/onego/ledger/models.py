@@ -25,6 +25,7 @@ class Kind(models.TextChoices):
     LICENCE_ISSUED = "licence.issued", "证照签发"
     CONTRACT_CHANGED = "contract.changed", "共享协议变更"
     CASE_DECISION = "case.decision", "办件决定"
+    REGISTRY_WRITE = "registry.write", "登记赋码"
 
 
 class LedgerEntry(BaseModel):

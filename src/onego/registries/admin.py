@@ -193,7 +193,19 @@ class EnterpriseAdmin(ReadOnlyAdmin):
 
     @admin.display(description="法定代表人")
     def masked_legal_rep(self, obj: m.Enterprise) -> str:
-        return mask_name(obj.legal_rep.name)
+        return mask_name(obj.legal_rep.name) if obj.legal_rep else ""
+
+
+@admin.register(m.Assignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    list_display = ("registry", "element", "masked_value", "request_key", "record", "created_at")
+    list_filter = ["registry", "element"]
+    fields = ("registry", "element", "masked_value", "request_key", "record", "created_at")
+    readonly_fields = fields
+
+    @admin.display(description="所赋号码")
+    def masked_value(self, obj: m.Assignment) -> str:
+        return mask_id_number(obj.value) if obj.kind == "person" else mask_uscc(obj.value)
 
 
 @admin.register(m.Licence)

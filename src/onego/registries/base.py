@@ -148,3 +148,31 @@ class VerifiedReference:
     reference: str
     description: str
     verified_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Assigned:
+    """A number a registry assigned (赋码) when the item that creates it was approved.
+
+    `value` is the raw number (a new 统一社会信用代码 or 公民身份号码): hand it on only where it is stored
+    sealed or shown masked. `reference` names the registry's assignment record (for `Case.verified`);
+    `created` is False when the same request key was answered before (a retry gets the same number).
+    """
+
+    registry: str
+    element: str
+    kind: SubjectKind
+    value: str = field(repr=False)
+    reference: str = ""
+    created: bool = True
+
+    @property
+    def subject(self) -> Subject:
+        return Subject(self.kind, self.value)
+
+    @property
+    def masked(self) -> str:
+        return self.subject.masked
+
+    def __repr__(self) -> str:
+        return f"Assigned(registry={self.registry!r}, element={self.element!r}, value={self.masked!r})"

@@ -3,6 +3,7 @@
     fetch_elements("population", Subject("person", "5201..."), ["person.name", "mother.name"])
     find_licences(Subject("enterprise", "9152..."), "business_licence")
     verify_material("marriage_certificate", Subject("person", "5201..."))
+    assign_value("enterprise", "enterprise.uscc", key="case:…", facts={...}, region_code="520102")
 
 Every call first asks whether the registry answers (`registry_available`); a registry switched off
 raises `RegistryUnavailable`, as a department's interface that times out would. What each registry
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Container, Sequence
+from collections.abc import Container, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -24,9 +25,11 @@ from onego.core import clock
 from onego.core.errors import ValidationFailed
 from onego.core.pii import encrypt
 from onego.core.validators import check_uscc, licence_identifier
+from onego.registries import assignment
 from onego.registries import models as m
 from onego.registries.base import (
     REGISTRY_CODES,
+    Assigned,
     LicenceRecord,
     RegistryError,
     RegistryUnavailable,
@@ -39,12 +42,15 @@ from onego.registries.sources import SOURCES
 
 __all__ = [
     "REGISTRY_CODES",
+    "Assigned",
     "LicenceRecord",
     "RegistryError",
     "RegistryUnavailable",
     "Subject",
     "SubjectNotFound",
     "VerifiedReference",
+    "assign_value",
+    "assignable",
     "elements_held",
     "fetch_elements",
     "find_licences",
@@ -207,6 +213,28 @@ def verify_material(
     if down is not None:
         raise down
     return None
+
+
+# --- numbers assigned at an approval (赋码) ------------------------------------------------------------
+def assignable(registry: str, element: str) -> bool:
+    """Does this registry assign (create) this data element, e.g. enterprise → enterprise.uscc?"""
+    return assignment.assignable(registry, element)
+
+
+def assign_value(
+    registry: str, element: str, *, key: str, facts: Mapping[str, Any], region_code: str
+) -> Assigned:
+    """The number the registry assigns to `element` when the item creating it is approved.
+
+    The registry registers the subject — the enterprise named in `facts` (`enterprise.*`), or the newborn
+    (`newborn.*`, the parents' and the declarant's ID numbers) — and answers with its new number.
+    `key` is the requester's own key (e.g. "case:<id>"): asked again with it, the registry answers with
+    the same number (`created=False`) and registers nothing. Call inside the requester's transaction:
+    the registration commits or rolls back with it. Raises RegistryUnavailable, RegistryError (the
+    registry does not assign that element), or ValidationFailed (`facts` lack what it needs).
+    """
+    _require(registry)
+    return assignment.assign(registry, element, key=key, facts=facts, region_code=region_code)
 
 
 def reserve_numbers(name: str, *, count: int = 1) -> int:

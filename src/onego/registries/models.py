@@ -82,6 +82,35 @@ class SeedRun(BaseModel):
         verbose_name = verbose_name_plural = "合成数据批次 Seed run"
 
 
+class Assignment(BaseModel):
+    """A number a registry assigned (赋码) at an approval: a new enterprise's 统一社会信用代码 (enterprise),
+    a newborn's 公民身份号码 (population).
+
+    One per (registry, element, request key): the requester (a case) asks with its own key, so asking
+    again — the item approved again, a retried transaction — gets the same number, never a second one.
+    The number is stored encrypted with its blind index, like every other ID number here; `record` names
+    the registry row it was registered with ("enterprise:<id>", "resident:<id>").
+    """
+
+    registry = models.SlugField("数据源代码", max_length=50)
+    element = models.CharField("数据元代码", max_length=80)
+    request_key = models.CharField("请求键", max_length=100)
+    kind = models.CharField(
+        "号码类型", max_length=10, help_text="person：公民身份号码；enterprise：统一社会信用代码"
+    )
+    value = EncryptedTextField("所赋号码（密文）")
+    value_index = models.CharField("号码索引", max_length=INDEX_LENGTH, db_index=True)
+    record = models.CharField("登记记录", max_length=80)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registry", "element", "request_key"], name="registry_assignment_once_per_key"
+            )
+        ]
+        verbose_name = verbose_name_plural = "赋码记录 Assignment"
+
+
 # --- 人口库（户籍） population -----------------------------------------------------------------------------
 class Household(BaseModel):
     number = models.CharField("户号", max_length=20, unique=True)
@@ -257,8 +286,15 @@ class Enterprise(BaseModel):
     uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
     name = models.CharField("名称", max_length=100)
     type = models.CharField("市场主体类型", max_length=20, default="有限责任公司")
+    # Empty for an enterprise registered through a case whose legal representative is not in the
+    # (simulated, Guizhou-only) population register.
     legal_rep = models.ForeignKey(
-        Resident, on_delete=models.PROTECT, related_name="represented", verbose_name="法定代表人"
+        Resident,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="represented",
+        verbose_name="法定代表人",
     )
     registered_capital = models.DecimalField("注册资本（万元）", max_digits=12, decimal_places=2)
     business_scope = models.TextField("经营范围")

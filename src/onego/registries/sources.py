@@ -380,9 +380,10 @@ ENTERPRISE: Mapping[str, Getter] = {
     "enterprise.uscc": lambda e: e.uscc,
     "enterprise.type": lambda e: e.type,
     "enterprise.status": lambda e: e.status,
-    "enterprise.legal_representative_name": lambda e: e.legal_rep.name,
-    "enterprise.legal_representative_id_number": lambda e: e.legal_rep.id_number,
-    "enterprise.legal_representative_phone": lambda e: e.legal_rep.phone or None,
+    # No legal representative row: registered through a case, the representative not in this register.
+    "enterprise.legal_representative_name": lambda e: e.legal_rep.name if e.legal_rep else None,
+    "enterprise.legal_representative_id_number": lambda e: e.legal_rep.id_number if e.legal_rep else None,
+    "enterprise.legal_representative_phone": lambda e: (e.legal_rep.phone or None) if e.legal_rep else None,
     "enterprise.registered_capital": lambda e: _num(e.registered_capital),
     "enterprise.business_scope": lambda e: e.business_scope,
     "enterprise.address": lambda e: e.address,

@@ -29,6 +29,7 @@ from onego.cases.services.deadlines import (
     schedule_deadline_check,
     set_subcase_deadlines,
 )
+from onego.cases.services.produced import record_produced_values
 from onego.cases.workflow import SubCaseStatus, change_status, record_event, record_events
 from onego.catalog.models import Department
 from onego.core import clock
@@ -225,6 +226,7 @@ def apply_decision(
             **(payload or {}),
         },
     )
+    record_produced_values(case, subcase)
     follow_decision(case, subcase, actor=user, calendar=calendar, today=today)
 
 

@@ -14,9 +14,10 @@ in the same transaction (tasks.py: a committed conclusion cannot lose its task).
    食品经营许可证 …) to the enterprise — the applicant when it is one, else the enterprise named in
    the form (`enterprise.name` + `enterprise.uscc`), so a person opening a restaurant does not get
    the business licence in their own name and the next case of that enterprise finds it by sharing.
-   The e-licence library assigns no USCC, so an enterprise registered in this very package is known
-   by the code in the form; without a valid one the licence goes to the applicant, and the row says
-   why (`holder_note`). Issuer: the sub-case's department, by its
+   An enterprise registered in this very package gets its USCC when its business licence item is
+   approved (`services/produced.py`: the enterprise registry assigns it and it is written into the
+   form); without a valid code the licence goes to the applicant, and the row says why
+   (`holder_note`). Issuer: the sub-case's department, by its
    USCC, or — the catalog does not hold real departments' codes — a synthetic but valid code derived
    from the department code with `make_uscc` (`registries.authorities.government_uscc`), the same
    way the simulated registries name their authorities. A licence type without a GB/T 36904 type

@@ -135,6 +135,7 @@ class CompiledEntry:
     instant_approval: bool = False
     site_inspection: bool = False
     removable: bool = False
+    produces: list[str] = field(default_factory=list)  # data elements its approval assigns
 
 
 @dataclass(frozen=True)
@@ -420,6 +421,7 @@ def compile_package(
                     instant_approval=it.instant_approval,
                     site_inspection=it.site_inspection,
                     removable=e.binding == "optional",
+                    produces=list(it.produces),
                 )
             )
         else:
