@@ -1,10 +1,17 @@
-"""Who a staff user is: their active memberships, read once per request or service call."""
+"""Who a staff user is: their active memberships, read once per request or service call.
+
+Nothing here is cached beyond the `Staff` value a caller holds: a revoked membership counts from the
+next read, so a caller keeps a `Staff` for one action (a request, a service call) and passes it down
+instead of reading it again, and never keeps it longer.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from django.db.models import Exists
 
 from onego.accounts.models import DECIDING_ROLES, Membership, Role
 
@@ -48,26 +55,46 @@ class Staff:
 
 
 def staff_of(user: Any) -> Staff:
-    """The user's active memberships; an anonymous or unknown user has none."""
+    """The user's active memberships; an anonymous or unknown user has none. One query.
+
+    Only the five values a seat holds are read (no model instances): this runs on every staff
+    request and on many service calls.
+    """
     if user is None or not getattr(user, "is_authenticated", False):
         return Staff(user_id=None, seats=())
     rows = (
         Membership.objects.filter(user=user, active=True)
-        .select_related("department__region")
         .order_by("department__code", "role")
+        .values_list(
+            "department_id", "department__code", "department__name", "department__region__code", "role"
+        )
     )
     return Staff(
         user_id=user.pk,
         seats=tuple(
             StaffSeat(
-                department_id=m.department_id,
-                department_code=m.department.code,
-                department_name=m.department.name,
-                region_code=m.department.region.code,
-                role=Role(m.role),
+                department_id=department_id,
+                department_code=code,
+                department_name=name,
+                region_code=region_code,
+                role=Role(role),
             )
-            for m in rows
+            for department_id, code, name, region_code, role in rows
         ),
+    )
+
+
+def holds_role(user: Any, department: Any, roles: Iterable[Role]) -> Exists:
+    """An EXISTS expression: `user` holds one of `roles`, actively, in `department`.
+
+    `department` is a department id or an `OuterRef` to one, so a query that reads a row with a
+    department (a sub-case) learns in the same statement whether the user decides for it, without
+    reading the user's memberships first. The caller checks that the user is signed in.
+    """
+    return Exists(
+        Membership.objects.filter(
+            user_id=user.pk, department_id=department, role__in=list(roles), active=True
+        )
     )
 
 

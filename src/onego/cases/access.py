@@ -9,15 +9,31 @@ Visibility:
 - staff of the lead department, of the accepting window, or of any department with a sub-case;
 - clerks, supervisors and administrators of a region containing the case's region (a clerk must
   find a draft started online to finish it at the counter: 无差别受理).
+
+What a check reads: the row it guards once, and the actor's memberships at most once. A caller
+that already holds the actor's `Staff` for this request or service call passes it (`staff=`);
+otherwise the memberships are read only when the rule needs them (not for the applicant), and an
+officer's access to a sub-case of their own department is decided in the statement that reads the
+sub-case (`holds_role`), the memberships being read only to word a refusal. Nothing is remembered
+between calls: a revoked membership counts from the next action.
+
+`access_case_by_id` and `access_subcase_for_officer` return model instances, for views that show
+them. A service that re-reads the row under its lock anyway uses `access_case_ref_by_id` /
+`access_subcase_ref_for_officer`: the same rule and errors, only the few columns the check and its
+messages need (`CaseRef`, `SubCaseRef`; their attribute names follow the models').
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from django.db.models import OuterRef
 
 from onego.accounts.models import DECIDING_ROLES, Role
-from onego.accounts.selectors import Staff, staff_of
+from onego.accounts.selectors import Staff, holds_role, staff_of
 from onego.cases.models import Case, SubCase, SubCaseKind
 from onego.core.errors import NotFound, PermissionDenied
 from onego.core.validators import region_level_of, region_parent_code
@@ -41,19 +57,123 @@ def _uuid(value: Any) -> uuid.UUID | None:
         return None
 
 
-def can_see_case(user: Any, staff: Staff, case: Case) -> bool:
+# --- what a narrow check returns ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionRef:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class DepartmentRef:
+    pk: Any
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    """A case as an access check read it: which row to lock next, and what a refusal names."""
+
+    pk: uuid.UUID
+    applicant_user_id: Any
+    region: RegionRef
+    lead_department: DepartmentRef | None
+    accepting_department: DepartmentRef | None
+
+    @property
+    def lead_department_id(self) -> Any:
+        return self.lead_department.pk if self.lead_department else None
+
+    @property
+    def accepting_department_id(self) -> Any:
+        return self.accepting_department.pk if self.accepting_department else None
+
+
+@dataclass(frozen=True)
+class SubCaseRef:
+    """A sub-case as an officer's access check read it: its case (to lock first), its department."""
+
+    pk: uuid.UUID
+    case_id: uuid.UUID
+    kind: str
+    name: str
+    department: DepartmentRef | None
+    assignee_id: Any
+
+    @property
+    def department_id(self) -> Any:
+        return self.department.pk if self.department else None
+
+
+def _department(pk: Any, code: str | None, name: str | None) -> DepartmentRef | None:
+    return DepartmentRef(pk=pk, code=code or "", name=name or "") if pk is not None else None
+
+
+# --- the rule -----------------------------------------------------------------------------------
+
+
+class _Seen(NamedTuple):
+    """The columns of a case that decide who sees it."""
+
+    case_id: Any
+    applicant_user_id: Any
+    region_code: str
+    lead_department_id: Any
+    accepting_department_id: Any
+
+
+def _seen(case: Case | CaseRef) -> _Seen:
+    return _Seen(
+        case.pk,
+        case.applicant_user_id,
+        case.region.code,
+        case.lead_department_id,
+        case.accepting_department_id,
+    )
+
+
+def _visible(user: Any, staff: Callable[[], Staff], case: _Seen, *, department_id: Any = None) -> bool:
+    """`staff` is called only when the rule gets to memberships. `department_id`: a department
+    known to have a sub-case in this case (the one being opened), which spares asking."""
     if user is not None and case.applicant_user_id is not None and user.pk == case.applicant_user_id:
         return True
     if getattr(user, "is_superuser", False):
         return True
-    if any(region_contains(r, case.region.code) for r in staff.regions(REGION_ROLES)):
+    seats = staff()
+    if any(region_contains(r, case.region_code) for r in seats.regions(REGION_ROLES)):
         return True
-    mine = staff.departments()
+    mine = seats.departments()
     if not mine:
         return False
     if case.lead_department_id in mine or case.accepting_department_id in mine:
         return True
-    return SubCase.objects.filter(case=case, department_id__in=mine).exists()
+    if department_id is not None and department_id in mine:
+        return True
+    return SubCase.objects.filter(case_id=case.case_id, department_id__in=mine).exists()
+
+
+def _staff_reader(actor: Any, staff: Staff | None) -> Callable[[], Staff]:
+    """The actor's memberships: the caller's, or read on first use (once) for this check."""
+    if staff is not None:
+        return lambda: staff
+    read: list[Staff] = []
+
+    def get() -> Staff:
+        if not read:
+            read.append(staff_of(actor))
+        return read[0]
+
+    return get
+
+
+def can_see_case(user: Any, staff: Staff, case: Case) -> bool:
+    return _visible(user, lambda: staff, _seen(case))
+
+
+# --- cases --------------------------------------------------------------------------------------
 
 
 def access_case_by_id(actor: Any, case_id: Any, *, staff: Staff | None = None) -> Case:
@@ -67,17 +187,52 @@ def access_case_by_id(actor: Any, case_id: Any, *, staff: Staff | None = None) -
         if pk
         else None
     )
-    if case is None or not can_see_case(actor, staff if staff is not None else staff_of(actor), case):
+    if case is None or not _visible(actor, _staff_reader(actor, staff), _seen(case)):
         raise NotFound("没有找到该办件", field="case")
     return case
 
 
-def ensure_applicant_or_clerk(actor: Any, case: Case) -> None:
+_CASE_REF_COLUMNS = (
+    "pk",
+    "applicant_user_id",
+    "region__code",
+    "region__name",
+    "lead_department_id",
+    "lead_department__code",
+    "lead_department__name",
+    "accepting_department_id",
+    "accepting_department__code",
+    "accepting_department__name",
+)
+
+
+def access_case_ref_by_id(actor: Any, case_id: Any, *, staff: Staff | None = None) -> CaseRef:
+    """`access_case_by_id` for a service that locks and reads the case next: the same rule and the
+    same NotFound, one narrow statement (plus the memberships unless passed or not needed)."""
+    pk = _uuid(case_id)
+    row = Case.objects.filter(pk=pk).values_list(*_CASE_REF_COLUMNS).first() if pk else None
+    if row is None:
+        raise NotFound("没有找到该办件", field="case")
+    pk_, applicant, region_code, region_name, lead, lead_code, lead_name, acc, acc_code, acc_name = row
+    case = CaseRef(
+        pk=pk_,
+        applicant_user_id=applicant,
+        region=RegionRef(code=region_code, name=region_name),
+        lead_department=_department(lead, lead_code, lead_name),
+        accepting_department=_department(acc, acc_code, acc_name),
+    )
+    if not _visible(actor, _staff_reader(actor, staff), _seen(case)):
+        raise NotFound("没有找到该办件", field="case")
+    return case
+
+
+def ensure_applicant_or_clerk(actor: Any, case: Case | CaseRef, *, staff: Staff | None = None) -> None:
     """Changing what was applied for (corrections, supplements, drafts, withdrawal) is for the
     applicant, or a window clerk of the region acting for them — not for officers or supervisors."""
     if case.applicant_user_id is not None and case.applicant_user_id == getattr(actor, "pk", None):
         return
-    if any(region_contains(r, case.region.code) for r in staff_of(actor).regions([Role.CLERK])):
+    seats = staff if staff is not None else staff_of(actor)
+    if any(region_contains(r, case.region.code) for r in seats.regions([Role.CLERK])):
         return
     raise PermissionDenied("只有申请人或代为办理的综合窗口受理员可以修改、补正或撤回申请", field="case")
 
@@ -88,9 +243,9 @@ def region_prefix(code: str) -> str:
     return {"province": code[:2], "city": code[:4], "county": code[:6]}.get(level or "", code)
 
 
-def access_case_by_reference(actor: Any, reference: str) -> Case:
+def access_case_by_reference(actor: Any, reference: str, *, staff: Staff | None = None) -> Case:
     case = Case.objects.select_related("region").filter(reference=reference.strip()).first()
-    if case is None or not can_see_case(actor, staff_of(actor), case):
+    if case is None or not _visible(actor, _staff_reader(actor, staff), _seen(case)):
         raise NotFound("没有找到该办件", field="case")
     return case
 
@@ -112,19 +267,116 @@ def access_case_for_applicant(applicant_index: str, case_id: Any) -> Case:
     return case
 
 
-def access_subcase_for_officer(user: Any, subcase_id: Any) -> SubCase:
-    """A sub-case the officer may act on: NotFound unless they may see its case at all, then
-    PermissionDenied (with the department's name) unless they decide for its department."""
-    pk = _uuid(subcase_id)
-    subcase = (
-        SubCase.objects.select_related("case__region", "department").filter(pk=pk).first() if pk else None
-    )
-    staff = staff_of(user)
-    if subcase is None or not can_see_case(user, staff, subcase.case):
+# --- sub-cases ----------------------------------------------------------------------------------
+
+
+def _deciding(actor: Any, staff: Staff | None) -> Any:
+    """What to annotate a sub-case query with, so it says whether the actor decides for the
+    sub-case's department; None when the answer is known without asking (the caller's `staff`, or
+    no signed-in user)."""
+    if staff is not None or not getattr(actor, "is_authenticated", False):
+        return None
+    return holds_role(actor, OuterRef("department_id"), DECIDING_ROLES)
+
+
+def _ensure_officer_may_act(
+    actor: Any,
+    staff: Staff | None,
+    *,
+    decides: bool | None,
+    kind: str,
+    name: str,
+    department: DepartmentRef | None,
+    case: _Seen,
+) -> None:
+    """NotFound unless the actor may see the case at all, then PermissionDenied (naming the
+    department) unless they decide for the sub-case's department. `decides`: the query's answer
+    to the latter, when it asked."""
+    department_id = department.pk if department else None
+    if decides is None:
+        decides = staff is not None and department_id is not None and staff.has(department_id, DECIDING_ROLES)
+    if decides and kind != SubCaseKind.PARTNER:
+        # A decider of the sub-case's department is staff of a department with a sub-case in the
+        # case, so they see it: nothing more to read.
+        return
+    seats = _staff_reader(actor, staff)
+    if not _visible(actor, seats, case, department_id=department_id):
         raise NotFound("没有找到该子件", field="subcase")
-    if subcase.kind == SubCaseKind.PARTNER:
+    if kind == SubCaseKind.PARTNER:
         raise PermissionDenied("合作机构环节由合作机构通过接口办理，部门人员不能代办", field="subcase")
-    if subcase.department_id is None or not staff.has(subcase.department_id, DECIDING_ROLES):
-        owner = subcase.department.name if subcase.department else "其他部门"
-        raise PermissionDenied(f"只能办理本部门的子件：“{subcase.name}”由{owner}办理", field="subcase")
+    if department_id is None or not seats().has(department_id, DECIDING_ROLES):
+        owner = department.name if department else "其他部门"
+        raise PermissionDenied(f"只能办理本部门的子件：“{name}”由{owner}办理", field="subcase")
+
+
+def access_subcase_for_officer(user: Any, subcase_id: Any, *, staff: Staff | None = None) -> SubCase:
+    """A sub-case the officer may act on: NotFound unless they may see its case at all, then
+    PermissionDenied (with the department's name) unless they decide for its department.
+
+    One statement when the officer decides for the sub-case's department (or `staff` is passed).
+    """
+    pk = _uuid(subcase_id)
+    rows = SubCase.objects.select_related("case__region", "department")
+    deciding = _deciding(user, staff)
+    if deciding is not None:
+        rows = rows.annotate(actor_decides=deciding)
+    subcase = rows.filter(pk=pk).first() if pk else None
+    if subcase is None:
+        raise NotFound("没有找到该子件", field="subcase")
+    department = subcase.department
+    _ensure_officer_may_act(
+        user,
+        staff,
+        decides=getattr(subcase, "actor_decides", None),
+        kind=subcase.kind,
+        name=subcase.name,
+        department=DepartmentRef(department.pk, department.code, department.name) if department else None,
+        case=_seen(subcase.case),
+    )
     return subcase
+
+
+_SUBCASE_REF_COLUMNS = (
+    "pk",
+    "case_id",
+    "kind",
+    "name",
+    "department_id",
+    "department__code",
+    "department__name",
+    "assignee_id",
+    "case__applicant_user_id",
+    "case__region__code",
+    "case__lead_department_id",
+    "case__accepting_department_id",
+)
+
+
+def access_subcase_ref_for_officer(user: Any, subcase_id: Any, *, staff: Staff | None = None) -> SubCaseRef:
+    """`access_subcase_for_officer` for a service that locks and reads the sub-case next: the same
+    rule and errors, one narrow statement when the officer decides for the sub-case's department."""
+    pk = _uuid(subcase_id)
+    if pk is None:
+        raise NotFound("没有找到该子件", field="subcase")
+    rows = SubCase.objects.filter(pk=pk)
+    deciding = _deciding(user, staff)
+    if deciding is not None:
+        rows = rows.annotate(actor_decides=deciding)
+    columns = (*_SUBCASE_REF_COLUMNS, "actor_decides") if deciding is not None else _SUBCASE_REF_COLUMNS
+    row = rows.values_list(*columns).first()
+    if row is None:
+        raise NotFound("没有找到该子件", field="subcase")
+    pk_, case_id, kind, name, dept, dept_code, dept_name, assignee, applicant, region, lead, acc = row[:12]
+    department = _department(dept, dept_code, dept_name)
+    _ensure_officer_may_act(
+        user,
+        staff,
+        decides=row[12] if deciding is not None else None,
+        kind=kind,
+        name=name,
+        department=department,
+        case=_Seen(case_id, applicant, region, lead, acc),
+    )
+    return SubCaseRef(
+        pk=pk_, case_id=case_id, kind=kind, name=name, department=department, assignee_id=assignee
+    )

@@ -19,7 +19,7 @@ from typing import Any
 
 from onego.accounts.models import Role
 from onego.accounts.selectors import Staff, StaffSeat, staff_of
-from onego.cases.access import access_case_by_id, access_subcase_for_officer, region_contains
+from onego.cases.access import CaseRef, access_case_ref_by_id, access_subcase_ref_for_officer, region_contains
 from onego.cases.models import Case, OneTimeNotice
 from onego.cases.services.common import (
     check_version,
@@ -48,7 +48,7 @@ from onego.core.services import working_calendar
 from onego.core.uow import unit_of_work
 
 
-def _clerk_seat(actor: Any, case: Case, staff: Staff | None = None) -> StaffSeat:
+def _clerk_seat(actor: Any, case: Case | CaseRef, staff: Staff | None = None) -> StaffSeat:
     seats = [
         s
         for s in (staff if staff is not None else staff_of(actor)).seats
@@ -78,7 +78,7 @@ def case_accept(
 ) -> Case:
     """Accept a pre-reviewed case, record the first handlers, start the clock, distribute."""
     staff = staff_of(actor)
-    seen = access_case_by_id(actor, case_id, staff=staff)
+    seen = access_case_ref_by_id(actor, case_id, staff=staff)
     seat = _clerk_seat(actor, seen, staff)
     case = lock_case(seen.pk, related=("region", "package__lead_department_type"))
     check_version(case, expected_version)
@@ -157,8 +157,9 @@ def case_refuse(*, actor: Any, case_id: Any, reason: str) -> Case:
     """不予受理, in writing with the reason (the applicant is told)."""
     if not reason.strip():
         raise ValidationFailed("不予受理必须说明理由", field="reason")
-    seen = access_case_by_id(actor, case_id)
-    seat = _clerk_seat(actor, seen)
+    staff = staff_of(actor)
+    seen = access_case_ref_by_id(actor, case_id, staff=staff)
+    seat = _clerk_seat(actor, seen, staff)
     case = lock_case(seen.pk)
     change_status(case, CaseStatus.NOT_ACCEPTED, actor=actor, action="refuse", reason=reason)
     record_decision(
@@ -177,7 +178,7 @@ def case_refuse(*, actor: Any, case_id: Any, reason: str) -> Case:
 @unit_of_work
 def subcase_accept_registered(*, actor: Any, subcase_id: Any, expected_version: int | None = None) -> Any:
     """三类: the department accepts a sub-case registered at the window; its clock starts today."""
-    seen = access_subcase_for_officer(actor, subcase_id)
+    seen = access_subcase_ref_for_officer(actor, subcase_id)
     case, subcase = lock_subcase(subcase_id, case_id=seen.case_id)
     ensure_case_running(case)
     check_version(subcase, expected_version)

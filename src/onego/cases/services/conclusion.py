@@ -17,7 +17,7 @@ from typing import Any
 
 from onego.accounts.models import Role
 from onego.accounts.selectors import members_of, staff_of
-from onego.cases.access import access_case_by_id
+from onego.cases.access import access_case_ref_by_id
 from onego.cases.models import Case, Conclusion, DeliveryMethod, SubCase, SubCaseKind
 from onego.cases.results import produce_results
 from onego.cases.services.common import check_version, ledger_actor, lock_case, record_decision, text_digest
@@ -102,10 +102,9 @@ def case_issue_conclusion(
     expected_version: int | None = None,
 ) -> Conclusion:
     """The lead department issues the one conclusion with every department's opinion."""
-    seen = access_case_by_id(actor, case_id)
-    if seen.lead_department_id is None or not staff_of(actor).has(
-        seen.lead_department_id, [Role.LEAD_OFFICER]
-    ):
+    staff = staff_of(actor)
+    seen = access_case_ref_by_id(actor, case_id, staff=staff)
+    if seen.lead_department_id is None or not staff.has(seen.lead_department_id, [Role.LEAD_OFFICER]):
         lead = seen.lead_department.name if seen.lead_department else "牵头部门"
         raise PermissionDenied(f"结论由牵头部门（{lead}）负责人出具", field="case")
     if delivery_method is not None and delivery_method not in DeliveryMethod.values:

@@ -16,7 +16,7 @@ from typing import Any
 
 from onego.accounts.models import DECIDING_ROLES, Role
 from onego.accounts.selectors import staff_of
-from onego.cases.access import access_case_by_id, access_subcase_for_officer
+from onego.cases.access import SubCaseRef, access_case_by_id, access_subcase_ref_for_officer
 from onego.cases.models import Case, Conclusion, InstantDecision, SubCase, SubCaseKind
 from onego.cases.services.common import (
     check_version,
@@ -69,7 +69,7 @@ def _claimed_by_other(subcase: SubCase) -> Conflict:
 
 @unit_of_work
 def subcase_claim(*, actor: Any, subcase_id: Any, expected_version: int | None = None) -> SubCase:
-    seen = access_subcase_for_officer(actor, subcase_id)
+    seen = access_subcase_ref_for_officer(actor, subcase_id)
     case, subcase = lock_subcase(subcase_id, case_id=seen.case_id)
     ensure_case_running(case)
     check_version(subcase, expected_version)
@@ -101,7 +101,7 @@ def _decide(
     if not approve and not opinion:
         raise ValidationFailed("不予许可必须说明理由", field="opinion")
     opinion = opinion or "同意"
-    seen = access_subcase_for_officer(actor, subcase_id)
+    seen = access_subcase_ref_for_officer(actor, subcase_id)
     case, subcase = lock_subcase(subcase_id, case_id=seen.case_id)
     ensure_case_running(case)
     check_version(subcase, expected_version)
@@ -199,7 +199,7 @@ def subcase_decide_at_window(*, actor: Any, subcase_id: Any, approve: bool, opin
     return subcase
 
 
-def _dept(subcase: SubCase) -> str:
+def _dept(subcase: SubCase | SubCaseRef) -> str:
     return subcase.department.name if subcase.department else "实施部门"
 
 
@@ -210,13 +210,13 @@ def subcase_reassign(
     """转办 within the department: by its lead officer, or by the current assignee."""
     if not reason.strip():
         raise ValidationFailed("请说明转办原因", field="reason")
-    seen = access_subcase_for_officer(actor, subcase_id)
     staff = staff_of(actor)
+    seen = access_subcase_ref_for_officer(actor, subcase_id, staff=staff)
     if not staff.has(seen.department_id, [Role.LEAD_OFFICER]) and seen.assignee_id != actor.pk:
         raise PermissionDenied("只有本部门负责人或当前承办人可以转办", field="subcase")
     if to_user is None or not staff_of(to_user).has(seen.department_id, DECIDING_ROLES):
         raise ValidationFailed(f"转办对象须为{_dept(seen)}的审批人员", field="to_user")
-    case, subcase = lock_subcase(subcase_id)
+    case, subcase = lock_subcase(subcase_id, case_id=seen.case_id)
     ensure_case_running(case)
     check_version(subcase, expected_version)
     text = f"转交{actor_label(to_user)}办理：{reason.strip()}"
@@ -256,7 +256,7 @@ def subcase_review_instant(*, actor: Any, subcase_id: Any, uphold: bool, opinion
     """
     if not opinion.strip():
         raise ValidationFailed("请填写复核意见", field="opinion")
-    seen = access_subcase_for_officer(actor, subcase_id)
+    seen = access_subcase_ref_for_officer(actor, subcase_id)
     case, subcase = lock_subcase(subcase_id, case_id=seen.case_id)
     decision = InstantDecision.objects.select_for_update().filter(subcase=subcase).first()
     if decision is None:

@@ -37,7 +37,7 @@ from django.utils import timezone
 from onego.accounts.models import Role
 from onego.accounts.selectors import members_of, staff_of
 from onego.cases import webhooks
-from onego.cases.access import access_case_by_id, region_contains
+from onego.cases.access import access_case_ref_by_id, region_contains
 from onego.cases.formdata import form_fields, form_values
 from onego.cases.models import (
     PartnerDelivery,
@@ -353,12 +353,11 @@ def partner_delivery_retry(*, actor: Any, subcase_id: Any) -> PartnerDelivery:
     case_id = seen.first()
     if case_id is None:
         raise NotFound("没有找到该合作机构环节", field="subcase")
-    case = access_case_by_id(actor, case_id)
-    if case.lead_department_id is None or not staff_of(actor).has(
-        case.lead_department_id, [Role.LEAD_OFFICER]
-    ):
+    staff = staff_of(actor)
+    lead = access_case_ref_by_id(actor, case_id, staff=staff).lead_department_id
+    if lead is None or not staff.has(lead, [Role.LEAD_OFFICER]):
         raise PermissionDenied("只有牵头部门负责人可以重新发送合作机构环节", field="subcase")
-    case, subcase = lock_subcase(subcase_id)
+    case, subcase = lock_subcase(subcase_id, case_id=case_id)
     if subcase.status not in OPEN_STEP:
         raise Conflict(
             f"“{subcase.name}”当前为“{SubCaseStatus(subcase.status).label}”，无需重新发送", field="status"

@@ -457,8 +457,8 @@ def conclusion_deliver(
     case_id = Conclusion.objects.filter(pk=conclusion_id).values_list("case_id", flat=True).first()
     if case_id is None:
         raise NotFound("没有找到该办结结论", field="conclusion")
-    case = access_case_by_id(actor, case_id)  # NotFound for "not yours" too
     staff = staff_of(actor)
+    case = access_case_by_id(actor, case_id, staff=staff)  # NotFound for "not yours" too
     if not getattr(actor, "is_superuser", False) and not any(
         d is not None and staff.has(d, DELIVERY_ROLES)
         for d in (case.lead_department_id, case.accepting_department_id)
