@@ -25,6 +25,7 @@ messages need (`CaseRef`, `SubCaseRef`; their attribute names follow the models'
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -159,14 +160,7 @@ def _staff_reader(actor: Any, staff: Staff | None) -> Callable[[], Staff]:
     """The actor's memberships: the caller's, or read on first use (once) for this check."""
     if staff is not None:
         return lambda: staff
-    read: list[Staff] = []
-
-    def get() -> Staff:
-        if not read:
-            read.append(staff_of(actor))
-        return read[0]
-
-    return get
+    return functools.cache(lambda: staff_of(actor))
 
 
 def can_see_case(user: Any, staff: Staff, case: Case) -> bool:

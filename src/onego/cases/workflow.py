@@ -128,7 +128,7 @@ def check_subcase_transition(current: str, to: str) -> None:
 
 
 class _History(Protocol):
-    def create(self, **fields: Any) -> Any: ...
+    """The related manager of the history rows (`_add_history` uses its model and key)."""
 
 
 class Tracked(Protocol):

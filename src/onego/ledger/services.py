@@ -53,6 +53,22 @@ def _check_lengths(**values: str) -> None:
             raise ValidationFailed(f"账本记录的 {name} 超过 {limit} 个字符", field=name)
 
 
+def _entry(
+    *, kind: str, actor: str, subject_ref: str, case_ref: str, payload: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The entry to append, checked: bad input is refused before anything is written, leaving the
+    caller's transaction usable."""
+    check_fields(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref)
+    _check_lengths(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref)
+    return {
+        "kind": kind,
+        "actor": actor,
+        "subject_ref": subject_ref,
+        "case_ref": case_ref,
+        "stored_payload": normalise_payload(payload),
+    }
+
+
 def ledger_append(
     *,
     kind: str,
@@ -67,12 +83,8 @@ def ledger_append(
     short: the ledger lock is held until it commits. Bad input is refused before anything is
     written, leaving the caller's transaction usable.
     """
-    check_fields(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref)
-    _check_lengths(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref)
-    stored_payload = normalise_payload(payload)
-    return _append(
-        kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref, stored_payload=stored_payload
-    )
+    item = _entry(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref, payload=payload)
+    return _append_many([item])[0]
 
 
 def ledger_record(
@@ -86,28 +98,9 @@ def ledger_record(
     """Like `ledger_append`, for callers that do not need the entry back: inside a unit of work
     (`onego.core.uow`) the entry is appended with the unit's other entries as its last write, so
     the ledger lock is held only from there to COMMIT. Bad input is still refused here and now."""
-    check_fields(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref)
-    _check_lengths(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref)
-    item = {
-        "kind": kind,
-        "actor": actor,
-        "subject_ref": subject_ref,
-        "case_ref": case_ref,
-        "stored_payload": normalise_payload(payload),
-    }
+    item = _entry(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref, payload=payload)
     if not uow.defer("ledger", item, _append_many):
         _append_many([item])
-
-
-def _append(*, kind: str, actor: str, subject_ref: str, case_ref: str, stored_payload: Any) -> LedgerEntry:
-    item = {
-        "kind": kind,
-        "actor": actor,
-        "subject_ref": subject_ref,
-        "case_ref": case_ref,
-        "stored_payload": stored_payload,
-    }
-    return _append_many([item])[0]
 
 
 # No savepoint: an error past validation must abort the caller's transaction anyway (the change it

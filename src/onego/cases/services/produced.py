@@ -34,11 +34,12 @@ from onego.cases.models import Case, SubCase, SubCaseKind
 from onego.cases.workflow import SubCaseStatus, record_event
 from onego.catalog.models import DataElement, ServiceItem
 from onego.core.errors import Conflict
+from onego.ledger.models import Kind
 from onego.ledger.services import ledger_record
 from onego.registries.gateway import Assigned, RegistryUnavailable, assign_value, assignable, registry_name
 
 ACTION = "registry_assign"
-LEDGER_KIND = "registry.write"
+LEDGER_KIND = Kind.REGISTRY_WRITE.value
 
 
 @dataclass(frozen=True)
