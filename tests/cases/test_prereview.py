@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from onego.cases.prereview import FieldRule, MaterialRule, Provided, pre_review
+from onego.cases.prereview import FieldRule, MaterialRule, Provided, by_post, pre_review, rules_from_snapshot
 
 FIELDS = [
     FieldRule("person.name", "姓名", "string", True, prefill_source="人口库"),
@@ -86,7 +86,14 @@ POSTAL = [
     FieldRule("person.name", "姓名", "string", True),
     FieldRule("address.detail", "邮寄详细地址", "string", True),
     FieldRule("address.recipient", "收件人", "string", True),
-    FieldRule("social_security_card.delivery", "领卡方式", "choice", True, choices=("邮寄到家", "网点领取")),
+    FieldRule(
+        "social_security_card.delivery",
+        "领卡方式",
+        "choice",
+        True,
+        choices=("邮寄到家", "网点领取"),
+        post_choices=("邮寄到家",),  # as the catalog declares it (data element `post_choices`)
+    ),
 ]
 
 
@@ -111,6 +118,69 @@ def test_a_card_mailed_home_needs_the_address_whatever_the_results_delivery() ->
     assert [p.field for p in problems] == ["address.detail", "address.recipient"]
 
 
+def test_a_choice_means_posting_only_when_the_catalog_says_so() -> None:
+    # The same field and answer without the catalog's declaration: nothing is posted, nothing asked.
+    undeclared = [FieldRule(f.element, f.name, f.type, f.required, f.choices) for f in POSTAL]
+    form = {"person.name": "张三", "social_security_card.delivery": "邮寄到家"}
+    assert pre_review(undeclared, [], form, [], delivery_method="electronic") == []
+    # Any element may declare its own: here a certificate's 领取方式.
+    certificate = [
+        *POSTAL[:3],
+        FieldRule(
+            "certificate.collection",
+            "领证方式",
+            "choice",
+            True,
+            ("窗口领取", "快递寄送"),
+            post_choices=("快递寄送",),
+        ),
+    ]
+    form = {"person.name": "张三", "certificate.collection": "快递寄送"}
+    problems = pre_review(certificate, [], form, [], delivery_method="pickup")
+    assert [p.field for p in problems] == ["address.detail", "address.recipient"]
+    assert (
+        pre_review(
+            certificate, [], {**form, "certificate.collection": "窗口领取"}, [], delivery_method="pickup"
+        )
+        == []
+    )
+
+
+def test_by_post_judges_the_whole_form_given_even_when_only_the_address_is_checked() -> None:
+    # A correction asks only for the address; the card's 领卡方式 is elsewhere in the case's form.
+    form = {"social_security_card.delivery": "邮寄到家"}
+    assert by_post("electronic", form, POSTAL)
+    assert not by_post("electronic", form, POSTAL[:3])
+    assert not by_post("pickup", {"social_security_card.delivery": "网点领取"}, POSTAL)
+    assert by_post("post", {}, [])
+
+
+def test_the_snapshot_carries_the_posting_choices_to_pre_review() -> None:
+    snapshot = {
+        "form": [
+            {
+                "fields": [
+                    {"element": "address.detail", "name": "邮寄详细地址", "type": "string", "required": True},
+                    {
+                        "element": "social_security_card.delivery",
+                        "name": "领卡方式",
+                        "type": "choice",
+                        "required": True,
+                        "choices": ["邮寄到家", "网点领取"],
+                        "post_choices": ["邮寄到家"],
+                    },
+                ]
+            }
+        ]
+    }
+    fields, _ = rules_from_snapshot(snapshot)
+    assert [f.post_choices for f in fields] == [(), ("邮寄到家",)]
+    form = {"social_security_card.delivery": "邮寄到家"}
+    assert [p.field for p in pre_review(fields, [], form, [], delivery_method="electronic")] == [
+        "address.detail"
+    ]
+
+
 def test_mailing_fields_given_are_still_checked_and_without_a_method_stay_as_declared() -> None:
     form = {"person.name": "张三", "social_security_card.delivery": "网点领取", "address.recipient": 12}
     assert [(p.field, p.kind) for p in pre_review(POSTAL, [], form, [], delivery_method="electronic")] == [
@@ -120,8 +190,6 @@ def test_mailing_fields_given_are_still_checked_and_without_a_method_stay_as_dec
 
 
 def test_a_field_an_earlier_item_produces_is_never_demanded() -> None:
-    from onego.cases.prereview import rules_from_snapshot
-
     # Even a snapshot that still says "required" does not demand what 出生登记 will assign.
     snapshot = {
         "form": [

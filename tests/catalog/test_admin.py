@@ -42,3 +42,29 @@ def test_item_change_page_shows_fields_and_materials_inline(
 
 def test_anonymous_users_cannot_open_the_catalog_admin(small_catalog: Path, client: Client) -> None:
     assert client.get("/admin/catalog/package/").status_code == 302
+
+
+def test_the_admin_refuses_a_posting_choice_that_is_not_a_choice(
+    small_catalog: Path, admin_client: Client
+) -> None:
+    from onego.catalog.models import DataElement
+
+    element = DataElement.objects.get(code="bank.account_type")
+    page = {
+        "code": element.code,
+        "name": element.name,
+        "name_en": "",
+        "type": "choice",
+        "choices": '["基本存款账户"]',
+        "post_choices": '["邮寄到家"]',
+        "help_text": "",
+    }
+    response = admin_client.post(f"/admin/catalog/dataelement/{element.pk}/change/", page)
+    assert response.status_code == 200
+    assert "“邮寄到家”不是本数据元的选项；可选：基本存款账户" in response.content.decode()
+    element.refresh_from_db()
+    assert element.post_choices == []
+    page["post_choices"] = '["基本存款账户"]'
+    assert admin_client.post(f"/admin/catalog/dataelement/{element.pk}/change/", page).status_code == 302
+    element.refresh_from_db()
+    assert element.post_choices == ["基本存款账户"]

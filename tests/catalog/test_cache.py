@@ -256,6 +256,17 @@ def test_an_admin_edit_of_a_registry_is_seen_by_the_next_compile(
     assert fields["person.name"].prefill_registry == ""
 
 
+def test_a_changed_posting_choice_is_seen_by_the_next_compile(small_catalog: Path) -> None:
+    # bank.account_type stands in for any choice element: the flag travels with the element's spec.
+    fields = {f.element: f for g in restaurant().form for f in g.fields}
+    assert fields["bank.account_type"].post_choices == []
+    before = revision_number()
+    m.DataElement.objects.filter(code="bank.account_type").update(post_choices=["基本存款账户"])
+    assert revision_number() > before
+    fields = {f.element: f for g in restaurant().form for f in g.fields}
+    assert fields["bank.account_type"].post_choices == ["基本存款账户"]
+
+
 def test_a_region_removed_from_a_package_is_seen_by_the_next_compile(small_catalog: Path) -> None:
     restaurant()
     package = m.Package.objects.get(code="open-restaurant")

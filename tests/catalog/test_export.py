@@ -92,3 +92,13 @@ def test_produced_elements_survive_export_and_the_items_workbook(small_catalog: 
     m.ServiceItem.objects.filter(code="business_licence").update(produces=[])
     catalog_import(path=path)
     assert m.ServiceItem.objects.get(code="business_licence").produces == ["enterprise.name"]
+
+
+def test_posting_choices_survive_export(small_catalog: Path, tmp_path: Path) -> None:
+    m.DataElement.objects.filter(code="bank.account_type").update(post_choices=["基本存款账户"])
+    export_catalog(tmp_path / "out")
+    with transaction.atomic():
+        _wipe()
+        catalog_import(path=tmp_path / "out")
+    assert m.DataElement.objects.get(code="bank.account_type").post_choices == ["基本存款账户"]
+    assert m.DataElement.objects.get(code="premises.area").post_choices == []

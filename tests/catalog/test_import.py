@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -270,3 +271,58 @@ def test_a_produced_element_must_be_written_as_a_code(tmp_path: Path) -> None:
     assert len(errors) == 1
     assert errors[0].startswith("catalog.yaml:")
     assert "items[0].produces[0]: 应为数据元代码文本" in errors[0]
+
+
+# --- data elements: choices that mean the result is posted ------------------------------------------------
+
+
+def _card_delivery(**extra: object) -> dict[str, Any]:
+    doc = catalog()
+    doc["data_elements"].append(
+        {
+            "code": "card.delivery",
+            "name": "领卡方式",
+            "type": "choice",
+            "choices": ["邮寄到家", "网点领取"],
+            **extra,
+        }
+    )
+    return doc
+
+
+def test_a_data_element_declares_the_choices_that_mean_posting(tmp_path: Path) -> None:
+    catalog_import(path=write_folder(tmp_path / "a", _card_delivery(post_choices=["邮寄到家"])))
+    assert m.DataElement.objects.get(code="card.delivery").post_choices == ["邮寄到家"]
+    assert m.DataElement.objects.get(code="bank.account_type").post_choices == []
+    # One choice may be written without the list; a re-import without the key clears it.
+    catalog_import(path=write_folder(tmp_path / "b", _card_delivery(post_choices="邮寄到家")))
+    assert m.DataElement.objects.get(code="card.delivery").post_choices == ["邮寄到家"]
+    catalog_import(path=write_folder(tmp_path / "c", _card_delivery()))
+    assert m.DataElement.objects.get(code="card.delivery").post_choices == []
+
+
+def test_a_posting_choice_that_is_not_a_choice_is_refused_with_file_line_and_field(tmp_path: Path) -> None:
+    errors = _refused(write_folder(tmp_path, _card_delivery(post_choices=["邮寄上门"])))
+    assert len(errors) == 1, errors
+    assert errors[0].startswith("catalog.yaml:")
+    assert (
+        "data_elements[6].post_choices: 数据元“card.delivery”：“邮寄上门”不是本数据元的选项；可选：邮寄到家、网点领取"
+        in errors[0]
+    )
+    line = int(errors[0].split(":")[1])
+    text = (tmp_path / "catalog.yaml").read_text(encoding="utf-8").splitlines()
+    assert "post_choices" in text[line - 1]
+    _nothing_stored()
+
+
+def test_posting_choices_belong_to_choice_elements_and_are_listed_once(tmp_path: Path) -> None:
+    doc = _card_delivery(post_choices=["邮寄到家", "邮寄到家"])
+    doc["data_elements"][4]["post_choices"] = ["邮寄"]  # premises.area: a number
+    errors = _refused(write_folder(tmp_path, doc))
+    assert len(errors) == 2, errors
+    assert (
+        "data_elements[4].post_choices: 数据元“premises.area”：只有选项类型（type: choice）的数据元"
+        in errors[0]
+    )
+    assert "data_elements[6].post_choices: 数据元“card.delivery”：选项“邮寄到家”重复列出" in errors[1]
+    _nothing_stored()

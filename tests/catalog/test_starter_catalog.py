@@ -167,3 +167,25 @@ def test_burden_across_packages_is_reduced() -> None:
     assert red["fields"] > 0
     assert red["uploads"] > 0
     assert red["days"] > 0
+
+
+def test_a_social_security_card_mailed_home_needs_the_mailing_address() -> None:
+    from onego.cases.prereview import pre_review, rules_from_snapshot
+
+    element = m.DataElement.objects.get(code="social_security_card.delivery")
+    assert element.post_choices == ["邮寄到家"]
+    package = m.Package.objects.get(code="social-security-card")
+    compiled = compile_for(package_code=package.code, region_code="520102", answers=main_scenario(package))
+    fields, _ = rules_from_snapshot(compiled.to_dict())
+    by_element = {f.element: f for f in fields}
+    assert by_element["social_security_card.delivery"].post_choices == ("邮寄到家",)
+    postal = [f.element for f in fields if f.element.startswith("address.") and f.required]
+    assert postal, "the card items ask for a mailing address"
+
+    def missing(choice: str) -> list[str]:
+        form = {"social_security_card.delivery": choice}
+        problems = pre_review(fields, [], form, [], delivery_method="electronic")
+        return [p.field for p in problems if p.field.startswith("address.")]
+
+    assert missing("邮寄到家") == postal
+    assert missing("网点领取") == []

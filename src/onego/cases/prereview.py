@@ -6,9 +6,10 @@ case snapshot) and what the applicant gave; output is the list for the one-time 
 submission is complete and valid and may be accepted.
 
 Mailing fields (`address.*`) are needed only to post something: they are required (as the catalog
-declares them) when the applicant chose delivery by post (邮政寄递) or to have the social security card
-mailed home, and not asked otherwise. A caller that does not pass the delivery method gets them as
-declared.
+declares them) when the applicant chose delivery by post (邮政寄递) or a form choice the catalog marks
+as meaning "posted to the applicant" (a data element's `post_choices`, e.g. 领卡方式“邮寄到家”, carried
+in the compiled form field), and not asked otherwise. A caller that does not pass the delivery method
+gets them as declared.
 
 A field produced by an earlier item of the package (`produced_by`, e.g. the newborn's ID number that
 出生登记 assigns) is never demanded: it does not exist when the applicant submits.
@@ -30,13 +31,6 @@ from onego.core.validators import CHECKS, check_licence_identifier
 
 POSTAL_PREFIX = "address."
 POST = "post"  # cases.models.DeliveryMethod.POST (the pure module does not import models)
-# Form choices that also mean "send it by post", whatever the case's delivery method.
-POSTED_BY_CHOICE = {"social_security_card.delivery": "邮寄到家"}
-
-
-def by_post(delivery_method: str | None, form_data: Mapping[str, Any]) -> bool:
-    """Whether something will be posted to the applicant, so the mailing fields are needed."""
-    return delivery_method == POST or any(form_data.get(k) == v for k, v in POSTED_BY_CHOICE.items())
 
 
 @dataclass(frozen=True)
@@ -48,6 +42,20 @@ class FieldRule:
     choices: tuple[str, ...] = ()
     prefill_source: str = ""
     produced_by: str = ""  # an earlier item of the package creates the value: never demanded
+    # Choices that mean "posted to the applicant", whatever the case's delivery method (the catalog's
+    # data element declares them; the compiled form field carries them).
+    post_choices: tuple[str, ...] = ()
+
+
+def by_post(delivery_method: str | None, form_data: Mapping[str, Any], fields: Sequence[FieldRule]) -> bool:
+    """Whether something will be posted to the applicant, so the mailing fields are needed.
+
+    `fields`: the case's whole form (the field whose choice means posting may not be among those
+    being checked, e.g. in a correction that asks only for the address).
+    """
+    return delivery_method == POST or any(
+        form_data.get(f.element) in f.post_choices for f in fields if f.post_choices
+    )
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,7 @@ def rules_from_snapshot(snapshot: Mapping[str, Any]) -> tuple[list[FieldRule], l
             choices=tuple(f.get("choices") or ()),
             prefill_source=f.get("prefill_source") or "",
             produced_by=f.get("produced_by") or "",
+            post_choices=tuple(f.get("post_choices") or ()),
         )
         for group in snapshot.get("form", [])
         for f in group["fields"]
@@ -169,7 +178,7 @@ def pre_review(
     delivery_method: str | None = None,
 ) -> list[Problem]:
     problems: list[Problem] = []
-    posting = delivery_method is None or by_post(delivery_method, form_data)
+    posting = delivery_method is None or by_post(delivery_method, form_data, fields)
     for rule in fields:
         value = form_data.get(rule.element)
         if _empty(value):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -148,6 +149,12 @@ class DataElement(BaseModel):
     name_en = models.CharField("英文名称", max_length=150, blank=True)
     type = models.CharField("类型", max_length=20, choices=DataType.choices, default=DataType.STRING)
     choices = models.JSONField("选项", default=list, blank=True)
+    post_choices = models.JSONField(
+        "表示邮寄送达的选项",
+        default=list,
+        blank=True,
+        help_text="选项中意为“结果邮寄给申请人”的（如领卡方式“邮寄到家”）：选中时邮寄地址必填",
+    )
     max_length = models.PositiveIntegerField(null=True, blank=True)
     sensitive = models.BooleanField("个人敏感信息", default=False)
     registry = models.ForeignKey(
@@ -167,9 +174,31 @@ class DataElement(BaseModel):
     def __str__(self) -> str:
         return f"{self.name} {self.code}"
 
+    def clean(self) -> None:
+        # The import checks the same (definitions/parse.py); this is for edits in the admin.
+        if problem := post_choices_problem(self.type, list(self.choices or []), self.post_choices):
+            raise ValidationError({"post_choices": problem})
+
     @property
     def group(self) -> str:
         return self.code.split(".", 1)[0]
+
+
+def post_choices_problem(type_: str, choices: list[str], post_choices: object) -> str:
+    """What is wrong with a data element's `post_choices`, in Chinese; "" when fine."""
+    if post_choices in (None, []):
+        return ""
+    if not isinstance(post_choices, list) or not all(isinstance(c, str) for c in post_choices):
+        return "应为选项文本的列表，如 [邮寄到家]"
+    if type_ != DataType.CHOICE:
+        return "只有选项类型（type: choice）的数据元可以声明表示邮寄送达的选项"
+    unknown = [c for c in post_choices if c not in choices]
+    if unknown:
+        return f"“{'、'.join(unknown)}”不是本数据元的选项；可选：{'、'.join(choices)}"
+    twice = sorted({c for c in post_choices if post_choices.count(c) > 1})
+    if twice:
+        return f"选项“{'、'.join(twice)}”重复列出"
+    return ""
 
 
 class LicenceType(BaseModel):

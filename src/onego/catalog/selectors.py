@@ -216,6 +216,7 @@ def _element_spec(el: m.DataElement) -> ElementSpec:
         sensitive=el.sensitive,
         registry=el.registry.code if connected and el.registry else "",
         registry_name=el.registry.name if connected and el.registry else "",
+        post_choices=tuple(el.post_choices or ()),
     )
 
 

@@ -121,7 +121,7 @@ def answer_problems(
     provided = [prereview.Provided(code, name, size) for code, (name, size) in files.items()]
     # Mailing fields are needed only when something is posted: judged on the case's delivery method and
     # its whole form (a choice such as "邮寄到家" may be there, not among the answers).
-    posting = prereview.by_post(case.delivery_method, {**form_values(case), **form_data})
+    posting = prereview.by_post(case.delivery_method, {**form_values(case), **form_data}, fields)
     delivery = prereview.POST if posting else case.delivery_method
     problems: dict[str, str] = {}
     for p in prereview.pre_review(

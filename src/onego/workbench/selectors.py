@@ -23,7 +23,7 @@ from django.db.models import Q, QuerySet
 from onego.accounts.models import Role
 from onego.accounts.selectors import Staff
 from onego.cases import sla
-from onego.cases.access import can_see_case, region_contains
+from onego.cases.access import region_contains, visible_cases
 from onego.cases.formdata import asked_groups, form_fields, form_values
 from onego.cases.identity import blind_index
 from onego.cases.models import Case, Material, MaterialKind, OneTimeNotice, SubCase, SubCaseKind
@@ -69,7 +69,8 @@ def applicant_cases(user: Any, staff: Staff, kind: str, key: str) -> list[Case]:
     rows = cases_of_applicant(blind_index(kind, key)).select_related(
         "region", "lead_department", "accepting_department"
     )[:50]
-    return [c for c in rows if can_see_case(user, staff, c)]
+    # One visibility query for the whole list, not one per case (the rule is `can_see_case`'s).
+    return visible_cases(user, staff, rows)
 
 
 def counter_cases(user: Any, *, limit: int = 20) -> QuerySet[Case]:
@@ -418,9 +419,17 @@ class LedCase:
 
 
 def led_case_rows(cases: Iterable[Case], *, calendar: WorkingCalendar, today: dt.date) -> list[LedCase]:
+    listed = list(cases)
+    # Every listed case's items in one query, not one per case.
+    items_of: dict[Any, list[SubCase]] = {case.pk: [] for case in listed}
+    if listed:
+        for item in SubCase.objects.filter(case_id__in=list(items_of), kind=SubCaseKind.ITEM).select_related(
+            "department"
+        ):
+            items_of[item.case_id].append(item)
     rows = []
-    for case in cases:
-        items = list(SubCase.objects.filter(case=case, kind=SubCaseKind.ITEM).select_related("department"))
+    for case in listed:
+        items = items_of[case.pk]
         running = case.status in (CaseStatus.IN_PROGRESS, CaseStatus.SUPPLEMENT)
         paused = running and case.promised_due is None
         c = sla.colour(calendar, today, case.promised_due, paused=paused) if running else "none"

@@ -147,3 +147,23 @@ def test_a_partner_step_after_the_producer_is_not_asked_either() -> None:
 def test_prerequisites_are_transitive_and_ignore_entries_outside_the_scenario() -> None:
     after = {"a": [], "b": ["a"], "c": ["b", "gone"], "d": []}
     assert prerequisites(after) == {"a": set(), "b": {"a"}, "c": {"a", "b"}, "d": set()}
+
+
+def test_the_form_field_carries_the_choices_that_mean_posting() -> None:
+    delivery = ElementSpec(
+        code="social_security_card.delivery",
+        name="领卡方式",
+        type="choice",
+        choices=("邮寄到家", "网点领取"),
+        post_choices=("邮寄到家",),
+    )
+    c = compile_entries(
+        entry(spec_item("card_apply", NAME, delivery)), entry(spec_item("card_replace", delivery))
+    )
+    f = field_of(c, "social_security_card.delivery")
+    assert f.post_choices == ["邮寄到家"]
+    assert f.used_by == ["card_apply", "card_replace"]
+    assert field_of(c, "newborn.name").post_choices == []
+    # In the stored snapshot too (what pre-review reads).
+    stored = next(f for g in c.to_dict()["form"] for f in g["fields"] if f["element"] == delivery.code)
+    assert stored["post_choices"] == ["邮寄到家"]

@@ -117,6 +117,7 @@ def catalog_documents() -> dict[str, dict[str, Any]]:
                     "name_en": e.name_en,
                     "type": e.type,
                     "choices": e.choices,
+                    "post_choices": e.post_choices,
                     "max_length": e.max_length,
                     "sensitive": e.sensitive or None,
                     "registry": e.registry.code if e.registry else None,

@@ -20,6 +20,7 @@ from onego.catalog.models import (
     QuestionType,
     RegionLevel,
     Theme,
+    post_choices_problem,
 )
 from onego.core.validators import check_region_code, check_uscc
 
@@ -168,18 +169,24 @@ def parse_data_element(r: Reader) -> Record:
     code = r.code("code")
     if code and ("." not in code or code.startswith(".") or code.endswith(".")):
         r.error("code", f"数据元代码“{code}”应为“分组.名称”形式，如 person.name")
+    name, name_en = r.text("name", required=True), r.text("name_en")
+    type_ = r.choice("type", DataType.values, default=DataType.STRING)
+    choices, post_choices = r.texts("choices"), r.texts("post_choices")
     data = {
-        "name": r.text("name", required=True),
-        "name_en": r.text("name_en"),
-        "type": r.choice("type", DataType.values, default=DataType.STRING),
-        "choices": r.texts("choices"),
+        "name": name,
+        "name_en": name_en,
+        "type": type_,
+        "choices": choices,
+        "post_choices": post_choices,
         "max_length": r.integer("max_length", default=0) or None,
         "sensitive": r.boolean("sensitive"),
         "registry": r.code("registry", required=False),
         "help_text": r.text("help"),
     }
-    if data["type"] == DataType.CHOICE and not data["choices"]:
+    if type_ == DataType.CHOICE and not choices:
         r.error("choices", "选项类型的数据元必须列出 choices")
+    if problem := post_choices_problem(type_, choices, post_choices):
+        r.error("post_choices", f"数据元“{code}”：{problem}")
     return _record("data_elements", r, code, data)
 
 

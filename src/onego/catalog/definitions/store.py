@@ -99,7 +99,16 @@ def store(defs: Definitions) -> dict[str, int]:
             {
                 **{
                     k: d[k]
-                    for k in ("name", "name_en", "type", "choices", "max_length", "sensitive", "help_text")
+                    for k in (
+                        "name",
+                        "name_en",
+                        "type",
+                        "choices",
+                        "post_choices",
+                        "max_length",
+                        "sensitive",
+                        "help_text",
+                    )
                 },
                 "registry": registry(d["registry"]),
             },

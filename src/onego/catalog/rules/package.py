@@ -31,6 +31,7 @@ class ElementSpec:
     sensitive: bool = False
     registry: str = ""  # code of a connected registry that can supply it, or ""
     registry_name: str = ""
+    post_choices: tuple[str, ...] = ()  # choices meaning "the result is posted to the applicant"
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,9 @@ class FormField:
     # The code of an earlier item of the package that creates this datum when approved: it is not asked
     # of the applicant (required is False and it does not count as typed), "" when the applicant gives it.
     produced_by: str = ""
+    # Choices that mean the result is posted to the applicant (领卡方式“邮寄到家”): chosen, they make the
+    # mailing fields (address.*) needed as delivery by post does. Pre-review reads them from here.
+    post_choices: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -539,6 +543,7 @@ def _merge_form(
                 prefill_registry=el.registry,
                 prefill_source=el.registry_name,
                 produced_by=producer,
+                post_choices=list(el.post_choices),
             )
         )
     return [FormGroup(group=g, title=GROUP_TITLES.get(g, g), fields=f) for g, f in groups.items()], separate
