@@ -1,7 +1,7 @@
 """Cases concluded per second: OneGo's case services against SpiffWorkflow and a raw-SQL floor.
 
     .venv/bin/python -m bench.cases_throughput [--cases 300] [--workers 4] [--seed 1]
-                                               [--postgres-url URL] [--runners raw,spiff,onego]
+                                               [--postgres-url URL] [--runners raw,obligations,spiff,onego]
 
 Starts a throw-away PostgreSQL on a free loopback port (or uses --postgres-url, creating and
 dropping its own databases there), gives each runner its own database, and drives the same
@@ -41,6 +41,7 @@ from bench.workload import SUBCASES, case_actions
 
 RUNNERS = {
     "raw": "bench.runners.raw_sql",
+    "obligations": "bench.runners.raw_obligations",
     "spiff": "bench.runners.spiff",
     "onego": "bench.runners.onego",
 }
@@ -304,7 +305,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--postgres-url", help="an existing server (admin URL); its own databases are created and dropped"
     )
-    parser.add_argument("--runners", default="raw,spiff,onego", help="comma-separated: raw, spiff, onego")
+    parser.add_argument(
+        "--runners",
+        default="raw,obligations,spiff,onego",
+        help="comma-separated: raw, obligations, spiff, onego",
+    )
     parser.add_argument(
         "--async-commit",
         action="store_true",

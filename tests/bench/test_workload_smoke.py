@@ -111,13 +111,18 @@ def test_the_onego_catalog_imports_and_compiles_to_the_workloads_sub_cases() -> 
     not os.environ.get("ONEGO_DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
     reason="needs PostgreSQL (ONEGO_DATABASE_URL=postgres://...)",
 )
-def test_raw_sql_and_spiffworkflow_runners_conclude_cases_on_postgresql() -> None:
-    from bench.runners import raw_sql, spiff
+def test_raw_sql_obligations_and_spiffworkflow_runners_conclude_cases_on_postgresql() -> None:
+    from bench.runners import raw_obligations, raw_sql, spiff
 
     from bench import pg
 
-    with pg.databases(os.environ["ONEGO_DATABASE_URL"], ["smoke_raw", "smoke_spiff"]) as urls:
-        for module, url in ((raw_sql, urls["smoke_raw"]), (spiff, urls["smoke_spiff"])):
+    labels = ["smoke_raw", "smoke_obligations", "smoke_spiff"]
+    with pg.databases(os.environ["ONEGO_DATABASE_URL"], labels) as urls:
+        for module, url in (
+            (raw_sql, urls["smoke_raw"]),
+            (raw_obligations, urls["smoke_obligations"]),
+            (spiff, urls["smoke_spiff"]),
+        ):
             module.prepare(url)
             runner = module.open_runner(url)
             try:
@@ -128,3 +133,17 @@ def test_raw_sql_and_spiffworkflow_runners_conclude_cases_on_postgresql() -> Non
             finally:
                 runner.close()
             assert module.concluded(url) == 3
+
+
+def test_the_obligations_ledger_appends_like_an_rfc6962_frontier() -> None:
+    # The runner's Merkle frontier must be a real one, or its cost would not be the ledger's: after
+    # n leaves the frontier holds one hash per set bit of n, and each completed node is stored once.
+    from bench.runners.raw_obligations import append_leaves
+
+    frontier: list[str] = []
+    stored = 0
+    for size in range(13):
+        frontier, nodes = append_leaves(size, frontier, [f"{size:064x}"])
+        stored += len(nodes)
+        assert len(frontier) == bin(size + 1).count("1")
+    assert stored == 13 - bin(13).count("1")  # a tree of n leaves has n - popcount(n) complete inner nodes

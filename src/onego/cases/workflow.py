@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from django.db import models
 
-from onego.core import clock, uow
+from onego.core import clock, fastsql, uow
 from onego.core.errors import Conflict
 
 
@@ -175,7 +175,7 @@ def change_status(
     before = target.status
     target.status = to
     target.version += 1
-    target.save(update_fields=["status", "version", "updated_at", *extra_fields])
+    fastsql.save_fields(target, ["status", "version", "updated_at", *extra_fields])  # type: ignore[arg-type]
     return _add_history(
         target, _history_row(target, actor=actor, label=label, action=action, before=before, reason=reason)
     )
@@ -212,7 +212,7 @@ def record_event(
     """A timeline row for something that is not a status change (from = to)."""
     if bump:
         target.version += 1
-        target.save(update_fields=["version", "updated_at"])
+        fastsql.save_fields(target, ["version", "updated_at"])  # type: ignore[arg-type]
     return _add_history(
         target,
         _history_row(target, actor=actor, label=label, action=action, before=target.status, reason=reason),

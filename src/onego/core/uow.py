@@ -3,10 +3,14 @@
 `unit_of_work` is `transaction.atomic` plus a buffer. Inside it:
 
 - `insert(obj)` does not INSERT at once: the new rows of one model (history rows, outbox rows,
-  task rows) are written together, one `bulk_create` per model, when the unit ends.
-- `defer(key, item, flush)` collects items that one function writes together at the end — the
-  ledger uses it, so that an action's entries are appended in one batch as the last statements
-  before COMMIT, and the global ledger lock is held for milliseconds instead of the whole action.
+  task rows) are written together, one INSERT per model, when the unit ends.
+- `defer(key, item, prepare)` collects items that one function turns into writes at the end — the
+  ledger uses it: its state row is locked and read there, last, and the entries' writes join the
+  unit's. So the global ledger lock is held for one round trip and the COMMIT instead of the whole
+  action.
+
+At the end, all of it runs as one statement on PostgreSQL (`fastsql.run_together`: data-modifying
+`WITH` parts), one by one elsewhere.
 
 Why: a case action changes a few rows but used to write a history row, a task row and a ledger
 entry per change, each its own statement; see bench/README.md.
@@ -30,7 +34,11 @@ from typing import Any, TypeVar, overload
 
 from django.db import models, transaction
 
+from onego.core import fastsql
+
 F = TypeVar("F", bound=Callable[..., Any])
+# Given the items deferred under one key, do the reads they need now and return their writes.
+Prepare = Callable[[Sequence[Any]], Sequence[fastsql.Statement]]
 
 _local = threading.local()
 
@@ -42,15 +50,16 @@ class _Frame:
         self.atomic = atomic
         self.depth = -1
         self.inserts: dict[type[models.Model], list[models.Model]] = {}
-        self.batches: dict[str, tuple[Callable[[Sequence[Any]], Any], list[Any]]] = {}
+        self.batches: dict[str, tuple[Prepare, list[Any]]] = {}
 
     def flush(self) -> None:
         inserts, self.inserts = self.inserts, {}
-        for model, rows in inserts.items():
-            model._default_manager.bulk_create(rows)
+        statements = [fastsql.insert_statement(model, rows) for model, rows in inserts.items()]
         batches, self.batches = self.batches, {}
-        for write, items in batches.values():
-            write(items)
+        for prepare, items in batches.values():
+            statements.extend(prepare(items))
+        # One statement on PostgreSQL: the unit's new rows and its ledger append go together.
+        fastsql.run_together(statements)
 
 
 def _stack() -> list[_Frame]:
@@ -112,13 +121,15 @@ def insert(obj: models.Model) -> None:
     frame.inserts.setdefault(type(obj), []).append(obj)
 
 
-def defer(key: str, item: Any, write: Callable[[Sequence[Any]], Any]) -> bool:
-    """Queue `item` for `write(items)` at the end of the unit; False when there is no unit (or a
-    savepoint is open), and the caller must write it now."""
+def defer(key: str, item: Any, prepare: Prepare) -> bool:
+    """Queue `item` for the end of the unit, when `prepare(items)` is called with every item queued
+    under `key` (after the unit's other writes were prepared): it may read (and lock) what it needs
+    and returns its writes, which run together with the unit's new rows. False when there is no unit
+    (or a savepoint is open), and the caller must write it now."""
     frame = _current()
     if frame is None:
         return False
-    _, items = frame.batches.setdefault(key, (write, []))
+    _, items = frame.batches.setdefault(key, (prepare, []))
     items.append(item)
     return True
 

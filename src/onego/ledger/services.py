@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from onego.core import clock, uow
+from onego.core import clock, fastsql, uow
 from onego.core.errors import Conflict, ValidationFailed
 from onego.ledger import merkle
 from onego.ledger.canonical import check_fields, entry_bytes, normalise_payload
@@ -27,7 +27,7 @@ def _locked_state() -> LedgerState:
     The row lock is what keeps indexes contiguous: it is held until the caller's transaction ends, so
     appenders queue here (on SQLite the IMMEDIATE transaction mode serialises writers already).
     """
-    state = LedgerState.objects.select_for_update().filter(slot=1).first()
+    state = fastsql.locked(LedgerState, 1, by="slot")
     if state is not None:
         return state
     try:
@@ -99,7 +99,7 @@ def ledger_record(
     (`onego.core.uow`) the entry is appended with the unit's other entries as its last write, so
     the ledger lock is held only from there to COMMIT. Bad input is still refused here and now."""
     item = _entry(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref, payload=payload)
-    if not uow.defer("ledger", item, _append_many):
+    if not uow.defer("ledger", item, _append_statements):
         _append_many([item])
 
 
@@ -107,8 +107,21 @@ def ledger_record(
 # records may not commit without its entry), so a savepoint would only cost two statements.
 @transaction.atomic(savepoint=False)
 def _append_many(items: Sequence[Mapping[str, Any]]) -> list[LedgerEntry]:
-    """Append validated entries in order: one locked state read, one INSERT of the entries, one of
-    the nodes they complete, one UPDATE of the state."""
+    """Append validated entries in order, now."""
+    entries, statements = _prepare_append(items)
+    fastsql.run_together(statements)
+    return entries
+
+
+def _append_statements(items: Sequence[Mapping[str, Any]]) -> Sequence[fastsql.Statement]:
+    """For a unit of work (`uow.defer`): lock and read the tree now, append with the unit's writes."""
+    return _prepare_append(items)[1]
+
+
+def _prepare_append(items: Sequence[Mapping[str, Any]]) -> tuple[list[LedgerEntry], list[fastsql.Statement]]:
+    """The locked state read, then the writes of appending `items`: the entries, the nodes they
+    complete and the new state (one statement on PostgreSQL, see `fastsql.run_together`). The caller
+    runs the writes in the same transaction, before anything else reads the ledger."""
     state = _locked_state()
     frontier = state.as_frontier()
     entries: list[LedgerEntry] = []
@@ -143,14 +156,14 @@ def _append_many(items: Sequence[Mapping[str, Any]]) -> list[LedgerEntry]:
         nodes.extend(
             LedgerNode(last_leaf=index, level=level, hash=h.hex()) for (level, _position), h in completed
         )
-    LedgerEntry.objects.bulk_create(entries)
-    if nodes:
-        LedgerNode.objects.bulk_create(nodes)
     state.size = frontier.size
     state.frontier = [h.hex() for h in frontier.hashes]
     state.root_hash = frontier.root().hex()
-    state.save(update_fields=["size", "frontier", "root_hash", "updated_at"])
-    return entries
+    statements = [fastsql.insert_statement(LedgerEntry, entries)]
+    if nodes:
+        statements.append(fastsql.insert_statement(LedgerNode, nodes))
+    statements.append(fastsql.update_statement(state, ["size", "frontier", "root_hash", "updated_at"]))
+    return entries, statements
 
 
 def _current_size_and_root() -> tuple[int, str]:

@@ -13,18 +13,19 @@ from typing import Any
 
 from onego.cases.models import Case, SubCase
 from onego.cases.workflow import CaseStatus, InvalidTransition, actor_label
+from onego.core import fastsql
 from onego.core.errors import Conflict, NotFound
 from onego.ledger.services import ledger_record
 
 
 def lock_case(case_id: Any, *, related: tuple[str, ...] = ()) -> Case:
     """The Case row, locked. `related`: rows to read along (not locked: only the case is)."""
-    rows = (
-        Case.objects.select_for_update(of=("self",)).select_related(*related)
-        if related  # select_related() with no names would follow every foreign key
-        else Case.objects.select_for_update()
-    )
-    case = rows.filter(pk=case_id).first()
+    if related:  # (select_related() with no names would follow every foreign key)
+        case = (
+            Case.objects.select_for_update(of=("self",)).select_related(*related).filter(pk=case_id).first()
+        )
+    else:
+        case = fastsql.locked(Case, case_id)
     if case is None:
         raise NotFound("没有找到该办件", field="case")
     return case
@@ -40,7 +41,7 @@ def lock_subcase(subcase_id: Any, *, case_id: Any = None) -> tuple[Case, SubCase
         case_id = SubCase.objects.filter(pk=subcase_id).values_list("case_id", flat=True).first()
     if case_id is None:
         raise NotFound("没有找到该子件", field="subcase")
-    case = lock_case(case_id, related=("region",))
+    case = lock_case(case_id)
     wanted = str(subcase_id)
     subcase = next((s for s in locked_subcases(case) if str(s.pk) == wanted), None)
     if subcase is None:
@@ -61,11 +62,8 @@ def locked_subcases(case: Case) -> list[SubCase]:
     """
     cached: list[SubCase] | None = getattr(case, _LOCKED_SUBCASES, None)
     if cached is None:
-        cached = list(
-            SubCase.objects.select_for_update(of=("self",))
-            .select_related("department")
-            .filter(case_id=case.pk)
-            .order_by("stage", "code")
+        cached = fastsql.locked_rows(
+            SubCase, case.pk, by="case", order_by=("stage", "code"), related="department"
         )
         remember_subcases(case, cached)
     return cached

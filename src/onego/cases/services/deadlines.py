@@ -25,7 +25,7 @@ from onego.cases.services.common import lock_case, lock_subcase
 from onego.cases.services.notify import notify_applicant, notify_staff
 from onego.cases.tasks import check_subcase_deadline
 from onego.cases.workflow import CASE_OPEN, SUBCASE_ACTIVE, SUBCASE_PAUSED, record_event
-from onego.core import clock
+from onego.core import clock, fastsql
 from onego.core.errors import NotFound
 from onego.core.services import working_calendar
 from onego.core.uow import unit_of_work
@@ -82,7 +82,7 @@ def set_case_deadlines(case: Case, *, calendar: WorkingCalendar, no_pauses: bool
 def refresh_case_deadlines(case: Case, *, calendar: WorkingCalendar) -> bool:
     """Recompute and store the case's due dates; True when one of them moved."""
     moved = set_case_deadlines(case, calendar=calendar)
-    case.save(update_fields=[*CASE_DEADLINE_FIELDS, "updated_at"])
+    fastsql.save_fields(case, [*CASE_DEADLINE_FIELDS, "updated_at"])
     return moved
 
 
@@ -102,7 +102,7 @@ def set_subcase_deadlines(subcase: SubCase, *, calendar: WorkingCalendar, no_pau
 def refresh_subcase_deadlines(subcase: SubCase, *, calendar: WorkingCalendar, today: dt.date) -> bool:
     """Recompute and store a sub-case's due dates and schedule its next check; True when they moved."""
     moved = set_subcase_deadlines(subcase, calendar=calendar)
-    subcase.save(update_fields=[*SUBCASE_DEADLINE_FIELDS, "updated_at"])
+    fastsql.save_fields(subcase, [*SUBCASE_DEADLINE_FIELDS, "updated_at"])
     schedule_deadline_check(subcase, calendar=calendar, today=today)
     return moved
 
