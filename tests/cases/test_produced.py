@@ -13,12 +13,14 @@ from django.db import transaction
 from onego.accounts.models import Role
 from onego.cases import instant
 from onego.cases.identity import is_sealed, unseal
-from onego.cases.models import Case, SubCaseTransition
+from onego.cases.models import Case, InstantDecision, SubCaseTransition
 from onego.cases.services.acceptance import case_accept
 from onego.cases.services.common import lock_subcase
 from onego.cases.services.conclusion import case_issue_conclusion
-from onego.cases.services.produced import record_produced_values
+from onego.cases.services.decisions import subcase_approve, subcase_claim, subcase_review_instant
+from onego.cases.services.produced import record_produced_values, void_produced_values
 from onego.cases.services.submission import ApplicantIn
+from onego.cases.services.supplements import SupplementItemIn, subcase_request_supplement, supplement_answer
 from onego.catalog.services import catalog_import
 from onego.core.errors import Conflict
 from onego.core.pii import blind_index
@@ -56,9 +58,10 @@ class Rollback(Exception):
     pass
 
 
-def produced_catalog(*, sensitive_uscc: bool = False) -> dict[str, Any]:
+def produced_catalog(*, sensitive_uscc: bool = False, instant_birth: bool = False) -> dict[str, Any]:
     """The cases catalog, its business licence creating `enterprise.uscc`, plus a birth registration
-    creating `newborn.id_number` and an insurance item that needs it."""
+    creating `newborn.id_number` (即办件 eligible for 秒批 with `instant_birth`) and an insurance item
+    that needs it."""
     doc = cases_catalog()
     for el in doc["data_elements"]:
         if el["code"] == "enterprise.uscc" and sensitive_uscc:
@@ -108,6 +111,14 @@ def produced_catalog(*, sensitive_uscc: bool = False) -> dict[str, Any]:
             ],
         ),  # fmt: skip
         item(
+            "newborn_health_record",
+            name="新生儿健康档案建档",
+            department="medical_insurance",
+            level="city",
+            item_type="public_service",
+            fields=["newborn.name"],
+        ),
+        item(
             "newborn_medical_insurance",
             name="城乡居民医保参保登记",
             department="medical_insurance",
@@ -116,6 +127,9 @@ def produced_catalog(*, sensitive_uscc: bool = False) -> dict[str, Any]:
             fields=["newborn.name", "newborn.id_number"],
         ),
     ]
+    if instant_birth:  # 即办件 with 秒批
+        birth = next(it for it in doc["items"] if it["code"] == "birth_registration")
+        birth.update(handling_type="immediate", promised_limit_days=0, instant_approval=True)
     return doc
 
 
@@ -145,10 +159,25 @@ def newborn() -> dict[str, Any]:
     }
 
 
-def load(tmp_path: Path, *, sensitive_uscc: bool = False) -> None:
+def newborn_parallel() -> dict[str, Any]:
+    """The birth registration and an item beside it, which can ask for a supplement meanwhile."""
+    return {
+        **newborn(),
+        "code": "newborn-parallel",
+        "name": {"zh": "新生儿出生（并联）", "en": "Newborn birth, in parallel"},
+        "items": [
+            {"item": "birth_registration", "binding": "bound"},
+            {"item": "newborn_health_record", "binding": "bound"},
+        ],
+    }
+
+
+def load(tmp_path: Path, *, sensitive_uscc: bool = False, instant_birth: bool = False) -> None:
     catalog_import(
         path=write_folder(
-            tmp_path / "catalog", produced_catalog(sensitive_uscc=sensitive_uscc), [restaurant(), newborn()]
+            tmp_path / "catalog",
+            produced_catalog(sensitive_uscc=sensitive_uscc, instant_birth=instant_birth),
+            [restaurant(), newborn(), newborn_parallel()],
         )
     )
 
@@ -342,7 +371,9 @@ def test_a_datum_no_registry_assigns_is_noted_and_left_to_the_department(staff: 
 
 
 # --- the birth registration creates the newborn's ID number ----------------------------------------------
-def newborn_case(clerk: Any) -> Case:
+def newborn_case(
+    clerk: Any, *, verified: dict[str, str] | None = None, package_code: str = "newborn-birth"
+) -> Case:
     form = {
         "person.name": "张三",
         "person.id_number": PERSON_ID,
@@ -354,11 +385,12 @@ def newborn_case(clerk: Any) -> Case:
     result = submit(
         clerk,
         key="newborn-0001",
-        package_code="newborn-birth",
+        package_code=package_code,
         applicant=ApplicantIn(kind="person", identifier=PERSON_ID, name="张三"),
         answers={},
         form_data=form,
         materials=[],
+        verified=verified or {},
     )
     assert result.case.status == "pre_reviewed", result.case.status
     return case_accept(actor=clerk, case_id=result.case.pk)
@@ -395,3 +427,215 @@ def test_a_registered_newborn_gets_a_valid_number_of_the_region_and_birth_date_n
     assert entry.payload["value_masked"] == Subject("person", number).masked
     assert not raw_in_ledger(number)
     assert all(number not in r.getMessage() for r in caplog.records)
+
+
+# --- an overturned instant approval voids what it created ------------------------------------------------
+BIRTH_RULE = instant.InstantRule(
+    code="birth_registration.produced",
+    item="birth_registration",
+    title="出生登记：母亲户籍身份已核验",
+    checks=(instant.Check("mother.id_number", "id_number", label="母亲公民身份号码有效"),),
+)
+
+
+class Birth:
+    """A catalog whose birth registration is decided by 秒批, and the people who handle it."""
+
+    def __init__(self) -> None:
+        self.clerk = make_staff("clerk", "nm-zwfw", Role.CLERK)
+        self.police = make_staff("police", "nm-ga", Role.OFFICER)
+        self.insurer = make_staff("insurer", "gy-yb", Role.OFFICER)
+
+    def case(self, package_code: str = "newborn-birth") -> Case:
+        case = newborn_case(
+            self.clerk, verified={"mother.id_number": "prefill:run-1"}, package_code=package_code
+        )
+        assert subcase(case, "birth_registration").status == "approved"  # by the rule, at acceptance
+        return case
+
+    def overturn(self, case: Case, opinion: str = "出生医学证明信息待核实") -> None:
+        subcase_review_instant(
+            actor=self.police,
+            subcase_id=subcase(case, "birth_registration").pk,
+            uphold=False,
+            opinion=opinion,
+        )
+
+
+@pytest.fixture
+def birth(db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Birth:
+    load(tmp_path, instant_birth=True)
+    monkeypatch.setitem(instant.RULES, "birth_registration", BIRTH_RULE)
+    return Birth()
+
+
+def number_of(case: Case) -> str:
+    case.refresh_from_db()
+    return str(unseal(case.form_data["newborn.id_number"]))
+
+
+def void_entries() -> list[LedgerEntry]:
+    return [
+        e for e in LedgerEntry.objects.filter(kind="registry.write") if e.payload.get("operation") == "void"
+    ]
+
+
+def test_overturning_the_instant_birth_registration_voids_the_number_and_takes_it_out_of_the_case(
+    birth: Birth,
+) -> None:
+    case = birth.case()
+    number = number_of(case)
+    version = case.version
+    birth.overturn(case)
+
+    case.refresh_from_db()
+    assert "newborn.id_number" not in case.form_data
+    assert "newborn.id_number" not in case.verified
+    assert case.version == version + 1  # a client holding the case with the number is refused
+    assert subcase(case, "birth_registration").status == "claimed"
+    assert subcase(case, "newborn_medical_insurance").status == "waiting"
+    # The registry keeps the voided assignment as its record; the registration is undone.
+    row = rm.Assignment.objects.get()
+    assert (row.status, row.value) == ("voided", number)
+    assert row.voided_at is not None
+    assert (
+        row.void_reason
+        == f"办件{case.reference}“出生登记（新生儿入户）”的准予决定撤回：出生医学证明信息待核实"
+    )
+    assert not rm.Resident.objects.filter(id_index=blind_index(number, kind="person")).exists()
+    # On the timeline, masked.
+    masked = Subject("person", number).masked
+    [row_void] = SubCaseTransition.objects.filter(case=case, action="registry_void")
+    assert row_void.subcase.code == "birth_registration"
+    assert row_void.reason == (
+        f"准予决定撤回，户籍库已作废所赋新生儿公民身份号码 {masked}（已脱敏），该号码不再使用；"
+        "办件中的该项数据已移除，再次准予时重新赋码"
+    )
+    # On the ledger, by the reviewer, the newborn's blind index and the masked number.
+    [entry] = void_entries()
+    assert entry.actor == "dept:nm-ga/user:police"
+    assert entry.subject_ref == blind_index(number, kind="person")
+    assert entry.case_ref == str(case.pk)
+    assert entry.payload["element"] == "newborn.id_number"
+    assert entry.payload["assignment"] == str(row.pk)
+    assert entry.payload["value_masked"] == masked
+    assert not raw_in_ledger(number)
+
+
+def test_approving_again_after_the_overturn_assigns_a_new_number(birth: Birth) -> None:
+    case = birth.case()
+    first = number_of(case)
+    birth.overturn(case)
+    subcase_approve(actor=birth.police, subcase_id=subcase(case, "birth_registration").pk, opinion="核实无误")
+
+    second = number_of(case)
+    assert second != first
+    assert check_id_number(second) is None
+    assert second[:14] == first[:14]  # the same region and birth date; another sequence code
+    active = rm.Assignment.objects.get(status="active")
+    assert case.verified["newborn.id_number"] == f"population:{active.pk}"
+    assert rm.Assignment.objects.get(status="voided").value == first
+    assert rm.Resident.objects.get(id_index=blind_index(second, kind="person")).name == "张小满"
+    assert subcase(case, "newborn_medical_insurance").status == "pending"
+    assert [e.payload["operation"] for e in LedgerEntry.objects.filter(kind="registry.write")] == [
+        "assign",
+        "void",
+        "assign",
+    ]
+
+
+def test_voiding_again_changes_nothing(birth: Birth) -> None:
+    case = birth.case()
+    birth.overturn(case)
+    before = Case.objects.get(pk=case.pk)
+    with unit_of_work():
+        locked, again = lock_subcase(subcase(case, "birth_registration").pk)
+        void_produced_values(locked, again, actor=birth.police, reason="重试")
+    after = Case.objects.get(pk=case.pk)
+    assert (after.form_data, after.verified, after.version) == (
+        before.form_data,
+        before.verified,
+        before.version,
+    )
+    assert SubCaseTransition.objects.filter(case=case, action="registry_void").count() == 1
+    assert len(void_entries()) == 1
+    assert rm.Assignment.objects.get().void_reason.endswith("出生医学证明信息待核实")
+
+
+def test_the_overturn_waits_while_the_population_registry_is_down(birth: Birth) -> None:
+    case = birth.case()
+    number = number_of(case)
+    set_registry_available(code="population", available=False, note="演练")
+    with pytest.raises(Conflict) as err:
+        birth.overturn(case)
+    assert err.value.field == "registry"
+    assert "户籍库暂时无法访问" in err.value.message
+    # Nothing of the overturn happened.
+    assert subcase(case, "birth_registration").status == "approved"
+    assert InstantDecision.objects.get(subcase__code="birth_registration").reviewed_at is None
+    assert number_of(case) == number
+    assert rm.Assignment.objects.get().status == "active"
+    assert not void_entries()
+
+
+def test_overturning_an_instant_item_that_creates_nothing_keeps_the_code_another_item_created(
+    staff: ResultsStaff,
+) -> None:
+    case = restaurant_case(staff)
+    decide(case, "business_licence", staff.officer)
+    uscc = uscc_of(case)
+    assert subcase(case, "quick_filing").status == "approved"  # by its rule, on the assigned code
+    subcase_review_instant(
+        actor=staff.officer, subcase_id=subcase(case, "quick_filing").pk, uphold=False, opinion="人工核实"
+    )
+    assert uscc_of(case) == uscc
+    assert case.verified["enterprise.uscc"].startswith("enterprise:")
+    assert rm.Assignment.objects.get().status == "active"
+    assert rm.Enterprise.objects.get(uscc=uscc).status == "存续"
+    assert not void_entries()
+
+
+# --- the case's version moves with what the registry writes into it ---------------------------------------
+def health_supplement(birth: Birth, case: Case) -> None:
+    """The beside item asks for a supplement: the case waits for the applicant."""
+    health = subcase(case, "newborn_health_record")
+    subcase_claim(actor=birth.insurer, subcase_id=health.pk)
+    subcase_request_supplement(
+        actor=birth.insurer,
+        subcase_id=health.pk,
+        items=[SupplementItemIn("newborn.name", "请核对新生儿姓名")],
+    )
+
+
+def test_the_assigned_number_bumps_the_case_version_so_a_stale_answer_is_refused(
+    db: None, tmp_path: Path
+) -> None:
+    load(tmp_path)
+    people = Birth()
+    case = newborn_case(people.clerk, package_code="newborn-parallel")
+    health_supplement(people, case)
+    seen = Case.objects.get(pk=case.pk).version  # what the applicant's page holds
+    decide(case, "birth_registration", people.police)  # the number arrives meanwhile
+    assert Case.objects.get(pk=case.pk).version == seen + 1
+    with pytest.raises(Conflict) as err:
+        supplement_answer(
+            actor=people.clerk, case_id=case.pk, form_data={"newborn.name": "张小满"}, expected_version=seen
+        )
+    assert err.value.field == "version"
+    supplement_answer(
+        actor=people.clerk, case_id=case.pk, form_data={"newborn.name": "张小满"}, expected_version=seen + 1
+    )
+    assert check_id_number(number_of(case)) is None
+
+
+def test_the_voided_number_bumps_the_case_version_so_a_stale_answer_is_refused(birth: Birth) -> None:
+    case = birth.case(package_code="newborn-parallel")
+    health_supplement(birth, case)
+    seen = Case.objects.get(pk=case.pk).version
+    birth.overturn(case)
+    assert Case.objects.get(pk=case.pk).version == seen + 1
+    with pytest.raises(Conflict) as err:
+        supplement_answer(
+            actor=birth.clerk, case_id=case.pk, form_data={"newborn.name": "张小满"}, expected_version=seen
+        )
+    assert err.value.field == "version"

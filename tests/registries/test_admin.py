@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from onego.registries import models as m
 from onego.registries.demo_identities import DEMO_IDENTITIES, DemoIdentity
+from onego.registries.gateway import assign_value, void_value
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.core.admin_urls")]
 
@@ -60,3 +61,26 @@ def test_registry_state_is_switched_through_the_service(admin_client: Client, de
     assert response.status_code == 302
     assert not registry_available("population")
     assert m.RegistryStateChange.objects.filter(code="population", available=False).exists()
+
+
+def test_assignments_show_whether_and_why_a_number_was_voided(admin_client: Client) -> None:
+    facts = {"enterprise.name": "贵阳静好餐饮管理有限公司", "enterprise.type": "有限责任公司"}
+    kept = assign_value("enterprise", "enterprise.uscc", key="case:kept", facts=facts, region_code="520102")
+    voided = assign_value("enterprise", "enterprise.uscc", key="case:void", facts=facts, region_code="520102")
+    reason = "办件NM-1“营业执照”的准予决定撤回：有误"
+    void_value("enterprise", "enterprise.uscc", key="case:void", reason=reason)
+    changelist = reverse("admin:registries_assignment_changelist")
+
+    html = admin_client.get(changelist, {"status__exact": "voided"}).content.decode()
+    assert 'href="?status__exact=active"' in html  # filtered by status
+    assert voided.masked in html
+    assert "已作废" in html
+    assert kept.masked not in html
+    assert kept.masked in admin_client.get(changelist, {"status__exact": "active"}).content.decode()
+
+    row = m.Assignment.objects.get(request_key="case:void")
+    html = admin_client.get(reverse("admin:registries_assignment_change", args=[row.pk])).content.decode()
+    assert "作废时间" in html
+    assert "已作废" in html
+    assert reason in html
+    assert voided.value not in html

@@ -16,7 +16,7 @@ from onego.core.pii import blind_index
 from onego.core.validators import check_id_number, check_uscc, id_number_birth_date, id_number_is_male
 from onego.registries import gateway as g
 from onego.registries import models as m
-from onego.registries.assignment import ASSIGNERS, Request
+from onego.registries.assignment import ASSIGNERS, Request, void
 from onego.registries.demo_identities import DemoIdentity
 from tests.registries.conftest import subject
 
@@ -232,12 +232,159 @@ def test_a_birth_date_in_the_future_is_refused(db: None) -> None:
         assign_id(**{"newborn.birth_date": (clock.today() + dt.timedelta(days=1)).isoformat()})
 
 
+# --- voided when the approval is overturned -------------------------------------------------------------
+def void_uscc(key: str = "case:a") -> g.Assigned | None:
+    return void("enterprise", "enterprise.uscc", key=key, reason="办件NM-1“营业执照”的准予决定撤回：有误")
+
+
+def void_id(key: str = "case:b") -> g.Assigned | None:
+    return void("population", "newborn.id_number", key=key, reason="办件NM-2“出生登记”的准予决定撤回：有误")
+
+
+def test_a_voided_code_is_kept_as_a_record_and_its_enterprise_revoked_not_found_through_its_representative(
+    demo: tuple[DemoIdentity, ...],
+) -> None:
+    assigned = assign_uscc()
+    voided = void_uscc()
+    assert voided is not None
+    assert (voided.value, voided.reference) == (assigned.value, assigned.reference)
+    row = m.Assignment.objects.get()
+    assert row.status == m.Assignment.Status.VOIDED
+    assert row.voided_at is not None
+    assert row.void_reason == "办件NM-1“营业执照”的准予决定撤回：有误"
+    assert row.value == assigned.value
+    enterprise = m.Enterprise.objects.get(uscc=assigned.value)
+    assert enterprise.status == m.Enterprise.Status.REVOKED
+    assert g.fetch_elements("enterprise", g.Subject("enterprise", assigned.value), ["enterprise.status"]) == {
+        "enterprise.status": "撤销"
+    }
+    with pytest.raises(g.SubjectNotFound):  # she represents no enterprise in being
+        g.fetch_elements("enterprise", subject("陈静"), ["enterprise.uscc"])
+
+
+def test_after_a_void_the_same_key_gets_a_new_code_and_the_voided_one_is_never_given_again(db: None) -> None:
+    first = assign_uscc()
+    void_uscc()
+    second = assign_uscc()
+    assert second.created
+    assert second.value != first.value
+    assert check_uscc(second.value) is None
+    assert assign_uscc().value == second.value  # the new one is the key's answer now
+    assert m.Assignment.objects.filter(status="active").get().value == second.value
+    assert m.Assignment.objects.filter(status="voided").get().value == first.value
+
+
+def test_a_voided_newborn_number_leaves_the_register_but_is_never_given_again(db: None) -> None:
+    key = "case:b"
+    first = assign_id(key)
+    assert first.value == first_candidate("population", "newborn.id_number", key, newborn_facts(), "520102")
+    void_id(key)
+    # The registration is undone: the register no longer holds the number…
+    assert not m.Resident.objects.filter(id_index=blind_index(first.value, kind="person")).exists()
+    # …and yet the same request, whose first candidate it is, gets another one.
+    second = assign_id(key)
+    assert second.value != first.value
+    assert second.value[:14] == first.value[:14]
+    assert check_id_number(second.value) is None
+    assert m.Resident.objects.count() == 1
+
+
+def test_voiding_the_newborn_frees_its_birth_certificate_for_the_new_registration(
+    demo: tuple[DemoIdentity, ...],
+) -> None:
+    certificate = m.BirthCertificate.objects.get(
+        mother__id_index=blind_index(WANG, kind="person"), newborn=None
+    )
+    facts = {
+        "newborn.name": "李沐阳",
+        "newborn.birth_certificate_number": certificate.number,
+        "mother.id_number": WANG,
+        "person.id_number": WANG,
+    }
+    first = assign_id(**facts)
+    void_id()
+    certificate.refresh_from_db()
+    assert certificate.newborn is None
+    second = assign_id(**facts)
+    certificate.refresh_from_db()
+    assert certificate.newborn is not None
+    assert certificate.newborn.id_number == second.value != first.value
+    assert g.fetch_elements("population", subject("王芳"), ["newborn.id_number"]) == {
+        "newborn.id_number": second.value
+    }
+
+
+def test_voiding_again_or_what_was_never_assigned_does_nothing(db: None) -> None:
+    assert void_uscc() is None
+    assign_uscc()
+    assert void_uscc() is not None
+    before = m.Assignment.objects.values_list("status", "voided_at", "void_reason").get()
+    assert void_uscc() is None
+    assert m.Assignment.objects.values_list("status", "voided_at", "void_reason").get() == before
+
+
+def test_a_void_rolled_back_with_its_transaction_leaves_the_number_assigned(db: None) -> None:
+    assigned = assign_uscc()
+
+    def void_then_fail() -> None:
+        with transaction.atomic():
+            void_uscc()
+            raise Rollback
+
+    with pytest.raises(Rollback):
+        void_then_fail()
+    assert m.Assignment.objects.get().status == m.Assignment.Status.ACTIVE
+    assert m.Enterprise.objects.get(uscc=assigned.value).status == m.Enterprise.Status.ACTIVE
+    assert assign_uscc().value == assigned.value
+
+
+def test_the_raw_number_of_a_void_never_reaches_the_log(db: None, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    number = assign_id().value
+    voided = void_id()
+    assert voided is not None
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "voided" in text
+    assert voided.masked in text
+    assert number not in text
+
+
 # --- the gateway's rules ---------------------------------------------------------------------------------
 def test_a_registry_switched_off_assigns_nothing(db: None) -> None:
     g.set_registry_available(code="enterprise", available=False, note="演练")
     with pytest.raises(g.RegistryUnavailable):
         assign_uscc()
     assert not m.Assignment.objects.exists()
+
+
+def test_the_gateway_voids_the_number_the_registry_assigned(db: None) -> None:
+    assigned = assign_uscc()
+    voided = g.void_value("enterprise", "enterprise.uscc", key="case:a", reason="准予决定撤回：有误")
+    assert voided is not None
+    assert (voided.value, voided.reference) == (assigned.value, assigned.reference)
+    assert m.Assignment.objects.values_list("status", "void_reason").get() == ("voided", "准予决定撤回：有误")
+    assert m.Enterprise.objects.get(uscc=assigned.value).status == m.Enterprise.Status.REVOKED
+    assert g.void_value("enterprise", "enterprise.uscc", key="case:a", reason="重试") is None
+
+
+def test_a_registry_switched_off_voids_nothing(db: None) -> None:
+    assigned = assign_uscc()
+    g.set_registry_available(code="enterprise", available=False, note="演练")
+    with pytest.raises(g.RegistryUnavailable) as err:
+        g.void_value("enterprise", "enterprise.uscc", key="case:a", reason="准予决定撤回")
+    assert "市场主体库" in err.value.message
+    assert m.Assignment.objects.get().status == m.Assignment.Status.ACTIVE
+    assert m.Enterprise.objects.get(uscc=assigned.value).status == m.Enterprise.Status.ACTIVE
+    g.set_registry_available(code="enterprise", available=True)
+    assert g.void_value("enterprise", "enterprise.uscc", key="case:a", reason="准予决定撤回") is not None
+
+
+def test_only_the_issuing_registry_voids_its_element(db: None) -> None:
+    assign_uscc()
+    with pytest.raises(g.RegistryError) as err:
+        g.void_value("population", "enterprise.uscc", key="case:a", reason="准予决定撤回")
+    assert not isinstance(err.value, g.RegistryUnavailable)
+    assert m.Assignment.objects.get().status == m.Assignment.Status.ACTIVE
 
 
 def test_only_the_issuing_registry_assigns_its_element(db: None) -> None:

@@ -35,6 +35,7 @@ PROVISIONAL_NOTE = "暂定，待国务院公布该年放假安排后确定"
 
 ACTION_LABELS = {
     "registry_assign": "登记赋码",
+    "registry_void": "赋码作废",
     "create": "创建申请",
     "submit": "提交申请",
     "pre_review": "预审",
@@ -70,6 +71,8 @@ ACTION_LABELS = {
     "deadline_changed": "期限调整",
     "join": "汇总各部门决定",
     "conclude": "出具结论",
+    "results": "生成办理结果",
+    "deliver": "结果送达",
     "withdraw": "撤回",
     "link_online": "关联网上账号",
     "partner_started": "合作机构开始办理",

@@ -198,9 +198,29 @@ class EnterpriseAdmin(ReadOnlyAdmin):
 
 @admin.register(m.Assignment)
 class AssignmentAdmin(ReadOnlyAdmin):
-    list_display = ("registry", "element", "masked_value", "request_key", "record", "created_at")
-    list_filter = ["registry", "element"]
-    fields = ("registry", "element", "masked_value", "request_key", "record", "created_at")
+    # A voided number stays as the record of a number given and withdrawn (it is never given again).
+    list_display = (
+        "registry",
+        "element",
+        "masked_value",
+        "status",
+        "request_key",
+        "record",
+        "created_at",
+        "voided_at",
+    )
+    list_filter = ["status", "registry", "element"]
+    fields = (
+        "registry",
+        "element",
+        "masked_value",
+        "request_key",
+        "record",
+        "created_at",
+        "status",
+        "voided_at",
+        "void_reason",
+    )
     readonly_fields = fields
 
     @admin.display(description="所赋号码")

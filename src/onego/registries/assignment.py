@@ -14,11 +14,18 @@
   anyone in the register, and the GB 11643 check character.
 
 Deterministic: the candidates follow from the request key alone, in a fixed order, so the same request
-on a fresh register gets the same number. Unique: candidates already held by a registry row are skipped
-(one query per batch of candidates), and the row's unique column stops two concurrent requests that
-picked the same candidate (the loser's savepoint rolls back and it takes the next one). Idempotent: one
-`Assignment` per (registry, element, request key); a request that was answered before gets the same
-number back (`created=False`) and nothing is registered twice.
+on a fresh register gets the same number. Unique: candidates already held by a registry row, or given by
+an earlier assignment (voided ones included), are skipped (two queries per batch of candidates), and the
+row's unique column stops two concurrent requests that picked the same candidate (the loser's savepoint
+rolls back and it takes the next one). Idempotent: one active `Assignment` per (registry, element,
+request key); a request that was answered before gets the same number back (`created=False`) and nothing
+is registered twice.
+
+Voided (`void`): when the approval that asked for a number is overturned, the registration is revoked —
+the enterprise stays in the register as 撤销登记 under its code; the newborn's entry is taken out of the
+population register (its certificate is free to be registered again) — and the assignment is kept,
+voided, with the time and the reason. A voided number is never given again: the same key asking later
+gets the next candidate, a new number.
 
 The raw number leaves only in the returned `Assigned`; logs show it masked.
 """
@@ -33,7 +40,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import ProtectedError
 
 from onego.core import clock
 from onego.core.errors import ValidationFailed
@@ -107,6 +115,10 @@ class Assigner(Protocol):
         """Those of `values` the register holds already."""
         ...
 
+    def revoke(self, record: str) -> None:
+        """Undo the registration `Plan.register` made (its record reference), the number voided."""
+        ...
+
 
 def _resident(id_number: str) -> m.Resident | None:
     if not id_number or check_id_number(id_number) is not None:
@@ -173,6 +185,13 @@ class UsccAssigner:
 
     def taken(self, values: Sequence[str]) -> set[str]:
         return set(m.Enterprise.objects.filter(uscc__in=values).values_list("uscc", flat=True))
+
+    def revoke(self, record: str) -> None:
+        # The row and its code stay: a revoked registration (撤销登记) is part of the register's history,
+        # and a lookup of its legal representative no longer finds it (only 存续 enterprises are).
+        m.Enterprise.objects.filter(pk__in=_row_ids(record, "enterprise")).update(
+            status=m.Enterprise.Status.REVOKED, updated_at=clock.now()
+        )
 
 
 # --- 户籍库: 新生儿公民身份号码 -------------------------------------------------------------------------------
@@ -255,6 +274,22 @@ class NewbornIdAssigner:
         held = m.Resident.objects.filter(id_index__in=list(by_index)).values_list("id_index", flat=True)
         return {by_index[i] for i in held}
 
+    def revoke(self, record: str) -> None:
+        # The register has no state for a birth registration undone: the entry goes (the certificate's
+        # link to it is cleared, so registering the birth again links the new entry), and the voided
+        # assignment keeps the number, which is never given again.
+        resident = m.Resident.objects.filter(pk__in=_row_ids(record, "resident")).first()
+        if resident is None:
+            return
+        try:
+            resident.delete()
+        except ProtectedError as exc:
+            raise RegistryError(
+                "该新生儿的户籍登记已被其他登记引用，不能在此撤销，请依法定程序办理",
+                registry="population",
+                field="newborn.id_number",
+            ) from exc
+
 
 ASSIGNERS: dict[tuple[str, str], Assigner] = {
     ("enterprise", "enterprise.uscc"): UsccAssigner(),
@@ -264,6 +299,12 @@ ASSIGNERS: dict[tuple[str, str], Assigner] = {
 
 def assignable(registry: str, element: str) -> bool:
     return (registry, element) in ASSIGNERS
+
+
+def _row_ids(record: str, kind: str) -> list[str]:
+    """The row id a record reference such as "enterprise:<id>" names, if it names a row of `kind`."""
+    prefix, _, pk = record.partition(":")
+    return [pk] if prefix == kind and pk else []
 
 
 def _found(row: m.Assignment) -> Assigned:
@@ -277,9 +318,22 @@ def _found(row: m.Assignment) -> Assigned:
     )
 
 
+def _active(registry: str, element: str, key: str) -> models.QuerySet[m.Assignment]:
+    return m.Assignment.objects.filter(
+        registry=registry, element=element, request_key=key, status=m.Assignment.Status.ACTIVE
+    )
+
+
 def _existing(registry: str, element: str, key: str) -> Assigned | None:
-    row = m.Assignment.objects.filter(registry=registry, element=element, request_key=key).first()
+    row = _active(registry, element, key).first()
     return _found(row) if row is not None else None
+
+
+def _given_before(values: Sequence[str], kind: SubjectKind) -> set[str]:
+    """Those of `values` an assignment gave already — a voided one too, whose registration is gone."""
+    by_index = {blind_index(v, kind=kind): v for v in values}
+    given = m.Assignment.objects.filter(value_index__in=list(by_index)).values_list("value_index", flat=True)
+    return {by_index[i] for i in given}
 
 
 def _batches(values: Iterator[str]) -> Iterator[list[str]]:
@@ -307,7 +361,7 @@ def assign(registry: str, element: str, *, key: str, facts: Mapping[str, Any], r
         Request(registry=registry, element=element, key=key, facts=facts, region_code=region_code)
     )
     for batch in _batches(plan.candidates()):
-        taken = assigner.taken(batch)
+        taken = assigner.taken(batch) | _given_before(batch, assigner.kind)
         for value in batch:
             if value in taken:
                 continue
@@ -337,3 +391,27 @@ def assign(registry: str, element: str, *, key: str, facts: Mapping[str, Any], r
         registry=registry,
         field=element,
     )
+
+
+def void(registry: str, element: str, *, key: str, reason: str) -> Assigned | None:
+    """Withdraw the number assigned for the request `key`: the approval that asked for it was overturned.
+
+    The registration is revoked (see the module docstring) and the assignment voided — kept, with the
+    time and `reason` (no raw numbers in it). Returns the voided number, or None when the key holds no
+    active one (never assigned, or voided already: asking again voids nothing twice). Call inside the
+    requester's transaction. Raises RegistryError when the registration cannot be revoked here.
+    """
+    assigner = ASSIGNERS.get((registry, element))
+    if assigner is None:
+        raise RegistryError(f"{registry_name(registry)}不编定“{element}”", registry=registry, field=element)
+    row = _active(registry, element, key).select_for_update().first()
+    if row is None:
+        return None
+    assigner.revoke(row.record)
+    row.status = m.Assignment.Status.VOIDED
+    row.voided_at = clock.now()
+    row.void_reason = reason.strip()[:200]
+    row.save(update_fields=["status", "voided_at", "void_reason", "updated_at"])
+    voided = _found(row)
+    logger.info("registry %s voided %s %s (%s)", registry, element, voided.masked, row.record)
+    return voided

@@ -4,6 +4,7 @@
     find_licences(Subject("enterprise", "9152..."), "business_licence")
     verify_material("marriage_certificate", Subject("person", "5201..."))
     assign_value("enterprise", "enterprise.uscc", key="case:…", facts={...}, region_code="520102")
+    void_value("enterprise", "enterprise.uscc", key="case:…", reason="…")
 
 Every call first asks whether the registry answers (`registry_available`); a registry switched off
 raises `RegistryUnavailable`, as a department's interface that times out would. What each registry
@@ -59,6 +60,7 @@ __all__ = [
     "registry_name",
     "set_registry_available",
     "verify_material",
+    "void_value",
 ]
 
 logger = logging.getLogger(__name__)
@@ -235,6 +237,21 @@ def assign_value(
     """
     _require(registry)
     return assignment.assign(registry, element, key=key, facts=facts, region_code=region_code)
+
+
+def void_value(registry: str, element: str, *, key: str, reason: str) -> Assigned | None:
+    """Withdraw the number the registry assigned to `element` for the request `key`: the approval that
+    asked for it was overturned.
+
+    The registry revokes the registration it made and keeps the assignment, voided with the time and
+    `reason` (no raw numbers in it); the number is never given again, and the same key asking later
+    gets a new one. Returns the voided number, or None when the key holds no active one (never assigned,
+    or voided already). Call inside the requester's transaction: the void commits or rolls back with it.
+    Raises RegistryUnavailable (nothing is voided), or RegistryError (the registry does not assign that
+    element, or the registration cannot be revoked here).
+    """
+    _require(registry)
+    return assignment.void(registry, element, key=key, reason=reason)
 
 
 def reserve_numbers(name: str, *, count: int = 1) -> int:

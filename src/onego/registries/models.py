@@ -86,11 +86,19 @@ class Assignment(BaseModel):
     """A number a registry assigned (赋码) at an approval: a new enterprise's 统一社会信用代码 (enterprise),
     a newborn's 公民身份号码 (population).
 
-    One per (registry, element, request key): the requester (a case) asks with its own key, so asking
-    again — the item approved again, a retried transaction — gets the same number, never a second one.
-    The number is stored encrypted with its blind index, like every other ID number here; `record` names
-    the registry row it was registered with ("enterprise:<id>", "resident:<id>").
+    One active row per (registry, element, request key): the requester (a case) asks with its own key, so
+    asking again — a retried transaction — gets the same number, never a second one. The number is stored
+    encrypted with its blind index, like every other ID number here; `record` names the registry row it
+    was registered with ("enterprise:<id>", "resident:<id>").
+
+    An approval that is overturned voids its number (`status` voided, with the time and the reason): the
+    row stays as the record of a number that was given and withdrawn, and that number is never given
+    again. The same key then gets a new number when the item is approved again.
     """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "有效"
+        VOIDED = "voided", "已作废"
 
     registry = models.SlugField("数据源代码", max_length=50)
     element = models.CharField("数据元代码", max_length=80)
@@ -101,11 +109,16 @@ class Assignment(BaseModel):
     value = EncryptedTextField("所赋号码（密文）")
     value_index = models.CharField("号码索引", max_length=INDEX_LENGTH, db_index=True)
     record = models.CharField("登记记录", max_length=80)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
+    void_reason = models.CharField("作废原因", max_length=200, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["registry", "element", "request_key"], name="registry_assignment_once_per_key"
+                fields=["registry", "element", "request_key"],
+                condition=models.Q(status="active"),
+                name="registry_assignment_active_once_per_key",
             )
         ]
         verbose_name = verbose_name_plural = "赋码记录 Assignment"
@@ -282,6 +295,8 @@ class Enterprise(BaseModel):
     class Status(models.TextChoices):
         ACTIVE = "存续", "存续"
         DEREGISTERED = "注销", "注销"
+        # The registration made at an approval that was overturned (赋码作废): the row and its code stay.
+        REVOKED = "撤销", "撤销登记"
 
     uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
     name = models.CharField("名称", max_length=100)

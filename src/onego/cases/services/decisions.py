@@ -30,6 +30,7 @@ from onego.cases.services.common import (
 from onego.cases.services.deadlines import refresh_subcase_deadlines
 from onego.cases.services.distribution import apply_decision, follow_decision
 from onego.cases.services.inspection import ensure_inspected
+from onego.cases.services.produced import void_produced_values
 from onego.cases.workflow import (
     SUBCASE_DECIDED,
     CaseStatus,
@@ -250,8 +251,9 @@ def subcase_review_instant(*, actor: Any, subcase_id: Any, uphold: bool, opinion
     """An officer reviews an automatic decision: upholds it, or overturns it and decides by hand.
 
     Overturning is possible while the case is not concluded and nothing after this item has
-    started: the sub-case is reopened for the reviewer, items released by it wait again, and a
-    prepared (not yet issued) conclusion is withdrawn. After that, correcting a decision is a
+    started: the sub-case is reopened for the reviewer, items released by it wait again, a number
+    its approval had a registry assign is voided (`produced.void_produced_values`), and a prepared
+    (not yet issued) conclusion is withdrawn. After that, correcting a decision is a
     legal procedure (撤销), not a button.
     """
     if not opinion.strip():
@@ -304,6 +306,7 @@ def subcase_review_instant(*, actor: Any, subcase_id: Any, uphold: bool, opinion
         reason=f"撤回秒批决定，转人工办理：{opinion.strip()}",
         extra_fields=["assignee", "claimed_at", "opinion", "decided_by", "decided_by_label", "decided_at"],
     )
+    void_produced_values(case, subcase, actor=actor, reason=opinion.strip())
     record_decision(
         case=case,
         actor=_ledger_as(actor, subcase),

@@ -37,12 +37,14 @@ from onego.cases.services.common import (
 )
 from onego.cases.services.deadlines import refresh_case_deadlines, refresh_subcase_deadlines
 from onego.cases.services.notify import notify_applicant, notify_staff
+from onego.cases.services.produced import guard_produced, registry_produced
 from onego.cases.services.submission import MaterialIn, merge_submission, read_uploads
 from onego.cases.workflow import CaseStatus, InvalidTransition, SubCaseStatus, change_status
 from onego.core import clock
 from onego.core.errors import Conflict, PermissionDenied, ValidationFailed
 from onego.core.services import working_calendar
 from onego.core.uow import unit_of_work
+from onego.registries.gateway import registry_name
 
 S = SubCaseStatus
 SPECIAL_PROCEDURES = ("听证", "招标", "拍卖", "检验", "检测", "检疫", "鉴定", "专家评审")
@@ -77,6 +79,7 @@ def _items(case: Case, subcase: SubCase, items: Sequence[SupplementItemIn]) -> l
         raise ValidationFailed("请列出需要补正的内容", field="items")
     fields = form_fields(case.snapshot)
     materials = {m["material"]: m["name"] for m in case.snapshot.get("materials", [])}
+    produced = registry_produced(case)
     out: list[dict[str, str]] = []
     for i, item in enumerate(items):
         if not item.message.strip():
@@ -86,6 +89,13 @@ def _items(case: Case, subcase: SubCase, items: Sequence[SupplementItemIn]) -> l
             if code not in materials:
                 raise ValidationFailed(f"本办件没有材料“{code}”", field=f"items[{i}].target")
             kind, name = "material", materials[code]
+        elif item.target in produced:
+            # The applicant could not answer it: a supplement may not change what a registry produced.
+            raise ValidationFailed(
+                f"“{fields.get(item.target, {}).get('name') or item.target}”由"
+                f"{registry_name(produced[item.target])}在事项准予时赋予，不能要求申请人补正",
+                field=f"items[{i}].target",
+            )
         elif item.target in fields:
             kind, name = "field", fields[item.target]["name"]
         else:
@@ -201,7 +211,7 @@ def supplement_answer(
             f"该办件没有待补正的内容（当前为“{CaseStatus(case.status).label}”）", field="status"
         )
     supplement = Supplement.objects.select_for_update().get(case=case, status=SupplementStatus.OPEN)
-    form_data = dict(form_data or {})
+    form_data = guard_produced(case, form_data or {}, verified or {})
     given_materials = {m.code for m in materials}
     missing = [
         i
