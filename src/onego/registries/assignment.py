@@ -1,5 +1,5 @@
 """Numbers the registries assign when an item is approved (赋码). Called through the gateway only
-(`gateway.assign_value`), inside the approving transaction.
+(`gateway.assign_value`; `gateway.void_value` when an approval is overturned), inside the deciding transaction.
 
 - 市场主体库 (`enterprise`) assigns `enterprise.uscc`: the enterprise named in the request is registered
   (an `Enterprise` row, 存续, established today) under a new 统一社会信用代码 — registration authority 9
