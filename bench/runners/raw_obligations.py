@@ -25,7 +25,6 @@ schema shape, not an engine: it checks no rules beyond the process's own.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from typing import Any
@@ -36,6 +35,7 @@ from bench.runners.raw_sql import SCHEMA as FLOOR_SCHEMA
 from bench.runners.raw_sql import RawSqlRunner, Row
 from bench.runners.raw_sql import concluded as concluded  # same tables, same check
 from bench.workload import BY_CODE, SUBCASES, Action
+from onego.ledger import merkle  # pure hashing (RFC 9162 with SM3), no Django: the ledger's own tree
 
 NAME = "raw SQL + OneGo's obligations"
 
@@ -129,33 +129,24 @@ def open_runner(url: str) -> ObligationsRunner:
     return ObligationsRunner(url)
 
 
-def _sm3(data: bytes) -> str:
-    return hashlib.new("sm3", data).hexdigest()
-
-
 def _leaf(entry: Entry, index: int, case_id: int) -> str:
     kind, actor, payload = entry
     body = json.dumps([index, kind, actor, case_id, payload], ensure_ascii=False, sort_keys=True)
-    return _sm3(b"\x00" + body.encode())
+    return merkle.leaf_hash(body.encode()).hex()
 
 
 def append_leaves(size: int, frontier: list[str], leaves: list[str]) -> tuple[list[str], list[Any]]:
-    """RFC 6962-style append: the frontier holds one hash per complete subtree (largest first).
+    """RFC 6962-style append (`merkle.Frontier`, as the ledger does): the frontier holds one hash per
+    complete subtree (largest first).
 
     Returns the new frontier and the completed internal nodes (last leaf, level, hash) to store.
     """
+    tree = merkle.Frontier(size, [bytes.fromhex(h) for h in frontier])
     nodes: list[Any] = []
-    stack = list(frontier)
     for leaf in leaves:
-        node, level, n = leaf, 0, size
-        while n & 1:  # merge with the complete subtree of the same height on the left
-            node = _sm3(b"\x01" + bytes.fromhex(stack.pop()) + bytes.fromhex(node))
-            level += 1
-            nodes.append((size, level, node))
-            n >>= 1
-        stack.append(node)
-        size += 1
-    return stack, nodes
+        index = tree.size
+        nodes += [(index, level, h.hex()) for (level, _position), h in tree.append(bytes.fromhex(leaf))]
+    return [h.hex() for h in tree.hashes], nodes
 
 
 class ObligationsRunner(RawSqlRunner):
@@ -165,7 +156,8 @@ class ObligationsRunner(RawSqlRunner):
         self._tasks: list[tuple[str, dict[str, Any]]] = []
         self._outbox: list[tuple[str, str]] = []
         self._decisions: list[tuple[str, str]] = []
-        self._case = 0
+        self._delivery: Any = None  # the partner delivery this action creates or acknowledges
+        self._partner_release: str | None = None  # the partner step released by this action
 
     # --- obligations collected during an action, written at its end (one INSERT per table) ---
 
@@ -275,7 +267,7 @@ class ObligationsRunner(RawSqlRunner):
         self._outbox.append(("concluded", "您的事项已办结"))
 
     def _flush(self, case_id: int) -> None:
-        if getattr(self, "_partner_release", None):
+        if self._partner_release:
             self._sql(
                 "INSERT INTO bench_delivery (id, case_id, sub_case, partner) VALUES (%s, %s, %s, 'bank')",
                 (self._delivery, case_id, self._partner_release),
@@ -322,7 +314,7 @@ class ObligationsRunner(RawSqlRunner):
         size, frontier = int(row[0]), list(row[1])
         leaves = [_leaf(e, size + i, case_id) for i, e in enumerate(self._entries)]
         stack, nodes = append_leaves(size, frontier, leaves)
-        root = stack[-1]  # (the real root folds the frontier; one hash more or less changes nothing here)
+        root = merkle.Frontier(size + len(leaves), [bytes.fromhex(h) for h in stack]).root().hex()
         self._sql(
             "WITH e AS (INSERT INTO bench_ledger_entry (index, kind, actor, case_ref, payload, leaf_hash)"
             "   SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::jsonb[], %s::text[])),"

@@ -607,6 +607,13 @@ def health_supplement(birth: Birth, case: Case) -> None:
     )
 
 
+def answer_name(clerk: Any, case: Case, *, expected_version: int) -> None:
+    """The applicant answers the beside item's supplement, from a page holding `expected_version`."""
+    supplement_answer(
+        actor=clerk, case_id=case.pk, form_data={"newborn.name": "张小满"}, expected_version=expected_version
+    )
+
+
 def test_the_assigned_number_bumps_the_case_version_so_a_stale_answer_is_refused(
     db: None, tmp_path: Path
 ) -> None:
@@ -618,13 +625,9 @@ def test_the_assigned_number_bumps_the_case_version_so_a_stale_answer_is_refused
     decide(case, "birth_registration", people.police)  # the number arrives meanwhile
     assert Case.objects.get(pk=case.pk).version == seen + 1
     with pytest.raises(Conflict) as err:
-        supplement_answer(
-            actor=people.clerk, case_id=case.pk, form_data={"newborn.name": "张小满"}, expected_version=seen
-        )
+        answer_name(people.clerk, case, expected_version=seen)
     assert err.value.field == "version"
-    supplement_answer(
-        actor=people.clerk, case_id=case.pk, form_data={"newborn.name": "张小满"}, expected_version=seen + 1
-    )
+    answer_name(people.clerk, case, expected_version=seen + 1)
     assert check_id_number(number_of(case)) is None
 
 
@@ -635,7 +638,5 @@ def test_the_voided_number_bumps_the_case_version_so_a_stale_answer_is_refused(b
     birth.overturn(case)
     assert Case.objects.get(pk=case.pk).version == seen + 1
     with pytest.raises(Conflict) as err:
-        supplement_answer(
-            actor=birth.clerk, case_id=case.pk, form_data={"newborn.name": "张小满"}, expected_version=seen
-        )
+        answer_name(birth.clerk, case, expected_version=seen)
     assert err.value.field == "version"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from onego.cases.models import Case, Material, Supplement, SupplementStatus
+from onego.cases.models import Case, Material, SubCase, Supplement, SupplementStatus
 from onego.cases.services.decisions import subcase_claim
 from onego.cases.services.supplements import (
     SupplementItemIn,
@@ -34,13 +34,19 @@ def staff(db: None, tmp_path: Path, settings: Any) -> ResultsStaff:
     return ResultsStaff()
 
 
-@pytest.fixture
-def case(staff: ResultsStaff) -> Case:
-    """The business licence approved (its code assigned), the food permit asking about the premises."""
+def food_claimed(staff: ResultsStaff) -> tuple[Case, SubCase]:
+    """The business licence approved (its code assigned), the food permit claimed by its officer."""
     case = restaurant_case(staff)
     decide(case, "business_licence", staff.officer)
     food = subcase(case, "food_business_permit")
     subcase_claim(actor=staff.officer2, subcase_id=food.pk)
+    return case, food
+
+
+@pytest.fixture
+def case(staff: ResultsStaff) -> Case:
+    """The business licence approved (its code assigned), the food permit asking about the premises."""
+    case, food = food_claimed(staff)
     subcase_request_supplement(
         actor=staff.officer2,
         subcase_id=food.pk,
@@ -56,19 +62,21 @@ def snapshot(case: Case) -> tuple[Any, ...]:
     return (row.form_data, row.verified, row.version, row.status, Material.objects.filter(case=case).count())
 
 
+def refused_answer(staff: ResultsStaff, case: Case, **answer: Any) -> ValidationFailed:
+    """The clerk's answer, refused: the case is left exactly as it was."""
+    before = snapshot(case)
+    with pytest.raises(ValidationFailed) as err:
+        supplement_answer(actor=staff.clerk, case_id=case.pk, **answer)
+    assert snapshot(case) == before
+    return err.value
+
+
 def test_an_answer_that_changes_the_assigned_code_is_refused_and_nothing_is_written(
     staff: ResultsStaff, case: Case
 ) -> None:
-    before = snapshot(case)
-    with pytest.raises(ValidationFailed) as err:
-        supplement_answer(
-            actor=staff.clerk,
-            case_id=case.pk,
-            form_data={"premises.area": 480, "enterprise.uscc": OTHER_USCC},
-        )
-    assert err.value.field == "enterprise.uscc"
-    assert err.value.message == REFUSED
-    assert snapshot(case) == before
+    err = refused_answer(staff, case, form_data={"premises.area": 480, "enterprise.uscc": OTHER_USCC})
+    assert err.field == "enterprise.uscc"
+    assert err.message == REFUSED
     assert Supplement.objects.get(case=case).status == SupplementStatus.OPEN
     assert subcase(case, "food_business_permit").status == SubCaseStatus.SUPPLEMENT
 
@@ -76,16 +84,10 @@ def test_an_answer_that_changes_the_assigned_code_is_refused_and_nothing_is_writ
 def test_an_answer_that_replaces_the_registry_s_verified_mark_is_refused(
     staff: ResultsStaff, case: Case
 ) -> None:
-    before = snapshot(case)
-    with pytest.raises(ValidationFailed) as err:
-        supplement_answer(
-            actor=staff.clerk,
-            case_id=case.pk,
-            form_data={"premises.area": 480},
-            verified={"enterprise.uscc": "prefill:run-9"},
-        )
-    assert (err.value.field, err.value.message) == ("enterprise.uscc", REFUSED)
-    assert snapshot(case) == before
+    err = refused_answer(
+        staff, case, form_data={"premises.area": 480}, verified={"enterprise.uscc": "prefill:run-9"}
+    )
+    assert (err.field, err.message) == ("enterprise.uscc", REFUSED)
 
 
 def test_an_answer_that_gives_the_assigned_code_unchanged_is_accepted(
@@ -106,10 +108,7 @@ def test_an_answer_that_gives_the_assigned_code_unchanged_is_accepted(
 
 
 def test_an_officer_cannot_ask_the_applicant_to_correct_the_assigned_code(staff: ResultsStaff) -> None:
-    case = restaurant_case(staff)
-    decide(case, "business_licence", staff.officer)
-    food = subcase(case, "food_business_permit")
-    subcase_claim(actor=staff.officer2, subcase_id=food.pk)
+    case, food = food_claimed(staff)
     before = snapshot(case)
     with pytest.raises(ValidationFailed) as err:
         subcase_request_supplement(

@@ -68,6 +68,14 @@ def first_candidate(registry: str, element: str, key: str, facts: dict[str, obje
     return next(iter(plan.candidates()))
 
 
+def register_enterprise(uscc: str, name: str) -> None:
+    """An enterprise the register holds under `uscc`, registered by other means."""
+    m.Enterprise.objects.create(
+        uscc=uscc, name=name, registered_capital=1, business_scope="", address="", region_code="520102",
+        established_on=clock.today(),
+    )  # fmt: skip
+
+
 # --- 市场主体库 -----------------------------------------------------------------------------------------
 def test_the_enterprise_registry_registers_the_named_enterprise_under_a_new_valid_code(
     demo: tuple[DemoIdentity, ...],
@@ -128,10 +136,7 @@ def test_the_code_is_deterministic_for_the_request(db: None) -> None:
 
 def test_a_code_already_registered_is_never_assigned_again(db: None) -> None:
     taken = first_candidate("enterprise", "enterprise.uscc", "case:a", company_facts(), "520102")
-    m.Enterprise.objects.create(
-        uscc=taken, name="已登记的企业", registered_capital=1, business_scope="", address="", region_code="520102",
-        established_on=clock.today(),
-    )  # fmt: skip
+    register_enterprise(taken, "已登记的企业")
     assigned = assign_uscc()
     assert assigned.value != taken
     assert check_uscc(assigned.value) is None
@@ -143,10 +148,7 @@ def test_a_code_registered_meanwhile_is_caught_by_the_unique_column_and_the_next
     # A concurrent approval that registered the same candidate after this one checked: the check
     # below sees nothing, the INSERT fails in its savepoint, and the next candidate is used.
     taken = first_candidate("enterprise", "enterprise.uscc", "case:a", company_facts(), "520102")
-    m.Enterprise.objects.create(
-        uscc=taken, name="并发登记的企业", registered_capital=1, business_scope="", address="",
-        region_code="520102", established_on=clock.today(),
-    )  # fmt: skip
+    register_enterprise(taken, "并发登记的企业")
     monkeypatch.setattr(ASSIGNERS[("enterprise", "enterprise.uscc")], "taken", lambda values: set())
     assigned = assign_uscc()
     assert assigned.value != taken

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from django.db import connection
@@ -19,9 +20,9 @@ from tests.workbench.conftest import People, accepted_case
 pytestmark = pytest.mark.django_db
 
 
-def queries_of(fn: object, *args: object) -> int:
+def queries_of(fn: Callable[..., object], *args: object) -> int:
     with CaptureQueriesContext(connection) as ctx:
-        fn(*args)  # type: ignore[operator]
+        fn(*args)
     return len(ctx.captured_queries)
 
 

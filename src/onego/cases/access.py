@@ -30,7 +30,7 @@ import functools
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from django.db.models import OuterRef
 
@@ -197,14 +197,20 @@ def visible_cases(user: Any, staff: Staff, cases: Iterable[Case]) -> list[Case]:
             .values_list("case_id", flat=True)
             .distinct()
         )
-    return [
-        case
-        for case, answer in decided
-        if answer is True or (not isinstance(answer, bool) and case.pk in with_subcase)
-    ]
+    # `with_subcase` holds only cases the rest of the rule left open.
+    return [case for case, answer in decided if answer is True or case.pk in with_subcase]
 
 
 # --- cases --------------------------------------------------------------------------------------
+
+_SeenCase = TypeVar("_SeenCase", Case, CaseRef)
+
+
+def _if_visible(actor: Any, staff: Staff | None, case: _SeenCase | None) -> _SeenCase:
+    """The case, or NotFound alike for a missing case and one `actor` may not see."""
+    if case is None or not _visible(actor, _staff_reader(actor, staff), _seen(case)):
+        raise NotFound("没有找到该办件", field="case")
+    return case
 
 
 def access_case_by_id(actor: Any, case_id: Any, *, staff: Staff | None = None) -> Case:
@@ -218,9 +224,7 @@ def access_case_by_id(actor: Any, case_id: Any, *, staff: Staff | None = None) -
         if pk
         else None
     )
-    if case is None or not _visible(actor, _staff_reader(actor, staff), _seen(case)):
-        raise NotFound("没有找到该办件", field="case")
-    return case
+    return _if_visible(actor, staff, case)
 
 
 _CASE_REF_COLUMNS = (
@@ -242,19 +246,18 @@ def access_case_ref_by_id(actor: Any, case_id: Any, *, staff: Staff | None = Non
     same NotFound, one narrow statement (plus the memberships unless passed or not needed)."""
     pk = _uuid(case_id)
     row = Case.objects.filter(pk=pk).values_list(*_CASE_REF_COLUMNS).first() if pk else None
-    if row is None:
-        raise NotFound("没有找到该办件", field="case")
-    pk_, applicant, region_code, region_name, lead, lead_code, lead_name, acc, acc_code, acc_name = row
-    case = CaseRef(
-        pk=pk_,
+    return _if_visible(actor, staff, _case_ref(row) if row is not None else None)
+
+
+def _case_ref(row: tuple[Any, ...]) -> CaseRef:
+    pk, applicant, region_code, region_name, lead, lead_code, lead_name, acc, acc_code, acc_name = row
+    return CaseRef(
+        pk=pk,
         applicant_user_id=applicant,
         region=RegionRef(code=region_code, name=region_name),
         lead_department=_department(lead, lead_code, lead_name),
         accepting_department=_department(acc, acc_code, acc_name),
     )
-    if not _visible(actor, _staff_reader(actor, staff), _seen(case)):
-        raise NotFound("没有找到该办件", field="case")
-    return case
 
 
 def ensure_applicant_or_clerk(actor: Any, case: Case | CaseRef, *, staff: Staff | None = None) -> None:
@@ -276,9 +279,7 @@ def region_prefix(code: str) -> str:
 
 def access_case_by_reference(actor: Any, reference: str, *, staff: Staff | None = None) -> Case:
     case = Case.objects.select_related("region").filter(reference=reference.strip()).first()
-    if case is None or not _visible(actor, _staff_reader(actor, staff), _seen(case)):
-        raise NotFound("没有找到该办件", field="case")
-    return case
+    return _if_visible(actor, staff, case)
 
 
 def access_case_for_applicant(applicant_index: str, case_id: Any) -> Case:
@@ -397,12 +398,12 @@ def access_subcase_ref_for_officer(user: Any, subcase_id: Any, *, staff: Staff |
     row = rows.values_list(*columns).first()
     if row is None:
         raise NotFound("没有找到该子件", field="subcase")
-    pk_, case_id, kind, name, dept, dept_code, dept_name, assignee, applicant, region, lead, acc = row[:12]
+    pk_, case_id, kind, name, dept, dept_code, dept_name, assignee, applicant, region, lead, acc, *asked = row
     department = _department(dept, dept_code, dept_name)
     _ensure_officer_may_act(
         user,
         staff,
-        decides=row[12] if deciding is not None else None,
+        decides=asked[0] if asked else None,
         kind=kind,
         name=name,
         department=department,

@@ -15,6 +15,7 @@ manager (no model import, so models.py can import the statuses from here).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -128,7 +129,7 @@ def check_subcase_transition(current: str, to: str) -> None:
 
 
 class _History(Protocol):
-    """The related manager of the history rows (`_add_history` uses its model and key)."""
+    """The related manager of the history rows (`_history_of` finds its model and key)."""
 
 
 class Tracked(Protocol):
@@ -176,34 +177,37 @@ def change_status(
     target.status = to
     target.version += 1
     fastsql.save_fields(target, ["status", "version", "updated_at", *extra_fields])  # type: ignore[arg-type]
-    return _add_history(
-        target, _history_row(target, actor=actor, label=label, action=action, before=before, reason=reason)
+    return _add_history(target, actor=actor, label=label, action=action, before=before, reason=reason)
+
+
+@functools.cache
+def _history_of(model: type) -> tuple[type[models.Model], str]:
+    """The history model behind `model.transitions` and its key to `model`, looked up once per
+    process (not through a related manager built on every row)."""
+    relation: Any = model._meta.get_field("transitions")  # type: ignore[attr-defined]
+    return relation.related_model, relation.field.name
+
+
+def _add_history(
+    target: Tracked, *, actor: Any | None, label: str, action: str, before: str, reason: str, at: Any = None
+) -> Any:
+    """A new history row of `target`, now at `target.status` (from `before`), written with the unit
+    of work's other new rows (uow.insert): history is append-only and nothing reads it back within
+    the action that writes it."""
+    model, key = _history_of(type(target))
+    history = model(
+        **target.history_fields(),
+        **{key: target},
+        actor=actor,
+        actor_label=label or actor_label(actor),
+        action=action,
+        from_status=before,
+        to_status=target.status,
+        reason=reason,
+        at=at or clock.now(),
     )
-
-
-def _add_history(target: Tracked, row: dict[str, Any]) -> Any:
-    """A new history row of `target`, written with the unit of work's other new rows (uow.insert):
-    history is append-only and nothing reads it back within the action that writes it."""
-    manager: Any = target.transitions  # a related manager: its model, and the key to the target
-    history = manager.model(**{manager.field.name: target}, **row)
     uow.insert(history)
     return history
-
-
-def _history_row(
-    target: Tracked, *, actor: Any | None, label: str, action: str, before: str, reason: str, at: Any = None
-) -> dict[str, Any]:
-    """The fields of one history row of `target`, now at `target.status` (from `before`)."""
-    return {
-        **target.history_fields(),
-        "actor": actor,
-        "actor_label": label or actor_label(actor),
-        "action": action,
-        "from_status": before,
-        "to_status": target.status,
-        "reason": reason,
-        "at": at or clock.now(),
-    }
 
 
 def record_event(
@@ -213,10 +217,7 @@ def record_event(
     if bump:
         target.version += 1
         fastsql.save_fields(target, ["version", "updated_at"])  # type: ignore[arg-type]
-    return _add_history(
-        target,
-        _history_row(target, actor=actor, label=label, action=action, before=target.status, reason=reason),
-    )
+    return _add_history(target, actor=actor, label=label, action=action, before=target.status, reason=reason)
 
 
 def record_events(
@@ -227,10 +228,7 @@ def record_events(
     at = clock.now()
     for target, reason in zip(targets, reasons, strict=True):
         _add_history(
-            target,
-            _history_row(
-                target, actor=actor, label=label, action=action, before=target.status, reason=reason, at=at
-            ),
+            target, actor=actor, label=label, action=action, before=target.status, reason=reason, at=at
         )
 
 

@@ -42,17 +42,17 @@ def _copy_of(blob: bytes) -> Any:
     return pickle.loads(blob)  # noqa: S301
 
 
-def _region(gen: Generation, code: str) -> m.Region | None:
+def _region(gen: Generation, code: str) -> m.Region:
+    # A miss is memoised too (as None): the next revision, e.g. an import adding the region, clears it.
     blob = gen.get("region", code, lambda: pickle.dumps(m.Region.objects.filter(code=code).first()))
     region: m.Region | None = _copy_of(blob)
+    if region is None:
+        raise NotFound(f"行政区划“{code}”不存在", field="region")
     return region
 
 
 def region_by_code(code: str) -> m.Region:
-    region = _region(generation(), code)
-    if region is None:
-        raise NotFound(f"行政区划“{code}”不存在", field="region")
-    return region
+    return _region(generation(), code)
 
 
 def _read_ancestors(region: m.Region) -> list[m.Region]:
@@ -345,7 +345,6 @@ class _Offered:
     """What a compile needs that does not depend on the answers, for one package and region."""
 
     spec: PackageSpec
-    region_code: str
     package_row: bytes  # the pickled Package without its related rows
     region_row: bytes
 
@@ -353,8 +352,6 @@ class _Offered:
 def _offered(gen: Generation, package_code: str, region_code: str) -> _Offered:
     package = _package(gen, package_code)
     region = _region(gen, region_code)
-    if region is None:
-        raise NotFound(f"行政区划“{region_code}”不存在", field="region")
     # The region chain is read once per compile: both the offer check and department resolution walk it.
     chain = _chain(gen, region)
     if not is_offered(package, region, chain=chain):
@@ -364,7 +361,7 @@ def _offered(gen: Generation, package_code: str, region_code: str) -> _Offered:
         )
     spec = _package_spec(gen, package, chain)
     package.__dict__.pop("_prefetched_objects_cache", None)
-    return _Offered(spec, region.code, pickle.dumps(package), pickle.dumps(region))
+    return _Offered(spec, pickle.dumps(package), pickle.dumps(region))
 
 
 def _compile(
@@ -377,9 +374,8 @@ def _compile(
 ) -> tuple[CompiledPackage, _Offered]:
     offered = gen.get("spec", (package_code, region_code), lambda: _offered(gen, package_code, region_code))
     try:
-        compiled = compile_package(
-            offered.spec, region=offered.region_code, answers=answers, add=add, drop=drop
-        )
+        # The region was read by this very code (`_region`), so the code is the region's own.
+        compiled = compile_package(offered.spec, region=region_code, answers=answers, add=add, drop=drop)
     except CompileError as exc:
         raise ValidationFailed(exc.message, field=exc.field) from exc
     return compiled, offered

@@ -23,15 +23,24 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import DatabaseError, connections, router
-from django.db.models import Field, Model
+from django.db.models import Model
 from django.db.transaction import TransactionManagementError
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 
-_INSERTS: dict[tuple[type[Model], int, str], tuple[str, list[Field[Any, Any]]]] = {}
-_UPDATES: dict[tuple[type[Model], tuple[str, ...], str], tuple[str, list[Field[Any, Any]]]] = {}
-_READS: dict[tuple[type[Model], str, str], tuple[str, Field[Any, Any], _Reader]] = {}
-_MANY: dict[tuple[type[Model], Any, str], tuple[str, Field[Any, Any], _Reader, _Reader, Any]] = {}
+# Everything built once per process: the SQL text of each statement shape and what reads or fills
+# it, keyed by (kind of statement, model, its variant, database alias).
+_BUILT: dict[tuple[Any, ...], Any] = {}
+
+
+def _built(key: tuple[Any, ...], build: Callable[..., T], *args: Any) -> T:
+    """`build(*args)`, made on the first call with `key` and reused after (a build that raises
+    stores nothing, so a refused model is refused every time)."""
+    found = _BUILT.get(key)
+    if found is None:
+        found = _BUILT[key] = build(*args)
+    return found
 
 
 def _plain(model: type[Model]) -> None:
@@ -52,7 +61,7 @@ def _alias(model: type[Model]) -> str:
 
 @dataclass(frozen=True)
 class Statement:
-    """One write, ready to run: alone (`run`) or with others of the same unit (`run_together`)."""
+    """One write, ready to run (`run_together`: alone, or with others of the same unit)."""
 
     sql: str
     params: list[Any]
@@ -60,32 +69,30 @@ class Statement:
     done: Callable[[], None] | None = None  # what to do to the instances once it ran
 
 
+def _build_insert(model: type[Model], rows: int, connection: Any) -> tuple[str, list[Any]]:
+    _plain(model)
+    fields = [
+        f
+        for f in model._meta.local_concrete_fields
+        if not (f.primary_key and getattr(f, "db_returning", False))  # an AutoField: the database numbers it
+    ]
+    qn = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"  # noqa: S608
+        f" VALUES {', '.join([row] * rows)}"
+    )
+    return sql, fields
+
+
 def insert_statement(model: type[M], objs: Sequence[M]) -> Statement:
     """The INSERT of new instances of `model`, all in one statement (no RETURNING: an
     auto-increment key stays unset on the instances)."""
-    _plain(model)
     if not objs:
         raise ValueError("nothing to insert")
     alias = _alias(model)
     connection = connections[alias]
-    key = (model, len(objs), alias)
-    cached = _INSERTS.get(key)
-    if cached is None:
-        fields: list[Any] = [
-            f
-            for f in model._meta.local_concrete_fields
-            if not (
-                f.primary_key and getattr(f, "db_returning", False)
-            )  # an AutoField: the database numbers it
-        ]
-        qn = connection.ops.quote_name
-        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        sql = (
-            f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"  # noqa: S608
-            f" VALUES {', '.join([row] * len(objs))}"
-        )
-        cached = _INSERTS[key] = (sql, fields)
-    sql, fields = cached
+    sql, fields = _built(("insert", model, len(objs), alias), _build_insert, model, len(objs), connection)
     params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
 
     def saved() -> None:
@@ -96,35 +103,34 @@ def insert_statement(model: type[M], objs: Sequence[M]) -> Statement:
     return Statement(sql, params, alias, saved)
 
 
+def _build_update(model: type[Model], names: tuple[str, ...], connection: Any) -> tuple[str, list[Any], Any]:
+    _plain(model)
+    meta = model._meta
+    columns = {f.name: f for f in meta.concrete_fields} | {f.attname: f for f in meta.concrete_fields}
+    found = [columns.get(name) for name in names]
+    if any(f is None or f.primary_key for f in found):
+        # Many-to-many fields and reverse relations are not columns; the key is not updated.
+        raise ValueError(f"cannot update {names} of {model.__name__}")
+    targets: list[Any] = list(dict.fromkeys(found))  # `x` and `x_id` are one column
+    pk = _pk(model)
+    qn = connection.ops.quote_name
+    sql = (
+        f"UPDATE {qn(meta.db_table)} SET {', '.join(f'{qn(f.column)} = %s' for f in targets)}"  # noqa: S608
+        f" WHERE {qn(pk.column)} = %s"
+    )
+    return sql, targets, pk
+
+
 def update_statement(obj: Model, fields: Iterable[str]) -> Statement:
     """The UPDATE of the named fields of `obj` by its primary key (`pre_save` runs now, so an
     `auto_now` field named here gets its new value on the instance at once)."""
     model = type(obj)
-    _plain(model)
     names = tuple(dict.fromkeys(fields))
     alias = obj._state.db or _alias(model)
     connection = connections[alias]
-    key = (model, names, alias)
-    cached = _UPDATES.get(key)
-    if cached is None:
-        meta = model._meta
-        columns = {f.name: f for f in meta.concrete_fields} | {f.attname: f for f in meta.concrete_fields}
-        found = [columns.get(name) for name in names]
-        if any(f is None or f.primary_key for f in found):
-            # Many-to-many fields and reverse relations are not columns; the key is not updated.
-            raise ValueError(f"cannot update {names} of {model.__name__}")
-        targets: list[Any] = list(
-            dict.fromkeys(f for f in found if f is not None)
-        )  # `x` and `x_id` are one column
-        qn = connection.ops.quote_name
-        sql = (
-            f"UPDATE {qn(meta.db_table)} SET {', '.join(f'{qn(f.column)} = %s' for f in targets)}"  # noqa: S608
-            f" WHERE {qn(_pk(model).column)} = %s"
-        )
-        cached = _UPDATES[key] = (sql, targets)
-    sql, targets = cached
+    sql, targets, pk = _built(("update", model, names, alias), _build_update, model, names, connection)
     params = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in targets]
-    params.append(_pk(model).get_db_prep_value(obj.pk, connection))
+    params.append(pk.get_db_prep_value(obj.pk, connection))
     return Statement(sql, params, alias)
 
 
@@ -213,69 +219,77 @@ def _where(model: type[Model], by: str, *, unique: bool) -> Any:
     return field
 
 
+def _build_locked(model: type[Model], by: str, connection: Any) -> tuple[str, Any, _Reader]:
+    _plain(model)
+    table = model._meta.db_table
+    where = _where(model, by, unique=True)
+    reader = _Reader(model, table, connection)
+    qn = connection.ops.quote_name
+    sql = (
+        f"SELECT {', '.join(reader.columns)} FROM {qn(table)}"  # noqa: S608
+        f" WHERE {qn(table)}.{qn(where.column)} = %s"
+    )
+    return sql, where, reader
+
+
 def locked(model: type[M], value: Any, *, by: str = "pk") -> M | None:
     """The row whose `by` field (the primary key unless said) equals `value`, locked `FOR UPDATE`
     (where the database has row locks), as a model instance with every field loaded; None when
     there is no such row. `by` must be unique."""
-    _plain(model)
     alias = _alias(model)
     connection = connections[alias]
-    key = (model, by, alias)
-    cached = _READS.get(key)
-    if cached is None:
-        meta = model._meta
-        where = _where(model, by, unique=True)
-        reader = _Reader(model, meta.db_table, connection)
-        qn = connection.ops.quote_name
-        sql = (
-            f"SELECT {', '.join(reader.columns)} FROM {qn(meta.db_table)}"  # noqa: S608
-            f" WHERE {qn(meta.db_table)}.{qn(where.column)} = %s"
-        )
-        cached = _READS[key] = (sql, where, reader)
-    sql, where, reader = cached
+    sql, where, reader = _built(("locked", model, by, alias), _build_locked, model, by, connection)
     with connection.cursor() as cursor:
         cursor.execute(sql + _lockable(connection), [where.get_db_prep_value(value, connection)])
         row = cursor.fetchone()
     return None if row is None else reader.build(alias, row, connection)
 
 
+def _build_locked_rows(
+    model: type[Model], by: str, order_by: tuple[str, ...], related: str, connection: Any
+) -> tuple[str, str, Any, _Reader, _Reader, Any]:
+    _plain(model)
+    meta = model._meta
+    where = _where(model, by, unique=False)
+    link: Any = meta.get_field(related)
+    if not getattr(link, "many_to_one", False):
+        raise ValueError(f"{model.__name__}.{related} is not a foreign key")
+    target: type[Model] = link.related_model
+    qn = connection.ops.quote_name
+    table, other = meta.db_table, "r"
+    reader = _Reader(model, table, connection)
+    joined = _Reader(target, other, connection)
+    if connection.features.has_select_for_update and not connection.features.has_select_for_update_of:
+        raise NotImplementedError("row locks without FOR UPDATE OF")
+    order = ", ".join(f"{qn(table)}.{qn(_where(model, n, unique=False).column)}" for n in order_by)
+    sql = (
+        f"SELECT {', '.join(reader.columns + joined.columns)} FROM {qn(table)}"  # noqa: S608
+        f" LEFT OUTER JOIN {qn(target._meta.db_table)} {qn(other)}"
+        f" ON {qn(other)}.{qn(link.target_field.column)} = {qn(table)}.{qn(link.column)}"
+        f" WHERE {qn(table)}.{qn(where.column)} = %s ORDER BY {order}"
+    )
+    return sql, f" OF {qn(table)}", where, reader, joined, link
+
+
 def locked_rows(model: type[M], value: Any, *, by: str, order_by: Sequence[str], related: str) -> list[M]:
     """All rows whose `by` field equals `value`, ordered, locked `FOR UPDATE` (only these rows, not
     the related ones), each with its `related` foreign-key row read along as `select_related`
     would (None where the key is null)."""
-    _plain(model)
     alias = _alias(model)
     connection = connections[alias]
-    key = (model, (by, tuple(order_by), related), alias)
-    cached = _MANY.get(key)
-    if cached is None:
-        meta = model._meta
-        where = _where(model, by, unique=False)
-        link: Any = meta.get_field(related)
-        if not getattr(link, "many_to_one", False):
-            raise ValueError(f"{model.__name__}.{related} is not a foreign key")
-        target: type[Model] = link.related_model
-        qn = connection.ops.quote_name
-        table, other = meta.db_table, "r"
-        reader = _Reader(model, table, connection)
-        joined = _Reader(target, other, connection)
-        if connection.features.has_select_for_update and not connection.features.has_select_for_update_of:
-            raise NotImplementedError("row locks without FOR UPDATE OF")
-        order = ", ".join(f"{qn(table)}.{qn(_where(model, n, unique=False).column)}" for n in order_by)
-        sql = (
-            f"SELECT {', '.join(reader.columns + joined.columns)} FROM {qn(table)}"  # noqa: S608
-            f" LEFT OUTER JOIN {qn(target._meta.db_table)} {qn(other)}"
-            f" ON {qn(other)}.{qn(link.target_field.column)} = {qn(table)}.{qn(link.column)}"
-            f" WHERE {qn(table)}.{qn(where.column)} = %s ORDER BY {order}"
-        )
-        cached = _MANY[key] = (sql, where, reader, joined, link)
-    sql, where, reader, joined, link = cached
+    order = tuple(order_by)
+    sql, of_table, where, reader, joined, link = _built(
+        ("locked_rows", model, by, order, related, alias),
+        _build_locked_rows,
+        model,
+        by,
+        order,
+        related,
+        connection,
+    )
     lock = _lockable(connection)
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql + (f"{lock} OF {connection.ops.quote_name(model._meta.db_table)}" if lock else ""),
-            [where.get_db_prep_value(value, connection)],
-        )
+        cursor.execute(sql + (lock + of_table if lock else ""), [where.get_db_prep_value(value, connection)])
         rows = cursor.fetchall()
     width = len(reader.columns)
     found: list[M] = []

@@ -19,7 +19,8 @@ from onego.core import uow
 class DatabaseBackend(_DatabaseBackend):
     def _task_to_db_task(self, task: Any, args: Any, kwargs: Any) -> Any:
         # Not at import time: the backend may be built before the app registry is ready.
-        from django_tasks_db.models import DBTaskResult, get_date_max
+        from django_tasks_db.models import DBTaskResult
+        from django_tasks_db.signal_handlers import set_run_after
 
         row: Any = DBTaskResult(
             id=self._get_id(),
@@ -27,9 +28,10 @@ class DatabaseBackend(_DatabaseBackend):
             priority=task.priority,
             task_path=task.module_path,
             queue_name=task.queue_name,
-            # What django-tasks-db's pre_save handler does, which bulk_create does not send.
-            run_after=task.run_after if task.run_after is not None else get_date_max(),
+            run_after=task.run_after,
             backend_name=self.alias,
         )
+        # django-tasks-db's pre_save handler, called here: the unit of work's INSERT sends no signal.
+        set_run_after(DBTaskResult, row)
         uow.insert(row)
         return row

@@ -46,9 +46,9 @@ _local = threading.local()
 class _Frame:
     __slots__ = ("atomic", "batches", "depth", "inserts")
 
-    def __init__(self, atomic: Any) -> None:
+    def __init__(self, atomic: Any, depth: int) -> None:
         self.atomic = atomic
-        self.depth = -1
+        self.depth = depth  # the savepoints open when the unit began: its rows wait only at this depth
         self.inserts: dict[type[models.Model], list[models.Model]] = {}
         self.batches: dict[str, tuple[Prepare, list[Any]]] = {}
 
@@ -69,26 +69,27 @@ def _stack() -> list[_Frame]:
     return stack
 
 
-def _savepoints() -> int:
-    """Savepoints open on the default connection (atomic blocks with savepoint=False add none)."""
-    return sum(1 for sid in transaction.get_connection().savepoint_ids if sid is not None)
+def _savepoints(connection: Any) -> int:
+    """Savepoints open on the connection (atomic blocks with savepoint=False add none)."""
+    return sum(1 for sid in connection.savepoint_ids if sid is not None)
 
 
 def _current() -> _Frame | None:
     stack = _stack()
-    if not stack or not transaction.get_connection().in_atomic_block:
+    if not stack:
+        return None
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         return None
     frame = stack[-1]
-    return frame if frame.depth == _savepoints() else None
+    return frame if frame.depth == _savepoints(connection) else None
 
 
 class _UnitOfWork(ContextDecorator):
     def __enter__(self) -> None:
         atomic = transaction.atomic()
         atomic.__enter__()
-        frame = _Frame(atomic)
-        frame.depth = _savepoints()
-        _stack().append(frame)
+        _stack().append(_Frame(atomic, _savepoints(transaction.get_connection())))
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool | None:
         frame = _stack().pop()

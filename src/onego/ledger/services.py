@@ -4,6 +4,7 @@ a registry read or a decision commits or rolls back together with the thing it r
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.db import IntegrityError, transaction
 from onego.core import clock, fastsql, uow
 from onego.core.errors import Conflict, ValidationFailed
 from onego.ledger import merkle
-from onego.ledger.canonical import check_fields, entry_bytes, normalise_payload
+from onego.ledger.canonical import check_fields, normalise_payload
 from onego.ledger.models import LedgerEntry, LedgerNode, LedgerState, TreeHead
 from onego.ledger.signing import get_signer
 
@@ -45,28 +46,28 @@ def _locked_state() -> LedgerState:
     return LedgerState.objects.select_for_update().get(slot=1)
 
 
+@functools.cache
+def _max_length(name: str) -> int | None:
+    return getattr(LedgerEntry._meta.get_field(name), "max_length", None)
+
+
 def _check_lengths(**values: str) -> None:
     for name, value in values.items():
-        field = LedgerEntry._meta.get_field(name)
-        limit = getattr(field, "max_length", None)
+        limit = _max_length(name)
         if limit is not None and len(value) > limit:
             raise ValidationFailed(f"账本记录的 {name} 超过 {limit} 个字符", field=name)
 
 
 def _entry(
     *, kind: str, actor: str, subject_ref: str, case_ref: str, payload: Mapping[str, Any]
-) -> dict[str, Any]:
-    """The entry to append, checked: bad input is refused before anything is written, leaving the
-    caller's transaction usable."""
+) -> LedgerEntry:
+    """The entry to append, checked (its place in the tree is given when it is appended): bad input
+    is refused before anything is written, leaving the caller's transaction usable."""
     check_fields(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref)
     _check_lengths(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref)
-    return {
-        "kind": kind,
-        "actor": actor,
-        "subject_ref": subject_ref,
-        "case_ref": case_ref,
-        "stored_payload": normalise_payload(payload),
-    }
+    return LedgerEntry(
+        kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref, payload=normalise_payload(payload)
+    )
 
 
 def ledger_append(
@@ -83,8 +84,8 @@ def ledger_append(
     short: the ledger lock is held until it commits. Bad input is refused before anything is
     written, leaving the caller's transaction usable.
     """
-    item = _entry(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref, payload=payload)
-    return _append_many([item])[0]
+    entry = _entry(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref, payload=payload)
+    return _append_many([entry])[0]
 
 
 def ledger_record(
@@ -98,63 +99,36 @@ def ledger_record(
     """Like `ledger_append`, for callers that do not need the entry back: inside a unit of work
     (`onego.core.uow`) the entry is appended with the unit's other entries as its last write, so
     the ledger lock is held only from there to COMMIT. Bad input is still refused here and now."""
-    item = _entry(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref, payload=payload)
-    if not uow.defer("ledger", item, _append_statements):
-        _append_many([item])
+    entry = _entry(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref, payload=payload)
+    if not uow.defer("ledger", entry, _append_statements):
+        _append_many([entry])
 
 
 # No savepoint: an error past validation must abort the caller's transaction anyway (the change it
 # records may not commit without its entry), so a savepoint would only cost two statements.
 @transaction.atomic(savepoint=False)
-def _append_many(items: Sequence[Mapping[str, Any]]) -> list[LedgerEntry]:
+def _append_many(entries: Sequence[LedgerEntry]) -> Sequence[LedgerEntry]:
     """Append validated entries in order, now."""
-    entries, statements = _prepare_append(items)
-    fastsql.run_together(statements)
+    fastsql.run_together(_append_statements(entries))
     return entries
 
 
-def _append_statements(items: Sequence[Mapping[str, Any]]) -> Sequence[fastsql.Statement]:
-    """For a unit of work (`uow.defer`): lock and read the tree now, append with the unit's writes."""
-    return _prepare_append(items)[1]
-
-
-def _prepare_append(items: Sequence[Mapping[str, Any]]) -> tuple[list[LedgerEntry], list[fastsql.Statement]]:
-    """The locked state read, then the writes of appending `items`: the entries, the nodes they
-    complete and the new state (one statement on PostgreSQL, see `fastsql.run_together`). The caller
-    runs the writes in the same transaction, before anything else reads the ledger."""
+def _append_statements(entries: Sequence[LedgerEntry]) -> list[fastsql.Statement]:
+    """The locked state read, then the writes of appending `entries` (numbered, stamped and hashed
+    here): the entries, the nodes they complete and the new state (one statement on PostgreSQL, see
+    `fastsql.run_together`). The caller — `_append_many`, or a unit of work at its end
+    (`uow.defer`) — runs them in the same transaction, before anything else reads the ledger."""
     state = _locked_state()
     frontier = state.as_frontier()
-    entries: list[LedgerEntry] = []
     nodes: list[LedgerNode] = []
-    for item in items:
-        index = frontier.size
-        recorded_at = clock.now()
-        leaf = merkle.leaf_hash(
-            entry_bytes(
-                index=index,
-                kind=item["kind"],
-                actor=item["actor"],
-                subject_ref=item["subject_ref"],
-                case_ref=item["case_ref"],
-                payload=item["stored_payload"],
-                recorded_at=recorded_at,
-            )
-        )
-        completed = frontier.append(leaf)
-        entries.append(
-            LedgerEntry(
-                index=index,
-                kind=item["kind"],
-                actor=item["actor"],
-                subject_ref=item["subject_ref"],
-                case_ref=item["case_ref"],
-                payload=item["stored_payload"],
-                recorded_at=recorded_at,
-                leaf_hash=leaf.hex(),
-            )
-        )
+    for entry in entries:
+        entry.index = frontier.size
+        entry.recorded_at = clock.now()
+        leaf = merkle.leaf_hash(entry.canonical_bytes())
+        entry.leaf_hash = leaf.hex()
         nodes.extend(
-            LedgerNode(last_leaf=index, level=level, hash=h.hex()) for (level, _position), h in completed
+            LedgerNode(last_leaf=entry.index, level=level, hash=h.hex())
+            for (level, _position), h in frontier.append(leaf)
         )
     state.size = frontier.size
     state.frontier = [h.hex() for h in frontier.hashes]
@@ -163,7 +137,7 @@ def _prepare_append(items: Sequence[Mapping[str, Any]]) -> tuple[list[LedgerEntr
     if nodes:
         statements.append(fastsql.insert_statement(LedgerNode, nodes))
     statements.append(fastsql.update_statement(state, ["size", "frontier", "root_hash", "updated_at"]))
-    return entries, statements
+    return statements
 
 
 def _current_size_and_root() -> tuple[int, str]:

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 
 from onego.core.pii import mask_id_number, mask_name, mask_phone, mask_uscc
 from onego.registries import models as m
+from onego.registries.assignment import assigned_of
 from onego.registries.gateway import set_registry_available
 
 
@@ -210,22 +211,12 @@ class AssignmentAdmin(ReadOnlyAdmin):
         "voided_at",
     )
     list_filter = ["status", "registry", "element"]
-    fields = (
-        "registry",
-        "element",
-        "masked_value",
-        "request_key",
-        "record",
-        "created_at",
-        "status",
-        "voided_at",
-        "void_reason",
-    )
+    fields = (*list_display, "void_reason")
     readonly_fields = fields
 
     @admin.display(description="所赋号码")
     def masked_value(self, obj: m.Assignment) -> str:
-        return mask_id_number(obj.value) if obj.kind == "person" else mask_uscc(obj.value)
+        return assigned_of(obj).masked
 
 
 @admin.register(m.Licence)

@@ -45,7 +45,7 @@ from django.db.models import ProtectedError
 
 from onego.core import clock
 from onego.core.errors import ValidationFailed
-from onego.core.pii import blind_index
+from onego.core.pii import blind_index, blind_index_many
 from onego.core.validators import (
     USCC_ALPHABET,
     check_id_number,
@@ -270,7 +270,7 @@ class NewbornIdAssigner:
         return NewbornPlan(request, region, certificate, born, gender == "男")
 
     def taken(self, values: Sequence[str]) -> set[str]:
-        by_index = {blind_index(v, kind="person"): v for v in values}
+        by_index = _by_index(values, "person")
         held = m.Resident.objects.filter(id_index__in=list(by_index)).values_list("id_index", flat=True)
         return {by_index[i] for i in held}
 
@@ -301,13 +301,26 @@ def assignable(registry: str, element: str) -> bool:
     return (registry, element) in ASSIGNERS
 
 
+def _assigner(registry: str, element: str) -> Assigner:
+    assigner = ASSIGNERS.get((registry, element))
+    if assigner is None:
+        raise RegistryError(f"{registry_name(registry)}不编定“{element}”", registry=registry, field=element)
+    return assigner
+
+
+def _by_index(values: Sequence[str], kind: SubjectKind) -> dict[str, str]:
+    """Blind index → value, for finding which of `values` a table holds by its index column."""
+    return dict(zip(blind_index_many(values, kind=kind), values, strict=True))
+
+
 def _row_ids(record: str, kind: str) -> list[str]:
     """The row id a record reference such as "enterprise:<id>" names, if it names a row of `kind`."""
     prefix, _, pk = record.partition(":")
     return [pk] if prefix == kind and pk else []
 
 
-def _found(row: m.Assignment) -> Assigned:
+def assigned_of(row: m.Assignment) -> Assigned:
+    """The number an assignment row holds, as the gateway hands it on (its repr and `masked` masked)."""
     return Assigned(
         registry=row.registry,
         element=row.element,
@@ -326,12 +339,12 @@ def _active(registry: str, element: str, key: str) -> models.QuerySet[m.Assignme
 
 def _existing(registry: str, element: str, key: str) -> Assigned | None:
     row = _active(registry, element, key).first()
-    return _found(row) if row is not None else None
+    return assigned_of(row) if row is not None else None
 
 
 def _given_before(values: Sequence[str], kind: SubjectKind) -> set[str]:
     """Those of `values` an assignment gave already — a voided one too, whose registration is gone."""
-    by_index = {blind_index(v, kind=kind): v for v in values}
+    by_index = _by_index(values, kind)
     given = m.Assignment.objects.filter(value_index__in=list(by_index)).values_list("value_index", flat=True)
     return {by_index[i] for i in given}
 
@@ -349,9 +362,7 @@ def _batches(values: Iterator[str]) -> Iterator[list[str]]:
 
 def assign(registry: str, element: str, *, key: str, facts: Mapping[str, Any], region_code: str) -> Assigned:
     """The number `registry` assigns to `element` for the request `key` (the same one when asked again)."""
-    assigner = ASSIGNERS.get((registry, element))
-    if assigner is None:
-        raise RegistryError(f"{registry_name(registry)}不编定“{element}”", registry=registry, field=element)
+    assigner = _assigner(registry, element)
     if not key or len(key) > MAX_KEY:
         raise ValidationFailed("赋码请求键应为1–100个字符", field="key")
     found = _existing(registry, element, key)
@@ -401,9 +412,7 @@ def void(registry: str, element: str, *, key: str, reason: str) -> Assigned | No
     active one (never assigned, or voided already: asking again voids nothing twice). Call inside the
     requester's transaction. Raises RegistryError when the registration cannot be revoked here.
     """
-    assigner = ASSIGNERS.get((registry, element))
-    if assigner is None:
-        raise RegistryError(f"{registry_name(registry)}不编定“{element}”", registry=registry, field=element)
+    assigner = _assigner(registry, element)
     row = _active(registry, element, key).select_for_update().first()
     if row is None:
         return None
@@ -412,6 +421,6 @@ def void(registry: str, element: str, *, key: str, reason: str) -> Assigned | No
     row.voided_at = clock.now()
     row.void_reason = reason.strip()[:200]
     row.save(update_fields=["status", "voided_at", "void_reason", "updated_at"])
-    voided = _found(row)
+    voided = assigned_of(row)
     logger.info("registry %s voided %s %s (%s)", registry, element, voided.masked, row.record)
     return voided

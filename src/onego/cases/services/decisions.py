@@ -171,7 +171,7 @@ def subcase_decide_at_window(*, actor: Any, subcase_id: Any, approve: bool, opin
     if seen is None:
         raise NotFound("没有找到该子件", field="subcase")
     access_case_by_id(actor, seen)
-    case, subcase = lock_subcase(subcase_id)
+    case, subcase = lock_subcase(subcase_id, case_id=seen)
     if subcase.kind != SubCaseKind.ITEM or subcase.window_class != 1:
         raise PermissionDenied(f"“{subcase.name}”不是一类事项，须由{_dept(subcase)}办理", field="subcase")
     if not case.accepted_at_counter or case.accepted_by_id != actor.pk:

@@ -32,7 +32,7 @@ from onego.cases.services.deadlines import (
 from onego.cases.services.produced import record_produced_values
 from onego.cases.workflow import SubCaseStatus, change_status, record_event, record_events
 from onego.catalog.models import Department
-from onego.core import clock
+from onego.core import clock, fastsql
 from onego.core.workdays import WorkingCalendar
 
 S = SubCaseStatus
@@ -63,7 +63,7 @@ def distribute(case: Case, *, actor: Any, calendar: WorkingCalendar, today: dt.d
         )
         for e in entries
     ]
-    SubCase.objects.bulk_create(subcases)
+    fastsql.insert_rows(SubCase, subcases)
     remember_subcases(case, subcases)
     names = {s.code: s.name for s in subcases}
     waiting = [s for s in subcases if s.prerequisites]

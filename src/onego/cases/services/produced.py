@@ -46,6 +46,7 @@ from onego.cases.services.common import ledger_actor
 from onego.cases.workflow import SubCaseStatus, record_event
 from onego.catalog.models import DataElement, ServiceItem
 from onego.core.errors import Conflict, ValidationFailed
+from onego.core.pii import normalise
 from onego.ledger.models import Kind
 from onego.ledger.services import ledger_record
 from onego.registries.gateway import (
@@ -69,6 +70,11 @@ class _Element:
     sensitive: bool
     registry: str  # the registry that assigns it, "" when the catalog names none
 
+    @property
+    def registry_assigns(self) -> bool:
+        """Whether its registry assigns it through the gateway (else 登记机关 tells it separately)."""
+        return bool(self.registry) and assignable(self.registry, self.code)
+
 
 def produced_elements(case: Case, subcase: SubCase) -> list[str]:
     """The data elements the sub-case's item creates when approved.
@@ -83,17 +89,18 @@ def produced_elements(case: Case, subcase: SubCase) -> list[str]:
     return list(declared or [])
 
 
-def _elements(codes: list[str]) -> dict[str, _Element]:
+def _produced(case: Case, subcase: SubCase) -> list[_Element]:
+    """The elements the item `subcase` creates, in its declared order (one query when there are any);
+    a code the catalog does not know stands as an element no registry assigns."""
+    codes = produced_elements(case, subcase)
+    if not codes:
+        return []
     rows = DataElement.objects.filter(code__in=codes).select_related("registry")
-    return {
-        el.code: _Element(
-            code=el.code,
-            name=el.name,
-            sensitive=el.sensitive,
-            registry=el.registry.code if el.registry else "",
-        )
+    known = {
+        el.code: _Element(el.code, el.name, el.sensitive, el.registry.code if el.registry else "")
         for el in rows
     }
+    return [known.get(code) or _Element(code, code, False, "") for code in codes]
 
 
 def _ledger_actor(subcase: SubCase) -> str:
@@ -151,19 +158,18 @@ def record_produced_values(case: Case, subcase: SubCase) -> None:
     """
     if subcase.kind != SubCaseKind.ITEM or subcase.status != SubCaseStatus.APPROVED:
         return
-    codes = produced_elements(case, subcase)
-    if not codes:
+    elements = _produced(case, subcase)
+    if not elements:
         return
-    elements = _elements(codes)
     facts: Mapping[str, Any] = form_values(case)
-    sensitive = sensitive_elements(case.snapshot) | {c for c, el in elements.items() if el.sensitive}
+    sensitive = sensitive_elements(case.snapshot) | {el.code for el in elements if el.sensitive}
     region = str(case.snapshot.get("region") or case.region.code)
     form_data = dict(case.form_data or {})
     verified = dict(case.verified or {})
     changed = False
-    for code in codes:
-        element = elements.get(code) or _Element(code, code, False, "")
-        if not element.registry or not assignable(element.registry, code):
+    for element in elements:
+        code = element.code
+        if not element.registry_assigns:
             record_event(
                 subcase,
                 actor=None,
@@ -206,7 +212,14 @@ def registry_produced(case: Case) -> dict[str, str]:
 
 
 def _same(a: Any, b: Any) -> bool:
-    return str("" if a is None else a).strip().upper() == str("" if b is None else b).strip().upper()
+    """Equal as the registries compare numbers (`pii.normalise`: trimmed, upper case)."""
+    return normalise(str("" if a is None else a)) == normalise(str("" if b is None else b))
+
+
+def produced_by(case: Case, code: str, registry: str) -> str:
+    """“<field>”由<registry>在事项准予时赋予: how a refusal names a value a registry produced."""
+    name = form_fields(case.snapshot).get(code, {}).get("name") or code
+    return f"“{name}”由{registry_name(registry)}在事项准予时赋予"
 
 
 def guard_produced(case: Case, form_data: Mapping[str, Any], verified: Mapping[str, str]) -> dict[str, Any]:
@@ -223,9 +236,8 @@ def guard_produced(case: Case, form_data: Mapping[str, Any], verified: Mapping[s
         changes_value = code in checked and not _same(checked[code], stored.get(code))
         changes_mark = code in verified and verified[code] != marks.get(code)
         if changes_value or changes_mark:
-            name = form_fields(case.snapshot).get(code, {}).get("name") or code
             raise ValidationFailed(
-                f"“{name}”由{registry_name(registry)}在事项准予时赋予，已核验，不能通过补正修改", field=code
+                f"{produced_by(case, code, registry)}，已核验，不能通过补正修改", field=code
             )
         if code in checked:
             checked[code] = stored.get(code)
@@ -238,17 +250,16 @@ def void_produced_values(case: Case, subcase: SubCase, *, actor: Any, reason: st
     for an item that created nothing, it changes nothing."""
     if subcase.kind != SubCaseKind.ITEM:
         return
-    codes = produced_elements(case, subcase)
-    if not codes:
+    elements = _produced(case, subcase)
+    if not elements:
         return
-    elements = _elements(codes)
     produced = registry_produced(case)
     form_data = dict(case.form_data or {})
     verified = dict(case.verified or {})
     changed = False
-    for code in codes:
-        element = elements.get(code) or _Element(code, code, False, "")
-        if not element.registry or not assignable(element.registry, code):
+    for element in elements:
+        code = element.code
+        if not element.registry_assigns:
             continue  # no registry assigned it: nothing of it was stored
         name = registry_name(element.registry)
         try:

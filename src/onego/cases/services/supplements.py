@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from onego.cases import prereview
-from onego.cases.access import access_case_by_id, access_subcase_for_officer, ensure_applicant_or_clerk
+from onego.cases.access import access_case_by_id, access_subcase_ref_for_officer, ensure_applicant_or_clerk
 from onego.cases.formdata import form_fields
 from onego.cases.models import (
     Case,
@@ -33,18 +33,18 @@ from onego.cases.services.common import (
     ensure_case_running,
     lock_case,
     lock_subcase,
+    locked_subcases,
     staff_label,
 )
 from onego.cases.services.deadlines import refresh_case_deadlines, refresh_subcase_deadlines
 from onego.cases.services.notify import notify_applicant, notify_staff
-from onego.cases.services.produced import guard_produced, registry_produced
+from onego.cases.services.produced import guard_produced, produced_by, registry_produced
 from onego.cases.services.submission import MaterialIn, merge_submission, read_uploads
 from onego.cases.workflow import CaseStatus, InvalidTransition, SubCaseStatus, change_status
 from onego.core import clock
 from onego.core.errors import Conflict, PermissionDenied, ValidationFailed
 from onego.core.services import working_calendar
 from onego.core.uow import unit_of_work
-from onego.registries.gateway import registry_name
 
 S = SubCaseStatus
 SPECIAL_PROCEDURES = ("听证", "招标", "拍卖", "检验", "检测", "检疫", "鉴定", "专家评审")
@@ -92,8 +92,7 @@ def _items(case: Case, subcase: SubCase, items: Sequence[SupplementItemIn]) -> l
         elif item.target in produced:
             # The applicant could not answer it: a supplement may not change what a registry produced.
             raise ValidationFailed(
-                f"“{fields.get(item.target, {}).get('name') or item.target}”由"
-                f"{registry_name(produced[item.target])}在事项准予时赋予，不能要求申请人补正",
+                f"{produced_by(case, item.target, produced[item.target])}，不能要求申请人补正",
                 field=f"items[{i}].target",
             )
         elif item.target in fields:
@@ -138,7 +137,7 @@ def subcase_request_supplement(
     *, actor: Any, subcase_id: Any, items: Sequence[SupplementItemIn], expected_version: int | None = None
 ) -> Supplement:
     """Ask the applicant to correct or add something; the clock stops for this item and the case."""
-    seen = access_subcase_for_officer(actor, subcase_id)
+    seen = access_subcase_ref_for_officer(actor, subcase_id)
     case, subcase = lock_subcase(subcase_id, case_id=seen.case_id)
     ensure_case_running(case)
     check_version(subcase, expected_version)
@@ -248,24 +247,20 @@ def supplement_answer(
     supplement.answered_by = actor if getattr(actor, "is_authenticated", False) else None
     supplement.save()
     ClockPause.objects.filter(supplement=supplement, ended_on=None).update(ended_on=today)
-    waiting = (
-        SubCase.objects.select_for_update(of=("self",))
-        .select_related("department")
-        .filter(case=case, status=S.SUPPLEMENT)
-    )
+    calendar = working_calendar()
+    waiting = [s for s in locked_subcases(case) if s.status == S.SUPPLEMENT]
     assignees = []
     for subcase in waiting:
-        subcase.case = case
         change_status(
             subcase, S.CLAIMED, actor=actor, action="supplement_answered", reason="申请人已补正，恢复计时"
         )
-        refresh_subcase_deadlines(subcase, calendar=working_calendar(), today=today)
+        refresh_subcase_deadlines(subcase, calendar=calendar, today=today)
         if subcase.assignee is not None:
             assignees.append(subcase.assignee)
     change_status(
         case, CaseStatus.IN_PROGRESS, actor=actor, action="supplement_answered", reason="已补正，恢复计时"
     )
-    refresh_case_deadlines(case, calendar=working_calendar())
+    refresh_case_deadlines(case, calendar=calendar)
     notify_staff(
         users=assignees,
         case=case,
@@ -282,7 +277,7 @@ def subcase_start_special_procedure(
 ) -> SubCase:
     if procedure not in SPECIAL_PROCEDURES:
         raise ValidationFailed(f"特别程序应为：{'、'.join(SPECIAL_PROCEDURES)}", field="procedure")
-    seen = access_subcase_for_officer(actor, subcase_id)
+    seen = access_subcase_ref_for_officer(actor, subcase_id)
     case, subcase = lock_subcase(subcase_id, case_id=seen.case_id)
     ensure_case_running(case)
     check_version(subcase, expected_version)
@@ -314,7 +309,7 @@ def subcase_end_special_procedure(
 ) -> SubCase:
     if not result.strip():
         raise ValidationFailed("请填写特别程序的结果", field="result")
-    seen = access_subcase_for_officer(actor, subcase_id)
+    seen = access_subcase_ref_for_officer(actor, subcase_id)
     case, subcase = lock_subcase(subcase_id, case_id=seen.case_id)
     ensure_case_running(case)
     check_version(subcase, expected_version)
