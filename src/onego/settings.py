@@ -158,3 +158,11 @@ ONEGO_DEFAULT_REGION = os.environ.get("ONEGO_DEFAULT_REGION", "520100")
 # Package popularity for the "hot" list (docs: onego/catalog/popularity.py): a YAML table replacing the
 # built-in prior (Guizhou volumes of the 13 national packages); empty = built-in.
 ONEGO_POPULARITY_PRIOR = os.environ.get("ONEGO_POPULARITY_PRIOR", "")
+
+# The ledger's sequencer (docs/ledger.md): entries are written pending with a signed promise and sealed
+# into the Merkle tree by `onego ledger sequence` / the `sequence_ledger` task, in batches. The
+# promise is that every entry is sealed within the maximum merge delay; `onego ledger verify` names
+# pending entries older than it. The task runs again every interval.
+ONEGO_LEDGER_MAX_MERGE_DELAY = int(os.environ.get("ONEGO_LEDGER_MAX_MERGE_DELAY", "60"))  # seconds
+ONEGO_LEDGER_SEQUENCER_INTERVAL = int(os.environ.get("ONEGO_LEDGER_SEQUENCER_INTERVAL", "5"))  # seconds
+ONEGO_LEDGER_SEQUENCER_BATCH = int(os.environ.get("ONEGO_LEDGER_SEQUENCER_BATCH", "1000"))  # per transaction

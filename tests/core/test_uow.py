@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from onego.core import fastsql, uow
+from onego.core import uow
 
 pytestmark = pytest.mark.django_db
 
@@ -87,25 +87,6 @@ def test_decorated_function_is_one_unit() -> None:
     make(["c"])
     assert seen == [[], ["a", "b"]]
     assert _names() == ["a", "b", "c"]
-
-
-def test_deferred_items_are_prepared_once_in_order_and_written_with_the_inserts() -> None:
-    calls: list[tuple[list[str], list[str]]] = []
-
-    def prepare(items: Sequence[str]) -> list[fastsql.Statement]:
-        calls.append((list(items), _names()))
-        return [fastsql.insert_statement(Group, [Group(name=f"from-{item}") for item in items])]
-
-    assert uow.defer("k", "x", prepare) is False  # no unit: the caller writes it itself
-    with uow.unit_of_work():
-        uow.insert(Group(name="row"))
-        assert uow.defer("k", "first", prepare)
-        assert uow.defer("k", "second", prepare)
-        assert calls == []
-    # Prepared at the end, before the unit's writes ran (they run together, one statement on
-    # PostgreSQL); then everything is written.
-    assert calls == [(["first", "second"], [])]
-    assert _names() == ["from-first", "from-second", "row"]
 
 
 def test_flush_writes_what_is_buffered_so_far() -> None:

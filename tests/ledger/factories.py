@@ -7,6 +7,7 @@ from typing import Any
 import factory
 
 from onego.ledger.models import LedgerEntry
+from onego.ledger.sequencer import SequenceReport, ledger_sequence
 from onego.ledger.services import ledger_append
 
 
@@ -34,3 +35,11 @@ def append_entry(**overrides: Any) -> LedgerEntry:
 
 def make_log(n: int) -> list[LedgerEntry]:
     return [append_entry() for _ in range(n)]
+
+
+def seal(**kwargs: Any) -> SequenceReport:
+    """Run the sequencer now, as `onego ledger sequence` or its periodic task would: the entries
+    committed (or, inside a test's transaction, written) so far get their indexes."""
+    report = ledger_sequence(**kwargs)
+    assert not report.busy, "another sequencer held the lock"
+    return report

@@ -11,8 +11,9 @@ from ninja.testing import TestClient
 from onego.api.urls import api
 from onego.ledger import merkle
 from onego.ledger.models import TreeHead
+from onego.ledger.services import ledger_record
 
-from .factories import append_entry, make_log
+from .factories import AppendFactory, append_entry, make_log, seal
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +91,20 @@ def test_bad_requests_get_clear_errors(client: TestClient) -> None:
     assert too_big.status_code == 400
     assert too_big.json()["detail"]["field"] == "tree_size"
     assert client.get("/ledger/consistency?old=2&new=1").status_code == 400
+
+
+def test_an_entry_is_pending_with_its_promise_then_sealed_with_an_index(client: TestClient) -> None:
+    entry = ledger_record(**AppendFactory())
+    pending = client.get(f"/ledger/entries/by-id/{entry.pk}").json()
+    assert pending["status"] == "pending"
+    assert pending["index"] is None
+    assert pending["signature"] == entry.signature
+    assert pending["entry_hash"] == entry.entry_hash
+    seal()
+    sealed = client.get(f"/ledger/entries/by-id/{entry.pk}").json()
+    assert (sealed["status"], sealed["index"]) == ("sealed", 0)
+    proof = client.get("/ledger/entries/0/proof").json()
+    assert proof["entry"]["leaf_hash"] == sealed["leaf_hash"]
+    assert client.get("/ledger/entries/by-id/nonsense").status_code == 400
+    missing = client.get("/ledger/entries/by-id/00000000-0000-0000-0000-000000000000")
+    assert missing.status_code == 404

@@ -13,7 +13,7 @@ from pytest_django import Settings
 
 from onego.core.errors import Conflict, ValidationFailed
 from onego.ledger import merkle, signing
-from onego.ledger.canonical import entry_bytes
+from onego.ledger.canonical import promise_bytes, sequenced_leaf_bytes
 from onego.ledger.checks import check_signing_key
 from onego.ledger.models import LedgerEntry, LedgerNode, LedgerState, TreeHead, head_message
 from onego.ledger.services import ledger_append, ledger_current_head, ledger_sign_head
@@ -31,12 +31,11 @@ def test_append_numbers_entries_contiguously_from_zero_and_keeps_the_root() -> N
     assert state.root_hash == merkle.root(bytes.fromhex(e.leaf_hash) for e in entries).hex()
 
 
-def test_leaf_hash_covers_the_canonical_bytes_of_every_field() -> None:
+def test_leaf_hash_covers_the_index_and_the_promised_canonical_bytes_of_every_field() -> None:
     with time_machine.travel(dt.datetime(2025, 3, 1, 9, 30, 0, 123456, tzinfo=dt.UTC), tick=False):
         entry = append_entry(payload={"b": 1, "a": ["户籍", None, True]}, case_ref="C1")
     entry.refresh_from_db()
-    data = entry_bytes(
-        index=0,
+    promised = promise_bytes(
         kind="registry.read",
         actor=entry.actor,
         subject_ref=entry.subject_ref,
@@ -44,10 +43,13 @@ def test_leaf_hash_covers_the_canonical_bytes_of_every_field() -> None:
         payload={"a": ["户籍", None, True], "b": 1},
         recorded_at=entry.recorded_at,
     )
-    assert b'"payload":{"a":["\xe6\x88\xb7\xe7\xb1\x8d",null,true],"b":1}' in data
-    assert b'"recorded_at":"2025-03-01T09:30:00.123456Z"' in data
-    assert json.loads(data)["v"] == 1
-    assert entry.leaf_hash == merkle.leaf_hash(data).hex() == entry.computed_leaf_hash()
+    assert b'"payload":{"a":["\xe6\x88\xb7\xe7\xb1\x8d",null,true],"b":1}' in promised
+    assert b'"recorded_at":"2025-03-01T09:30:00.123456Z"' in promised
+    assert json.loads(promised)["v"] == 2
+    assert entry.entry_hash == merkle.digest(promised).hex()
+    leaf = sequenced_leaf_bytes(index=0, entry_hash_hex=entry.entry_hash)
+    assert json.loads(leaf) == {"v": 2, "index": 0, "entry_hash": entry.entry_hash}
+    assert entry.leaf_hash == merkle.leaf_hash(leaf).hex() == entry.computed_leaf_hash()
 
 
 def test_append_stores_every_completed_subtree() -> None:

@@ -144,11 +144,26 @@ def test_a_forged_row_with_a_wrong_leaf_hash_slipped_in_is_found() -> None:
     assert _problem()[:2] == ("inserted", 3)
 
 
-def test_an_edit_with_a_recomputed_leaf_hash_is_caught_by_the_stored_tree_nodes() -> None:
+def test_an_edit_with_a_recomputed_leaf_hash_but_the_old_promise_hash_is_named() -> None:
     make_log(8)
     LedgerEntry.objects.filter(index=5).update(actor="dept:other/user:y")
     entry = LedgerEntry.objects.get(index=5)
     LedgerEntry.objects.filter(index=5).update(leaf_hash=entry.computed_leaf_hash())
+    assert _problem() == (
+        "altered",
+        5,
+        "entry 5 altered: its stored promise hash no longer matches its content",
+    )
+
+
+def test_an_edit_with_a_recomputed_leaf_hash_is_caught_by_the_stored_tree_nodes() -> None:
+    make_log(8)
+    LedgerEntry.objects.filter(index=5).update(actor="dept:other/user:y")
+    entry = LedgerEntry.objects.get(index=5)
+    # The forger rewrites everything derived from the content on the row itself.
+    LedgerEntry.objects.filter(index=5).update(
+        leaf_hash=entry.computed_leaf_hash(), entry_hash=entry.computed_entry_hash()
+    )
     kind, index, message = _problem()
     assert (kind, index) == ("node", 4)
     assert message.startswith("entries 4–5 altered")
@@ -163,7 +178,8 @@ def test_an_edit_that_also_rewrote_the_tree_nodes_is_caught_by_the_signed_head()
     LedgerNode.objects.all().delete()
     for e in entries:
         e.leaf_hash = e.computed_leaf_hash()
-        e.save(update_fields=["leaf_hash"])
+        e.entry_hash = e.computed_entry_hash()
+        e.save(update_fields=["leaf_hash", "entry_hash"])
         for (level, _), h in frontier.append(bytes.fromhex(e.leaf_hash)):
             LedgerNode.objects.create(last_leaf=e.index, level=level, hash=h.hex())
     LedgerState.objects.update(frontier=[h.hex() for h in frontier.hashes], root_hash=frontier.root().hex())

@@ -16,7 +16,12 @@ from ninja import Router, Schema
 
 from onego.ledger import merkle
 from onego.ledger.models import TreeHead
-from onego.ledger.selectors import consistency_proof_between, entry_by_index, inclusion_proof_for
+from onego.ledger.selectors import (
+    consistency_proof_between,
+    entry_by_id,
+    entry_by_index,
+    inclusion_proof_for,
+)
 from onego.ledger.services import ledger_current_head
 from onego.ledger.signing import get_signer
 
@@ -38,6 +43,18 @@ class EntryMetaOut(Schema):
     kind: str
     recorded_at: dt.datetime
     leaf_hash: str
+
+
+class EntryStatusOut(Schema):
+    id: str
+    status: str  # pending | sealed
+    kind: str
+    recorded_at: dt.datetime
+    entry_hash: str  # SM3 of the promised content (docs/ledger.md)
+    key_id: str
+    signature: str  # Ed25519 over "OneGo-SET-v1|<entry_hash>"
+    index: int | None = None  # once sealed: GET /ledger/entries/{index}/proof proves it
+    leaf_hash: str | None = None
 
 
 class InclusionProofOut(Schema):
@@ -75,6 +92,29 @@ def ledger_head(request: HttpRequest) -> TreeHeadOut:
 
 
 @router.get(
+    "/ledger/entries/by-id/{entry_id}",
+    response=EntryStatusOut,
+    summary="An entry's signed promise, and its index once sealed",
+)
+def ledger_entry_status(request: HttpRequest, entry_id: str) -> EntryStatusOut:
+    # Pending entries have no place in the tree yet: their proof is served once the sequencer seals
+    # them (within the maximum merge delay).
+    entry = entry_by_id(entry_id)
+    sealed = entry.index is not None
+    return EntryStatusOut(
+        id=str(entry.id),
+        status="sealed" if sealed else "pending",
+        kind=entry.kind,
+        recorded_at=entry.recorded_at,
+        entry_hash=entry.entry_hash,
+        key_id=entry.key_id,
+        signature=entry.signature,
+        index=entry.index,
+        leaf_hash=entry.leaf_hash if sealed else None,
+    )
+
+
+@router.get(
     "/ledger/entries/{index}/proof",
     response=InclusionProofOut,
     summary="Inclusion proof for one entry",
@@ -86,7 +126,10 @@ def ledger_inclusion_proof(
     entry = entry_by_index(index)
     return InclusionProofOut(
         entry=EntryMetaOut(
-            index=entry.index, kind=entry.kind, recorded_at=entry.recorded_at, leaf_hash=entry.leaf_hash
+            index=entry.sealed_index,
+            kind=entry.kind,
+            recorded_at=entry.recorded_at,
+            leaf_hash=entry.leaf_hash,
         ),
         tree_size=proof.tree_size,
         root_hash=proof.root.hex(),

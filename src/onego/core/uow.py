@@ -3,14 +3,11 @@
 `unit_of_work` is `transaction.atomic` plus a buffer. Inside it:
 
 - `insert(obj)` does not INSERT at once: the new rows of one model (history rows, outbox rows,
-  task rows) are written together, one INSERT per model, when the unit ends.
-- `defer(key, item, prepare)` collects items that one function turns into writes at the end — the
-  ledger uses it: its state row is locked and read there, last, and the entries' writes join the
-  unit's. So the global ledger lock is held for one round trip and the COMMIT instead of the whole
-  action.
+  task rows, pending ledger entries) are written together, one INSERT per model, when the unit ends.
 
 At the end, all of it runs as one statement on PostgreSQL (`fastsql.run_together`: data-modifying
-`WITH` parts), one by one elsewhere.
+`WITH` parts), one by one elsewhere. No lock is taken there: ledger entries are written pending and
+sealed later by the ledger's sequencer (docs/adr/0004-ledger-sequencer.md).
 
 Why: a case action changes a few rows but used to write a history row, a task row and a ledger
 entry per change, each its own statement; see bench/README.md.
@@ -28,7 +25,7 @@ that nothing in the same action reads back (append-only history, outbox, tasks, 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import ContextDecorator
 from typing import Any, TypeVar, overload
 
@@ -37,29 +34,22 @@ from django.db import models, transaction
 from onego.core import fastsql
 
 F = TypeVar("F", bound=Callable[..., Any])
-# Given the items deferred under one key, do the reads they need now and return their writes.
-Prepare = Callable[[Sequence[Any]], Sequence[fastsql.Statement]]
 
 _local = threading.local()
 
 
 class _Frame:
-    __slots__ = ("atomic", "batches", "depth", "inserts")
+    __slots__ = ("atomic", "depth", "inserts")
 
     def __init__(self, atomic: Any, depth: int) -> None:
         self.atomic = atomic
         self.depth = depth  # the savepoints open when the unit began: its rows wait only at this depth
         self.inserts: dict[type[models.Model], list[models.Model]] = {}
-        self.batches: dict[str, tuple[Prepare, list[Any]]] = {}
 
     def flush(self) -> None:
         inserts, self.inserts = self.inserts, {}
-        statements = [fastsql.insert_statement(model, rows) for model, rows in inserts.items()]
-        batches, self.batches = self.batches, {}
-        for prepare, items in batches.values():
-            statements.extend(prepare(items))
-        # One statement on PostgreSQL: the unit's new rows and its ledger append go together.
-        fastsql.run_together(statements)
+        # One statement on PostgreSQL: the unit's new rows (its ledger entries among them) go together.
+        fastsql.run_together([fastsql.insert_statement(model, rows) for model, rows in inserts.items()])
 
 
 def _stack() -> list[_Frame]:
@@ -120,19 +110,6 @@ def insert(obj: models.Model) -> None:
         obj.save(force_insert=True)
         return
     frame.inserts.setdefault(type(obj), []).append(obj)
-
-
-def defer(key: str, item: Any, prepare: Prepare) -> bool:
-    """Queue `item` for the end of the unit, when `prepare(items)` is called with every item queued
-    under `key` (after the unit's other writes were prepared): it may read (and lock) what it needs
-    and returns its writes, which run together with the unit's new rows. False when there is no unit
-    (or a savepoint is open), and the caller must write it now."""
-    frame = _current()
-    if frame is None:
-        return False
-    _, items = frame.batches.setdefault(key, (prepare, []))
-    items.append(item)
-    return True
 
 
 def flush() -> None:

@@ -175,7 +175,7 @@ def reads_for_subject(subject: Subject) -> list[DataReadView]:
         p = e.payload
         views.append(
             DataReadView(
-                index=e.index,
+                index=e.sealed_index,
                 recorded_at=e.recorded_at,
                 outcome="read" if e.kind == Kind.REGISTRY_READ else "denied",
                 actor=e.actor,

@@ -875,7 +875,7 @@ def _store_outcome(
             case_ref=str(consent.case_ref),
             payload=payload,
         )
-        indexes.append(entry.index)
+        indexes.append(entry.sealed_index)
 
     for element in values:
         manual.pop(element, None)
@@ -910,7 +910,7 @@ def _append_denial(consent: Consent, actor: str, denial: Mapping[str, Any]) -> i
         subject_ref=consent.subject_index,
         case_ref=str(consent.case_ref),
         payload=_denial_payload(consent, denial),
-    ).index
+    ).sealed_index
 
 
 def _attach(

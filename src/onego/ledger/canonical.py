@@ -19,7 +19,11 @@ from onego.core.errors import ValidationFailed
 from onego.core.validators import check_id_number
 
 # Bumped if the leaf encoding ever changes; old entries keep verifying under their own version.
+# 1: entries appended under the global lock, the index inside the hashed content (before migration
+#    ledger 0002). 2: entries written pending with a signed promise, numbered later by the sequencer
+#    (onego.ledger.sequencer): the leaf covers the index and the hash of the promised content.
 LEAF_FORMAT = 1
+LEAF_FORMAT_SEQUENCED = 2
 
 KIND_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 # An 18-character run that could be a 居民身份证号码; confirmed with the checksum before refusing.
@@ -63,6 +67,42 @@ def entry_bytes(
             "recorded_at": format_timestamp(recorded_at),
         }
     )
+
+
+def promise_bytes(
+    *,
+    kind: str,
+    actor: str,
+    subject_ref: str,
+    case_ref: str,
+    payload: Any,
+    recorded_at: dt.datetime,
+) -> bytes:
+    """What a format-2 entry's promise covers: its content and its time, but no index (the
+    sequencer gives the index later). Not the row's id either: like the index, it only says where
+    the content is kept, so moving content between rows is caught as a reordering."""
+    return canonical_json(
+        {
+            "v": LEAF_FORMAT_SEQUENCED,
+            "kind": kind,
+            "actor": actor,
+            "subject_ref": subject_ref,
+            "case_ref": case_ref,
+            "payload": payload,
+            "recorded_at": format_timestamp(recorded_at),
+        }
+    )
+
+
+def sequenced_leaf_bytes(*, index: int, entry_hash_hex: str) -> bytes:
+    """The bytes of a format-2 leaf: the index the sequencer gave and the hash of the promised content."""
+    return canonical_json({"v": LEAF_FORMAT_SEQUENCED, "index": index, "entry_hash": entry_hash_hex.lower()})
+
+
+def promise_message(entry_hash_hex: str) -> bytes:
+    """The bytes a signed entry timestamp (the promise) covers: ASCII `OneGo-SET-v1|<entry hash hex>`.
+    Tagged, like tree heads, so neither signature can be replayed as the other."""
+    return f"OneGo-SET-v1|{entry_hash_hex.lower()}".encode("ascii")
 
 
 def contains_id_number(text: str) -> bool:

@@ -40,6 +40,13 @@ def empty_root() -> bytes:
     return _PROTOTYPE.copy().digest()
 
 
+def digest(data: bytes) -> bytes:
+    """HASH(data), unprefixed: the hash a promise covers (never a tree node: leaves and nodes are prefixed)."""
+    h = _PROTOTYPE.copy()
+    h.update(data)
+    return h.digest()
+
+
 def leaf_hash(data: bytes) -> bytes:
     """MTH({d}) = HASH(0x00 || d). The prefix keeps a leaf from ever passing for an interior node."""
     h = _PROTOTYPE.copy()

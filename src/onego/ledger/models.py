@@ -14,7 +14,7 @@ from django.db import models
 
 from onego.core.models import BaseModel
 from onego.ledger import merkle
-from onego.ledger.canonical import entry_bytes
+from onego.ledger.canonical import LEAF_FORMAT_SEQUENCED, entry_bytes, promise_bytes, sequenced_leaf_bytes
 
 
 class Kind(models.TextChoices):
@@ -29,7 +29,13 @@ class Kind(models.TextChoices):
 
 
 class LedgerEntry(BaseModel):
-    index = models.BigIntegerField("序号", unique=True, editable=False)
+    """One recorded event. Written (pending) in the transaction of the change it records, with a
+    signed promise (`entry_hash`, `signature`); numbered and put into the tree later by the sequencer
+    (`index`, `leaf_hash`, `sealed_at`). Entries from before the sequencer (`leaf_format` 1) were
+    numbered at once and have no promise."""
+
+    # Null while pending: the sequencer gives the next number when it seals the entry.
+    index = models.BigIntegerField("序号", unique=True, null=True, blank=True, editable=False)
     kind = models.CharField("类型", max_length=64)
     # Who acted, e.g. "dept:gy-scjgj/user:zhang".
     actor = models.CharField("操作者", max_length=200)
@@ -38,18 +44,42 @@ class LedgerEntry(BaseModel):
     case_ref = models.CharField("办件", max_length=64, blank=True, db_index=True)
     payload = models.JSONField("内容", default=dict)
     recorded_at = models.DateTimeField("记录时间")
-    leaf_hash = models.CharField("叶哈希（SM3）", max_length=64)
+    leaf_hash = models.CharField("叶哈希（SM3）", max_length=64, blank=True)
+    leaf_format = models.PositiveSmallIntegerField("叶格式", default=1)
+    # The signed promise (format 2): SM3 of `promise_bytes`, its signature and the signing key.
+    entry_hash = models.CharField("内容哈希（SM3）", max_length=64, blank=True)
+    signature = models.CharField("承诺签名", max_length=256, blank=True)
+    key_id = models.CharField("密钥标识", max_length=32, blank=True)
+    sealed_at = models.DateTimeField("入树时间", null=True, blank=True)
 
     class Meta:
-        ordering = ["index"]
+        ordering = [models.F("index").asc(nulls_last=True), "recorded_at", "id"]
+        indexes = [
+            # What the sequencer scans: pending entries in the order it seals them.
+            models.Index(
+                fields=["recorded_at", "id"],
+                condition=models.Q(index__isnull=True),
+                name="ledger_entry_pending",
+            )
+        ]
         verbose_name = verbose_name_plural = "账本记录 Ledger entry"
 
     def __str__(self) -> str:
-        return f"#{self.index} {self.kind}"
+        return f"#{self.index} {self.kind}" if self.index is not None else f"pending {self.kind}"
 
-    def canonical_bytes(self) -> bytes:
-        return entry_bytes(
-            index=self.index,
+    @property
+    def sealed(self) -> bool:
+        return self.index is not None
+
+    @property
+    def sealed_index(self) -> int:
+        """The index of an entry known to be sealed (written by `ledger_append`)."""
+        if self.index is None:
+            raise ValueError(f"ledger entry {self.id} is still pending: it has no index yet")
+        return self.index
+
+    def promise_bytes(self) -> bytes:
+        return promise_bytes(
             kind=self.kind,
             actor=self.actor,
             subject_ref=self.subject_ref,
@@ -57,6 +87,28 @@ class LedgerEntry(BaseModel):
             payload=self.payload,
             recorded_at=self.recorded_at,
         )
+
+    def computed_entry_hash(self) -> str:
+        return merkle.digest(self.promise_bytes()).hex()
+
+    def leaf_bytes_at(self, index: int) -> bytes:
+        """The bytes this entry's leaf would have at `index` (its content, recomputed)."""
+        if self.leaf_format == LEAF_FORMAT_SEQUENCED:
+            return sequenced_leaf_bytes(index=index, entry_hash_hex=self.computed_entry_hash())
+        return entry_bytes(
+            index=index,
+            kind=self.kind,
+            actor=self.actor,
+            subject_ref=self.subject_ref,
+            case_ref=self.case_ref,
+            payload=self.payload,
+            recorded_at=self.recorded_at,
+        )
+
+    def canonical_bytes(self) -> bytes:
+        if self.index is None:
+            raise ValueError("a pending entry has no leaf yet")
+        return self.leaf_bytes_at(self.index)
 
     def computed_leaf_hash(self) -> str:
         return merkle.leaf_hash(self.canonical_bytes()).hex()
@@ -95,10 +147,11 @@ class LedgerNode(models.Model):
 
 
 class LedgerState(BaseModel):
-    """The single row appenders lock: the size and the frontier of the tree as of the last append.
+    """The single row only the sequencer writes: the size and the frontier of the tree as of the last
+    sealed batch.
 
-    Holding the frontier here keeps appends O(log n) and the current root known without rereading
-    the log; locking it serialises appenders so indexes stay contiguous.
+    Holding the frontier here keeps sealing O(log n) per entry and the current root known without
+    rereading the log. One sequencer at a time (onego.ledger.sequencer) keeps indexes contiguous.
     """
 
     slot = models.PositiveSmallIntegerField(unique=True, default=1, editable=False)

@@ -6,10 +6,11 @@ entries reads a few dozen rows; a node missing from that cache is rebuilt from l
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from onego.core.errors import NotFound, ValidationFailed
 from onego.ledger import merkle
@@ -47,6 +48,18 @@ def ledger_size() -> int:
     return state.size if state is not None else 0
 
 
+def entry_by_id(entry_id: str) -> LedgerEntry:
+    """An entry by the id its promise names, sealed or still pending."""
+    try:
+        key = uuid.UUID(str(entry_id))
+    except ValueError:
+        raise ValidationFailed(f"“{entry_id}”不是有效的账本记录标识", field="entry_id") from None
+    entry = LedgerEntry.objects.filter(pk=key).first()
+    if entry is None:
+        raise NotFound(f"账本中没有标识为 {entry_id} 的记录")
+    return entry
+
+
 def entry_by_index(index: int) -> LedgerEntry:
     entry = LedgerEntry.objects.filter(index=index).first()
     if entry is None:
@@ -61,7 +74,8 @@ def entries_for_subject(subject_ref: str, *, kinds: Iterable[str] | None = None)
     entries = LedgerEntry.objects.filter(subject_ref=subject_ref)
     if kinds is not None:
         entries = entries.filter(kind__in=list(kinds))
-    return entries.order_by("index")
+    # Sealed entries in index order, then those still pending in the order they will be sealed.
+    return entries.order_by(F("index").asc(nulls_last=True), "recorded_at", "id")
 
 
 def latest_head() -> TreeHead | None:
@@ -83,7 +97,8 @@ def _fetch_nodes(refs: Iterable[merkle.NodeRef]) -> dict[merkle.NodeRef, bytes]:
     leaves = [position for level, position in wanted if level == 0]
     if leaves:
         for index, h in LedgerEntry.objects.filter(index__in=leaves).values_list("index", "leaf_hash"):
-            found[(0, index)] = bytes.fromhex(h)
+            if index is not None:
+                found[(0, index)] = bytes.fromhex(h)
     inner = {
         LedgerNode.last_leaf_of(level, position): (level, position) for level, position in wanted if level
     }

@@ -1,49 +1,49 @@
-"""Writes to the ledger. Other apps call `ledger_append` inside their own transaction, so the record of
-a registry read or a decision commits or rolls back together with the thing it records.
+"""Writes to the ledger. Other apps record entries inside their own transaction, so the record of a
+registry read or a decision commits or rolls back together with the thing it records.
+
+An entry is written *pending*: its content, a time, an id and a signed promise (a signed entry
+timestamp over the hash of all of them), with no index and no place in the tree. Writing it takes no
+lock and reads nothing. The sequencer (`onego.ledger.sequencer`) numbers committed pending entries,
+puts them into the Merkle tree and signs a head, in batches, within the maximum merge delay
+(docs/ledger.md, docs/adr/0004-ledger-sequencer.md).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
-from onego.core import clock, fastsql, uow
+from onego.core import clock, uow
 from onego.core.errors import Conflict, ValidationFailed
 from onego.ledger import merkle
-from onego.ledger.canonical import check_fields, normalise_payload
-from onego.ledger.models import LedgerEntry, LedgerNode, LedgerState, TreeHead
+from onego.ledger.canonical import LEAF_FORMAT_SEQUENCED, check_fields, normalise_payload, promise_message
+from onego.ledger.models import LedgerEntry, LedgerState, TreeHead
 from onego.ledger.signing import get_signer
 
+_ids = threading.Lock()
+_last_id = [0, 0]  # the millisecond and the counter of the last id this process made
 
-class _OrphanedEntries(Exception):
-    pass
 
-
-def _locked_state() -> LedgerState:
-    """Lock the state row, creating it on the very first append.
-
-    The row lock is what keeps indexes contiguous: it is held until the caller's transaction ends, so
-    appenders queue here (on SQLite the IMMEDIATE transaction mode serialises writers already).
-    """
-    state = fastsql.locked(LedgerState, 1, by="slot")
-    if state is not None:
-        return state
-    try:
-        # A savepoint, because a concurrent first append may insert the row before us: then the
-        # unique slot makes this insert fail (or wait for theirs to commit) and we lock theirs.
-        with transaction.atomic():
-            LedgerState.objects.create(slot=1, size=0, frontier=[], root_hash=merkle.empty_root().hex())
-            if LedgerEntry.objects.exists():
-                raise _OrphanedEntries
-    except IntegrityError:
-        pass
-    except _OrphanedEntries:
-        # Starting a fresh tree over existing entries would fork the log; make someone look instead.
-        raise Conflict("账本状态记录缺失而账本已有记录，请运行 `onego ledger verify` 检查") from None
-    return LedgerState.objects.select_for_update().get(slot=1)
+def _entry_id() -> uuid.UUID:
+    """A UUIDv7 (RFC 9562 §6.2 method 1: milliseconds, then a counter started at random): increasing
+    within a process, so the entries of one transaction keep their order when sealed together."""
+    with _ids:
+        ms = time.time_ns() // 1_000_000
+        last_ms, counter = _last_id
+        if ms <= last_ms:
+            ms, counter = last_ms, counter + 1
+        else:
+            counter = secrets.randbits(64)  # 2**74 - 2**64 increments left within one millisecond
+        _last_id[:] = [ms, counter]
+    rand_a, rand_b = (counter >> 62) & 0xFFF, counter & ((1 << 62) - 1)
+    return uuid.UUID(int=(ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b)
 
 
 @functools.cache
@@ -61,13 +61,42 @@ def _check_lengths(**values: str) -> None:
 def _entry(
     *, kind: str, actor: str, subject_ref: str, case_ref: str, payload: Mapping[str, Any]
 ) -> LedgerEntry:
-    """The entry to append, checked (its place in the tree is given when it is appended): bad input
-    is refused before anything is written, leaving the caller's transaction usable."""
+    """The pending entry with its signed promise. Bad input is refused before anything is written,
+    leaving the caller's transaction usable."""
     check_fields(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref)
     _check_lengths(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref)
-    return LedgerEntry(
-        kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref, payload=normalise_payload(payload)
+    entry = LedgerEntry(
+        id=_entry_id(),
+        kind=kind,
+        actor=actor,
+        subject_ref=subject_ref,
+        case_ref=case_ref,
+        payload=normalise_payload(payload),
+        recorded_at=clock.now(),
+        leaf_format=LEAF_FORMAT_SEQUENCED,
     )
+    signer = get_signer()
+    entry.entry_hash = entry.computed_entry_hash()
+    entry.key_id = signer.key_id
+    entry.signature = signer.sign(promise_message(entry.entry_hash)).hex()
+    return entry
+
+
+def ledger_record(
+    *,
+    kind: str,
+    actor: str,
+    subject_ref: str = "",
+    case_ref: str = "",
+    payload: Mapping[str, Any],
+) -> LedgerEntry:
+    """Record one entry, pending, in the caller's transaction, and return it with its signed promise
+    (`id`, `recorded_at`, `entry_hash`, `signature`). No lock, no read: inside a unit of work
+    (`onego.core.uow`) the row goes with the unit's other new rows at its end; elsewhere at once.
+    The sequencer gives it its index within the maximum merge delay after the caller commits."""
+    entry = _entry(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref, payload=payload)
+    uow.insert(entry)
+    return entry
 
 
 def ledger_append(
@@ -78,82 +107,39 @@ def ledger_append(
     case_ref: str = "",
     payload: Mapping[str, Any],
 ) -> LedgerEntry:
-    """Append one entry and return it. O(log n): only the state row and the nodes it completes are touched.
+    """Record one entry and seal it now, in the caller's transaction, returning it with its index.
 
-    Call it inside the transaction that makes the change being recorded, and keep that transaction
-    short: the ledger lock is held until it commits. Bad input is refused before anything is
-    written, leaving the caller's transaction usable.
-    """
+    For callers that must hand out the index at once (the exchange's record of a registry read). It
+    waits for the sequencer lock and holds it until the caller's transaction ends, sealing every
+    pending entry it can see on the way — the old global lock, so never call it on a hot path:
+    `ledger_record` is the one to use there. Bad input is refused before anything is written."""
     entry = _entry(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref, payload=payload)
-    return _append_many([entry])[0]
-
-
-def ledger_record(
-    *,
-    kind: str,
-    actor: str,
-    subject_ref: str = "",
-    case_ref: str = "",
-    payload: Mapping[str, Any],
-) -> None:
-    """Like `ledger_append`, for callers that do not need the entry back: inside a unit of work
-    (`onego.core.uow`) the entry is appended with the unit's other entries as its last write, so
-    the ledger lock is held only from there to COMMIT. Bad input is still refused here and now."""
-    entry = _entry(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref, payload=payload)
-    if not uow.defer("ledger", entry, _append_statements):
-        _append_many([entry])
+    _write_and_seal(entry)
+    return entry
 
 
 # No savepoint: an error past validation must abort the caller's transaction anyway (the change it
 # records may not commit without its entry), so a savepoint would only cost two statements.
 @transaction.atomic(savepoint=False)
-def _append_many(entries: Sequence[LedgerEntry]) -> Sequence[LedgerEntry]:
-    """Append validated entries in order, now."""
-    fastsql.run_together(_append_statements(entries))
-    return entries
+def _write_and_seal(entry: LedgerEntry) -> None:
+    from onego.ledger.sequencer import seal_now
 
-
-def _append_statements(entries: Sequence[LedgerEntry]) -> list[fastsql.Statement]:
-    """The locked state read, then the writes of appending `entries` (numbered, stamped and hashed
-    here): the entries, the nodes they complete and the new state (one statement on PostgreSQL, see
-    `fastsql.run_together`). The caller — `_append_many`, or a unit of work at its end
-    (`uow.defer`) — runs them in the same transaction, before anything else reads the ledger."""
-    state = _locked_state()
-    frontier = state.as_frontier()
-    nodes: list[LedgerNode] = []
-    for entry in entries:
-        entry.index = frontier.size
-        entry.recorded_at = clock.now()
-        leaf = merkle.leaf_hash(entry.canonical_bytes())
-        entry.leaf_hash = leaf.hex()
-        nodes.extend(
-            LedgerNode(last_leaf=entry.index, level=level, hash=h.hex())
-            for (level, _position), h in frontier.append(leaf)
-        )
-    state.size = frontier.size
-    state.frontier = [h.hex() for h in frontier.hashes]
-    state.root_hash = frontier.root().hex()
-    statements = [fastsql.insert_statement(LedgerEntry, entries)]
-    if nodes:
-        statements.append(fastsql.insert_statement(LedgerNode, nodes))
-    statements.append(fastsql.update_statement(state, ["size", "frontier", "root_hash", "updated_at"]))
-    return statements
+    entry.save(force_insert=True)
+    seal_now()
+    entry.refresh_from_db(fields=["index", "leaf_hash", "sealed_at"])
 
 
 def _current_size_and_root() -> tuple[int, str]:
     state = LedgerState.objects.filter(slot=1).first()
     if state is not None:
         return state.size, state.root_hash
-    if LedgerEntry.objects.exists():
+    if LedgerEntry.objects.filter(index__isnull=False).exists():
         raise Conflict("账本状态记录缺失而账本已有记录，请运行 `onego ledger verify` 检查")
     return 0, merkle.empty_root().hex()
 
 
-@transaction.atomic
-def ledger_sign_head() -> TreeHead:
-    """Sign and store the head of the tree as it stands now."""
-    # One row read gives a size and root that belong together; no lock needed.
-    size, root_hex = _current_size_and_root()
+def sign_head(size: int, root_hex: str) -> TreeHead:
+    """Sign and store a head for the tree of `size` entries whose root is `root_hex`."""
     signer = get_signer()
     now = clock.now()
     # RFC 6962 timestamps are milliseconds; truncate so the stored value is exactly what was signed.
@@ -169,6 +155,13 @@ def ledger_sign_head() -> TreeHead:
     head.signature = signer.sign(head.signed_bytes()).hex()
     head.save()
     return head
+
+
+@transaction.atomic
+def ledger_sign_head() -> TreeHead:
+    """Sign and store the head of the tree as it stands now (sealed entries only)."""
+    # One row read gives a size and root that belong together; no lock needed.
+    return sign_head(*_current_size_and_root())
 
 
 def ledger_current_head() -> TreeHead:

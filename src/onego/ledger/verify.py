@@ -25,14 +25,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 
+from onego.core import clock
 from onego.core.errors import ValidationFailed
 from onego.ledger import merkle
-from onego.ledger.canonical import entry_bytes
+from onego.ledger.canonical import LEAF_FORMAT_SEQUENCED, entry_bytes, promise_bytes, sequenced_leaf_bytes
 from onego.ledger.models import LedgerEntry, LedgerNode, LedgerState, TreeHead, head_message, timestamp_ms
-from onego.ledger.signing import verify_signature
+from onego.ledger.signing import verifiers, verify_signature
 
 T = TypeVar("T")
 
@@ -101,6 +103,8 @@ class VerifyReport:
     root: bytes
     heads_checked: int
     problem: Problem | None
+    pending: int = 0  # entries not sealed yet, each checked against its signed promise
+    overdue: int = 0  # of those, recorded longer ago than the maximum merge delay
 
     @property
     def ok(self) -> bool:
@@ -110,7 +114,16 @@ class VerifyReport:
         if self.problem is not None:
             return self.problem.message
         heads = f", {self.heads_checked} signed head{'s' if self.heads_checked != 1 else ''} checked"
-        return f"ledger ok: {self.entries} entries, root {self.root.hex()}{heads}"
+        pending = ""
+        if self.pending:
+            pending = f", {self.pending} pending entr{'ies' if self.pending != 1 else 'y'} checked"
+        if self.overdue:
+            delay = int(settings.ONEGO_LEDGER_MAX_MERGE_DELAY)
+            pending += (
+                f" ({self.overdue} older than the maximum merge delay of {delay} s: "
+                "is `onego ledger sequence` running?)"
+            )
+        return f"ledger ok: {self.entries} entries, root {self.root.hex()}{heads}{pending}"
 
 
 def verify_ledger(*, kept_heads: Sequence[KeptHead] = (), chunk_size: int = CHUNK_SIZE) -> VerifyReport:
@@ -164,12 +177,13 @@ class _Row:
     payload: Any
     recorded_at: dt.datetime
     leaf_hash: str
+    leaf_format: int
+    entry_hash: str
 
-    def hash_at(self, index: int) -> str:
-        """The leaf hash this row's content would have if it had been appended at `index`."""
-        return merkle.leaf_hash(
-            entry_bytes(
-                index=index,
+    def content_hash(self) -> str:
+        """Format 2: the hash of the promised content, recomputed."""
+        return merkle.digest(
+            promise_bytes(
                 kind=self.kind,
                 actor=self.actor,
                 subject_ref=self.subject_ref,
@@ -178,6 +192,22 @@ class _Row:
                 recorded_at=self.recorded_at,
             )
         ).hex()
+
+    def hash_at(self, index: int) -> str:
+        """The leaf hash this row's content would have if it had been sealed at `index`."""
+        if self.leaf_format == LEAF_FORMAT_SEQUENCED:
+            data = sequenced_leaf_bytes(index=index, entry_hash_hex=self.content_hash())
+        else:
+            data = entry_bytes(
+                index=index,
+                kind=self.kind,
+                actor=self.actor,
+                subject_ref=self.subject_ref,
+                case_ref=self.case_ref,
+                payload=self.payload,
+                recorded_at=self.recorded_at,
+            )
+        return merkle.leaf_hash(data).hex()
 
 
 @dataclass(frozen=True)
@@ -190,7 +220,18 @@ class _Head:
     label: str
 
 
-_ROW_FIELDS = ("index", "kind", "actor", "subject_ref", "case_ref", "payload", "recorded_at", "leaf_hash")
+_ROW_FIELDS = (
+    "index",
+    "kind",
+    "actor",
+    "subject_ref",
+    "case_ref",
+    "payload",
+    "recorded_at",
+    "leaf_hash",
+    "leaf_format",
+    "entry_hash",
+)
 
 
 @dataclass
@@ -262,7 +303,7 @@ class _Run:
         state = LedgerState.objects.filter(slot=1).first()
         limit = state.size if state is not None else None
 
-        entries = LedgerEntry.objects.order_by("index", "id")
+        entries = LedgerEntry.objects.filter(index__isnull=False).order_by("index", "id")
         nodes = LedgerNode.objects.order_by("last_leaf", "level")
         heads = TreeHead.objects.order_by("tree_size", "timestamp", "id")
         if limit is not None:
@@ -293,9 +334,35 @@ class _Run:
         size = self.frontier.size
         if problem is None:
             problem = self._check_tail(state, size)
+        pending = overdue = 0
+        if problem is None:
+            problem, pending, overdue = self._check_pending()
         return VerifyReport(
-            entries=size, root=self._root(), heads_checked=self.heads_checked, problem=problem
+            entries=size,
+            root=self._root(),
+            heads_checked=self.heads_checked,
+            problem=problem,
+            pending=pending,
+            overdue=overdue,
         )
+
+    def _check_pending(self) -> tuple[Problem | None, int, int]:
+        """Entries not sealed yet: each must still match its signed promise (content hash and
+        signature). Those older than the maximum merge delay are counted, not failed: late is the
+        sequencer's fault, not tampering."""
+        from onego.ledger.sequencer import check_promise
+
+        keys = verifiers()
+        cutoff = clock.now() - dt.timedelta(seconds=int(settings.ONEGO_LEDGER_MAX_MERGE_DELAY))
+        pending = overdue = 0
+        rows = LedgerEntry.objects.filter(index__isnull=True).order_by("recorded_at", "id")
+        for entry in rows.iterator(self.chunk_size):
+            reason = check_promise(entry, keys)
+            if reason is not None:
+                return Problem("pending", reason), pending, overdue
+            pending += 1
+            overdue += entry.recorded_at < cutoff
+        return None, pending, overdue
 
     # -- the stream -----------------------------------------------------------------------------
 
@@ -322,6 +389,16 @@ class _Run:
                 )
                 return Problem("removed", f"entry {expected} removed{missing}", expected)
             leaf = row.hash_at(row.index)
+            if (
+                leaf == row.leaf_hash
+                and row.leaf_format == LEAF_FORMAT_SEQUENCED
+                and (row.entry_hash != row.content_hash())
+            ):
+                return Problem(
+                    "altered",
+                    f"entry {row.index} altered: its stored promise hash no longer matches its content",
+                    row.index,
+                )
             if leaf != row.leaf_hash:
                 mismatch = _Mismatch(row)
                 if expected > 0 and row.hash_at(expected - 1) == row.leaf_hash:

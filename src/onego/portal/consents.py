@@ -92,7 +92,7 @@ def _departments(
 def _withdrawals(subject_index: str) -> dict[str, int]:
     """consent id → the index of the ledger entry that records its withdrawal."""
     entries = entries_for_subject(subject_index, kinds=[CONSENT_KINDS["withdrawn"]])
-    return {str(e.payload.get("consent", "")): e.index for e in entries}
+    return {str(e.payload.get("consent", "")): e.sealed_index for e in entries}
 
 
 def consent_rows(subject_index: str, *, consents: Iterable[Consent] | None = None) -> list[ConsentRow]:

@@ -1,7 +1,7 @@
 """What every case service shares: row locks in one order, version checks, the ledger record.
 
-Lock order, everywhere: the Case row first, then its SubCase rows, then (inside ledger_append) the
-ledger state. One order means two transactions never wait on each other in a circle; locking the
+Lock order, everywhere: the Case row first, then its SubCase rows (ledger entries are written
+pending and take no lock; docs/ledger.md). One order means two transactions never wait on each other in a circle; locking the
 case for every sub-case decision is also what makes the join fire exactly once.
 """
 

@@ -1,4 +1,5 @@
-"""`onego ledger verify|head|proof|consistency` — check the ledger and hand out heads and proofs."""
+"""`onego ledger verify|sequence|head|proof|entry|consistency` — check the ledger, seal pending
+entries into the tree, and hand out heads and proofs."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onego.core.errors import OneGoError
-from onego.ledger.selectors import consistency_proof_between, entry_by_index, inclusion_proof_for
+from onego.ledger.selectors import (
+    consistency_proof_between,
+    entry_by_id,
+    entry_by_index,
+    inclusion_proof_for,
+)
+from onego.ledger.sequencer import ledger_sequence
 from onego.ledger.services import ledger_current_head, ledger_sign_head
 from onego.ledger.verify import KeptHead, load_kept_heads, verify_ledger
 
@@ -31,6 +38,23 @@ class Command(BaseCommand):
             metavar="FILE",
             help="JSON tree head (or array of heads) kept outside the platform; may be repeated.",
         )
+
+        sequence = actions.add_parser(
+            "sequence",
+            help="Seal committed pending entries into the tree and sign a head per batch (idempotent; "
+            "does nothing while another sequencer runs).",
+        )
+        sequence.add_argument("--batch-size", type=int, default=None, help="entries per transaction")
+        sequence.add_argument(
+            "--schedule",
+            action="store_true",
+            help="also make sure the periodic sequencer task is queued (for a running `onego db_worker`)",
+        )
+
+        entry = actions.add_parser(
+            "entry", help="Print one entry's promise and, once sealed, its index and inclusion proof."
+        )
+        entry.add_argument("entry_id")
 
         head = actions.add_parser("head", help="Print the current signed tree head as JSON.")
         head.add_argument(
@@ -64,6 +88,37 @@ class Command(BaseCommand):
         if not report.ok:
             raise CommandError(report.summary(), returncode=1)
         self.stdout.write(report.summary())
+
+    def _sequence(self, options: dict[str, Any]) -> None:
+        report = ledger_sequence(batch_size=options["batch_size"])
+        self.stdout.write(report.summary())
+        if options["schedule"]:
+            from onego.ledger.tasks import schedule_sequencer
+
+            queued = schedule_sequencer()
+            self.stdout.write("sequencer task queued" if queued else "sequencer task already queued")
+
+    def _entry(self, options: dict[str, Any]) -> None:
+        entry = entry_by_id(options["entry_id"])
+        data: dict[str, Any] = {
+            "id": str(entry.id),
+            "kind": entry.kind,
+            "recorded_at": entry.recorded_at.isoformat(),
+            "entry_hash": entry.entry_hash,
+            "key_id": entry.key_id,
+            "signature": entry.signature,
+            "status": "sealed" if entry.index is not None else "pending",
+        }
+        if entry.index is not None:
+            proof = inclusion_proof_for(entry.index)
+            data |= {
+                "index": entry.index,
+                "leaf_hash": entry.leaf_hash,
+                "tree_size": proof.tree_size,
+                "root_hash": proof.root.hex(),
+                "proof": [h.hex() for h in proof.path],
+            }
+        self._json(data)
 
     def _head(self, options: dict[str, Any]) -> None:
         head = ledger_sign_head() if options["new"] else ledger_current_head()
