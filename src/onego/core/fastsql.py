@@ -9,8 +9,12 @@ count) and reused. See bench/README.md for what this bought.
 What Django would do is kept: field `pre_save` (so `auto_now`/`auto_now_add` and defaults apply),
 `get_db_prep_save` conversion, the database's converters on the way back (`from_db`), the instance
 state (`_state.adding`, `_state.db`), and "an update that matched no row is an error". What is not:
-model signals — none of OneGo's models has receivers or a `save()` override; use the ORM for one
-that does — and multi-table inheritance (refused).
+model signals — none of the models written here has receivers or a `save()` override; use the
+ORM for one that does — and multi-table inheritance (refused).
+
+Fenced (docs/adr/0005-fastsql.md): only the modules listed in the import-linter contract "fastsql is
+fenced" (pyproject.toml) may import it, and tests/cases/test_fastsql_fence.py fails if a model it
+writes gains a receiver or a `save()` override.
 
 The SQL text is composed from the models' own table and column names, quoted by the database
 backend; every value goes as a parameter (hence the `noqa: S608` below).
