@@ -46,6 +46,9 @@ RUNNERS = {
     "onego": "bench.runners.onego",
 }
 SETUP_TIMEOUT = 300.0
+# The ledger's sequencer runs this often, in its own process, during the timed phase of the runners
+# that have one (OneGo and the obligations runner: entries pending with a promise, sealed in batches).
+SEQUENCE_EVERY = 1.0
 
 
 @dataclass
@@ -63,6 +66,7 @@ class RunResult:
     state_bytes: int = 0
     concluded: int = 0
     rounds_cases_per_second: list[float] = field(default_factory=list)
+    ledger: dict[str, int] = field(default_factory=dict)  # entries, and how many were pending at the end
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -146,6 +150,31 @@ def _prepare(module: str, url: str, data_dir: str) -> None:
     importlib.import_module(module).prepare(url)
 
 
+def _sequencer(module: str, url: str, stop: Any, data_dir: str) -> None:
+    os.environ["ONEGO_DATA_DIR"] = data_dir
+    runner = importlib.import_module(module)
+    while not stop.wait(SEQUENCE_EVERY):
+        runner.sequence(url)
+
+
+def _check_ledger(module: str, url: str, data_dir: str, results: Any) -> None:
+    os.environ["ONEGO_DATA_DIR"] = data_dir
+    try:
+        results.put(importlib.import_module(module).check_ledger(url))
+    except BaseException:
+        results.put({"error": traceback.format_exc()})
+
+
+def _in_process(ctx: Any, target: Any, *args: Any) -> dict[str, Any]:
+    """Run `target(*args, queue)` in a fresh process (Django is set up per database) and return what it put."""
+    results = ctx.Queue()
+    proc = ctx.Process(target=target, args=(*args, results))
+    proc.start()
+    report: dict[str, Any] = results.get(timeout=SETUP_TIMEOUT)
+    proc.join()
+    return report
+
+
 def run_one(
     label: str, url: str, *, cases: int, workers: int, seed: int, warmup: int, data_dir: str
 ) -> RunResult:
@@ -171,6 +200,11 @@ def run_one(
         )
     for p in procs:
         p.start()
+    stop = ctx.Event()
+    sequencer = None
+    if hasattr(module, "sequence"):
+        sequencer = ctx.Process(target=_sequencer, args=(module_name, url, stop, data_dir))
+        sequencer.start()
     reports: list[dict[str, Any]] = []
     try:
         # A broken barrier means a worker failed during setup; its report below says why.
@@ -187,7 +221,8 @@ def run_one(
                 raise RuntimeError(f"{label}: a worker failed:\n{report['error']}")
             reports.append(report)
     finally:
-        for p in procs:
+        stop.set()
+        for p in [*procs, *([sequencer] if sequencer is not None else [])]:
             p.join(timeout=30)
             if p.is_alive():
                 p.terminate()
@@ -208,6 +243,13 @@ def run_one(
     expected = cases + workers * warmup
     if done != expected:
         raise RuntimeError(f"{label}: {done} cases concluded in the database, expected {expected}")
+    ledger: dict[str, int] = {}
+    if hasattr(module, "check_ledger"):
+        # Verified as the run left it (pending entries against their promises), then sealed and
+        # verified again: a run whose ledger does not check out gives no figures.
+        ledger = _in_process(ctx, _check_ledger, module_name, url, data_dir)
+        if "error" in ledger:
+            raise RuntimeError(f"{label}: the ledger does not verify:\n{ledger['error']}")
     return RunResult(
         runner=label,
         name=module.NAME,
@@ -232,6 +274,7 @@ def run_one(
         },
         state_bytes=max(r["state_bytes"] for r in reports),
         concluded=done,
+        ledger=ledger,
     )
 
 
@@ -242,6 +285,29 @@ def median_run(runs: Sequence[RunResult]) -> RunResult:
     chosen = ordered[(len(ordered) - 1) // 2]
     chosen.rounds_cases_per_second = [r.cases_per_second for r in runs]
     return chosen
+
+
+def ratios(results: Sequence[RunResult]) -> dict[str, float | None]:
+    """The issue's three targets as ratios of this run (None when a runner was not run):
+    OneGo/SpiffWorkflow cases/s (target ≥ 1.0), OneGo/(raw + obligations) cases/s (≥ 0.6), OneGo's
+    statements per case / the obligations runner's (≤ 1.2)."""
+    by = {r.runner: r for r in results}
+    onego, spiff, obligations = by.get("onego"), by.get("spiff"), by.get("obligations")
+
+    def ratio(a: float | None, b: float | None) -> float | None:
+        return round(a / b, 4) if a is not None and b else None
+
+    return {
+        "onego_vs_spiff_cases_per_second": ratio(
+            onego and onego.cases_per_second, spiff and spiff.cases_per_second
+        ),
+        "onego_vs_obligations_cases_per_second": ratio(
+            onego and onego.cases_per_second, obligations and obligations.cases_per_second
+        ),
+        "onego_vs_obligations_statements_per_case": ratio(
+            onego and onego.statements_per_case, obligations and obligations.statements_per_case
+        ),
+    }
 
 
 def table(results: Sequence[RunResult]) -> str:
@@ -365,10 +431,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             results = [median_run(runs[label]) for label in labels]
         print()
         print(table(results))
+        found = ratios(results)
+        print("ratios: " + ", ".join(f"{k} {'—' if v is None else f'{v:.2f}'}" for k, v in found.items()))
         if args.json:
             with open(args.json, "w", encoding="utf-8") as f:
                 json.dump(
-                    {"args": vars(args), "machine": info, "results": [asdict(r) for r in results]},
+                    {
+                        "args": vars(args),
+                        "machine": info,
+                        "load_average": list(os.getloadavg()),
+                        "results": [asdict(r) for r in results],
+                        "ratios": found,
+                    },
                     f,
                     ensure_ascii=False,
                     indent=2,

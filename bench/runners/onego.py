@@ -58,6 +58,8 @@ def _setup(url: str) -> None:
     # between the benchmark's processes, and its databases are thrown away.
     os.environ.setdefault("ONEGO_PII_KEYS", "bench:" + _bench_key("pii"))
     os.environ.setdefault("ONEGO_BLIND_INDEX_KEY", _bench_key("blind-index"))
+    # Ledger promises and heads are signed as in production (a key of 32 raw bytes, base64).
+    os.environ.setdefault("ONEGO_LEDGER_SIGNING_KEY", _bench_key("ledger-signing"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onego.settings")
     import django
 
@@ -268,3 +270,29 @@ class OneGoRunner:
         self.subcase_ids[number] = dict(SubCase.objects.filter(case=case).values_list("code", "pk"))
         if set(self.subcase_ids[number]) != set(BY_CODE):
             raise WorkflowError(f"case {number}: sub-cases {sorted(self.subcase_ids[number])}")
+
+
+def sequence(url: str) -> int:
+    """The ledger's sequencer, as `onego ledger sequence` runs it (the benchmark runs it every second
+    in a process of its own during the timed phase)."""
+    _setup(url)
+    from onego.ledger.sequencer import ledger_sequence
+
+    return ledger_sequence().sealed
+
+
+def check_ledger(url: str) -> dict[str, int]:
+    """After the run: `onego ledger verify` over the log as the run left it (pending entries checked
+    against their promises), then sealed and verified again."""
+    _setup(url)
+    from onego.ledger.sequencer import ledger_sequence
+    from onego.ledger.verify import verify_ledger
+
+    before = verify_ledger()
+    if not before.ok:
+        raise RuntimeError(f"ledger after the run: {before.summary()}")
+    ledger_sequence()
+    after = verify_ledger()
+    if not after.ok or after.pending:
+        raise RuntimeError(f"ledger after sealing: {after.summary()}")
+    return {"entries": after.entries, "pending_after_run": before.pending}

@@ -13,10 +13,11 @@ requires them — and nothing of OneGo's own machinery (no ORM, no catalog, no u
   record and the delivery's acknowledgement when the bank reports back;
 - notifications to an outbox (accepted; the lead department told the case is ready; concluded) and
   the conclusion's result-production task;
-- a tamper-evident ledger entry per decision, appended to one SM3 Merkle tree whose state row is
-  locked for the append (entries are numbered, so appends are serialised), in two statements: the
-  locked read of the tree's frontier, then one statement that inserts the entries and completed
-  nodes and moves the state.
+- a tamper-evident ledger entry per decision, as OneGo's ledger does it (docs/adr/0004): written
+  pending in the action's transaction with a signed promise (SM3 of the canonical content, Ed25519
+  signature), no lock and no number; a sequencer (`sequence`, run by the benchmark in its own
+  process during the timed phase, as OneGo's is) checks each promise, numbers the committed entries,
+  puts them into one SM3 Merkle tree and signs a head, a batch per transaction under an advisory lock.
 
 Each table gets at most one INSERT per action, and the UPDATEs of one table in one action are one
 statement. It is an estimate of the best any implementation of these obligations can do in this
@@ -25,10 +26,13 @@ schema shape, not an engine: it checks no rules beyond the process's own.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
 import uuid
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from psycopg.types.json import Jsonb
 
 from bench.runners.raw_sql import SCHEMA as FLOOR_SCHEMA
@@ -97,14 +101,21 @@ CREATE TABLE bench_callback (
 CREATE TABLE bench_ledger_state (slot integer PRIMARY KEY, size bigint NOT NULL, frontier jsonb NOT NULL,
                                  root text NOT NULL);
 CREATE TABLE bench_ledger_entry (
-    index bigint PRIMARY KEY,
+    id uuid PRIMARY KEY,
+    index bigint UNIQUE,
     kind text NOT NULL,
     actor text NOT NULL,
     case_ref text NOT NULL,
     payload jsonb NOT NULL,
-    leaf_hash text NOT NULL,
-    recorded_at timestamptz NOT NULL DEFAULT now()
+    recorded_at timestamptz NOT NULL,
+    entry_hash text NOT NULL,
+    signature text NOT NULL,
+    leaf_hash text NOT NULL DEFAULT '',
+    sealed_at timestamptz
 );
+CREATE INDEX bench_ledger_pending ON bench_ledger_entry (recorded_at, id) WHERE index IS NULL;
+CREATE TABLE bench_ledger_head (tree_size bigint NOT NULL, root text NOT NULL, signed_at timestamptz NOT NULL,
+                                signature text NOT NULL);
 CREATE TABLE bench_ledger_node (last_leaf bigint NOT NULL, level smallint NOT NULL, hash text NOT NULL,
                                 PRIMARY KEY (last_leaf, level));
 INSERT INTO bench_member VALUES ('applicant', '', 'applicant'), ('clerk', 'nm-zwfw', 'clerk'),
@@ -129,9 +140,38 @@ def open_runner(url: str) -> ObligationsRunner:
     return ObligationsRunner(url)
 
 
-def _leaf(entry: Entry, index: int, case_id: int) -> str:
-    kind, actor, payload = entry
-    body = json.dumps([index, kind, actor, case_id, payload], ensure_ascii=False, sort_keys=True)
+_KEY = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"onego-bench-ledger").digest())
+_PUBLIC = _KEY.public_key()
+LOCK_KEY = int.from_bytes(b"BenchLdg", "big")
+BATCH = 1000
+
+
+def _content(kind: str, actor: str, case_ref: str, payload: Any, recorded_at: dt.datetime) -> bytes:
+    return json.dumps(
+        {
+            "v": 2,
+            "kind": kind,
+            "actor": actor,
+            "case_ref": case_ref,
+            "payload": payload,
+            "recorded_at": recorded_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    ).encode()
+
+
+def _promise(kind: str, actor: str, case_ref: str, payload: Any, recorded_at: dt.datetime) -> tuple[str, str]:
+    """The entry hash and its Ed25519 signature (`OneGo-SET-v1|<hash>`), as ledger_record makes them."""
+    entry_hash = merkle.digest(_content(kind, actor, case_ref, payload, recorded_at)).hex()
+    return entry_hash, _KEY.sign(f"OneGo-SET-v1|{entry_hash}".encode()).hex()
+
+
+def _leaf(index: int, entry_hash: str) -> str:
+    body = json.dumps(
+        {"v": 2, "index": index, "entry_hash": entry_hash}, sort_keys=True, separators=(",", ":")
+    )
     return merkle.leaf_hash(body.encode()).hex()
 
 
@@ -309,30 +349,106 @@ class ObligationsRunner(RawSqlRunner):
             self._ledger(case_id)
 
     def _ledger(self, case_id: int) -> None:
-        row = self._sql("SELECT size, frontier FROM bench_ledger_state WHERE slot = 1 FOR UPDATE").fetchone()
-        assert row is not None
-        size, frontier = int(row[0]), list(row[1])
-        leaves = [_leaf(e, size + i, case_id) for i, e in enumerate(self._entries)]
-        stack, nodes = append_leaves(size, frontier, leaves)
-        root = merkle.Frontier(size + len(leaves), [bytes.fromhex(h) for h in stack]).root().hex()
+        # Pending entries with their promise: one INSERT, no lock, no read.
+        now = dt.datetime.now(dt.UTC)
+        promises = [_promise(k, a, str(case_id), p, now) for k, a, p in self._entries]
         self._sql(
-            "WITH e AS (INSERT INTO bench_ledger_entry (index, kind, actor, case_ref, payload, leaf_hash)"
-            "   SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::jsonb[], %s::text[])),"
-            " n AS (INSERT INTO bench_ledger_node (last_leaf, level, hash)"
-            "   SELECT * FROM unnest(%s::bigint[], %s::smallint[], %s::text[]))"
-            " UPDATE bench_ledger_state SET size = %s, frontier = %s, root = %s WHERE slot = 1",
+            "INSERT INTO bench_ledger_entry (id, kind, actor, case_ref, payload, recorded_at, entry_hash, signature)"
+            " SELECT * FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::text[], %s::jsonb[],"
+            " %s::timestamptz[], %s::text[], %s::text[])",
             (
-                [size + i for i in range(len(leaves))],
+                [uuid.uuid4() for _ in self._entries],
                 [k for k, _, _ in self._entries],
                 [a for _, a, _ in self._entries],
-                [str(case_id)] * len(leaves),
+                [str(case_id)] * len(self._entries),
                 [Jsonb(p) for _, _, p in self._entries],
-                leaves,
-                [n[0] for n in nodes],
-                [n[1] for n in nodes],
-                [n[2] for n in nodes],
-                size + len(leaves),
-                Jsonb(stack),
-                root,
+                [now] * len(self._entries),
+                [h for h, _ in promises],
+                [sig for _, sig in promises],
             ),
         )
+
+
+def _seal_batch(conn: Any) -> int:
+    """One sequencer batch in the current transaction; how many entries it sealed (-1: lock busy)."""
+    if not conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (LOCK_KEY,)).fetchone()[0]:
+        return -1
+    size, frontier = conn.execute(
+        "SELECT size, frontier FROM bench_ledger_state WHERE slot = 1 FOR UPDATE"
+    ).fetchone()
+    rows = conn.execute(
+        "SELECT id, kind, actor, case_ref, payload, recorded_at, entry_hash, signature FROM bench_ledger_entry"
+        " WHERE index IS NULL ORDER BY recorded_at, id LIMIT %s",
+        (BATCH,),
+    ).fetchall()
+    if not rows:
+        return 0
+    size = int(size)
+    leaves = []
+    for i, (_id, kind, actor, case_ref, payload, recorded_at, entry_hash, signature) in enumerate(rows):
+        if merkle.digest(_content(kind, actor, case_ref, payload, recorded_at)).hex() != entry_hash:
+            raise RuntimeError(f"pending entry {_id} altered")
+        _PUBLIC.verify(bytes.fromhex(signature), f"OneGo-SET-v1|{entry_hash}".encode())
+        leaves.append(_leaf(size + i, entry_hash))
+    stack, nodes = append_leaves(size, list(frontier), leaves)
+    new_size = size + len(leaves)
+    root = merkle.Frontier(new_size, [bytes.fromhex(h) for h in stack]).root().hex()
+    signature = _KEY.sign(f"OneGo-STH-v1|{new_size}|{root}".encode()).hex()
+    conn.execute(
+        "WITH e AS (UPDATE bench_ledger_entry t SET index = v.i, leaf_hash = v.h, sealed_at = now()"
+        "   FROM unnest(%s::uuid[], %s::bigint[], %s::text[]) AS v(id, i, h) WHERE t.id = v.id),"
+        " n AS (INSERT INTO bench_ledger_node (last_leaf, level, hash)"
+        "   SELECT * FROM unnest(%s::bigint[], %s::smallint[], %s::text[])),"
+        " s AS (INSERT INTO bench_ledger_head VALUES (%s, %s, now(), %s))"
+        " UPDATE bench_ledger_state SET size = %s, frontier = %s, root = %s WHERE slot = 1",
+        (
+            [r[0] for r in rows],
+            [size + i for i in range(len(rows))],
+            leaves,
+            [n[0] for n in nodes],
+            [n[1] for n in nodes],
+            [n[2] for n in nodes],
+            new_size,
+            root,
+            signature,
+            new_size,
+            Jsonb(stack),
+            root,
+        ),
+    )
+    return len(rows)
+
+
+def sequence(url: str) -> int:
+    """Seal what is pending (the benchmark runs this every second during the timed phase)."""
+    import psycopg
+
+    sealed = 0
+    with psycopg.connect(url) as conn:
+        while True:
+            with conn.transaction():
+                n = _seal_batch(conn)
+            if n <= 0:
+                return sealed
+            sealed += n
+
+
+def check_ledger(url: str) -> dict[str, int]:
+    """After the run: every pending promise checks out; sealed, the log is contiguous and its leaves
+    give the state's root."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        pending = conn.execute("SELECT count(*) FROM bench_ledger_entry WHERE index IS NULL").fetchone()[0]
+        sequence(url)
+        rows = conn.execute(
+            "SELECT index, entry_hash, leaf_hash FROM bench_ledger_entry ORDER BY index"
+        ).fetchall()
+        if [r[0] for r in rows] != list(range(len(rows))):
+            raise RuntimeError("ledger: indexes are not contiguous from 0")
+        if any(_leaf(i, h) != leaf for i, h, leaf in rows):
+            raise RuntimeError("ledger: a leaf hash does not match its entry")
+        size, root = conn.execute("SELECT size, root FROM bench_ledger_state").fetchone()
+        if size != len(rows) or merkle.root(bytes.fromhex(r[2]) for r in rows).hex() != root:
+            raise RuntimeError("ledger: the state's root does not match the log")
+    return {"entries": len(rows), "pending_after_run": int(pending)}
