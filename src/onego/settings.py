@@ -158,3 +158,10 @@ ONEGO_DEFAULT_REGION = os.environ.get("ONEGO_DEFAULT_REGION", "520100")
 # Package popularity for the "hot" list (docs: onego/catalog/popularity.py): a YAML table replacing the
 # built-in prior (Guizhou volumes of the 13 national packages); empty = built-in.
 ONEGO_POPULARITY_PRIOR = os.environ.get("ONEGO_POPULARITY_PRIOR", "")
+
+# `onego serve` (make run, make prod): where the web server listens and how many processes it runs.
+ONEGO_HOST = os.environ.get("ONEGO_HOST", "127.0.0.1")
+ONEGO_PORT = int(os.environ.get("ONEGO_PORT", "8000"))
+ONEGO_WEB_WORKERS = int(os.environ.get("ONEGO_WEB_WORKERS", "2"))
+ONEGO_TASK_WORKERS = int(os.environ.get("ONEGO_TASK_WORKERS", "1"))
+ONEGO_TICK_INTERVAL = float(os.environ.get("ONEGO_TICK_INTERVAL", "300"))

@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from onego.api.urls import api
+from onego.core import views as core_views
 
 urlpatterns = [
+    path("favicon.ico", core_views.favicon),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
