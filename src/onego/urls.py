@@ -6,6 +6,8 @@ from onego.core import views as core_views
 
 urlpatterns = [
     path("favicon.ico", core_views.favicon),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

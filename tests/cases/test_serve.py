@@ -9,6 +9,7 @@ Waits are generous; nothing is timed.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import re
@@ -125,3 +126,60 @@ def test_serve_runs_the_demo_end_to_end_restarts_a_killed_worker_and_stops_on_ct
     conclusion = Conclusion.objects.get(pk=conclusion.pk)
     assert conclusion.document.name.endswith(".pdf")
     assert (data_dir / "media" / conclusion.document.name).read_bytes().startswith(b"%PDF-")
+
+
+def test_serve_production_runs_gunicorn_with_production_settings_and_stops_on_sigterm(
+    db: None, tmp_path: Path
+) -> None:
+    import base64
+
+    database = shared_database(tmp_path)
+    database.push()
+    key = base64.b64encode(bytes(range(32))).decode()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ONEGO_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="onego.settings",  # production defaults: DEBUG off, HTTPS redirect, HSTS
+        ONEGO_SECRET_KEY="test-only-" + "k" * 50,
+        ONEGO_PII_KEYS=f"k1:{key}",
+        ONEGO_BLIND_INDEX_KEY=key,
+        ONEGO_LEDGER_SIGNING_KEY=key,
+        ONEGO_DATABASE_URL=database.url,
+        ONEGO_DATA_DIR=str(tmp_path / "data"),
+    )
+    port = free_port()
+    log = tmp_path / "serve.log"
+    argv = [sys.executable, "-m", "onego", "serve", "--production", "--port", str(port), "--web-workers", "1"]
+    argv += ["--tick-interval", "0"]
+    with log.open("wb") as out:
+        serve = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    try:
+
+        def get(path: str) -> tuple[int, dict[str, str], bytes] | None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)  # follows no redirect
+            try:
+                conn.request("GET", path)
+                r = conn.getresponse()
+                return r.status, dict(r.getheaders()), r.read()
+            except OSError:
+                return None
+            finally:
+                conn.close()
+
+        status, headers, body = wait_until(
+            lambda: get("/readyz"), what="gunicorn to answer", timeout=240, every=0.5
+        )
+        assert (status, json.loads(body)["status"]) == (200, "ready")
+        assert headers["Server"] == "gunicorn"
+        assert wait_until(lambda: pids(log, "worker-1"), what="the task worker", timeout=60)
+        redirected = get("/")  # DEBUG off: plain HTTP is sent to HTTPS (the probes are exempt)
+        assert redirected is not None
+        assert redirected[0] == 301
+        assert redirected[1]["Location"] == f"https://127.0.0.1:{port}/"
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(timeout=120) == 0
+        assert [p for p in pids(log, "web") + pids(log, "worker-1") if alive(p)] == []
+    finally:
+        for pid in [serve.pid, *pids(log, "web"), *pids(log, "worker-1")]:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+        serve.wait()

@@ -152,5 +152,6 @@ class Supervisor:
 
 
 def onego_argv(*args: str) -> list[str]:
-    """The `onego` command run by this interpreter (no reliance on PATH)."""
-    return [sys.executable, "-m", "onego", *args]
+    """The `onego` command run by this interpreter (no reliance on PATH), unbuffered so that its
+    output reaches the log as it is written."""
+    return [sys.executable, "-u", "-m", "onego", *args]

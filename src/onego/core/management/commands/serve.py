@@ -10,7 +10,6 @@ docs/cases.md; 0 turns it off when cron runs it instead). See onego/core/supervi
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
@@ -51,8 +50,7 @@ class Command(BaseCommand):
             )
         if options["tick_interval"] > 0:
             children.append(Child("tick", onego_argv("cases", "tick"), every=options["tick_interval"]))
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        code = Supervisor(children, env=env, out=sys.stderr).run()
+        code = Supervisor(children, out=sys.stderr).run()
         if code:
             raise SystemExit(code)
 
@@ -62,6 +60,7 @@ class Command(BaseCommand):
             return onego_argv("runserver", address, *(["--noreload"] if options["no_reload"] else []))
         return [
             sys.executable,
+            "-u",
             "-m",
             "gunicorn",
             "onego.wsgi:application",
