@@ -10,6 +10,7 @@ no module outside this file reads the environment). Modules read these values fr
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -57,6 +58,20 @@ def env_float(name: str, default: float) -> float:
         return default if value is None or value.strip() == "" else float(value)
     except ValueError:
         raise RuntimeError(f"{name}={value!r}: expected a number") from None
+
+
+def env_json(name: str, default: dict[str, object]) -> dict[str, object]:
+    """A JSON object."""
+    value = _raw(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        parsed = json.loads(value)
+    except ValueError as exc:
+        raise RuntimeError(f"{name}: not valid JSON ({exc})") from None
+    if not isinstance(parsed, dict):
+        raise RuntimeError(f"{name}: expected a JSON object")
+    return parsed
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -286,6 +301,15 @@ ONEGO_DOCUMENT_SIGNING_KEYS = env_str("ONEGO_DOCUMENT_SIGNING_KEYS", "")  # "dep
 ONEGO_DOCUMENT_RETIRED_PUBLIC_KEYS = env_list("ONEGO_DOCUMENT_RETIRED_PUBLIC_KEYS")
 ONEGO_LEDGER_SIGNING_KEY = env_str("ONEGO_LEDGER_SIGNING_KEY", "")
 ONEGO_LEDGER_RETIRED_PUBLIC_KEYS = env_list("ONEGO_LEDGER_RETIRED_PUBLIC_KEYS")
+
+# --- registries ----------------------------------------------------------------------------------------
+# How the gateway reaches each registry (onego/registries/adapters.py): a registry listed here is asked
+# over HTTP/JSON with signed requests and a time-out, {"population": {"url": …, "client": …, "secret":
+# base64, "timeout": seconds}}; the others are answered in process by the simulator.
+ONEGO_REGISTRY_ENDPOINTS = env_json("ONEGO_REGISTRY_ENDPOINTS", {})
+# Serving the simulator over HTTP (/registry-sim/<code>/elements, onego/registries/http.py) for the clients
+# listed here, {"client": base64 secret}; empty = not served (production).
+ONEGO_REGISTRY_SIMULATOR_CLIENTS = env_json("ONEGO_REGISTRY_SIMULATOR_CLIENTS", {})
 
 # --- the portal ---------------------------------------------------------------------------------------
 # The region a visitor sees when they have not chosen one (贵阳市).
