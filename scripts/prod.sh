@@ -33,7 +33,7 @@ $onego collectstatic --noinput -v0
 $onego catalog import src/onego/catalog/starter
 $onego exchange contracts import
 # Each department signs its documents with its own key: generate the missing ones (kept in secrets.env).
-missing=$($onego shell -c '
+missing=$($onego shell -v 0 -c '
 import os
 from onego.catalog.models import Department
 have = {p.split(":")[0].strip() for p in os.environ.get("ONEGO_DOCUMENT_SIGNING_KEYS", "").split(",") if p.strip()}
