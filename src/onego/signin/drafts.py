@@ -21,13 +21,11 @@ decision with the sources of every fetched value, and the values (sealed); `Draf
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePosixPath
 from typing import Any
 
 from django.core.files.base import File
@@ -51,6 +49,7 @@ from onego.catalog.rules.expressions import ExpressionError, QuestionSpec, coerc
 from onego.catalog.selectors import is_offered, package_by_code, region_by_code
 from onego.core import clock, pii
 from onego.core.errors import NotFound, PermissionDenied, ValidationFailed
+from onego.core.uploads import MAX_UPLOAD_BYTES, allowed_types, check_upload
 from onego.core.validators import CHECKS, check_licence_identifier, check_phone
 from onego.exchange.preview import ConsentPreview
 from onego.exchange.services import (
@@ -63,16 +62,6 @@ from onego.exchange.services import (
 from onego.signin.models import ApplicationDraft, ConsentChoice, DraftStatus, DraftStep, DraftUpload
 from onego.signin.session import SignedIn
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-# The first bytes of the formats materials are asked in; other types are checked by extension only.
-SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "pdf": (b"%PDF-",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "ofd": (b"PK\x03\x04",),
-    "zip": (b"PK\x03\x04",),
-}
 DECLINED_REASON = "您选择了不授权共享，请自行填写"
 DECLINED_MATERIAL_REASON = "您选择了不授权共享，请自行上传"
 
@@ -555,7 +544,7 @@ def materials_view(draft: ApplicationDraft) -> list[MaterialView]:
             "material": code,
             "name": m["name"],
             "required": bool(m["required"]),
-            "file_types": [t.lower().lstrip(".") for t in m.get("file_types") or []],
+            "file_types": allowed_types(m.get("file_types")),
             "notes": list(m.get("notes") or []),
             "original": bool(m.get("original", True)),
             "copies": int(m.get("copies") or 1),
@@ -581,42 +570,21 @@ def materials_view(draft: ApplicationDraft) -> list[MaterialView]:
     return out
 
 
-def _sniff_ok(suffix: str, head: bytes) -> bool:
-    signatures = SIGNATURES.get(suffix)
-    return signatures is None or any(head.startswith(s) for s in signatures)
-
-
 @transaction.atomic
 def draft_upload(*, draft: ApplicationDraft, material: str, upload: UploadedFile[Any]) -> DraftUpload:
     """Keep one file for one material (a new one replaces the old), after checking type and size."""
     line = next((v for v in materials_view(draft) if v.material == material), None)
     if line is None or line.state not in ("upload", "uploaded"):
         raise ValidationFailed("本申请不需要上传该材料", field=f"material:{material}")
-    field_name = f"material:{material}"
-    filename = PurePosixPath((upload.name or "").replace("\\", "/")).name[:200]
-    suffix = PurePosixPath(filename).suffix.lower().lstrip(".")
-    if line.file_types and suffix not in line.file_types:
-        allowed = "、".join(line.file_types)
-        raise ValidationFailed(
-            f"“{line.name}”只接受 {allowed} 格式的文件，您选择的是 {suffix or '无扩展名的文件'}",
-            field=field_name,
-        )
-    size = upload.size or 0
-    if size <= 0:
-        raise ValidationFailed(f"“{line.name}”的文件是空的，请重新选择", field=field_name)
-    if size > MAX_UPLOAD_BYTES:
-        raise ValidationFailed(
-            f"“{line.name}”的文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，请压缩后再上传", field=field_name
-        )
-    upload.seek(0)
-    if not _sniff_ok(suffix, upload.read(16)):
-        raise ValidationFailed(
-            f"“{line.name}”的文件内容不是 {suffix} 格式，请检查后重新选择", field=field_name
-        )
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
+    # The one upload policy (size, type by content, safe name), as every other channel.
+    checked = check_upload(
+        upload,
+        label=line.name,
+        field=f"material:{material}",
+        file_types=line.file_types,
+        filename=upload.name or "",
+    )
+    filename, size = checked.filename, checked.size
     upload.seek(0)
     for old in DraftUpload.objects.select_for_update().filter(draft=draft, material=material):
         old.file.delete(save=False)
@@ -627,7 +595,7 @@ def draft_upload(*, draft: ApplicationDraft, material: str, upload: UploadedFile
         name=line.name,
         filename=filename,
         size=size,
-        sha256=digest.hexdigest(),
+        sha256=checked.sha256,
     )
     row.file.save(filename, upload, save=False)
     row.save()
@@ -706,17 +674,11 @@ def draft_submit(*, user: Any, signed_in: SignedIn, draft_id: Any) -> Case:
             MaterialIn(code=u.material, file=File(u.file.open("rb"), name=u.filename), filename=u.filename)
             for u in uploads
         ] + _references(draft)
-        verified = (
-            {el: f"prefill:{draft.prefill_run_id}" for el in draft.sources}
-            if draft.consent_choice == ConsentChoice.GRANTED and draft.prefill_run_id
-            else {}
-        )
         try:
             case = case_submit_draft(
                 actor=user,
                 case_id=draft.case.pk,
                 form_data=_typed_values(draft),
-                verified=verified,
                 materials=materials,
                 channel="web",
             )

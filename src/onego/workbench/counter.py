@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from onego.accounts.models import Role
 from onego.accounts.selectors import Staff, StaffSeat
+from onego.applications.consent import application_consent, application_prefill
 from onego.cases.access import access_case_by_id, region_contains
 from onego.cases.formdata import form_fields
 from onego.cases.identity import mask_identifier, mask_name, seal, unseal
@@ -54,13 +55,7 @@ from onego.core.errors import NotFound, OneGoError, ValidationFailed
 from onego.core.services import working_calendar
 from onego.core.validators import check_licence_identifier
 from onego.exchange.models import ConsentDecision, ConsentStatus
-from onego.exchange.services import (
-    consent_decline,
-    consent_grant,
-    consent_preview,
-    identity_check,
-    prefill,
-)
+from onego.exchange.services import consent_preview, identity_check
 from onego.registries.gateway import Subject
 from onego.workbench import selectors
 from onego.workbench.delivery import deliver, delivery_state
@@ -126,11 +121,6 @@ def _clerk_actor(request: HttpRequest, staff: Staff, region_code: str) -> tuple[
     if seat is None:
         return who, ""
     return f"dept:{seat.department_code}/{who}", seat.department_name
-
-
-def _actor(request: HttpRequest, case: Case) -> str:
-    """The clerk acting for the applicant of `case` at the counter."""
-    return _clerk_actor(request, staff_of_request(request), case.region.code)[0]
 
 
 def _window_actor(request: HttpRequest) -> tuple[str, str]:
@@ -442,22 +432,12 @@ def counter_consent(request: HttpRequest, case_id: Any) -> HttpResponse:
         messages.error(request, _("办件已受理，不能再授权或填表"))
         return HttpResponseRedirect(_case_url(case))
     action = request.POST.get("action", "")
-    actor = _actor(request, case)
-    subject = _subject(case)
     try:
         if action in ("grant", "decline"):
             if action == "grant" and request.POST.get("confirmed") != "yes":
                 raise ValidationFailed(_("请确认申请人已阅读授权范围并当面同意"), field="confirmed")
-            preview = consent_preview(
-                package_code=case.package_code,
-                region_code=case.region.code,
-                answers=case.answers,
-                applicant=subject,
-                add=case.add,
-                drop=case.drop,
-            )
-            decide = consent_grant if action == "grant" else consent_decline
-            consent = decide(case_ref=case.pk, applicant=subject, preview=preview, actor=actor)
+            # The same service as the API's: bound to this case, recorded as the clerk at the window.
+            consent = application_consent(user=request.user, case_id=case.pk, agree=action == "grant")
             if action == "decline":
                 messages.info(request, _("申请人未授权共享，请全部手工填写、扫描上传。"))
                 return HttpResponseRedirect(_case_url(case, "form"))
@@ -465,7 +445,7 @@ def counter_consent(request: HttpRequest, case_id: Any) -> HttpResponse:
             consent = selectors.latest_consent(case)  # type: ignore[assignment]
             if consent is None:
                 raise ValidationFailed(_("请先请申请人授权"), field="confirmed")
-        outcome = prefill(case_ref=case.pk, consent_id=consent.pk, actor=actor, applicant=subject)
+        outcome = application_prefill(user=request.user, case_id=case.pk, consent_id=consent.pk)
     except OneGoError as exc:
         # "No register knows the applicant" is not a missing page: the clerk types everything instead.
         status = 200 if exc.code == "not_found" else _status_code(exc)
@@ -511,17 +491,6 @@ def _posted_form(case: Case, post: QueryDict) -> dict[str, Any]:
     return out
 
 
-def _verified(form_data: dict[str, Any], state: selectors.PrefillState) -> dict[str, str]:
-    """Elements whose value is still the one the exchange supplied: verified, with the run as reference."""
-    if state.run is None:
-        return {}
-    return {
-        code: f"prefill:{state.run.pk}"
-        for code, value in form_data.items()
-        if code in state.values and str(value) == str(state.values[code])
-    }
-
-
 def _posted_materials(case: Case, files: Any) -> list[MaterialIn]:
     """Scanned paper materials, plus the exchange's verified references not yet on the case."""
     lines = selectors.material_lines(case)
@@ -555,8 +524,6 @@ def counter_save(request: HttpRequest, case_id: Any) -> HttpResponse:
     if case.status not in BEFORE_ACCEPTANCE:
         messages.error(request, _("办件已受理，申请内容不能再修改；如需更正请按补正通知办理"))
         return HttpResponseRedirect(_case_url(case))
-    state = selectors.latest_prefill(case)
-    verified = _verified(typed, state)
     materials = _posted_materials(case, request.FILES)
     try:
         if case.status == CaseStatus.DRAFT:
@@ -564,7 +531,6 @@ def counter_save(request: HttpRequest, case_id: Any) -> HttpResponse:
                 actor=request.user,
                 case_id=case.pk,
                 form_data=typed,
-                verified=verified,
                 materials=materials,
                 channel=Channel.COUNTER,
             )
@@ -575,7 +541,6 @@ def counter_save(request: HttpRequest, case_id: Any) -> HttpResponse:
                 actor=request.user,
                 case_id=case.pk,
                 form_data=typed,
-                verified=verified,
                 materials=materials,
                 expected_version=_int(request.POST.get("version")),
             )
