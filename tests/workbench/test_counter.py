@@ -373,3 +373,17 @@ def test_a_scan_of_a_type_the_material_does_not_take_is_refused_beside_it_and_th
     assert 'value="南明区好味道餐饮有限公司"' in html
     case.refresh_from_db()
     assert case.status == CaseStatus.DRAFT
+
+
+def test_the_case_page_shows_a_consent_given_online_as_online(clerk: Client) -> None:
+    from django.contrib.auth import get_user_model
+
+    from onego.applications.consent import application_consent
+    from tests.cases.factories import submit
+
+    applicant = get_user_model().objects.create_user(username="zhangsan", password=None)
+    case = submit(applicant, channel="web", draft=True, form_data={}, materials=[]).case
+    application_consent(user=applicant, case_id=case.pk, agree=True)
+    html = page(clerk.get(f"/workbench/counter/cases/{case.pk}/"))
+    assert "在网上授权" in html
+    assert "在窗口当面授权" not in html

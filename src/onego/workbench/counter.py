@@ -16,7 +16,6 @@ in clear; afterwards it lives sealed in the case.
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
@@ -31,6 +30,8 @@ from django.views.decorators.http import require_GET, require_POST
 from onego.accounts.models import Role
 from onego.accounts.selectors import Staff, StaffSeat
 from onego.applications.consent import application_consent, application_prefill
+from onego.applications.materials import attachable_references
+from onego.applications.values import typed_form, typed_value
 from onego.cases.access import access_case_by_id, region_contains
 from onego.cases.formdata import form_fields
 from onego.cases.identity import mask_identifier, mask_name, seal, unseal
@@ -53,7 +54,6 @@ from onego.catalog.models import Package, Region
 from onego.core import clock
 from onego.core.errors import NotFound, OneGoError, ValidationFailed
 from onego.core.services import working_calendar
-from onego.core.validators import check_licence_identifier
 from onego.exchange.models import ConsentDecision, ConsentStatus
 from onego.exchange.services import consent_preview, identity_check
 from onego.registries.gateway import Subject
@@ -462,57 +462,19 @@ def counter_consent(request: HttpRequest, case_id: Any) -> HttpResponse:
     return HttpResponseRedirect(_case_url(case, "form"))
 
 
-def _convert(value: str, data_type: str) -> Any:
-    """A posted string as the data element's type (numbers and yes/no); anything unparsable is kept as
-    typed, for pre-review to name."""
-    value = value.strip()
-    if value == "":
-        return ""
-    if data_type in ("number", "integer"):
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            return value
-        if not number.is_finite():
-            return value
-        return int(number) if number == number.to_integral_value() else float(number)
-    if data_type == "bool":
-        return {"true": True, "false": False}.get(value, value)
-    return value
-
-
-def _posted_form(case: Case, post: QueryDict) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for code, spec in form_fields(case.snapshot).items():
-        raw = post.get(f"f:{code}")
-        if raw is None:
-            continue
-        out[code] = _convert(raw, spec["type"])
-    return out
-
-
 def _posted_materials(case: Case, files: Any) -> list[MaterialIn]:
-    """Scanned paper materials, plus the exchange's verified references not yet on the case."""
-    lines = selectors.material_lines(case)
+    """Scanned paper materials (checked by the one upload policy in the service), plus the exchange's
+    verified references not yet on the case — the same references the portal attaches."""
     out: list[MaterialIn] = []
-    for line in lines:
+    given: set[str] = set()
+    for line in selectors.material_lines(case):
+        if line.given is not None:
+            given.add(line.code)
         upload: UploadedFile[bytes] | None = files.get(f"m:{line.code}")
         if upload is not None and upload.size:
             out.append(MaterialIn(code=line.code, file=upload, filename=upload.name or line.code))
-            continue
-        ref = line.verified
-        if ref is None or line.given is not None:
-            continue
-        verified_by = next(
-            (m.get("verified_by") or "" for m in case.snapshot["materials"] if m["material"] == line.code), ""
-        )
-        # Pre-review wants an e-licence identifier where the catalog expects an e-licence; a registry's
-        # own reference is kept with the exchange and the material stays exempt.
-        if verified_by and not (
-            verified_by.startswith("licence:") and check_licence_identifier(ref.reference)
-        ):
-            out.append(MaterialIn(code=line.code, reference=ref.reference))
-    return out
+            given.add(line.code)
+    return out + attachable_references(case, skip=given)
 
 
 @clerk_required
@@ -520,7 +482,7 @@ def _posted_materials(case: Case, files: Any) -> list[MaterialIn]:
 def counter_save(request: HttpRequest, case_id: Any) -> HttpResponse:
     """Save the merged form and the uploads, and run pre-review (the engine does it on every save)."""
     case = _counter_case(request, case_id)
-    typed = _posted_form(case, request.POST)
+    typed = typed_form(case.snapshot, request.POST, prefix="f:")
     if case.status not in BEFORE_ACCEPTANCE:
         messages.error(request, _("办件已受理，申请内容不能再修改；如需更正请按补正通知办理"))
         return HttpResponseRedirect(_case_url(case))
@@ -671,7 +633,7 @@ def counter_supplement(request: HttpRequest, case_id: Any) -> HttpResponse:
         elif item["kind"] == "field":
             raw = request.POST.get(f"s:{target}")
             if raw is not None and raw.strip() != "":
-                typed[target] = _convert(raw, fields.get(target, {}).get("type", ""))
+                typed[target] = typed_value(fields.get(target, {}).get("type", ""), raw)
     try:
         supplement_answer(
             actor=request.user,
