@@ -112,9 +112,17 @@ class ContactSchema(Schema):
 
 class MaterialSchema(Schema):
     material: str = Field(..., description="material type code")
-    reference: str = Field("", description="a verified reference (e-licence identifier, registry receipt)")
+    reference: str = Field(
+        "",
+        description="a reference the data exchange verified for this case (GET /exchange/cases/{case_ref}/"
+        "materials); any other reference is refused (400)",
+    )
     filename: str = ""
-    content_base64: str = Field("", description="the file, base64; give either this or reference")
+    content_base64: str = Field(
+        "",
+        description="the file, base64; give either this or reference. The one upload policy applies: at most "
+        "10 MB, a suffix the material allows (none listed: pdf, jpg, jpeg, png, ofd) and content of that format",
+    )
 
 
 class SubmitIn(Schema):
