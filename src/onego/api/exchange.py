@@ -59,7 +59,7 @@ class ConsentIn(Schema):
     )
     decision: Literal["grant", "decline"] = "grant"
     purpose: str | None = None
-    ttl_days: int = Field(30, ge=1, le=365)
+    ttl_days: int = Field(30, description="1–365 days (400 otherwise)")
 
 
 class WithdrawIn(Schema):
