@@ -2,7 +2,7 @@
 
 Moved here from `onego.signin.drafts` (issue 12): the draft is the application service's, not the
 sign-in's. Its models (`ApplicationDraft`, `DraftUpload`) stay in `onego.signin.models` for now — moving
-them would be a cross-app model move (tables, migrations of two apps) for no behaviour; see ADR 0003.
+them would be a cross-app model move (tables, migrations of two apps) for no behaviour; see ADR 0004.
 
     questions (one at a time) → contact and delivery → consent preview: agree (→ one-click prefill) or
     decline → the one merged form → upload each remaining material once → review → submit
