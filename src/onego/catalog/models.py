@@ -324,6 +324,12 @@ class ServiceItem(BaseModel):
     sole_approver_eligible = models.BooleanField("可独任审批", default=False)
     needs_site_inspection = models.BooleanField("需现场踏勘", default=False)
     instant_approval_eligible = models.BooleanField("可秒批", default=False)
+    instant_rule = models.JSONField(
+        "秒批规则",
+        default=dict,
+        blank=True,
+        help_text="定义文件中的 instant_rule（版本、通俗说明、检查、示例）；见 catalog/instant_rules.py",
+    )
     service_object = models.CharField(
         "服务对象",
         max_length=20,
@@ -338,6 +344,17 @@ class ServiceItem(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def instant_explanation(self) -> str:
+        """The plain-language explanation of the item's declared 秒批 rule ("" when none)."""
+        rule = self.instant_rule or {}
+        return str(rule.get("explanation", "")) if rule.get("checks") else ""
+
+    @property
+    def instant_explanation_en(self) -> str:
+        rule = self.instant_rule or {}
+        return str(rule.get("explanation_en", "")) if rule.get("checks") else ""
 
 
 class ItemField(BaseModel):

@@ -423,3 +423,20 @@ def compile_with_rows(
 
 def main_scenario(package: m.Package) -> dict[str, Any]:
     return dict(package.scenarios[0]["answers"]) if package.scenarios else {}
+
+
+def instant_rule_data(item_code: str) -> dict[str, Any]:
+    """An item's stored 秒批 rule (catalog/instant_rules.py), `{}` when it declares none."""
+    data = m.ServiceItem.objects.filter(code=item_code).values_list("instant_rule", flat=True).first()
+    return dict(data or {})
+
+
+def instant_explanations(item_codes: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Item code → (Chinese, English) plain-language explanation of its 秒批 rule, for guides."""
+    out: dict[str, tuple[str, str]] = {}
+    for code, rule in m.ServiceItem.objects.filter(code__in=list(item_codes)).values_list(
+        "code", "instant_rule"
+    ):
+        if rule and rule.get("checks"):
+            out[code] = (str(rule.get("explanation", "")), str(rule.get("explanation_en", "")))
+    return out

@@ -314,7 +314,57 @@ def parse_item(r: Reader) -> Record:
     data["fields"] = _parse_item_refs(r, "fields", "element")
     data["materials"] = _parse_item_refs(r, "materials", "material")
     data["produces"] = _parse_produces(r)
+    data["instant_rule"] = _parse_instant_rule(r)
     return _record("items", r, code, data)
+
+
+def _parse_instant_rule(r: Reader) -> dict[str, Any] | None:
+    """`instant_rule: {explanation, checks: [{check, label}], examples: [{name, data, unverified, expect}]}`."""
+    sub = r.sub("instant_rule")
+    if sub is None:
+        return None
+    explanation, explanation_en = sub.bilingual("explanation", required=True)
+    if len(explanation) > 200:
+        sub.error("explanation", f"通俗说明不能超过200个字符（当前{len(explanation)}）")
+    rule: dict[str, Any] = {
+        "explanation": explanation,
+        "explanation_en": explanation_en,
+        "checks": [],
+        "examples": [],
+        "line": sub.line,
+        "path": sub.path,
+        "lines": {k: sub.line_of(k) for k in sub.data},
+    }
+    for index, (value, line) in enumerate(sub.entries("checks", required=True)):
+        path = f"{sub.fpath('checks')}[{index}]"
+        if isinstance(value, str):
+            rule["checks"].append({"check": value.strip(), "label": "", "label_en": "", "line": line})
+            continue
+        c = Reader(value, file=r.file, line=line, path=path, issues=r.issues)
+        label, label_en = c.bilingual("label")
+        rule["checks"].append(
+            {"check": c.text("check", required=True), "label": label, "label_en": label_en, "line": line}
+        )
+        c.finish()
+    for index, (value, line) in enumerate(sub.entries("examples")):
+        path = f"{sub.fpath('examples')}[{index}]"
+        x = Reader(value, file=r.file, line=line, path=path, issues=r.issues)
+        data = x.raw("data")
+        if data is not None and not isinstance(data, dict):
+            x.error("data", "应为映射：数据元代码: 值")
+            data = {}
+        rule["examples"].append(
+            {
+                "name": x.text("name"),
+                "data": {str(k): v for k, v in (data or {}).items()},
+                "unverified": x.texts("unverified"),
+                "expect": x.choice("expect", ["approve", "refer"], required=True),
+                "line": line,
+            }
+        )
+        x.finish()
+    sub.finish()
+    return rule
 
 
 def _parse_produces(r: Reader) -> list[dict[str, Any]]:
