@@ -405,6 +405,44 @@ class Theme(models.TextChoices):
     ENTERPRISE_CANCELLATION = "enterprise.cancellation", "企业退出"
 
 
+def builtin_theme_label(code: str) -> str:
+    return dict(Theme.choices).get(code, "")
+
+
+class PackageTheme(BaseModel):
+    """A theme declared as catalog data (`themes:`), beside the built-in `Theme` choices (e.g. 农业农村).
+
+    The code starts with `person.` or `enterprise.`: the portal shows it under that audience.
+    """
+
+    code = models.CharField("主题代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=50)
+    name_en = models.CharField("英文名称", max_length=80, blank=True)
+    position = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = verbose_name_plural = "主题 Theme"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DataGroup(BaseModel):
+    """The title of a form group (the part of data-element codes before the dot), as catalog data."""
+
+    code = models.CharField("分组代码", max_length=40, unique=True)
+    name = models.CharField("标题", max_length=50)
+    name_en = models.CharField("英文标题", max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "表单分组 Form group"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class QuestionType(models.TextChoices):
     BOOL = "bool", "是/否"
     CHOICE = "choice", "单选"
@@ -426,7 +464,9 @@ class Package(BaseModel):
     name_en = models.CharField("英文名称", max_length=150, blank=True)
     summary = models.TextField("办事指引摘要", blank=True)
     summary_en = models.TextField(blank=True)
-    theme = models.CharField("主题", max_length=40, choices=Theme.choices)
+    theme = models.CharField(
+        "主题", max_length=40, help_text="内置主题（Theme）或目录中声明的主题（PackageTheme）"
+    )
     lead_department_type = models.ForeignKey(
         DepartmentType, on_delete=models.PROTECT, related_name="led_packages"
     )
@@ -448,6 +488,11 @@ class Package(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_theme_display(self) -> str:
+        """The theme's name: a declared theme's, else the built-in one's, else its code."""
+        declared = PackageTheme.objects.filter(code=self.theme).values_list("name", flat=True).first()
+        return declared or builtin_theme_label(self.theme) or self.theme
 
 
 class PackageQuestion(BaseModel):

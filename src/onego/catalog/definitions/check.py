@@ -18,6 +18,7 @@ from onego.catalog.rules.expressions import (
     typecheck,
 )
 from onego.catalog.rules.graph import find_cycle
+from onego.catalog.rules.package import GROUP_TITLES
 from onego.core.validators import region_level_of, region_parent_code
 
 LEVEL_RANK = {level: rank for rank, level in enumerate(m.LEVEL_ORDER)}
@@ -32,6 +33,8 @@ class Known:
         self._elements: dict[str, ElementInfo] | None = None
 
     _MODELS: dict[str, type[Any]] = {
+        "themes": m.PackageTheme,
+        "data_groups": m.DataGroup,
         "regions": m.Region,
         "department_types": m.DepartmentType,
         "departments": m.Department,
@@ -148,6 +151,12 @@ def check_catalog(defs: Definitions, issues: Issues, known: Known) -> None:
         _ref(issues, known, rec, "issuer_type", "department_types", rec.data["issuer_type"])
     for rec in defs.records["data_elements"].values():
         _ref(issues, known, rec, "registry", "registries", rec.data["registry"])
+        group = rec.code.split(".", 1)[0]
+        if group and group not in GROUP_TITLES and not known.has("data_groups", group):
+            defs.notices.append(
+                f"{rec.file}:{rec.line}: code: 数据元“{rec.code}”的表单分组“{group}”没有标题，表单将显示“{group}”；"
+                f"请在 data_groups 中声明，如 {{code: {group}, name: …信息}}"
+            )
     for rec in defs.records["material_types"].values():
         _ref(issues, known, rec, "registry", "registries", rec.data["registry"])
         _ref(issues, known, rec, "licence_type", "licence_types", rec.data["licence_type"])
@@ -345,6 +354,14 @@ def check_package(rec: Record, issues: Issues, known: Known) -> None:
     d = rec.data
     f = rec.file
     _ref(issues, known, rec, "lead_department", "department_types", d["lead_department"])
+    if d["theme"] and d["theme"] not in m.Theme.values and not known.has("themes", d["theme"]):
+        declared = sorted({*known.defs.records["themes"], *known.db("themes")})
+        issues.add(
+            f,
+            rec.line_of("theme"),
+            "theme",
+            f"未知的主题“{d['theme']}”；可用：{', '.join([*m.Theme.values, *declared])}（或在 themes 中声明）",
+        )
     for code in d["regions"]:
         _ref(issues, known, rec, "regions", "regions", code)
     seen_q: dict[str, int] = {}

@@ -152,6 +152,15 @@ def catalog_documents() -> dict[str, dict[str, Any]]:
             ).prefetch_related("fields__data_element", "materials__material_type")
         ]
     }
+    themes = [
+        _clean({"code": t.code, "name": t.name, "name_en": t.name_en, "position": t.position})
+        for t in m.PackageTheme.objects.all()
+    ]
+    groups = [
+        _clean({"code": g.code, "name": g.name, "name_en": g.name_en}) for g in m.DataGroup.objects.all()
+    ]
+    if themes or groups:
+        docs["themes.yaml"] = _clean({"themes": themes, "data_groups": groups})
     for p in m.Package.objects.all():
         docs[f"packages/{p.code}.yaml"] = package_document(p)
     return docs

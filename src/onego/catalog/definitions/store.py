@@ -39,6 +39,10 @@ def store(defs: Definitions) -> dict[str, int]:
     material = _Lookup(m.MaterialType)
     item_of = _Lookup(m.ServiceItem)
 
+    for code, rec in r["themes"].items():
+        _upsert(m.PackageTheme, code, rec.data)
+    for code, rec in r["data_groups"].items():
+        _upsert(m.DataGroup, code, rec.data)
     for code, rec in r["department_types"].items():
         _upsert(m.DepartmentType, code, rec.data)
     # Parents before children: a shorter or more zero-padded code is higher in the tree.
