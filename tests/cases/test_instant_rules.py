@@ -49,6 +49,11 @@ def test_a_rule_names_the_data_it_uses_and_its_versioned_code() -> None:
     assert RULE.code == "demo.v1"
 
 
+def test_the_elements_of_one_check_are_named_in_the_order_it_reads_them() -> None:
+    both = rule(('premises.area <= 300 and enterprise.uscc != ""', "两项"))
+    assert both.uses == ("premises.area", "enterprise.uscc")
+
+
 def test_verified_data_that_passes_every_check_is_approved_with_inputs_and_sources() -> None:
     result = evaluate(
         RULE,

@@ -115,7 +115,7 @@ class InstantRule:
         """The elements the rule reads, in the order its checks first name them."""
         seen: dict[str, None] = {}
         for check in self.checks:
-            for name in sorted(_names_in_order(check.source, check.expr)):
+            for name in _names_in_order(check.source, check.expr):
                 seen.setdefault(name, None)
         return tuple(seen)
 
