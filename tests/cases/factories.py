@@ -35,6 +35,30 @@ PERSON_ID = PERSON_ID + id_number_check_char(PERSON_ID)
 ENTERPRISE_USCC = make_uscc("520102", "MA6D7X8K")
 REGION = "520102"  # 南明区
 
+# The 秒批 rule of the test catalog's instant item, as a definition declares it (set by the
+# `instant_rule` fixture: without it the item is eligible but declares no rule).
+QUICK_FILING_RULE: dict[str, Any] = {
+    "explanation": {"zh": "经营备案：市场主体已登记", "en": "Quick filing: the entity is registered"},
+    "checks": [
+        {"check": 'enterprise.uscc != ""', "label": "统一社会信用代码有效"},
+        {"check": 'enterprise.name != ""', "label": "名称已登记"},
+    ],
+    "examples": [
+        {
+            "name": "已登记",
+            "data": {"enterprise.uscc": ENTERPRISE_USCC, "enterprise.name": "南明区好味道餐饮有限公司"},
+            "expect": "approve",
+        },
+        {
+            "name": "名称为自行填写",
+            "data": {"enterprise.uscc": ENTERPRISE_USCC, "enterprise.name": "南明区好味道餐饮有限公司"},
+            "unverified": ["enterprise.name"],
+            "expect": "refer",
+        },
+    ],
+}
+DECLARE_QUICK_FILING_RULE = False
+
 
 def cases_catalog() -> dict[str, Any]:
     """The builders' catalog with the window classes and approval modes the engine distinguishes."""
@@ -66,6 +90,11 @@ def cases_catalog() -> dict[str, Any]:
             fields=["enterprise.name", "enterprise.uscc"],
         )
     )
+    if DECLARE_QUICK_FILING_RULE:
+        doc["items"][-1]["instant_rule"] = QUICK_FILING_RULE
+        for el in doc["data_elements"]:
+            if el["code"] == "enterprise.name":
+                el["registry"] = "enterprise"  # a rule reads only what a registry fills
     return doc
 
 

@@ -55,6 +55,7 @@ from onego.exchange.preview import (
 from onego.exchange.provenance import value_digest
 from onego.exchange.rules import What, explain_denial, find_grant
 from onego.exchange.selectors import active_terms, consent_for_applicant, masked
+from onego.exchange.subjects import about_others
 from onego.ledger.models import Kind
 from onego.ledger.services import ledger_append
 from onego.registries.gateway import (
@@ -895,6 +896,18 @@ def _store_outcome(
             payload=payload,
         )
         indexes.append(entry.index)
+        # Whose data it is: a read about another person (the newborn's father…) is in their log too.
+        plain = {code: v["value"] for code, v in values.items()}
+        for person, role, theirs in about_others(plain, record.elements, consent.subject_index):
+            about = {**payload, "elements": theirs, "missing": [], "materials": [], "materials_verified": []}
+            entry = ledger_append(
+                kind=Kind.REGISTRY_READ,
+                actor=actor,
+                subject_ref=person.index,
+                case_ref=str(consent.case_ref),
+                payload={**about, "about": role},
+            )
+            indexes.append(entry.index)
 
     for element in values:
         manual.pop(element, None)
