@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,3 +24,11 @@ def discovery_catalog(db: None, tmp_path: Path) -> Path:
     folder = write_discovery_folder(tmp_path / "discovery")
     catalog_import(path=folder)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _staff_sessions_outlast_clock_travel(settings: Any) -> None:
+    """Many tests move the clock days ahead with a signed-in client; the staff session limits
+    (onego.accounts.middleware) would sign them out. tests/accounts/test_middleware.py sets the real ones."""
+    settings.ONEGO_STAFF_SESSION_IDLE_MINUTES = 60 * 24 * 365
+    settings.ONEGO_STAFF_SESSION_MAX_HOURS = 24 * 365

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "onego.core",
     "onego.ledger",
     "onego.accounts",
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "onego.accounts.middleware.StaffSessionLimits",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -158,3 +162,14 @@ ONEGO_DEFAULT_REGION = os.environ.get("ONEGO_DEFAULT_REGION", "520100")
 # Package popularity for the "hot" list (docs: onego/catalog/popularity.py): a YAML table replacing the
 # built-in prior (Guizhou volumes of the 13 national packages); empty = built-in.
 ONEGO_POPULARITY_PRIOR = os.environ.get("ONEGO_POPULARITY_PRIOR", "")
+
+# Staff sign-in (onego.accounts, SECURITY.md): lockout after failed passwords per account and per client
+# address, the TOTP second factor (required unless DEBUG; ONEGO_STAFF_OTP=1/0 overrides), session limits.
+ONEGO_LOGIN_ACCOUNT_FAILURES = int(os.environ.get("ONEGO_LOGIN_ACCOUNT_FAILURES", "5"))
+ONEGO_LOGIN_ADDRESS_FAILURES = int(os.environ.get("ONEGO_LOGIN_ADDRESS_FAILURES", "20"))
+ONEGO_LOGIN_WINDOW_MINUTES = int(os.environ.get("ONEGO_LOGIN_WINDOW_MINUTES", "15"))
+ONEGO_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("ONEGO_LOGIN_LOCKOUT_MINUTES", "15"))
+ONEGO_STAFF_OTP_REQUIRED = os.environ.get("ONEGO_STAFF_OTP", "0" if DEBUG else "1") == "1"
+ONEGO_STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("ONEGO_STAFF_SESSION_IDLE_MINUTES", "30"))
+ONEGO_STAFF_SESSION_MAX_HOURS = int(os.environ.get("ONEGO_STAFF_SESSION_MAX_HOURS", "10"))
+OTP_TOTP_ISSUER = "OneGo 一件事一次办"
