@@ -85,6 +85,9 @@ def campaign(
 
 def test_generated_calls_without_a_session_get_no_server_errors_and_only_documented_answers() -> None:
     calls, failures, answered = campaign({}, {})
+    print(
+        f"schemathesis, no session: {len(answered)} operation/status pairs, {calls} calls, {len(failures)} failures"
+    )
     assert calls > 100
     assert "GET /api/v1/inbox 401" in answered
     assert dict(failures) == {}
@@ -102,6 +105,9 @@ def test_generated_calls_with_a_staff_session_get_no_server_errors_and_only_docu
     token = _get_new_csrf_string()
     cookies = {"sessionid": client.cookies["sessionid"].value, "csrftoken": token}
     calls, failures, answered = campaign(cookies, {"X-CSRFToken": token})
+    print(
+        f"schemathesis, staff session: {len(answered)} operation/status pairs, {calls} calls, {len(failures)} failures"
+    )
     assert calls > 100
     assert "GET /api/v1/inbox 200" in answered  # the session is really used
     assert dict(failures) == {}
