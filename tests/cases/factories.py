@@ -4,6 +4,7 @@ staff with memberships; a complete valid submission; running queued tasks."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,20 @@ from django_tasks_db.models import DBTaskResult
 
 from onego.accounts.models import Membership, Role
 from onego.cases.models import Case, JointInspection, SubCase
-from onego.cases.services.submission import ApplicantIn, ContactIn, MaterialIn, SubmitResult, case_submit
-from onego.catalog.models import Department
+from onego.cases.services.submission import (
+    ApplicantIn,
+    ContactIn,
+    MaterialIn,
+    SubmitResult,
+    case_submit,
+    case_submit_draft,
+)
+from onego.catalog.models import DataElement, Department
 from onego.catalog.services import catalog_import
-from onego.core import clock
+from onego.core import clock, pii
 from onego.core.validators import id_number_check_char, make_uscc
+from onego.exchange.models import Consent, ConsentDecision, PrefillRun
+from onego.exchange.provenance import value_digest
 from tests.builders import catalog, item, restaurant_package, write_folder
 
 PERSON_ID = "52010219900307" + "123"
@@ -106,7 +116,58 @@ def uploads() -> list[MaterialIn]:
     ]
 
 
+def prefilled(case: Case, values: dict[str, Any]) -> PrefillRun:
+    """What the exchange records when it prefills `case` — a consent of the case's applicant and one
+    finished run keeping each value's digest — so rules that read the server's provenance can be tested
+    without registries (the real consent → prefill path is tested in tests/exchange and tests/api)."""
+    consent = Consent.objects.create(
+        case_ref=case.pk,
+        subject_index=case.applicant_index,
+        subject_kind=case.applicant_kind,
+        purpose="测试",
+        package_code=case.package_code,
+        region_code=case.region.code,
+        decision=ConsentDecision.GRANTED,
+        actor="test",
+        granted_at=clock.now(),
+        expires_at=clock.now() + dt.timedelta(days=30),
+    )
+    types = dict(DataElement.objects.values_list("code", "type"))
+    return PrefillRun.objects.create(
+        case_ref=case.pk,
+        consent=consent,
+        actor="test",
+        started_at=clock.now(),
+        finished_at=clock.now(),
+        values={
+            code: {
+                "value": pii.encrypt(json.dumps(value, ensure_ascii=False)),
+                "digest": value_digest(code, types.get(code, "string"), value),
+                "source_registry": "enterprise",
+                "source_name": "市场主体登记库",
+                "contract": "test-contract",
+            }
+            for code, value in values.items()
+        },
+    )
+
+
 def submit(actor: Any, *, key: str = "submit-key-0001", **overrides: Any) -> SubmitResult:
+    """A complete submission. `verified=[element, …]`: those values come from a prefill of the case (it
+    is made as a draft, prefilled, then submitted), so the server marks them verified."""
+    verified = list(overrides.pop("verified", None) or [])
+    if verified:
+        rest = {k: v for k, v in overrides.items() if k not in ("form_data", "materials", "draft")}
+        draft = submit(actor, key=key, draft=True, form_data={}, materials=[], **rest)
+        form = dict(overrides.get("form_data", full_form()))
+        prefilled(draft.case, {el: form[el] for el in verified})
+        case = case_submit_draft(
+            actor=actor,
+            case_id=draft.case.pk,
+            form_data=form,
+            materials=overrides.get("materials", uploads()),
+        )
+        return SubmitResult(case, created=True)
     args: dict[str, Any] = {
         "actor": actor,
         "package_code": "open-restaurant",

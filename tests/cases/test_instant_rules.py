@@ -15,14 +15,14 @@ from onego.accounts.models import Role
 from onego.cases.instant import RULES, Check, InstantRule, evaluate
 from onego.cases.models import Case, InstantDecision, SubCase
 from onego.cases.services.acceptance import case_accept
-from onego.cases.services.submission import ApplicantIn, MaterialIn, case_submit
+from onego.cases.services.submission import ApplicantIn, MaterialIn, case_submit, case_submit_draft
 from onego.cases.workflow import CaseStatus, SubCaseStatus
 from onego.catalog.models import PackageItem, ServiceItem
 from onego.catalog.rules.package import FormField
 from onego.catalog.selectors import compile_for, main_scenario
 from onego.catalog.services import catalog_import
 from onego.core.validators import id_number_check_char, make_uscc
-from tests.cases.factories import ENTERPRISE_USCC, make_staff
+from tests.cases.factories import ENTERPRISE_USCC, make_staff, prefilled
 
 RULE = InstantRule(
     code="demo.v1",
@@ -157,14 +157,15 @@ def _accepted(
     compiled = compile_for(package_code=package, region_code="520102", answers=answers, **kw)
     fields = [f for g in compiled.form for f in g.fields]
     form = {f.element: _value(f) for f in fields}
-    verified = {f.element: "prefill:run-7" for f in fields if f.prefill_registry and verify(f.element)}
+    verified = [f.element for f in fields if f.prefill_registry and verify(f.element)]
     materials = [
         MaterialIn(code=m.material, file=ContentFile(b"%PDF-1.4 x", name="m.pdf"), filename="m.pdf")
         for m in compiled.materials
         if m.required and not m.exempt
     ]
     clerk = make_staff("clerk", CLERK_DEPARTMENT, Role.CLERK)
-    result = case_submit(
+    # Verified values are the server's: a draft, prefilled by the exchange (as recorded), then submitted.
+    draft = case_submit(
         actor=clerk,
         package_code=package,
         region_code="520102",
@@ -172,13 +173,13 @@ def _accepted(
         idempotency_key="instant-starter-0001",
         channel="counter",
         answers=answers,
-        form_data=form,
-        verified=verified,
-        materials=materials,
+        draft=True,
         **kw,
-    )
-    assert result.case.status == CaseStatus.PRE_REVIEWED, result.case.status
-    return case_accept(actor=clerk, case_id=result.case.pk)
+    ).case
+    prefilled(draft, {element: form[element] for element in verified})
+    case = case_submit_draft(actor=clerk, case_id=draft.pk, form_data=form, materials=materials)
+    assert case.status == CaseStatus.PRE_REVIEWED, case.status
+    return case_accept(actor=clerk, case_id=case.pk)
 
 
 PERSON = ApplicantIn(kind="person", identifier=PERSON_ID, name="张三")

@@ -58,6 +58,10 @@ SIGNED_IN = EVERYONE - {ANON}
 # route (as the URL conf spells it) -> who may GET it, given the sweep's objects
 ROUTES: dict[str, frozenset[str]] = {
     "": P,
+    "favicon.ico": P,
+    "healthz": P,  # liveness and readiness for the load balancer: no data
+    "readyz": P,
+    "registry-sim/<str:code>/elements": NOBODY,  # signed requests of configured clients only
     "search/": P,
     "ask/": P,
     "packages/<slug:code>/": P,
@@ -176,13 +180,13 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "GET /api/v1/ledger/head": P,
     "GET /api/v1/ledger/public-key": P,
     "POST /api/v1/partners/callbacks/{partner_code}": NOBODY,  # signed callbacks only
-    # the exchange endpoints: Django staff (the administrator here)
-    "GET /api/v1/exchange/cases/{case_ref}/materials": only(ADMIN),
-    "GET /api/v1/exchange/reads": only(ADMIN),
-    "POST /api/v1/exchange/consents": only(ADMIN),
-    "POST /api/v1/exchange/consents/preview": only(ADMIN),
-    "POST /api/v1/exchange/consents/{consent_id}/withdraw": only(ADMIN),
-    "POST /api/v1/exchange/prefill": only(ADMIN),
+    # the exchange endpoints: any member gets past the gate; the services decide per applicant and case
+    "GET /api/v1/exchange/cases/{case_ref}/materials": only(ADMIN, CLERK, OFFICER, SUPERVISOR),
+    "GET /api/v1/exchange/reads": STAFF_API,
+    "POST /api/v1/exchange/consents": STAFF_API,
+    "POST /api/v1/exchange/consents/preview": STAFF_API,
+    "POST /api/v1/exchange/consents/{consent_id}/withdraw": STAFF_API,
+    "POST /api/v1/exchange/prefill": STAFF_API,
     # cases: A's case is read by its region's clerk, the handling department and the region's supervisor
     "GET /api/v1/cases/{case_id}": only(ADMIN, CLERK, OFFICER, SUPERVISOR),
     "GET /api/v1/cases/{case_id}/inspections": only(ADMIN, CLERK, OFFICER, SUPERVISOR),
