@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,3 +24,14 @@ def discovery_catalog(db: None, tmp_path: Path) -> Path:
     folder = write_discovery_folder(tmp_path / "discovery")
     catalog_import(path=folder)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _staff_sign_in_for_tests(settings: Any) -> None:
+    """Many tests move the clock days ahead with a signed-in client; the staff session limits
+    (onego.accounts.middleware) would sign them out. tests/accounts/test_middleware.py sets the real ones.
+    Staff sign in with `force_login` (no second factor) whatever ONEGO_DEBUG says;
+    tests/workbench/test_second_factor.py turns the second factor on."""
+    settings.ONEGO_STAFF_SESSION_IDLE_MINUTES = 60 * 24 * 365
+    settings.ONEGO_STAFF_SESSION_MAX_HOURS = 24 * 365
+    settings.ONEGO_STAFF_OTP_REQUIRED = False

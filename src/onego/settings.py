@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",  # the API docs' Swagger UI from local static files (the CSP allows no CDN)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "onego.core",
     "onego.ledger",
     "onego.accounts",
@@ -132,6 +134,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "onego.accounts.middleware.StaffSessionLimits",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -324,3 +328,14 @@ ONEGO_DEFAULT_REGION = env_str("ONEGO_DEFAULT_REGION", "520100")
 # Package popularity for the "hot" list (onego/catalog/popularity.py): a YAML table replacing the
 # built-in prior (Guizhou volumes of the 13 national packages); empty = built-in.
 ONEGO_POPULARITY_PRIOR = env_str("ONEGO_POPULARITY_PRIOR", "")
+
+# Staff sign-in (onego.accounts, SECURITY.md): lockout after failed passwords per account and per client
+# address, the TOTP second factor (required unless DEBUG; ONEGO_STAFF_OTP=1/0 overrides), session limits.
+ONEGO_LOGIN_ACCOUNT_FAILURES = env_int("ONEGO_LOGIN_ACCOUNT_FAILURES", 5)
+ONEGO_LOGIN_ADDRESS_FAILURES = env_int("ONEGO_LOGIN_ADDRESS_FAILURES", 20)
+ONEGO_LOGIN_WINDOW_MINUTES = env_int("ONEGO_LOGIN_WINDOW_MINUTES", 15)
+ONEGO_LOGIN_LOCKOUT_MINUTES = env_int("ONEGO_LOGIN_LOCKOUT_MINUTES", 15)
+ONEGO_STAFF_OTP_REQUIRED = env_bool("ONEGO_STAFF_OTP", not DEBUG)
+ONEGO_STAFF_SESSION_IDLE_MINUTES = env_int("ONEGO_STAFF_SESSION_IDLE_MINUTES", 30)
+ONEGO_STAFF_SESSION_MAX_HOURS = env_int("ONEGO_STAFF_SESSION_MAX_HOURS", 10)
+OTP_TOTP_ISSUER = "OneGo 一件事一次办"

@@ -46,3 +46,51 @@ class Membership(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.department} ({self.get_role_display()})"
+
+
+# --- staff sign-in: failed attempts and lockouts (onego.accounts.login, SECURITY.md) ------------------
+
+
+class LoginFailure(BaseModel):
+    """One wrong password, kept until the account signs in or the failures turn into a lockout.
+
+    The username is stored as typed (it may name no account: counting those too keeps a guesser
+    from learning which names exist), the address as the request's REMOTE_ADDR.
+    """
+
+    username = models.CharField("用户名", max_length=150, db_index=True)
+    address = models.GenericIPAddressField("客户端地址", null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "登录失败 Login failure"
+
+
+class LockoutScope(models.TextChoices):
+    ACCOUNT = "account", "账号"
+    ADDRESS = "address", "客户端地址"
+
+
+class LoginLockout(BaseModel):
+    """An account or a client address refused sign-in until `locked_until` or an administrator's release."""
+
+    scope = models.CharField("范围", max_length=10, choices=LockoutScope.choices)
+    key = models.CharField("账号或地址", max_length=150, db_index=True)
+    failures = models.PositiveIntegerField("失败次数")
+    locked_until = models.DateTimeField("锁定至")
+    released_at = models.DateTimeField("解除时间", null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="解除人",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "登录锁定 Login lockout"
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.key} → {self.locked_until:%Y-%m-%d %H:%M}"

@@ -23,6 +23,7 @@ from ninja.params import HeaderEx, P
 from ninja.security import SessionAuth
 
 from onego.accounts.models import Membership
+from onego.accounts.otp import is_verified, second_factor_required
 from onego.applications.consent import filing_channel
 from onego.cases import sla
 from onego.cases.access import access_case_by_id
@@ -75,9 +76,10 @@ class StaffSessionAuth(SessionAuth):
         user = request.user
         if not user.is_authenticated:
             return None
-        if user.is_superuser or Membership.objects.filter(user=user, active=True).exists():
-            return user
-        return None
+        if not (user.is_superuser or Membership.objects.filter(user=user, active=True).exists()):
+            return None
+        # Staff who must pass the second factor use the API only from a session that passed it.
+        return user if not second_factor_required(user) or is_verified(user) else None
 
 
 router = Router(tags=["cases"], auth=StaffSessionAuth())

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from onego.api.cases import router as cases_router
 from onego.api.catalog import router as catalog_router
 from onego.api.documents import router as documents_router
+from onego.api.errors import declare_errors, install
 from onego.api.exchange import router as exchange_router
 from onego.api.ledger import router as ledger_router
 from onego.api.partners import router as partners_router
-from onego.core.errors import Conflict, NotFound, OneGoError, PermissionDenied
 
 api = NinjaAPI(
     title="OneGo API",
@@ -20,14 +19,8 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 
-STATUS = {NotFound: 404, Conflict: 409, PermissionDenied: 403}
-
-
-@api.exception_handler(OneGoError)
-def onego_error(request: HttpRequest, exc: OneGoError) -> HttpResponse:
-    status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
-    return api.create_response(request, {"detail": exc.as_dict()}, status=status)
-
+# Every failure in the one error shape (onego.api.errors), and every operation documents it.
+install(api)
 
 api.add_router("/", catalog_router)
 api.add_router("/", exchange_router)
@@ -35,3 +28,4 @@ api.add_router("/", ledger_router)
 api.add_router("/", cases_router)
 api.add_router("/", documents_router)
 api.add_router("/", partners_router)
+declare_errors(api)

@@ -59,6 +59,11 @@ def _uuid(value: Any) -> uuid.UUID | None:
         return None
 
 
+# For services that look a row up by a caller's id before an access function: a malformed id is
+# "not found" (None), never a database error.
+parse_uuid = _uuid
+
+
 # --- what a narrow check returns ----------------------------------------------------------------
 
 

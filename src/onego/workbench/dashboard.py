@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.utils.http import urlencode
 
+from onego.accounts.login import StaffAuthenticationForm
 from onego.accounts.models import DECIDING_ROLES
+from onego.accounts.otp import is_verified, second_factor_required
 from onego.cases import selectors as case_selectors
 from onego.cases.workflow import CaseStatus
 from onego.core import clock
@@ -18,11 +25,33 @@ from onego.workbench.staff import sections_for, staff_of_request, staff_required
 
 
 class LoginView(auth_views.LoginView):
-    """Django's sign-in, in the workbench's page chrome; back to where the user was going."""
+    """Django's sign-in, in the workbench's page chrome; back to where the user was going.
+
+    The form refuses locked accounts and addresses and counts failures (onego.accounts.login); when
+    staff need a second factor, a correct password leads to the one-time-code page, not the target.
+    """
 
     template_name = "workbench/login.html"
+    authentication_form = StaffAuthenticationForm
     redirect_authenticated_user = True
     next_page = reverse_lazy("workbench:index")  # type: ignore[assignment]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if user.is_authenticated and second_factor_required(user) and not is_verified(user):
+            return second_factor_redirect(request, self.get_success_url())
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form: StaffAuthenticationForm) -> HttpResponse:  # type: ignore[override]
+        user = form.get_user()
+        auth_login(self.request, user)
+        if second_factor_required(user):
+            return second_factor_redirect(self.request, self.get_success_url())
+        return HttpResponseRedirect(self.get_success_url())
+
+
+def second_factor_redirect(request: HttpRequest, next_url: str) -> HttpResponse:
+    return HttpResponseRedirect(f"{reverse_lazy('workbench:second_factor')}?{urlencode({'next': next_url})}")
 
 
 class LogoutView(auth_views.LogoutView):

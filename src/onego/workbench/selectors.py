@@ -28,7 +28,7 @@ from onego.cases.formdata import asked_groups, form_fields, form_values
 from onego.cases.identity import blind_index
 from onego.cases.models import Case, Material, MaterialKind, OneTimeNotice, SubCase, SubCaseKind
 from onego.cases.selectors import CaseView, DeadlineView, cases_of_applicant
-from onego.cases.workflow import SUBCASE_ACTIVE, SUBCASE_DECIDED, SUBCASE_PAUSED, CaseStatus
+from onego.cases.workflow import SUBCASE_ACTIVE, SUBCASE_DECIDED, SUBCASE_PAUSED, CaseStatus, SubCaseStatus
 from onego.catalog.models import Package, Region
 from onego.catalog.selectors import packages_offered
 from onego.core.workdays import WorkingCalendar
@@ -251,19 +251,30 @@ class DepartmentData:
     withheld: int  # fields of the case the department's contracts do not grant: not shown at all
 
 
+def officer_sees_in_full(case_status: str, subcase_status: str) -> bool:
+    """Whether the department's officer needs the granted values unmasked now: only while the sub-case
+    is (or was) theirs to handle. A withdrawn case, or a sub-case still waiting for its predecessors or
+    cancelled, shows ID numbers, phones and names masked — the officer has nothing to decide on them."""
+    if case_status == CaseStatus.WITHDRAWN:
+        return False
+    return subcase_status not in (SubCaseStatus.WAITING, SubCaseStatus.CANCELLED)
+
+
 def department_data(case: Case, subcase: SubCase) -> DepartmentData:
-    """The case's form data as the sub-case's department may see it: default deny, by sharing contract."""
+    """The case's form data as the sub-case's department may see it: default deny, by sharing contract;
+    masked unless the officer needs the values now (`officer_sees_in_full`)."""
     fields = form_fields(case.snapshot)
     department_type = subcase.department.type.code if subcase.department else ""
     granted = visible_elements("department_type", department_type, fields) if department_type else set()
     values = form_values(case)
     verified = case.verified or {}
+    in_full = officer_sees_in_full(case.status, subcase.status)
     rows = []
     for code, f in fields.items():
         if code not in granted:
             continue
         value = values.get(code)
-        shown = masked(True, f["type"], value, element=code, sensitive=bool(f.get("sensitive")))
+        shown = masked(in_full, f["type"], value, element=code, sensitive=bool(f.get("sensitive")))
         rows.append(
             DataRow(
                 element=code,

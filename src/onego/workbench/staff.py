@@ -13,14 +13,17 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+from django.contrib.admin.views.decorators import staff_member_required as django_staff_member_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from onego.accounts.models import DECIDING_ROLES, Role
+from onego.accounts.otp import is_verified, second_factor_required
 from onego.accounts.selectors import Staff, staff_of
 
 
@@ -67,6 +70,8 @@ def staff_required(
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return _login(request)
+            if second_factor_required(request.user) and not is_verified(request.user):
+                return _second_factor(request)
             staff = staff_of(request.user)
             if not _holds(staff, roles) and not (not roles and getattr(request.user, "is_staff", False)):
                 return forbidden(request, _missing_role_message(roles))
@@ -97,3 +102,26 @@ def _missing_role_message(roles: Iterable[Role]) -> str:
 def staff_of_request(request: HttpRequest) -> Staff:
     staff = getattr(request, "staff", None)
     return staff if isinstance(staff, Staff) else staff_of(request.user)
+
+
+def staff_member_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Django's `staff_member_required` (service-centre administrators), plus the second factor."""
+    checked = django_staff_member_required(view)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if (
+            request.user.is_authenticated
+            and second_factor_required(request.user)
+            and not is_verified(request.user)
+        ):
+            return _second_factor(request)
+        return checked(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _second_factor(request: HttpRequest) -> HttpResponse:
+    return HttpResponseRedirect(
+        f"{reverse('workbench:second_factor')}?{urlencode({'next': request.get_full_path()})}"
+    )

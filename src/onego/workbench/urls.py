@@ -1,11 +1,12 @@
 from django.urls import path
 
-from onego.workbench import counter, dashboard, lead, officer, views
+from onego.workbench import counter, dashboard, lead, officer, second_factor, views
 
 app_name = "workbench"
 urlpatterns = [
     path("", dashboard.index, name="index"),
     path("login/", dashboard.LoginView.as_view(), name="login"),
+    path("login/verify/", second_factor.second_factor, name="second_factor"),
     path("logout/", dashboard.LogoutView.as_view(), name="logout"),
     # the comprehensive window
     path("counter/", counter.counter, name="counter"),

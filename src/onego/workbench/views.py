@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -27,6 +26,7 @@ from onego.catalog.definitions.source import dump_yaml
 from onego.catalog.definitions.xlsx import write_items_workbook
 from onego.catalog.preview import Preview, packages_in_text, preview_definition
 from onego.catalog.services import CatalogImportFailed, catalog_import_text, catalog_import_upload
+from onego.workbench.staff import staff_member_required
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 NEW_PACKAGE = """\

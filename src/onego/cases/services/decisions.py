@@ -16,7 +16,7 @@ from typing import Any
 
 from onego.accounts.models import DECIDING_ROLES, Role
 from onego.accounts.selectors import staff_of
-from onego.cases.access import SubCaseRef, access_case_by_id, access_subcase_ref_for_officer
+from onego.cases.access import SubCaseRef, access_case_by_id, access_subcase_ref_for_officer, parse_uuid
 from onego.cases.models import Case, Conclusion, InstantDecision, SubCase, SubCaseKind
 from onego.cases.services.common import (
     check_version,
@@ -167,7 +167,8 @@ def subcase_decide_at_window(*, actor: Any, subcase_id: Any, approve: bool, opin
     opinion = opinion.strip()
     if not approve and not opinion:
         raise ValidationFailed("不予许可必须说明理由", field="opinion")
-    seen = SubCase.objects.filter(pk=subcase_id).values_list("case_id", flat=True).first()
+    pk = parse_uuid(subcase_id)  # a malformed id is "not found", never a database error
+    seen = SubCase.objects.filter(pk=pk).values_list("case_id", flat=True).first() if pk else None
     if seen is None:
         raise NotFound("没有找到该子件", field="subcase")
     access_case_by_id(actor, seen)

@@ -36,7 +36,7 @@ from django.utils import timezone
 from onego.accounts.models import Role
 from onego.accounts.selectors import members_of, staff_of
 from onego.cases import webhooks
-from onego.cases.access import access_case_ref_by_id, region_contains
+from onego.cases.access import access_case_ref_by_id, parse_uuid, region_contains
 from onego.cases.formdata import form_fields, form_values
 from onego.cases.models import (
     PartnerDelivery,
@@ -348,8 +348,9 @@ def escalate_delivery(delivery: PartnerDelivery, *, reason: str) -> None:
 @unit_of_work
 def partner_delivery_retry(*, actor: Any, subcase_id: Any) -> PartnerDelivery:
     """Send a failed partner step again (a lead officer of the lead department, after escalation)."""
-    seen = SubCase.objects.filter(pk=subcase_id, kind=SubCaseKind.PARTNER).values_list("case_id", flat=True)
-    case_id = seen.first()
+    pk = parse_uuid(subcase_id)  # a malformed id is "not found", never a database error
+    partner_steps = SubCase.objects.filter(kind=SubCaseKind.PARTNER)
+    case_id = partner_steps.filter(pk=pk).values_list("case_id", flat=True).first() if pk else None
     if case_id is None:
         raise NotFound("没有找到该合作机构环节", field="subcase")
     staff = staff_of(actor)

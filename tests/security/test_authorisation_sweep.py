@@ -1,0 +1,359 @@
+"""Authorisation sweep: every route of the URL conf and every operation of the OpenAPI document, for nine
+kinds of visitor, against one data set: applicant A's case, accepted at 南明区's window and handled by
+南明区市场监管.
+
+The table says, per route (and per API operation), which visitors may GET it with these objects; every
+other visitor must be refused (a login redirect, 401, 403, 404 or 405): default deny. Every POST is
+also sent, with an empty body, by every visitor the table does not allow to write, and must be refused
+the same way — no cross writes. (Allowed writers are not swept: their empty POSTs would change the data
+the rest of the sweep reads; the services' own tests cover them.) A route or operation without an entry
+fails the test, so a new route cannot skip the sweep.
+
+Visitors: anonymous; applicants A (owns the case and a draft) and B; an officer of the handling
+department and one of another department (贵阳市消防); a window clerk in the case's region and one
+outside it (毕节市); a supervisor of 南明区; a service-centre administrator (superuser).
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from onego.accounts.models import Role
+from onego.cases.models import Case, Material, SubCase
+from onego.cases.services.acceptance import case_accept
+from tests.cases.factories import import_cases_catalog, make_staff
+from tests.exchange.factories import restaurant_contract
+from tests.portal.applicants import person, sign_in, start, to_review
+
+pytestmark = [pytest.mark.django_db]
+
+ANON, A, B = "anonymous", "applicant_a", "applicant_b"
+OFFICER, OTHER_DEPT = "officer", "officer_other_dept"
+CLERK, OTHER_REGION = "clerk", "clerk_other_region"
+SUPERVISOR, ADMIN = "supervisor", "admin"
+VISITORS = (ANON, A, B, OFFICER, OTHER_DEPT, CLERK, OTHER_REGION, SUPERVISOR, ADMIN)
+EVERYONE = frozenset(VISITORS)
+NOBODY: frozenset[str] = frozenset()
+STAFF = frozenset({OFFICER, OTHER_DEPT, CLERK, OTHER_REGION, SUPERVISOR, ADMIN})
+CLERKS = frozenset({CLERK, OTHER_REGION})
+
+
+def only(*who: str) -> frozenset[str]:
+    return frozenset(who)
+
+
+P = EVERYONE  # public pages and endpoints
+PORTAL_APPLICANTS = only(A, B)
+# Every workbench login goes through the page; a signed-in user (staff or applicant) on the code page is
+# sent on to where they were going, which decides for itself.
+SIGNED_IN = EVERYONE - {ANON}
+
+# route (as the URL conf spells it) -> who may GET it, given the sweep's objects
+ROUTES: dict[str, frozenset[str]] = {
+    "": P,
+    "favicon.ico": P,
+    "healthz": P,  # liveness and readiness for the load balancer: no data
+    "readyz": P,
+    "registry-sim/<str:code>/elements": NOBODY,  # signed requests of configured clients only
+    "search/": P,
+    "ask/": P,
+    "packages/<slug:code>/": P,
+    "verify/<str:token>": P,
+    "login/": P,
+    "workbench/login/": P,
+    "i18n/setlang/": P,
+    "display/large-text/": NOBODY,  # POST only
+    "login/code/": NOBODY,  # no code was asked for in these sessions
+    "login/code/resend/": NOBODY,
+    "logout/": NOBODY,
+    "workbench/logout/": NOBODY,
+    "workbench/login/verify/": SIGNED_IN,
+    "admin/": only(ADMIN),
+    # the applicant's own pages: A's draft and case are A's alone
+    "me/subject/": PORTAL_APPLICANTS,
+    "me/cases/": PORTAL_APPLICANTS,
+    "me/consents/": PORTAL_APPLICANTS,
+    "me/data-reads/": PORTAL_APPLICANTS,
+    "me/cases/<str:case_id>/": only(A),
+    "me/cases/<str:case_id>/supplement/": NOBODY,  # no supplement is open
+    "me/cases/<str:case_id>/correct/": NOBODY,  # no notice is open
+    "me/consents/<str:consent_id>/withdraw/": NOBODY,
+    "packages/<slug:code>/apply/": PORTAL_APPLICANTS,
+    "apply/<uuid:draft_id>/": only(A),
+    "apply/<uuid:draft_id>/questions/<int:n>/": only(A),
+    "apply/<uuid:draft_id>/contact/": only(A),
+    "apply/<uuid:draft_id>/consent/": only(A),
+    "apply/<uuid:draft_id>/form/": only(A),
+    "apply/<uuid:draft_id>/form/field/": NOBODY,  # POST only
+    "apply/<uuid:draft_id>/materials/": only(A),
+    "apply/<uuid:draft_id>/materials/<slug:material>/upload/": NOBODY,  # POST only
+    "apply/<uuid:draft_id>/materials/<slug:material>/remove/": NOBODY,  # POST only
+    "apply/<uuid:draft_id>/review/": only(A),
+    "apply/<uuid:draft_id>/discard/": NOBODY,  # POST only
+    "documents/<uuid:case_id>/<slug:kind>.pdf": NOBODY,  # no conclusion issued yet
+    # the workbench
+    "workbench/": STAFF,
+    "workbench/counter/": CLERKS,
+    "workbench/counter/applicant/": CLERKS,
+    "workbench/counter/start/": CLERKS,
+    "workbench/counter/clear/": NOBODY,  # POST only
+    "workbench/counter/cases/<uuid:case_id>/": only(CLERK),  # not the clerk of another region
+    "workbench/counter/cases/<uuid:case_id>/receipt/": only(CLERK),
+    "workbench/counter/cases/<uuid:case_id>/consent/": NOBODY,
+    "workbench/counter/cases/<uuid:case_id>/save/": NOBODY,
+    "workbench/counter/cases/<uuid:case_id>/accept/": NOBODY,
+    "workbench/counter/cases/<uuid:case_id>/refuse/": NOBODY,
+    "workbench/counter/cases/<uuid:case_id>/supplement/": NOBODY,
+    "workbench/counter/cases/<uuid:case_id>/deliver/": NOBODY,
+    "workbench/counter/cases/<uuid:case_id>/notices/<int:number>/": NOBODY,  # no notice issued
+    "workbench/counter/cases/<uuid:case_id>/<slug:which>.pdf": NOBODY,
+    "workbench/counter/subcases/<uuid:subcase_id>/decide/": NOBODY,
+    "workbench/inbox/": only(OFFICER, OTHER_DEPT),
+    "workbench/subcases/<uuid:subcase_id>/": only(OFFICER),  # not another department's officer
+    "workbench/subcases/<uuid:subcase_id>/claim/": NOBODY,
+    "workbench/subcases/<uuid:subcase_id>/<slug:action>/": NOBODY,
+    "workbench/subcases/<uuid:subcase_id>/materials/<uuid:material_id>/": NOBODY,  # not this item's
+    "workbench/lead/": NOBODY,  # no lead officer among the visitors
+    "workbench/lead/cases/<uuid:case_id>/": NOBODY,
+    "workbench/lead/cases/<uuid:case_id>/deliver/": NOBODY,
+    "workbench/lead/cases/<uuid:case_id>/<slug:which>.pdf": NOBODY,
+    "workbench/designer/": only(ADMIN),
+    "workbench/designer/preview/": NOBODY,
+    "workbench/designer/save/": NOBODY,
+    "workbench/designer/upload/": NOBODY,
+    "workbench/designer/export/items.xlsx": only(ADMIN),
+    "workbench/designer/export/packages/<slug:code>.yaml": only(ADMIN),
+}
+
+# Who may POST to a route (an empty form) when that differs from who may GET it; everyone else is sent
+# the POST and must be refused. Writers themselves are not swept (see the module docstring).
+WRITERS: dict[str, frozenset[str]] = {
+    "login/": P,
+    "login/code/": P,
+    "login/code/resend/": P,
+    "logout/": P,
+    "workbench/login/": P,
+    "workbench/logout/": P,
+    "i18n/setlang/": P,
+    "display/large-text/": P,
+    "me/cases/<str:case_id>/supplement/": only(A),  # A's own case (answers "nothing is open")
+    "me/cases/<str:case_id>/correct/": only(A),
+    "apply/<uuid:draft_id>/form/field/": only(A),
+    "apply/<uuid:draft_id>/materials/<slug:material>/upload/": only(A),
+    "apply/<uuid:draft_id>/materials/<slug:material>/remove/": only(A),
+    "apply/<uuid:draft_id>/discard/": only(A),
+    "workbench/counter/clear/": CLERKS,
+    "workbench/counter/cases/<uuid:case_id>/consent/": only(CLERK),
+    "workbench/counter/cases/<uuid:case_id>/save/": only(CLERK),
+    "workbench/counter/cases/<uuid:case_id>/accept/": only(CLERK),
+    "workbench/counter/cases/<uuid:case_id>/refuse/": only(CLERK),
+    "workbench/counter/cases/<uuid:case_id>/supplement/": only(CLERK),
+    "workbench/counter/cases/<uuid:case_id>/deliver/": only(CLERK),
+    "workbench/counter/subcases/<uuid:subcase_id>/decide/": only(CLERK),
+    "workbench/subcases/<uuid:subcase_id>/claim/": only(OFFICER),
+    "workbench/subcases/<uuid:subcase_id>/<slug:action>/": only(OFFICER),
+    "workbench/designer/preview/": only(ADMIN),
+    "workbench/designer/save/": only(ADMIN),
+    "workbench/designer/upload/": only(ADMIN),
+}
+
+STAFF_API = STAFF  # authenticated staff reach the operation; the access functions decide per object
+# "METHOD /api/v1/path" (as the OpenAPI document spells it) -> who gets past authorisation, with an empty
+# JSON body for POSTs (a 400/422 for a body that does not validate counts as getting through: nothing is
+# read or written, and the object's access check may come after the body's).
+OPERATIONS: dict[str, frozenset[str]] = {
+    "GET /api/v1/packages": P,
+    "GET /api/v1/packages/{code}": P,
+    "POST /api/v1/packages/{code}/compile": P,
+    "GET /api/v1/regions": P,
+    "GET /api/v1/documents/verify": P,
+    "GET /api/v1/exchange/contracts": P,
+    "GET /api/v1/ledger/consistency": P,
+    "GET /api/v1/ledger/entries/{index}/proof": P,
+    "GET /api/v1/ledger/head": P,
+    "GET /api/v1/ledger/public-key": P,
+    "POST /api/v1/partners/callbacks/{partner_code}": NOBODY,  # signed callbacks only
+    # the exchange endpoints: any member gets past the gate; the services decide per applicant and case
+    "GET /api/v1/exchange/cases/{case_ref}/materials": only(ADMIN, CLERK, OFFICER, SUPERVISOR),
+    "GET /api/v1/exchange/reads": STAFF_API,
+    "POST /api/v1/exchange/consents": STAFF_API,
+    "POST /api/v1/exchange/consents/preview": STAFF_API,
+    "POST /api/v1/exchange/consents/{consent_id}/withdraw": STAFF_API,
+    "POST /api/v1/exchange/prefill": STAFF_API,
+    # cases: A's case is read by its region's clerk, the handling department and the region's supervisor
+    "GET /api/v1/cases/{case_id}": only(ADMIN, CLERK, OFFICER, SUPERVISOR),
+    "GET /api/v1/cases/{case_id}/inspections": only(ADMIN, CLERK, OFFICER, SUPERVISOR),
+    "GET /api/v1/cases/{case_id}/notices/{number}": NOBODY,  # no notice issued
+    "GET /api/v1/inbox": STAFF_API,  # each their own
+    "GET /api/v1/subcases/{subcase_id}/partner": NOBODY,  # not a partner step
+    "POST /api/v1/subcases/{subcase_id}/partner/resend": NOBODY,
+    "POST /api/v1/cases/{case_id}/conclusion": NOBODY,
+    "POST /api/v1/cases/{case_id}/accept": only(CLERK),
+    "POST /api/v1/cases/{case_id}/correct": only(CLERK),
+    "POST /api/v1/cases/{case_id}/supplement": only(CLERK),
+    "POST /api/v1/subcases/{subcase_id}/accept": only(OFFICER),
+    "POST /api/v1/subcases/{subcase_id}/approve": only(OFFICER),
+    "POST /api/v1/subcases/{subcase_id}/claim": only(OFFICER),
+    # an empty body is refused (422) before the object is looked up: any member gets that far
+    "POST /api/v1/cases": STAFF_API,
+    "POST /api/v1/cases/{case_id}/inspections": STAFF_API,
+    "POST /api/v1/cases/{case_id}/refuse": STAFF_API,
+    "POST /api/v1/cases/{case_id}/withdraw": STAFF_API,
+    "POST /api/v1/inspections/{inspection_id}/cancel": STAFF_API,
+    "POST /api/v1/inspections/{inspection_id}/findings": STAFF_API,
+    "POST /api/v1/subcases/{subcase_id}/instant-review": STAFF_API,
+    "POST /api/v1/subcases/{subcase_id}/reassign": STAFF_API,
+    "POST /api/v1/subcases/{subcase_id}/reject": STAFF_API,
+    "POST /api/v1/subcases/{subcase_id}/special-procedure": STAFF_API,
+    "POST /api/v1/subcases/{subcase_id}/special-procedure/end": STAFF_API,
+    "POST /api/v1/subcases/{subcase_id}/supplement": STAFF_API,
+    "POST /api/v1/subcases/{subcase_id}/window-decision": STAFF_API,
+}
+
+
+@pytest.fixture
+def world(db: None, tmp_path: Path, settings: Any) -> dict[str, Any]:
+    settings.ONEGO_DATA_DIR = settings.DATA_DIR = tmp_path / "data"
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    (tmp_path / "data").mkdir()
+    import_cases_catalog(tmp_path)
+    restaurant_contract()
+    staff = {
+        OFFICER: make_staff("officer", "nm-scjg", Role.OFFICER),
+        OTHER_DEPT: make_staff("fire", "gy-xf", Role.OFFICER),
+        CLERK: make_staff("clerk", "nm-zwfw", Role.CLERK),
+        OTHER_REGION: make_staff("bj-clerk", "bj-zwfw", Role.CLERK),
+        SUPERVISOR: make_staff("supervisor", "nm-zwfw", Role.SUPERVISOR),
+        ADMIN: get_user_model().objects.create_superuser("admin", password=None),
+    }
+    clients = {ANON: Client()}
+    for who, user in staff.items():
+        clients[who] = Client()
+        clients[who].force_login(user)
+    clients[A], clients[B] = Client(), Client()
+    sign_in(clients[A], person("王小红"))
+    sign_in(clients[B], person("李明", phone="13908510000", licence=False))
+    base = to_review(clients[A])
+    clients[A].post(f"{base}review/")
+    case = case_accept(actor=staff[CLERK], case_id=Case.objects.get().pk)
+    draft = start(clients[A]).rstrip("/").rsplit("/", 1)[-1]
+    subcase = SubCase.objects.filter(case=case, department__code="nm-scjg").order_by("code").first()
+    material = Material.objects.filter(case=case).first()
+    assert subcase is not None
+    assert material is not None
+    values = {
+        "case_id": str(case.pk),
+        "case_ref": str(case.pk),
+        "subcase_id": str(subcase.pk),
+        "material_id": str(material.pk),
+        "draft_id": draft,
+        "inspection_id": str(uuid.uuid4()),
+        "consent_id": str(uuid.uuid4()),
+        "number": "1",
+        "n": "1",
+        "index": "0",
+        "which": "receipt",
+        "kind": "conclusion",
+        "action": "approve",
+        "code": "open-restaurant",
+        "material": "floor_plan",
+        "partner_code": "bank",
+        "token": "x",
+    }
+    return {"clients": clients, "values": values}
+
+
+def urlconf_routes() -> list[str]:
+    def walk(patterns: list[Any], prefix: str) -> list[str]:
+        found: list[str] = []
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                route = prefix + str(p.pattern)
+                if route == "admin/":
+                    found.append(route)  # Django's admin: one entry, its own permission check
+                elif route != "api/v1/":
+                    found.extend(walk(p.url_patterns, route))
+            elif isinstance(p, URLPattern):
+                found.append(prefix + str(p.pattern))
+        return found
+
+    return walk(get_resolver().url_patterns, "")
+
+
+def fill(route: str, values: dict[str, str]) -> str:
+    import re
+
+    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], route)
+    path = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+    return "/" + path.lstrip("/")
+
+
+def refused(response: Any) -> bool:
+    if response.status_code in (401, 403, 404, 405):
+        return True
+    location = response.get("Location", "") if response.status_code == 302 else ""
+    return "/login/" in location
+
+
+def sweep(world: dict[str, Any]) -> tuple[dict[str, frozenset[str]], list[str], int]:
+    clients, values = world["clients"], world["values"]
+    observed: dict[str, frozenset[str]] = {}
+    crossings: list[str] = []
+    requests = 0
+    targets = [(r, fill(r, values)) for r in urlconf_routes() if r != "admin/"] + [("admin/", "/admin/")]
+    client_doc = Client().get("/api/v1/openapi.json").json()
+    api = [
+        (f"{method.upper()} {path}", method, fill(path, values))
+        for path, ops in client_doc["paths"].items()
+        for method in ops
+    ]
+    for route, url in targets:
+        got = set()
+        for who in VISITORS:
+            requests += 1
+            if not refused(clients[who].get(url)):
+                got.add(who)
+        observed[route] = frozenset(got)
+    for key, method, url in api:
+        got = set()
+        for who in VISITORS:
+            requests += 1
+            call = clients[who].get if method == "get" else clients[who].post
+            if not refused(call(url, {}, content_type="application/json") if method != "get" else call(url)):
+                got.add(who)
+        observed[key] = frozenset(got)
+    # writes by everyone the table does not allow
+    for route, url in targets:
+        for who in VISITORS:
+            if who in WRITERS.get(route, ROUTES.get(route, EVERYONE)):
+                continue
+            requests += 1
+            if not refused(clients[who].post(url, {})):
+                crossings.append(f"POST {route} by {who}")
+    return observed, crossings, requests
+
+
+def test_every_route_and_operation_is_swept_and_only_the_allowed_visitors_get_through(
+    world: dict[str, Any],
+) -> None:
+    observed, crossings, requests = sweep(world)
+    print(
+        f"authorisation sweep: {len(observed)} routes and operations x {len(VISITORS)} visitors, {requests} requests"
+    )
+    table = {**ROUTES, **OPERATIONS}
+    assert sorted(set(observed) - set(table)) == []  # a route without an entry in the table
+    assert sorted(set(table) - set(observed)) == []  # an entry for a route that no longer exists
+    wrong = [
+        f"{key}: allowed {sorted(table[key])}, got through {sorted(observed[key])}"
+        for key in observed
+        if observed[key] != table[key]
+    ]
+    assert wrong == []
+    assert crossings == []
