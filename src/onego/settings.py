@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "onego.exchange",
     "onego.cases",
     "onego.signin",
+    "onego.feedback",
     "onego.api",
     "onego.portal",
     "onego.workbench",
@@ -158,3 +159,17 @@ ONEGO_DEFAULT_REGION = os.environ.get("ONEGO_DEFAULT_REGION", "520100")
 # Package popularity for the "hot" list (docs: onego/catalog/popularity.py): a YAML table replacing the
 # built-in prior (Guizhou volumes of the 13 national packages); empty = built-in.
 ONEGO_POPULARITY_PRIOR = os.environ.get("ONEGO_POPULARITY_PRIOR", "")
+
+# 好差评 (docs/feedback.md): days after the first rating in which the applicant may change it; working
+# days a department has to answer a bad rating, by region code (the nearest region up the chain wins,
+# then "default"), as "code:days,…"; hours a window rating code stays valid.
+ONEGO_FEEDBACK_AMEND_DAYS = int(os.environ.get("ONEGO_FEEDBACK_AMEND_DAYS", "7"))
+ONEGO_FEEDBACK_RECTIFICATION_DAYS: dict[str, int] = {
+    code.strip(): int(days)
+    for code, days in (
+        part.split(":", 1)
+        for part in os.environ.get("ONEGO_FEEDBACK_RECTIFICATION_DAYS", "default:15,520100:5").split(",")
+        if part.strip()
+    )
+}
+ONEGO_FEEDBACK_INVITATION_HOURS = int(os.environ.get("ONEGO_FEEDBACK_INVITATION_HOURS", "24"))
