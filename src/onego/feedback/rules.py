@@ -213,3 +213,17 @@ def after_rerate(level: int) -> RectStatus:
 
 def on_time(answered_on: dt.date, due_on: dt.date) -> bool:
     return answered_on <= due_on
+
+
+ACTION_LABELS: Mapping[str, str] = {
+    "open": "收到差评，开立整改工单",
+    "answer": "部门核实答复，系统回访申请人",
+    "rerate": "申请人再评价",
+    "reopen": "再评价仍不满意，重新整改",
+    "amended": "申请人修改评价",
+    "appeal": "部门申诉",
+    "void": "申诉成立，撤销差评",
+    "appeal_rejected": "申诉不成立，退回整改",
+    "close": "监督员复核关闭",
+    "escalate": "超期督办",
+}

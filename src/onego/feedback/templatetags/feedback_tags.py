@@ -35,3 +35,13 @@ def level_label(value: Any) -> str:
         return rules.Level(int(value)).label
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def rect_action(value: Any) -> str:
+    return rules.ACTION_LABELS.get(str(value), str(value))
+
+
+@register.filter
+def rect_status(value: Any) -> str:
+    return rules.RectStatus(value).label if value in rules.RectStatus.values else str(value)
