@@ -31,7 +31,7 @@ RATINGS: tuple[tuple[str, str, str, int, str, str], ...] = (
 )
 
 
-def _submit(clerk: Any, n: int, name: str, key: str, phone: str) -> Case:
+def submit_demo_case(clerk: Any, n: int, name: str, key: str, phone: str) -> Case:
     result = case_submit(
         actor=clerk,
         package_code=PACKAGE,
@@ -66,7 +66,7 @@ def seed_feedback_demo() -> str:
     if not Package.objects.filter(code=PACKAGE).exists() or len(users) < 2:
         return "未生成演示评价：请先导入入门目录（onego catalog import …），再运行 onego demo setup。"
     for n, (name, key, phone, level, comment, channel) in enumerate(RATINGS, start=1):
-        case = _submit(users["clerk"], n, name, key, phone)
+        case = submit_demo_case(users["clerk"], n, name, key, phone)
         evaluation_submit(
             case_id=case.pk,
             rater_index=case.applicant_index,
