@@ -340,7 +340,7 @@ def _follow_up(
 
     live = {
         r.department_id: r
-        for r in Rectification.objects.select_for_update()
+        for r in Rectification.objects.select_for_update(of=("self",))
         .select_related("department__region")
         .filter(evaluation=evaluation, status__in=list(rules.LIVE_STATUSES))
     }

@@ -22,6 +22,7 @@ from onego.cases.models import Case
 from onego.core import clock
 from onego.core.errors import NotFound, OneGoError
 from onego.feedback import rules, selectors
+from onego.feedback.models import Rectification
 from onego.feedback.rules import Channel
 from onego.feedback.services import (
     DepartmentRatingIn,
@@ -148,8 +149,6 @@ def rate_at_window(request: HttpRequest, code: str) -> HttpResponse:
 
 def public_satisfaction(request: HttpRequest) -> HttpResponse:
     """好差评 公示: aggregates only, by department and by package; no case, no person."""
-    from onego.feedback.models import Rectification
-
     return render(
         request,
         "portal/feedback/public.html",
