@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -91,3 +92,12 @@ def test_the_rectification_machine_allows_only_its_moves() -> None:
         rules.check_rect_transition(RectStatus.OPEN, RectStatus.RESOLVED)  # never closed without an answer
     assert rules.after_rerate(Level.DISSATISFIED) == RectStatus.OPEN
     assert rules.after_rerate(Level.BASIC) == RectStatus.RESOLVED
+
+
+def test_a_malformed_rectification_days_setting_is_refused_by_name(tmp_path: Path) -> None:
+    from tests.core.test_settings import SECRET, production_env, run_python
+
+    env = production_env(tmp_path, ONEGO_SECRET_KEY=SECRET, ONEGO_FEEDBACK_RECTIFICATION_DAYS="520100:five")
+    result = run_python("import onego.settings", env)
+    assert result.returncode != 0
+    assert "ONEGO_FEEDBACK_RECTIFICATION_DAYS='520100:five'" in result.stderr

@@ -477,7 +477,8 @@ def get_notice(request: HttpRequest, case_id: str, number: int, format: str = "h
         raise NotFound("没有找到该一次性告知书", field="number")
     if format == "text":
         return HttpResponse(one_time_notice_text(notice), content_type="text/plain; charset=utf-8")
-    return HttpResponse(one_time_notice_html(notice), content_type="text/html; charset=utf-8")
+    html = one_time_notice_html(notice, csp_nonce=getattr(request, "csp_nonce", ""))
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
 @router.post(
