@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "onego.exchange",
     "onego.cases",
     "onego.signin",
+    "onego.feedback",
     "onego.api",
     "onego.portal",
     "onego.workbench",
@@ -339,3 +340,21 @@ ONEGO_STAFF_OTP_REQUIRED = env_bool("ONEGO_STAFF_OTP", not DEBUG)
 ONEGO_STAFF_SESSION_IDLE_MINUTES = env_int("ONEGO_STAFF_SESSION_IDLE_MINUTES", 30)
 ONEGO_STAFF_SESSION_MAX_HOURS = env_int("ONEGO_STAFF_SESSION_MAX_HOURS", 10)
 OTP_TOTP_ISSUER = "OneGo 一件事一次办"
+
+def _region_days(name: str, default: str) -> dict[str, int]:
+    """`default:15,520100:5` → {"default": 15, "520100": 5}; anything else is refused by name."""
+    table: dict[str, int] = {}
+    for part in env_list(name, default):
+        code, _, days = part.partition(":")
+        if not days.strip().isdigit():
+            raise RuntimeError(f"{name}={part!r}: expected region code:working days, e.g. 520100:5")
+        table[code.strip()] = int(days)
+    return table
+
+
+# 好差评 (docs/feedback.md): days after the first rating in which the applicant may change it; working
+# days a department has to answer a bad rating, by region code (the nearest region up the chain wins,
+# then "default"), as "code:days,…"; hours a window rating code stays valid.
+ONEGO_FEEDBACK_AMEND_DAYS = env_int("ONEGO_FEEDBACK_AMEND_DAYS", 7)
+ONEGO_FEEDBACK_RECTIFICATION_DAYS = _region_days("ONEGO_FEEDBACK_RECTIFICATION_DAYS", "default:15,520100:5")
+ONEGO_FEEDBACK_INVITATION_HOURS = env_int("ONEGO_FEEDBACK_INVITATION_HOURS", 24)

@@ -130,6 +130,15 @@ ROUTES: dict[str, frozenset[str]] = {
     "workbench/designer/upload/": NOBODY,
     "workbench/designer/export/items.xlsx": only(ADMIN),
     "workbench/designer/export/packages/<slug:code>.yaml": only(ADMIN),
+    # 好差评 (onego.feedback)
+    "me/cases/<str:case_id>/evaluate/": only(A),
+    "r/<slug:code>": NOBODY,  # not a valid window rating code
+    "satisfaction/": P,  # aggregates only
+    "workbench/feedback/": STAFF,  # each their own department's work orders
+    "workbench/feedback/supervision/": only(SUPERVISOR),
+    "workbench/feedback/invite/": STAFF,  # the form; issuing checks the case
+    "workbench/feedback/<uuid:rect_id>/": NOBODY,  # no work order of that id
+    "workbench/feedback/<uuid:rect_id>/<slug:action>/": NOBODY,
 }
 
 # Who may POST to a route (an empty form) when that differs from who may GET it; everyone else is sent
@@ -215,6 +224,20 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "POST /api/v1/subcases/{subcase_id}/special-procedure/end": STAFF_API,
     "POST /api/v1/subcases/{subcase_id}/supplement": STAFF_API,
     "POST /api/v1/subcases/{subcase_id}/window-decision": STAFF_API,
+    "GET /api/v1/ledger/entries/by-id/{entry_id}": NOBODY,  # no entry of that id
+    # 好差评: public aggregates; a window code is its own credential (an empty body stops at 422)
+    "GET /api/v1/feedback/levels": P,
+    "GET /api/v1/feedback/satisfaction": P,
+    "POST /api/v1/feedback/window/{code}/evaluation": P,
+    "GET /api/v1/feedback/cases/{case_id}/evaluation": NOBODY,  # A's case is not rated yet
+    "POST /api/v1/feedback/cases/{case_id}/evaluation": PORTAL_APPLICANTS,  # 422 before the case check
+    "POST /api/v1/feedback/cases/{case_id}/invitations": only(CLERK, OFFICER, SUPERVISOR),
+    "GET /api/v1/feedback/rectifications": STAFF_API,  # each their own
+    "GET /api/v1/feedback/rectifications/{rectification_id}": NOBODY,
+    "POST /api/v1/feedback/rectifications/{rectification_id}/answer": STAFF_API,
+    "POST /api/v1/feedback/rectifications/{rectification_id}/appeal": STAFF_API,
+    "POST /api/v1/feedback/rectifications/{rectification_id}/review": STAFF_API,
+    "POST /api/v1/feedback/rectifications/{rectification_id}/close": STAFF_API,
 }
 
 
@@ -266,6 +289,9 @@ def world(db: None, tmp_path: Path, settings: Any) -> dict[str, Any]:
         "material": "floor_plan",
         "partner_code": "bank",
         "token": "x",
+        "rect_id": str(uuid.uuid4()),  # no rectification of that id
+        "rectification_id": str(uuid.uuid4()),
+        "entry_id": str(uuid.uuid4()),  # no ledger entry of that id
     }
     return {"clients": clients, "values": values}
 

@@ -9,6 +9,7 @@ from onego.api.catalog import router as catalog_router
 from onego.api.documents import router as documents_router
 from onego.api.errors import declare_errors, install
 from onego.api.exchange import router as exchange_router
+from onego.api.feedback import router as feedback_router
 from onego.api.ledger import router as ledger_router
 from onego.api.partners import router as partners_router
 
@@ -28,4 +29,5 @@ api.add_router("/", ledger_router)
 api.add_router("/", cases_router)
 api.add_router("/", documents_router)
 api.add_router("/", partners_router)
+api.add_router("/", feedback_router)
 declare_errors(api)

@@ -76,6 +76,12 @@ DEMO_LOGINS = (
         DemoLogin(username, STAFF_PASSWORD, f"牵头负责人 lead officer: {role}", "/workbench/lead/")
         for username, _, _, role in LEADS
     ),
+    DemoLogin(
+        "supervisor",
+        STAFF_PASSWORD,
+        "好差评监督员（贵阳市，只读）service supervisor",
+        "/workbench/feedback/supervision/",
+    ),
 )
 
 # Who is what where: username → display name and (department code, role) memberships.
@@ -92,6 +98,7 @@ DEMO_STAFF: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
         username: (name, tuple((f"{region}-{slug}", Role.LEAD_OFFICER.value) for region in STAFF_REGIONS))
         for username, slug, name, _ in LEADS
     },
+    "supervisor": ("监督员 蒋平", (("gy-government-service", Role.SUPERVISOR.value),)),
 }
 
 

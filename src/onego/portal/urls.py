@@ -1,6 +1,14 @@
 from django.urls import path
 
-from onego.portal import views, views_apply, views_consents, views_documents, views_me, views_signin
+from onego.portal import (
+    views,
+    views_apply,
+    views_consents,
+    views_documents,
+    views_feedback,
+    views_me,
+    views_signin,
+)
 
 app_name = "portal"
 urlpatterns = [
@@ -42,6 +50,10 @@ urlpatterns = [
     path("me/cases/<str:case_id>/supplement/", views_me.my_case_supplement, name="my_case_supplement"),
     path("me/cases/<str:case_id>/correct/", views_me.my_case_correct, name="my_case_correct"),
     path("me/data-reads/", views_me.my_data_reads, name="my_data_reads"),
+    # 好差评: rate one's case; the window's short code; the public figures
+    path("me/cases/<str:case_id>/evaluate/", views_feedback.evaluate, name="evaluate"),
+    path("r/<slug:code>", views_feedback.rate_at_window, name="rate_at_window"),
+    path("satisfaction/", views_feedback.public_satisfaction, name="public_satisfaction"),
     path("me/consents/", views_consents.my_consents, name="my_consents"),
     path(
         "me/consents/<str:consent_id>/withdraw/",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onego.workbench import counter, dashboard, lead, officer, second_factor, views
+from onego.workbench import counter, dashboard, feedback, lead, officer, second_factor, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -35,6 +35,12 @@ urlpatterns = [
     path("lead/cases/<uuid:case_id>/", lead.conclusion, name="conclusion"),
     path("lead/cases/<uuid:case_id>/deliver/", lead.lead_deliver, name="lead_deliver"),
     path("lead/cases/<uuid:case_id>/<slug:which>.pdf", lead.lead_document, name="lead_document"),
+    # 好差评: rectification work orders, supervision, the window's rating code
+    path("feedback/", feedback.rectification_list, name="feedback"),
+    path("feedback/supervision/", feedback.supervision, name="feedback_supervision"),
+    path("feedback/invite/", feedback.invite, name="feedback_invite"),
+    path("feedback/<uuid:rect_id>/", feedback.rectification_detail, name="feedback_detail"),
+    path("feedback/<uuid:rect_id>/<slug:action>/", feedback.rectification_act, name="feedback_act"),
     # the package designer
     path("designer/", views.designer, name="designer"),
     path("designer/preview/", views.preview, name="preview"),
