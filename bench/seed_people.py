@@ -7,6 +7,11 @@ Makes a fresh SQLite database in a temporary directory (or, with --postgres, a t
 server on a free loopback port), migrates it, runs `onego.registries.synthetic.seed` and prints people
 per second of wall-clock time and of CPU time (the CPU figure is what to compare on a shared machine),
 the rows written per table and the database size. Numbers are measurements, never assertions.
+
+`seed_applicants` (no command line: bench/runners/onego.py calls it when it prepares its database) puts
+the OneGo runner's applicants in the simulated registries: the resident each case is filed for
+(`bench.runners.onego.person_id`) and the enterprise they represent, named as `bench.workload.application`
+names it — what the exchange reads when the runner grants consent and prefills.
 """
 
 from __future__ import annotations
@@ -37,6 +42,57 @@ def _database(args: argparse.Namespace) -> Iterator[str]:
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+APPLICANTS = 1000  # `person_id` repeats every 1000 cases: case n is filed for applicant n % 1000
+
+
+def seed_applicants(count: int = APPLICANTS) -> int:
+    """The benchmark's applicants in the population and enterprise registries (Django set up, migrated):
+    applicant i is a resident of 南明区 with `person_id(i)` who represents an active enterprise named as
+    `application(i)` names case i's. Returns the residents written."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from bench.runners.onego import person_id
+    from bench.workload import application
+    from onego.core.pii import blind_index
+    from onego.core.validators import make_uscc
+    from onego.registries import models as m
+
+    residents = []
+    for i in range(count):
+        number, data = person_id(i), application(i)
+        residents.append(
+            m.Resident(
+                id_number=number,
+                id_index=blind_index(number, kind="person"),
+                name=str(data["person_name"]),
+                gender=m.Gender.MALE if int(number[16]) % 2 else m.Gender.FEMALE,
+                birth_date=dt.date(1990, 3, 7),
+                region_code="520102",
+                address="贵州省贵阳市南明区花果园大街1号",
+            )
+        )
+    m.Resident.objects.bulk_create(residents, batch_size=500)
+    by_index = dict(m.Resident.objects.filter(region_code="520102").values_list("id_index", "pk"))
+    m.Enterprise.objects.bulk_create(
+        [
+            m.Enterprise(
+                uscc=make_uscc("520102", f"MB{i:06d}"),
+                name=str(application(i)["enterprise_name"]),
+                legal_rep_id=by_index[r.id_index],
+                registered_capital=Decimal("50"),
+                business_scope="餐饮服务",
+                address="贵州省贵阳市南明区花果园大街2号",
+                region_code="520102",
+                established_on=dt.date(2024, 6, 1),
+            )
+            for i, r in enumerate(residents)
+        ],
+        batch_size=500,
+    )
+    return len(residents)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,15 +1,17 @@
 """OneGo itself: the workload driven through the real case services on PostgreSQL.
 
 Each worker process sets up Django against the runner's database and calls the services the API and
-the web views call, as the people who would: the applicant submits online (with the data the
-exchange verified), a window clerk accepts, an officer of each department approves its sub-case
+the web views call, as the people who would: the applicant files online the way a channel does — a draft,
+consent and one-click prefill through the data exchange (`onego.applications.consent`, reading the
+applicants `bench.seed_people.seed_applicants` put in the simulated registries), then the draft submitted
+with the prefilled values and the material reference the exchange verified, so the server marks them
+verified — a window clerk accepts, an officer of each department approves its sub-case
 (the benchmark's items are sole-approver items, so approving is one call, no separate claim), the
 bank reports its step done with a signed callback (`partner_callback_receive`, what the partner API
 calls; its endpoint is the simulated `local:` one), and the lead department's officer issues the
-conclusion. Instant
-approvals (秒批) are decided by the engine when the sub-case becomes ready, by the two rules declared
-below — `onego.cases.instant.RULES` is a registry in code, and the benchmark adds its own the way a
-deployment would.
+conclusion. Instant approvals (秒批) are decided by the engine when the sub-case becomes ready, by the
+`instant_rule` the benchmark's catalog declares for its two instant items (bench/catalog/catalog.yaml),
+over the values the exchange verified.
 
 Writes are counted with `connection.execute_wrapper`: every INSERT/UPDATE/DELETE Django executes,
 including the history rows, the ledger, the notification outbox, the partner delivery and the
@@ -19,6 +21,7 @@ tasks it enqueues (which the benchmark does not run: they are a worker's job, af
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import json
 import os
@@ -46,6 +49,8 @@ STAFF = {
     "bench-lead": ("nm-scjg", "lead_officer"),
 }
 APPLICANT = "bench-applicant"
+# What the exchange prefills from the registries (the contract below allows it); the rest is typed.
+PREFILLED = ("person.name", "person.id_number", "enterprise.name")
 
 
 def _setup(url: str) -> None:
@@ -70,33 +75,18 @@ def _bench_key(purpose: str) -> str:
     return base64.b64encode(hashlib.sha256(f"onego-bench-{purpose}".encode()).digest()).decode()
 
 
-def register_rules() -> None:
-    """The instant-approval rules of the benchmark's two instant items (in every process)."""
-    from onego.cases import instant
-
-    for code, title in (
-        ("outdoor_sign", "户外招牌设置备案：市场主体名称经共享核验"),
-        ("tobacco_retail", "烟草专卖零售许可：市场主体名称经共享核验"),
-    ):
-        instant.RULES[code] = instant.InstantRule(
-            code=f"bench.{code}.v1",
-            item=code,
-            title=title,
-            checks=(
-                instant.Check("enterprise.name", "present", label="市场主体名称已登记（市场主体库核验）"),
-            ),
-        )
-
-
 def prepare(url: str) -> None:
     _setup(url)
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
+    from bench.seed_people import seed_applicants
     from onego.accounts.models import Membership
     from onego.cases.services.partners import partner_endpoint_set
-    from onego.catalog.models import Department
+    from onego.catalog.models import Department, Package
     from onego.catalog.services import catalog_import
+    from onego.exchange.preview import package_purpose
+    from onego.exchange.services import contract_publish
 
     call_command("migrate", verbosity=0, interactive=False)
     catalog_import(path=CATALOG)
@@ -110,6 +100,20 @@ def prepare(url: str) -> None:
     # The bank's endpoint: "local:" is the simulated partner (nothing is posted: the benchmark does
     # not run the delivery tasks); the secret signs the bank's callbacks.
     partner_endpoint_set(partner_code=PARTNER, url="local:", secret=PARTNER_SECRET)
+    # The exchange's side: the sharing contract that lets the package read what it prefills (published
+    # as an administrator would), and the applicants' records in the simulated registries.
+    contract_publish(
+        code="pkg.open-restaurant-bench",
+        consumer_kind="package",
+        consumer_code=PACKAGE,
+        purpose=package_purpose(Package.objects.get(code=PACKAGE).name),
+        elements=list(PREFILLED),
+        materials=["resident_id_card"],
+        licence_types=["business_licence"],
+        valid_from=dt.date(2025, 1, 1),
+        published_by="admin:bench",
+    )
+    seed_applicants()
 
 
 def concluded(url: str) -> int:
@@ -138,7 +142,6 @@ def person_id(number: int) -> str:
 class OneGoRunner:
     def __init__(self, url: str) -> None:
         _setup(url)
-        register_rules()
         from django.contrib.auth import get_user_model
         from django.db import connection
 
@@ -195,37 +198,54 @@ class OneGoRunner:
             case_issue_conclusion(actor=self.lead, case_id=self.case_ids[number])
 
     def _submit(self, number: int) -> None:
-        from onego.cases.services.submission import ApplicantIn, ContactIn, MaterialIn, case_submit
+        """As the portal files online: a draft, the applicant's consent and one-click prefill through the
+        exchange (which reads the registries seeded by `bench.seed_people.seed_applicants`), then the draft
+        submitted with the prefilled values, the two the applicant types, and the material reference the
+        exchange verified. The server marks what it verified; nothing is claimed by the runner."""
+        from onego.applications.consent import application_consent, application_prefill
+        from onego.cases.services.submission import (
+            ApplicantIn,
+            ContactIn,
+            MaterialIn,
+            case_submit,
+            case_submit_draft,
+        )
         from onego.cases.workflow import CaseStatus
 
         data = application(number)
-        identifier = person_id(number)
-        result = case_submit(
+        draft = case_submit(
             actor=self.applicant,
             package_code=PACKAGE,
             region_code=REGION,
-            applicant=ApplicantIn(kind="person", identifier=identifier, name=str(data["person_name"])),
+            applicant=ApplicantIn(kind="person", identifier=person_id(number), name=str(data["person_name"])),
             idempotency_key=f"bench-case-{number:010d}",
             channel="web",
+            contact=ContactIn(phone="13812345678"),
+            draft=True,
+        ).case
+        consent = application_consent(user=self.applicant, case_id=draft.pk, agree=True)
+        outcome = application_prefill(user=self.applicant, case_id=draft.pk, consent_id=consent.pk)
+        references = {m["material"]: m["reference"] for m in outcome.materials_verified}
+        missing = sorted(set(PREFILLED) - outcome.values.keys()) + sorted(
+            {"resident_id_card"} - references.keys()
+        )
+        if missing:
+            raise WorkflowError(f"case {number}: the exchange did not verify {missing}")
+        case = case_submit_draft(
+            actor=self.applicant,
+            case_id=draft.pk,
             form_data={
-                "person.name": data["person_name"],
-                "person.id_number": identifier,
-                "enterprise.name": data["enterprise_name"],
+                **{code: outcome.values[code]["value"] for code in PREFILLED},
                 "premises.area": data["premises_area"],
                 "bank.account_type": data["bank_account_type"],
             },
-            # What the data exchange attached when it prefilled these fields.
-            verified={
-                "person.name": f"population:bench-{number}",
-                "person.id_number": f"population:bench-{number}",
-                "enterprise.name": f"enterprise:bench-{number}",
-            },
-            materials=[MaterialIn(code="resident_id_card", reference=f"population:bench-{number}")],
-            contact=ContactIn(phone="13812345678"),
+            materials=[MaterialIn(code=code, reference=ref) for code, ref in references.items()],
         )
-        if result.case.status != CaseStatus.PRE_REVIEWED:
-            raise WorkflowError(f"case {number}: pre-review left it {result.case.status}")
-        self.case_ids[number] = result.case.pk
+        if case.status != CaseStatus.PRE_REVIEWED:
+            raise WorkflowError(f"case {number}: pre-review left it {case.status}")
+        if not set(PREFILLED) <= set(case.verified):
+            raise WorkflowError(f"case {number}: verified only {sorted(case.verified)}")
+        self.case_ids[number] = case.pk
 
     def _callback(self, number: int, code: str) -> None:
         """The bank reports the step done: a signed callback, as the partner API receives it."""

@@ -135,6 +135,29 @@ def test_raw_sql_obligations_and_spiffworkflow_runners_conclude_cases_on_postgre
             assert module.concluded(url) == 3
 
 
+@pytest.mark.postgres_only
+def test_the_onego_runner_files_through_consent_and_prefill_and_concludes_cases_on_postgresql(
+    tmp_path: Path,
+) -> None:
+    # End to end as `python -m bench.cases_throughput --runners onego` runs it (its own processes and
+    # database): every case filed as a draft, consented to and prefilled through the exchange, submitted,
+    # decided and concluded; run_one refuses a run with fewer cases concluded or a ledger that fails.
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (ONEGO_DATABASE_URL=postgres://...)")
+    from bench.cases_throughput import run_one
+
+    from bench import pg
+
+    with pg.databases(os.environ["ONEGO_DATABASE_URL"], ["smoke_onego"]) as urls:
+        result = run_one(
+            "onego", urls["smoke_onego"], cases=2, workers=1, seed=1, warmup=0, data_dir=str(tmp_path)
+        )
+    assert result.concluded == 2
+    assert result.writes_per_case > 0
+
+
 def test_the_obligations_ledger_appends_like_an_rfc6962_frontier() -> None:
     # The runner's Merkle frontier must be a real one, or its cost would not be the ledger's: after
     # n leaves the frontier holds one hash per set bit of n, and each completed node is stored once.
