@@ -25,6 +25,7 @@ from ninja.security import SessionAuth
 from onego.accounts.models import Membership
 from onego.cases import sla
 from onego.cases.access import access_case_by_id
+from onego.cases.applications import refuse_duplicate
 from onego.cases.models import Case, OneTimeNotice, SubCase, SubCaseKind
 from onego.cases.selectors import case_view, inbox, one_time_notice_html, one_time_notice_text
 from onego.cases.services.acceptance import case_accept, case_refuse, subcase_accept_registered
@@ -128,6 +129,9 @@ class SubmitIn(Schema):
     verified: dict[str, str] = Field(default_factory=dict, description="data element → exchange reference")
     materials: list[MaterialSchema] = Field(default_factory=list)
     contact: ContactSchema = Field(default_factory=ContactSchema)
+    confirm_duplicate: bool = Field(
+        False, description="submit although an open application for the same subject exists (else 409)"
+    )
     delivery_method: Literal["electronic", "pickup", "post"] = "electronic"
     draft: bool = False
 
@@ -438,6 +442,14 @@ def _reload(case_id: Any, request: HttpRequest) -> dict[str, Any]:
 def submit(
     request: HttpRequest, payload: SubmitIn, idempotency_key: HeaderEx[str, P(alias="Idempotency-Key")]
 ) -> Status[dict[str, Any]]:
+    if not payload.confirm_duplicate:  # 409 with `existing_id` (cases/applications.py)
+        refuse_duplicate(
+            package_code=payload.package,
+            applicant_kind=payload.applicant.kind,
+            identifier=payload.applicant.identifier,
+            form_data=payload.form,
+            idempotency_key=idempotency_key,
+        )
     result = case_submit(
         actor=request.user,
         package_code=payload.package,

@@ -415,7 +415,7 @@ def form_view(draft: ApplicationDraft) -> list[GroupView]:
     values = draft_values(draft)
     helps = dict(cm.DataElement.objects.values_list("code", "help_text"))
     groups = []
-    for g, asked in asked_groups(draft.case.snapshot):
+    for g, asked in asked_groups(draft.case.snapshot, delivery_method=draft.case.delivery_method):
         fields = []
         for f in asked:
             el = f["element"]

@@ -23,9 +23,9 @@ from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from pypinyin import Style, lazy_pinyin
 
-from onego.cases import prereview
+from onego.cases import bindings, prereview
 from onego.cases.access import access_case_by_id, ensure_applicant_or_clerk
-from onego.cases.formdata import form_fields, form_values, seal_values, sensitive_elements
+from onego.cases.formdata import fill_from_path, form_fields, form_values, seal_values, sensitive_elements
 from onego.cases.identity import blind_index, mask_identifier, mask_name, seal
 from onego.cases.models import (
     ApplicantKind,
@@ -189,6 +189,7 @@ def _check_against_form(
     for element, ref in verified.items():
         if not isinstance(ref, str) or not ref.strip() or len(ref) > 200:
             raise ValidationFailed(f"“{element}”的核验凭据应为不超过200字的文本", field=element)
+    bindings.refuse_contradictions(snapshot, form_data)
 
 
 def _check_materials_known(snapshot: Mapping[str, Any], materials: Sequence[MaterialIn]) -> None:
@@ -243,11 +244,16 @@ def provided_materials(case: Case, rows: Sequence[Material] | None = None) -> li
 
 
 def _snapshot(
-    package_code: str, region_code: str, answers: Mapping[str, Any], add: Sequence[str], drop: Sequence[str]
+    package_code: str,
+    region_code: str,
+    answers: Mapping[str, Any],
+    add: Sequence[str],
+    drop: Sequence[str],
+    data: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], Package, Region]:
     """The compiled package to store on the case, and the package and region rows it came from."""
     found = compile_with_rows(
-        package_code=package_code, region_code=region_code, answers=answers, add=add, drop=drop
+        package_code=package_code, region_code=region_code, answers=answers, add=add, drop=drop, data=data
     )
     compiled = found.compiled
     missing = [e.name for e in compiled.entries if e.kind == "item" and not e.department_code]
@@ -322,7 +328,15 @@ def case_submit(
     if existing is not None:
         return same_or_conflict(existing)
 
-    snapshot, package, region = _snapshot(package_code, region_code, answers, add, drop)
+    known = bindings.known_data(
+        package_code=package_code,
+        applicant_kind=applicant.kind,
+        identifier=applicant.identifier,
+        form_data=form_data,
+    )
+    snapshot, package, region = _snapshot(package_code, region_code, answers, add, drop, data=known)
+    # What the path already has (a bound question's answer, the contact step) fills its field.
+    form_data = fill_from_path(snapshot, form_data, phone=contact.phone, email=contact.email)
     _check_against_form(snapshot, form_data, verified)
     _check_materials_known(snapshot, materials)
     now = clock.now()
@@ -481,6 +495,7 @@ def merge_submission(
     actor: Any,
 ) -> None:
     """Merge newly given values and materials into the case; everything not given is kept."""
+    form_data = bindings.fill_blanks(case, form_data)
     _check_against_form(case.snapshot, form_data, verified)
     _check_materials_known(case.snapshot, [u.given for u in uploads])
     merged = {**(case.form_data or {}), **seal_values(form_data, sensitive_elements(case.snapshot))}

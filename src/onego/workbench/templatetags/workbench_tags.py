@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 
+from onego.cases.queue import CONSENT_LABELS, consent_channel
 from onego.workbench.staff import Sections, sections_for
 
 register = template.Library()
@@ -30,3 +31,9 @@ def domid(code: Any) -> str:
 @register.filter
 def lookup(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def consent_source(consent: Any) -> str:
+    """Where a consent was given (网上 / 窗口当面 / 经接口), from who the exchange recorded giving it."""
+    return CONSENT_LABELS[consent_channel(consent)]
