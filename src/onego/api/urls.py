@@ -11,6 +11,7 @@ from onego.api.documents import router as documents_router
 from onego.api.exchange import router as exchange_router
 from onego.api.ledger import router as ledger_router
 from onego.api.partners import router as partners_router
+from onego.api.queue import router as queue_router
 from onego.core.errors import Conflict, NotFound, OneGoError, PermissionDenied
 
 api = NinjaAPI(
@@ -35,3 +36,4 @@ api.add_router("/", ledger_router)
 api.add_router("/", cases_router)
 api.add_router("/", documents_router)
 api.add_router("/", partners_router)
+api.add_router("/", queue_router)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onego.workbench import counter, dashboard, lead, officer, views
+from onego.workbench import counter, dashboard, lead, officer, queue, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("logout/", dashboard.LogoutView.as_view(), name="logout"),
     # the comprehensive window
     path("counter/", counter.counter, name="counter"),
+    path("queue/", queue.queue, name="queue"),
     path("counter/applicant/", counter.counter_applicant, name="counter_applicant"),
     path("counter/clear/", counter.counter_clear, name="counter_clear"),
     path("counter/start/", counter.counter_start, name="counter_start"),
