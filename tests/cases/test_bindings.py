@@ -140,7 +140,7 @@ def test_a_correction_cannot_change_a_bound_value_behind_the_answers(farm: Staff
         region_code="520102",
         applicant=ApplicantIn("enterprise", ENTERPRISE_USCC, "南明区好养殖有限公司"),
         idempotency_key="farm-draft-0001",
-        channel="web",
+        channel="counter",
         answers={"scale": 100, "kind": "牛"},
         contact=ContactIn(phone="13812345678"),
         draft=True,

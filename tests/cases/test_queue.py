@@ -11,7 +11,7 @@ from onego.cases.models import Case
 from onego.cases.queue import acceptance_queue, waiting_label
 from onego.core.errors import PermissionDenied
 from onego.exchange.models import Consent
-from tests.cases.factories import submit
+from tests.cases.factories import online_applicant, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -32,13 +32,13 @@ def consent(case: Case, actor: str, decision: str = "granted") -> None:
 def test_online_submissions_are_listed_oldest_first_with_waiting_time_and_consent_source(
     staff: Any, monday_morning: Any
 ) -> None:
-    first = submit(staff.clerk, key="queue-key-0001", channel="web").case
+    first = submit(online_applicant(), key="queue-key-0001", channel="web").case
     consent(first, "applicant:0123456789abcdef")
     monday_morning.shift(dt.timedelta(hours=2, minutes=30))
-    second = submit(staff.clerk, key="queue-key-0002", channel="app").case
+    second = submit(online_applicant(), key="queue-key-0002", channel="app").case
     consent(second, "dept:nm-zwfw/user:clerk")
     submit(staff.clerk, key="queue-key-0003", channel="counter")  # taken in at the window: not queued
-    submit(staff.clerk, key="queue-key-0004", channel="web", draft=True)  # not submitted yet
+    submit(online_applicant(), key="queue-key-0004", channel="web", draft=True)  # not submitted yet
     monday_morning.shift(dt.timedelta(minutes=5))
 
     rows = acceptance_queue(staff.clerk)
@@ -53,14 +53,14 @@ def test_online_submissions_are_listed_oldest_first_with_waiting_time_and_consen
 def test_an_accepted_case_leaves_the_queue(staff: Any) -> None:
     from onego.cases.services.acceptance import case_accept
 
-    case = submit(staff.clerk, key="queue-key-0005", channel="web").case
+    case = submit(online_applicant(), key="queue-key-0005", channel="web").case
     assert [r.case_id for r in acceptance_queue(staff.clerk)] == [case.pk]
     case_accept(actor=staff.clerk, case_id=case.pk)
     assert acceptance_queue(staff.clerk) == []
 
 
 def test_a_clerk_of_another_region_sees_nothing(staff: Any) -> None:
-    submit(staff.clerk, key="queue-key-0006", channel="web")
+    submit(online_applicant(), key="queue-key-0006", channel="web")
     assert acceptance_queue(staff.other_clerk) == []
 
 
@@ -70,9 +70,9 @@ def test_someone_who_is_no_clerk_is_refused(staff: Any) -> None:
 
 
 def test_a_declined_consent_and_none_are_told_apart(staff: Any) -> None:
-    declined = submit(staff.clerk, key="queue-key-0007", channel="web").case
+    declined = submit(online_applicant(), key="queue-key-0007", channel="web").case
     consent(declined, "applicant:0123456789abcdef", decision="declined")
-    submit(staff.clerk, key="queue-key-0008", channel="web", contact=None)
+    submit(online_applicant(), key="queue-key-0008", channel="web", contact=None)
     labels = {r.consent_channel for r in acceptance_queue(staff.clerk)}
     assert labels == {"declined", "none"}
 

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from onego.cases.models import Case
-from tests.cases.factories import PERSON_ID, submit
+from tests.cases.factories import PERSON_ID, online_applicant, submit
 from tests.exchange.people import resident
 from tests.workbench.conftest import People, page, signed_in
 
@@ -35,7 +35,7 @@ def started(clerk: Client) -> dict[str, str]:
 
 
 def test_the_open_application_is_shown_with_a_link(people: People) -> None:
-    existing = submit(people.clerk, key="dup-counter-01", channel="web").case
+    existing = submit(online_applicant(), key="dup-counter-01", channel="web").case
     clerk = signed_in(people.clerk)
     started(clerk)
     html = page(clerk.get(START))
@@ -45,7 +45,7 @@ def test_the_open_application_is_shown_with_a_link(people: People) -> None:
 
 
 def test_a_second_application_needs_the_clerks_confirmation(people: People) -> None:
-    submit(people.clerk, key="dup-counter-02", channel="web")
+    submit(online_applicant(), key="dup-counter-02", channel="web")
     clerk = signed_in(people.clerk)
     data = started(clerk)
     refused = clerk.post("/workbench/counter/start/", data)

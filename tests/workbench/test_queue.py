@@ -7,14 +7,14 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.cases.factories import submit
+from tests.cases.factories import online_applicant, submit
 from tests.workbench.conftest import People, page, signed_in
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_clerk_sees_the_online_submission_with_a_link_to_accept_it(people: People) -> None:
-    case = submit(people.clerk, key="queue-page-0001", channel="web").case
+    case = submit(online_applicant(), key="queue-page-0001", channel="web").case
     submit(people.clerk, key="queue-page-0002", channel="counter")
     html = page(signed_in(people.clerk).get("/workbench/queue/"))
     assert "<h1>待受理</h1>" in html
@@ -33,7 +33,7 @@ def test_the_clerks_navigation_links_the_queue(people: People) -> None:
 
 
 def test_a_clerk_of_another_region_sees_an_empty_queue(people: People) -> None:
-    submit(people.clerk, key="queue-page-0003", channel="web")
+    submit(online_applicant(), key="queue-page-0003", channel="web")
     html = page(signed_in(people.bijie_clerk).get("/workbench/queue/"))
     assert "目前没有等待受理的网上申请" in html
 
@@ -44,7 +44,7 @@ def test_an_officer_is_told_the_page_is_for_clerks(people: People) -> None:
 
 
 def test_the_api_lists_the_same_rows(people: People) -> None:
-    case = submit(people.clerk, key="queue-api-0001", channel="web").case
+    case = submit(online_applicant(), key="queue-api-0001", channel="web").case
     body = signed_in(people.clerk).get("/api/v1/acceptance-queue").json()
     assert body["count"] == 1
     row = body["rows"][0]
@@ -56,7 +56,7 @@ def test_the_api_lists_the_same_rows(people: People) -> None:
 
 
 def test_the_api_keeps_each_clerk_to_their_centre(people: People) -> None:
-    submit(people.clerk, key="queue-api-0002", channel="web")
+    submit(online_applicant(), key="queue-api-0002", channel="web")
     assert signed_in(people.bijie_clerk).get("/api/v1/acceptance-queue").json() == {"count": 0, "rows": []}
     refused = signed_in(people.officer).get("/api/v1/acceptance-queue")
     assert refused.status_code == 403
