@@ -119,6 +119,11 @@ def make_staff(username: str, department: str, role: Role | str, *, email: str =
     return user
 
 
+def online_applicant(username: str = "online-applicant") -> Any:
+    """An applicant's own account, filing for themselves online (staff file only at the counter)."""
+    return get_user_model().objects.get_or_create(username=username)[0]
+
+
 def full_form() -> dict[str, Any]:
     return {
         "person.name": "张三",

@@ -108,6 +108,8 @@ def submission() -> dict[str, Any]:
             {"material": "lease_contract", **pdf("lease.pdf")},
         ],
         "contact": {"phone": "13812345678", "email": "zhangsan@example.com"},
+        # Sixteen applications of one applicant for one package: deliberate, not duplicates (cases/applications.py).
+        "confirm_duplicate": True,
     }
 
 

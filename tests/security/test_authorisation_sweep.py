@@ -101,6 +101,7 @@ ROUTES: dict[str, frozenset[str]] = {
     # the workbench
     "workbench/": STAFF,
     "workbench/counter/": CLERKS,
+    "workbench/queue/": CLERKS,  # each their own centre's online submissions
     "workbench/counter/applicant/": CLERKS,
     "workbench/counter/start/": CLERKS,
     "workbench/counter/clear/": NOBODY,  # POST only
@@ -201,6 +202,7 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "GET /api/v1/cases/{case_id}/inspections": only(ADMIN, CLERK, OFFICER, SUPERVISOR),
     "GET /api/v1/cases/{case_id}/notices/{number}": NOBODY,  # no notice issued
     "GET /api/v1/inbox": STAFF_API,  # each their own
+    "GET /api/v1/acceptance-queue": CLERKS,  # each clerk their own centre's
     "GET /api/v1/subcases/{subcase_id}/partner": NOBODY,  # not a partner step
     "POST /api/v1/subcases/{subcase_id}/partner/resend": NOBODY,
     "POST /api/v1/cases/{case_id}/conclusion": NOBODY,

@@ -27,6 +27,7 @@ from onego.accounts.otp import is_verified, second_factor_required
 from onego.applications.consent import filing_channel
 from onego.cases import sla
 from onego.cases.access import access_case_by_id
+from onego.cases.applications import refuse_duplicate
 from onego.cases.models import Case, OneTimeNotice, SubCase, SubCaseKind
 from onego.cases.selectors import case_view, inbox, one_time_notice_html, one_time_notice_text
 from onego.cases.services.acceptance import case_accept, case_refuse, subcase_accept_registered
@@ -147,6 +148,9 @@ class SubmitIn(Schema):
     )
     materials: list[MaterialSchema] = Field(default_factory=list)
     contact: ContactSchema = Field(default_factory=ContactSchema)
+    confirm_duplicate: bool = Field(
+        False, description="submit although an open application for the same subject exists (else 409)"
+    )
     delivery_method: Literal["electronic", "pickup", "post"] = "electronic"
     draft: bool = False
 
@@ -472,6 +476,14 @@ def submit(
     channel = filing_channel(user=request.user, region_code=payload.region)
     if payload.channel not in (None, channel):
         raise ValidationFailed(f"申请渠道由系统根据登录身份确定，应为 {channel}", field="channel")
+    if not payload.confirm_duplicate:  # 409 with `existing_id` (cases/applications.py)
+        refuse_duplicate(
+            package_code=payload.package,
+            applicant_kind=payload.applicant.kind,
+            identifier=payload.applicant.identifier,
+            form_data=payload.form,
+            idempotency_key=idempotency_key,
+        )
     result = case_submit(
         actor=request.user,
         package_code=payload.package,

@@ -12,6 +12,7 @@ from onego.api.exchange import router as exchange_router
 from onego.api.feedback import router as feedback_router
 from onego.api.ledger import router as ledger_router
 from onego.api.partners import router as partners_router
+from onego.api.queue import router as queue_router
 
 api = NinjaAPI(
     title="OneGo API",
@@ -30,4 +31,5 @@ api.add_router("/", cases_router)
 api.add_router("/", documents_router)
 api.add_router("/", partners_router)
 api.add_router("/", feedback_router)
+api.add_router("/", queue_router)
 declare_errors(api)

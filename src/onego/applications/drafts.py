@@ -40,7 +40,7 @@ from onego.applications.consent import application_consent, application_prefill
 from onego.applications.materials import attachable_references
 from onego.applications.values import field_error, typed_value
 from onego.cases import prereview
-from onego.cases.formdata import asked_groups, form_fields
+from onego.cases.formdata import asked_groups, fill_from_path, form_fields
 from onego.cases.models import Case, DeliveryMethod
 from onego.cases.services.submission import (
     ContactIn,
@@ -408,7 +408,7 @@ def form_view(draft: ApplicationDraft) -> list[GroupView]:
     values = draft_values(draft)
     helps = dict(cm.DataElement.objects.values_list("code", "help_text"))
     groups = []
-    for g, asked in asked_groups(draft.case.snapshot):
+    for g, asked in asked_groups(draft.case.snapshot, delivery_method=draft.case.delivery_method):
         fields = []
         for f in asked:
             el = f["element"]
@@ -440,8 +440,10 @@ def form_errors(draft: ApplicationDraft, only: Sequence[str] | None = None) -> d
         return {}
     values = draft_values(draft)
     errors: dict[str, str] = {}
-    for element, f in form_fields(draft.case.snapshot).items():
-        if only is not None and element not in only:
+    snapshot, delivery = draft.case.snapshot, draft.case.delivery_method
+    asked = {f["element"] for _, fs in asked_groups(snapshot, delivery_method=delivery) for f in fs}
+    for element, f in form_fields(snapshot).items():
+        if (only is not None and element not in only) or element not in asked:  # the path answered it
             continue
         if msg := field_error(f, typed_value(f["type"], values.get(element, ""))):
             errors[element] = msg
@@ -616,8 +618,15 @@ def draft_problems(draft: ApplicationDraft) -> list[prereview.Problem]:
     provided = [prereview.Provided(u.material, u.filename, u.size) for u in uploads]
     provided += [prereview.Provided(m.code, reference=m.reference) for m in _references(draft)]
     # Mailing fields are needed only when something is posted, as the case's pre-review will judge it.
+    contact = draft_contact(draft)  # the contact step and bound answers fill their fields (formdata)
+    values = fill_from_path(
+        draft.case.snapshot,
+        _typed_values(draft),
+        phone=contact.get("phone", ""),
+        email=contact.get("email", ""),
+    )
     problems = prereview.pre_review(
-        fields, materials, _typed_values(draft), provided, delivery_method=draft.delivery_method
+        fields, materials, values, provided, delivery_method=draft.delivery_method
     )
     have = {p.code for p in provided}
     for line in materials_view(draft):

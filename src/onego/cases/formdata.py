@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping
 from typing import Any
 
 from onego.cases.identity import seal, unseal
@@ -15,13 +15,83 @@ def form_fields(snapshot: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return {f["element"]: f for group in snapshot.get("form", []) for f in group["fields"]}
 
 
-def asked_groups(snapshot: Mapping[str, Any]) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+# Form fields the contact step of every channel already asks (ContactIn): filled from it, never re-asked.
+CONTACT_ELEMENTS: dict[str, str] = {
+    "person.phone": "phone",
+    "contact.phone": "phone",
+    "person.email": "email",
+    "contact.email": "email",
+}
+POSTAL_PREFIX = "address."
+POST = "post"  # cases.models.DeliveryMethod.POST
+
+
+def posting_possible(snapshot: Mapping[str, Any], delivery_method: str | None) -> bool:
+    """Whether the mailing fields may be needed: delivery by post, or a form choice that means posting
+    (领卡方式“邮寄到家”) is in the form. Unknown delivery (None): assume it may."""
+    if delivery_method is None or delivery_method == POST:
+        return True
+    return any(f.get("post_choices") for f in form_fields(snapshot).values())
+
+
+def not_asked(snapshot: Mapping[str, Any], field: Mapping[str, Any], delivery_method: str | None) -> str:
+    """Why the application does not ask this field in its form ("" when it does).
+
+    One rule for every channel (the portal wizard, the counter) and for `onego package check`.
+    """
+    if field.get("produced_by"):
+        return "produced"
+    question = field.get("answers_question")
+    if question and (snapshot.get("answers") or {}).get(question) is not None:
+        return "answer"  # the question's answer is this datum: asked once, in the question
+    if field["element"] in CONTACT_ELEMENTS:
+        return "contact"
+    if field["element"].startswith(POSTAL_PREFIX) and not posting_possible(snapshot, delivery_method):
+        return "not_posted"
+    return ""
+
+
+def asked_groups(
+    snapshot: Mapping[str, Any], *, delivery_method: str | None = None, keep: Container[str] = ()
+) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """The form's groups as someone fills them in: each group with the fields to ask, leaving out
-    fields an earlier item of the package produces (nobody types them), and groups left empty."""
+    fields nobody types (an earlier item of the package produces them; the question's answer or the
+    contact step gave them; the mailing address when nothing is posted), and groups left empty.
+
+    `keep`: elements shown whatever the path gave them (a value pre-review found wrong is corrected
+    where it is shown)."""
     for group in snapshot.get("form", []):
-        fields = [f for f in group["fields"] if not f.get("produced_by")]
+        fields = [
+            f
+            for f in group["fields"]
+            if (f["element"] in keep and not f.get("produced_by"))
+            or not not_asked(snapshot, f, delivery_method)
+        ]
         if fields:
             yield group, fields
+
+
+def path_values(snapshot: Mapping[str, Any], *, phone: str = "", email: str = "") -> dict[str, Any]:
+    """Values the application already has for form fields it does not ask again: the answers of bound
+    questions (`bound_values`) and the contact step's phone and e-mail."""
+    known = form_fields(snapshot)
+    out: dict[str, Any] = dict(snapshot.get("bound_values") or {})
+    contact = {"phone": phone, "email": email}
+    for element, key in CONTACT_ELEMENTS.items():
+        if element in known and contact[key]:
+            out.setdefault(element, contact[key])
+    return out
+
+
+def fill_from_path(
+    snapshot: Mapping[str, Any], form_data: Mapping[str, Any], *, phone: str = "", email: str = ""
+) -> dict[str, Any]:
+    """`form_data` with every field the path already answered filled where it was not given (or blank)."""
+    out = dict(form_data)
+    for element, value in path_values(snapshot, phone=phone, email=email).items():
+        if out.get(element) in (None, ""):
+            out[element] = value
+    return out
 
 
 def sensitive_elements(snapshot: Mapping[str, Any]) -> set[str]:

@@ -13,6 +13,10 @@ gets them as declared.
 
 A field produced by an earlier item of the package (`produced_by`, e.g. the newborn's ID number that
 出生登记 assigns) is never demanded: it does not exist when the applicant submits.
+
+A field that answers a scenario question (a question bound to its data element) must agree with the
+answer the case was compiled for: 存栏数量 5000 under the answer 存栏规模 100 is refused
+(`contradicts_answer`), whatever channel the value came through — the items would be the wrong ones.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from onego.catalog.rules.expressions import QuestionSpec
+from onego.catalog.rules.package import CompileError, contradiction
 from onego.core.validators import CHECKS, check_licence_identifier
 
 POSTAL_PREFIX = "address."
@@ -45,6 +51,20 @@ class FieldRule:
     # Choices that mean "posted to the applicant", whatever the case's delivery method (the catalog's
     # data element declares them; the compiled form field carries them).
     post_choices: tuple[str, ...] = ()
+    # The scenario question this field answers and the answer the case was compiled for (None: none).
+    question: QuestionSpec | None = None
+    answer: Any = None
+
+
+def bound_problem(rule: FieldRule, value: Any) -> Problem | None:
+    """The field's value contradicts the scenario answer it is bound to: the case's items would be wrong."""
+    if rule.question is None:
+        return None
+    try:
+        msg = contradiction(rule.question, rule.answer, value)
+    except CompileError as exc:
+        msg = exc.message
+    return Problem(rule.element, "contradicts_answer", msg) if msg else None
 
 
 def by_post(delivery_method: str | None, form_data: Mapping[str, Any], fields: Sequence[FieldRule]) -> bool:
@@ -92,7 +112,25 @@ class Problem:
         return {"field": self.field, "kind": self.kind, "message": self.message}
 
 
+def _questions(snapshot: Mapping[str, Any]) -> dict[str, QuestionSpec]:
+    """The snapshot's bound questions by their element (snapshots compiled before binding have none)."""
+    return {
+        q["bind"]: QuestionSpec(
+            ident=q["ident"],
+            type=q["type"],
+            choices=tuple(q.get("choices") or ()),
+            text=q.get("text") or "",
+            bind=q["bind"],
+            bind_name=q.get("bind_name") or "",
+        )
+        for q in snapshot.get("questions", [])
+        if q.get("bind")
+    }
+
+
 def rules_from_snapshot(snapshot: Mapping[str, Any]) -> tuple[list[FieldRule], list[MaterialRule]]:
+    questions = _questions(snapshot)
+    answers = snapshot.get("answers") or {}
     fields = [
         FieldRule(
             element=f["element"],
@@ -103,6 +141,8 @@ def rules_from_snapshot(snapshot: Mapping[str, Any]) -> tuple[list[FieldRule], l
             prefill_source=f.get("prefill_source") or "",
             produced_by=f.get("produced_by") or "",
             post_choices=tuple(f.get("post_choices") or ()),
+            question=questions.get(f["element"]),
+            answer=answers.get(questions[f["element"]].ident) if f["element"] in questions else None,
         )
         for group in snapshot.get("form", [])
         for f in group["fields"]
@@ -191,6 +231,8 @@ def pre_review(
             continue
         if msg := check_value(rule, value):
             problems.append(Problem(rule.element, "invalid_field", msg))
+        elif bound := bound_problem(rule, value):
+            problems.append(bound)
 
     given = {p.code: p for p in provided}
     for mat in materials:

@@ -505,6 +505,12 @@ class PackageQuestion(BaseModel):
     default = models.JSONField(null=True, blank=True)
     help_text = models.CharField(max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    bind = models.CharField(
+        "绑定数据",
+        max_length=120,
+        blank=True,
+        help_text="回答本问题的数据：数据元代码，或 licence:<证照类型>（申请人持有有效电子证照）",
+    )
 
     class Meta:
         ordering = ["package", "position"]

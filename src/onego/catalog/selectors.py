@@ -326,7 +326,14 @@ def _package_spec(gen: Generation, package: m.Package, chain: list[m.Region]) ->
         )
     lead = _resolve(chain, by_region, package.lead_department_type.code, "village")
     questions = tuple(
-        QuestionSpec(ident=q.ident, type=q.type, choices=tuple(q.choices or ()), text=q.text)
+        QuestionSpec(
+            ident=q.ident,
+            type=q.type,
+            choices=tuple(q.choices or ()),
+            text=q.text,
+            bind=q.bind,
+            bind_name=_bind_name(q.bind, elements),
+        )
         for q in package.questions.all()
     )
     return PackageSpec(
@@ -338,6 +345,19 @@ def _package_spec(gen: Generation, package: m.Package, chain: list[m.Region]) ->
         defaults={q.ident: q.default for q in package.questions.all() if q.default is not None},
         entries=tuple(entries),
     )
+
+
+LICENCE_BIND = "licence:"
+
+
+def _bind_name(bind: str, elements: Mapping[str, ElementSpec]) -> str:
+    if bind.startswith(LICENCE_BIND):
+        # Read when a package's spec is built, which is itself memoised per package and region.
+        code = bind.removeprefix(LICENCE_BIND)
+        name = m.LicenceType.objects.filter(code=code).values_list("name", flat=True).first()
+        return str(name or code)
+    element = elements.get(bind)
+    return element.name if element else bind
 
 
 @dataclass(frozen=True)
@@ -373,11 +393,14 @@ def _compile(
     answers: Mapping[str, Any],
     add: Sequence[str],
     drop: Sequence[str],
+    data: Mapping[str, Any] | None = None,
 ) -> tuple[CompiledPackage, _Offered]:
     offered = gen.get("spec", (package_code, region_code), lambda: _offered(gen, package_code, region_code))
     try:
         # The region was read by this very code (`_region`), so the code is the region's own.
-        compiled = compile_package(offered.spec, region=region_code, answers=answers, add=add, drop=drop)
+        compiled = compile_package(
+            offered.spec, region=region_code, answers=answers, add=add, drop=drop, data=data
+        )
     except CompileError as exc:
         raise ValidationFailed(exc.message, field=exc.field) from exc
     if offered.group_titles:
@@ -395,13 +418,17 @@ def compile_for(
     answers: Mapping[str, Any],
     add: Sequence[str] = (),
     drop: Sequence[str] = (),
+    data: Mapping[str, Any] | None = None,
 ) -> CompiledPackage:
     """Compile a package for a region and answers; refuses with a clear error rather than guessing.
+
+    `data`: known data that answers bound questions (form values by element code, registry facts as
+    "licence:<type>" → bool); an answer contradicting it is refused naming the datum.
 
     What does not depend on the answers (the package's spec for the region) is memoised per package and
     region; the compiler itself runs every time and builds a new result.
     """
-    return _compile(generation(), package_code, region_code, answers, add, drop)[0]
+    return _compile(generation(), package_code, region_code, answers, add, drop, data)[0]
 
 
 @dataclass(frozen=True)
@@ -418,13 +445,14 @@ def compile_with_rows(
     answers: Mapping[str, Any],
     add: Sequence[str] = (),
     drop: Sequence[str] = (),
+    data: Mapping[str, Any] | None = None,
 ) -> CompiledWithRows:
     """`compile_for`, and the package and region rows it was compiled from, read at the same revision.
 
     For a caller that stores the result against those rows (a submission): it needs no query of its own
     for them, and the row's `version` is the one the compiled package came from.
     """
-    compiled, offered = _compile(generation(), package_code, region_code, answers, add, drop)
+    compiled, offered = _compile(generation(), package_code, region_code, answers, add, drop, data)
     return CompiledWithRows(compiled, _copy_of(offered.package_row), _copy_of(offered.region_row))
 
 
@@ -455,3 +483,14 @@ def theme_choices() -> list[tuple[str, str, str]]:
     names = {code for code, _, _ in declared}
     builtin = [(code, str(label), "") for code, label in m.Theme.choices if code not in names]
     return builtin + declared
+
+
+def licence_bindings(package_code: str) -> dict[str, str]:
+    """Question id → licence type code, for the package's questions bound to an e-licence
+    (`bind: licence:<type>`): the callers that may read the e-licence library answer them."""
+    package = package_by_code(package_code)
+    return {
+        q.ident: q.bind.removeprefix(LICENCE_BIND)
+        for q in package.questions.all()
+        if q.bind.startswith(LICENCE_BIND)
+    }

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from onego.applications import drafts
+from onego.cases.applications import open_applications
 from onego.catalog import models as cm
 from onego.catalog.selectors import is_offered, package_by_code, region_by_code
 from onego.core.errors import NotFound, OneGoError
@@ -111,6 +112,16 @@ def apply_start(request: HttpRequest, signed_in: SignedIn, code: str) -> HttpRes
     existing = (
         drafts.open_drafts(user=request.user, signed_in=signed_in).filter(package_code=package.code).first()
     )
+    # Open applications for the same subject made elsewhere (the counter, the API, an earlier draft).
+    others = [
+        o
+        for o in open_applications(
+            package_code=package.code,
+            applicant_kind=signed_in.acting.kind,
+            identifier=signed_in.acting.applicant().identifier,
+        )
+        if existing is None or o.case_id != existing.case_id
+    ]
     return render(
         request,
         "portal/apply/start.html",
@@ -121,6 +132,7 @@ def apply_start(request: HttpRequest, signed_in: SignedIn, code: str) -> HttpRes
             "chosen": chosen,
             "error": error,
             "existing": existing,
+            "others": others,
         },
         status=400 if error else 200,
     )

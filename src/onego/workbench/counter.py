@@ -33,6 +33,8 @@ from onego.applications.consent import application_consent, application_prefill
 from onego.applications.materials import attachable_references
 from onego.applications.values import typed_form, typed_value
 from onego.cases.access import access_case_by_id, region_contains
+from onego.cases.applications import DuplicateApplication, open_applications
+from onego.cases.bindings import known_answers
 from onego.cases.formdata import form_fields
 from onego.cases.identity import mask_identifier, mask_name, seal, unseal
 from onego.cases.models import Case, Channel, DeliveryMethod, OneTimeNotice, SubCase, SubCaseKind
@@ -248,9 +250,17 @@ def counter_start(request: HttpRequest) -> HttpResponse:
     package, region = _start_choices(request, params)
     optional = _optional_items(package)
     error: OneGoError | None = None
+    duplicates = open_applications(
+        package_code=package.code,
+        applicant_kind=data["kind"],
+        identifier=data["key"],
+        idempotency_key=params.get("idempotency_key", ""),
+    )
     if request.method == "POST":
         if not data.get("name"):
             error = ValidationFailed(_("请先填写申请人姓名或名称"), field="applicant.name")
+        elif duplicates and not request.POST.get("confirm_duplicate"):
+            error = DuplicateApplication(duplicates[0])
         else:
             chosen = set(request.POST.getlist("optional"))
             add = [pi.item.code for pi in optional if pi.item.code in chosen and not pi.default_selected]
@@ -282,6 +292,8 @@ def counter_start(request: HttpRequest) -> HttpResponse:
                 )
                 return HttpResponseRedirect(_case_url(result.case, "consent"))
     answers = request.POST if request.method == "POST" else None
+    # What the e-licence library already answers is preset from it (a known firm holds its licence).
+    known = known_answers(package_code=package.code, applicant_kind=data["kind"], identifier=data["key"])
     context = {
         "applicant": _applicant_view(data),
         "package": package,
@@ -289,7 +301,9 @@ def counter_start(request: HttpRequest) -> HttpResponse:
         "questions": [
             {
                 "q": q,
-                "value": answers.get(f"q_{q.ident}", "") if answers is not None else _default(q.default),
+                "value": answers.get(f"q_{q.ident}", "")
+                if answers is not None
+                else _default(known.get(q.ident, q.default)),
             }
             for q in package.questions.all()
         ],
@@ -308,6 +322,7 @@ def counter_start(request: HttpRequest) -> HttpResponse:
         "delivery_methods": DeliveryMethod.choices,
         "delivery_method": request.POST.get("delivery_method", DeliveryMethod.ELECTRONIC),
         "error": error,
+        "duplicates": duplicates,
     }
     return render(
         request, "workbench/counter/start.html", context, status=_status_code(error) if error else 200

@@ -145,7 +145,7 @@ def counter_form(
     stored = form_values(case)
     problems = problems or {}
     groups = []
-    for group, asked in asked_groups(case.snapshot):
+    for group, asked in asked_groups(case.snapshot, delivery_method=case.delivery_method, keep=problems):
         rows = []
         for f in asked:
             code = f["element"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onego.workbench import counter, dashboard, feedback, lead, officer, second_factor, views
+from onego.workbench import counter, dashboard, feedback, lead, officer, queue, second_factor, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", dashboard.LogoutView.as_view(), name="logout"),
     # the comprehensive window
     path("counter/", counter.counter, name="counter"),
+    path("queue/", queue.queue, name="queue"),
     path("counter/applicant/", counter.counter_applicant, name="counter_applicant"),
     path("counter/clear/", counter.counter_clear, name="counter_clear"),
     path("counter/start/", counter.counter_start, name="counter_start"),

@@ -25,9 +25,9 @@ from pypinyin import Style, lazy_pinyin
 
 from onego.accounts.models import Role
 from onego.accounts.selectors import staff_of
-from onego.cases import prereview
+from onego.cases import bindings, prereview
 from onego.cases.access import access_case_by_id, ensure_applicant_or_clerk, region_contains
-from onego.cases.formdata import form_fields, form_values, seal_values, sensitive_elements
+from onego.cases.formdata import fill_from_path, form_fields, form_values, seal_values, sensitive_elements
 from onego.cases.identity import blind_index, mask_identifier, mask_name, seal
 from onego.cases.models import (
     ApplicantKind,
@@ -198,6 +198,7 @@ def _check_against_form(snapshot: Mapping[str, Any], form_data: Mapping[str, Any
     unknown = sorted(set(form_data) - known.keys())
     if unknown:
         raise ValidationFailed(f"本申请的表单中没有这些字段：{'、'.join(unknown)}", field=unknown[0])
+    bindings.refuse_contradictions(snapshot, form_data)
 
 
 def _check_materials_known(
@@ -256,11 +257,16 @@ def provided_materials(case: Case, rows: Sequence[Material] | None = None) -> li
 
 
 def _snapshot(
-    package_code: str, region_code: str, answers: Mapping[str, Any], add: Sequence[str], drop: Sequence[str]
+    package_code: str,
+    region_code: str,
+    answers: Mapping[str, Any],
+    add: Sequence[str],
+    drop: Sequence[str],
+    data: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], Package, Region]:
     """The compiled package to store on the case, and the package and region rows it came from."""
     found = compile_with_rows(
-        package_code=package_code, region_code=region_code, answers=answers, add=add, drop=drop
+        package_code=package_code, region_code=region_code, answers=answers, add=add, drop=drop, data=data
     )
     compiled = found.compiled
     missing = [e.name for e in compiled.entries if e.kind == "item" and not e.department_code]
@@ -312,7 +318,14 @@ def case_submit(
     _check_contact(contact)
     answers, form_data = dict(answers or {}), dict(form_data or {})
     # Compiled before anything else is read: the upload policy needs the materials' allowed types.
-    snapshot, package, region = _snapshot(package_code, region_code, answers, add, drop)
+    # Bound questions are answered from the form's values and the e-licence library (cases/bindings.py).
+    known = bindings.known_data(
+        package_code=package_code,
+        applicant_kind=applicant.kind,
+        identifier=applicant.identifier,
+        form_data=form_data,
+    )
+    snapshot, package, region = _snapshot(package_code, region_code, answers, add, drop, data=known)
     uploads = read_uploads(materials, snapshot)
     index = blind_index(applicant.kind, applicant.identifier)
     payload_hash = _payload_hash(
@@ -339,6 +352,8 @@ def case_submit(
     if existing is not None:
         return same_or_conflict(existing)
 
+    # What the path already has (a bound question's answer, the contact step) fills its field.
+    form_data = fill_from_path(snapshot, form_data, phone=contact.phone, email=contact.email)
     _check_against_form(snapshot, form_data)
     _check_materials_known(snapshot, materials, case=None)
     now = clock.now()
@@ -492,6 +507,7 @@ def merge_submission(
 ) -> None:
     """Merge newly given values and materials into the case; everything not given is kept. The
     provenance marks are recomputed from the exchange's records (`onego.cases.provenance`)."""
+    form_data = bindings.fill_blanks(case, form_data)
     _check_against_form(case.snapshot, form_data)
     _check_materials_known(case.snapshot, [u.given for u in uploads], case=case)
     merged = {**(case.form_data or {}), **seal_values(form_data, sensitive_elements(case.snapshot))}

@@ -376,6 +376,8 @@ def check_package(rec: Record, issues: Issues, known: Known) -> None:
         seen_q[q["ident"]] = q["line"]
     specs = question_specs(d["questions"])
     for q in d["questions"]:
+        if q.get("bind"):
+            _check_binding(issues, known, f, q)
         if q["default"] is not None and q["ident"] in specs:
             try:
                 q["default"] = coerce_answer(specs[q["ident"]], q["default"])
@@ -478,6 +480,57 @@ def check_package(rec: Record, issues: Issues, known: Known) -> None:
                 coerce_answer(specs[key], value)
             except ExpressionError as exc:
                 issues.add(f, scenario["line"], f"{scenario['path']}.answers.{key}", exc.message)
+
+
+# Which data element types can answer which question type.
+_BINDABLE = {
+    "bool": {"bool"},
+    "number": {"number", "integer"},
+    "choice": {"choice"},
+    "text": {"string", "text", "region_code", "phone", "email"},
+}
+
+
+def _element_shape(known: Known, code: str) -> tuple[str, list[str]] | None:
+    record = known.defs.records["data_elements"].get(code)
+    if record is not None:
+        return str(record.data.get("type") or ""), list(record.data.get("choices") or [])
+    row = m.DataElement.objects.filter(code=code).values_list("type", "choices").first()
+    return (row[0], list(row[1] or [])) if row else None
+
+
+def _check_binding(issues: Issues, known: Known, file: str, q: dict[str, Any]) -> None:
+    """A question's `bind`: a data element of a compatible type, or `licence:<type>` for a yes/no question."""
+    path, bind = f"{q['path']}.bind", q["bind"]
+    if bind.startswith("licence:"):
+        code = bind.removeprefix("licence:")
+        if not known.has("licence_types", code):
+            issues.add(file, q["line"], path, f"未知的电子证照类型“{code}”")
+        elif q["type"] != m.QuestionType.BOOL:
+            issues.add(file, q["line"], path, "绑定电子证照的问题应为是/否（bool）问题：是否持有该证照")
+        return
+    shape = _element_shape(known, bind)
+    if shape is None:
+        issues.add(file, q["line"], path, f"未知的数据元代码“{bind}”（或写 licence:<证照类型>）")
+        return
+    kind, choices = shape
+    if kind not in _BINDABLE.get(q["type"], set()):
+        issues.add(
+            file,
+            q["line"],
+            path,
+            f"数据元“{bind}”的类型为 {kind}，不能回答 {q['type']} 类型的问题",
+        )
+        return
+    # A choice the element lacks (残疾等级“尚未评定”) means "no such datum yet": allowed, it just does not
+    # fill the field. A question sharing no choice with its element could never agree with it.
+    if q["type"] == m.QuestionType.CHOICE and not set(q["choices"]) & set(choices):
+        issues.add(
+            file,
+            q["line"],
+            path,
+            f"问题的选项与数据元“{bind}”的选项没有一个相同；数据元可选：{'、'.join(choices)}",
+        )
 
 
 def _check_condition(

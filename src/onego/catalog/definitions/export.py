@@ -282,6 +282,7 @@ def package_document(p: m.Package) -> dict[str, Any]:
                         "choices": q.choices,
                         "default": q.default,
                         "help": q.help_text,
+                        "bind": q.bind,
                     }
                 )
                 for q in p.questions.all()

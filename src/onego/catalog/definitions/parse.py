@@ -446,6 +446,7 @@ def parse_package(r: Reader) -> Record:
             "choices": q.texts("choices"),
             "default": q.raw("default"),
             "help_text": q.text("help"),
+            "bind": q.text("bind"),
             "line": line,
             "path": f"questions[{index}]",
         }

@@ -279,6 +279,7 @@ def store_package(
                 choices=q["choices"],
                 default=q["default"],
                 help_text=q["help_text"],
+                bind=q.get("bind", ""),
                 position=i,
             )
             for i, q in enumerate(d["questions"])

@@ -507,6 +507,11 @@ class QuestionSpec:
     type: str  # "bool" | "choice" | "number" | "text"
     choices: tuple[str, ...] = ()
     text: str = ""
+    # The datum that answers the question (docs/package-format.md, "Questions bound to data"): a data
+    # element code of the merged form, or "licence:<licence type>" (the applicant holds a valid one in the
+    # e-licence library); "" for a question only the applicant can answer.
+    bind: str = ""
+    bind_name: str = ""  # the element's or the licence type's name, for messages
 
 
 def typecheck(expr: Expr, questions: Mapping[str, QuestionSpec]) -> list[str]:

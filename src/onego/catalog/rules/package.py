@@ -164,6 +164,12 @@ class FormField:
     # Choices that mean the result is posted to the applicant (领卡方式“邮寄到家”): chosen, they make the
     # mailing fields (address.*) needed as delivery by post does. Pre-review reads them from here.
     post_choices: list[str] = field(default_factory=list)
+    # The scenario question this field answers (a question bound to this element): the field and the
+    # question are one input, asked once; its value must agree with the answer. "" when none.
+    answers_question: str = ""
+    # Shown only when this condition over the scenario answers holds (the item's `when` on the field);
+    # a field a choice makes irrelevant is left out altogether. Kept for the package check.
+    when: str = ""
 
 
 @dataclass(frozen=True)
@@ -225,6 +231,24 @@ class Burden:
 
 
 @dataclass(frozen=True)
+class CompiledQuestion:
+    """A scenario question as this application asks it (or does not)."""
+
+    ident: str
+    text: str
+    type: str
+    choices: list[str]
+    bind: str  # data element code, "licence:<type>" or ""
+    bind_name: str
+    # "data": known data (a form value, a registry datum) answered it; "answer": the applicant answered it;
+    # "default": the package's default; "": still unanswered.
+    source: str
+    # Whether the applicant is asked it as a question of its own: not when known data answers it, and not
+    # when the datum it is bound to is a field of the merged form (that field is the one input).
+    asked: bool
+
+
+@dataclass(frozen=True)
 class CompiledPackage:
     package: str
     name: str
@@ -240,6 +264,9 @@ class CompiledPackage:
     burden: Burden
     lead_department: str
     warnings: list[str] = field(default_factory=list)
+    questions: list[CompiledQuestion] = field(default_factory=list)
+    # Element → value for form fields that answer a question: the answer given once fills the field.
+    bound_values: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -339,6 +366,74 @@ def normalise_answers(
     return out, unanswered
 
 
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def bound_answer(question: QuestionSpec, value: Any) -> Any:
+    """The answer a bound datum gives to its question (typed as the question), None when it is blank.
+
+    Raises CompileError naming the datum when the value cannot answer the question (a choice the
+    question does not offer, a number that is not one).
+    """
+    try:
+        return coerce_answer(question, value)
+    except ExpressionError as exc:
+        raise CompileError(
+            f"“{question.bind_name or question.bind}”的值“{_shown(value)}”不能回答情形问题“{question.text or question.ident}”",
+            field=question.bind,
+        ) from exc
+
+
+def contradiction(question: QuestionSpec, answer: Any, value: Any) -> str | None:
+    """What is wrong when a bound datum's value contradicts the question's answer, in Chinese; else None.
+
+    Both are compared as the question's type (100 and "100.0" agree; "是" and true agree).
+    """
+    if answer is None or value is None or value == "":
+        return None
+    try:
+        given = coerce_answer(question, answer)
+    except ExpressionError:
+        return None  # an answer of the wrong type is reported where answers are read
+    known = bound_answer(question, value)
+    if known is None or known == given:
+        return None
+    source = "电子证照库" if question.bind.startswith("licence:") else "表单"
+    return (
+        f"情形问题“{question.text or question.ident}”的回答“{_shown(given)}”与{source}中"
+        f"“{question.bind_name or question.bind}”的“{_shown(known)}”不一致，请改正其中之一"
+    )
+
+
+def bind_answers(
+    questions: Sequence[QuestionSpec], answers: Mapping[str, Any], data: Mapping[str, Any]
+) -> tuple[dict[str, Any], set[str]]:
+    """Answers with every bound question answered by its datum where the datum is known.
+
+    `data`: element code or "licence:<type>" → value (form values, registry facts). An answer that
+    contradicts its datum is refused (CompileError naming the datum). Returns the answers and the ids of
+    the questions known data answered.
+    """
+    out = dict(answers)
+    from_data: set[str] = set()
+    for q in questions:
+        if not q.bind:
+            continue
+        value = data.get(q.bind)
+        if value is None or value == "":
+            continue
+        if (msg := contradiction(q, out.get(q.ident), value)) is not None:
+            raise CompileError(msg, field=q.bind)
+        out[q.ident] = bound_answer(q, value)
+        from_data.add(q.ident)
+    return out, from_data
+
+
 def _holds(condition: str, answers: Mapping[str, Any]) -> bool:
     return not condition or evaluate(compile_condition(condition), answers)
 
@@ -350,7 +445,12 @@ def compile_package(
     answers: Mapping[str, Any],
     add: Sequence[str] = (),
     drop: Sequence[str] = (),
+    data: Mapping[str, Any] | None = None,
 ) -> CompiledPackage:
+    """Compile for these answers. `data`: known data bound questions are answered from (element code or
+    "licence:<type>" → value); an answer contradicting it is refused, naming the datum."""
+    given = {k for k, v in answers.items() if v is not None and v != ""}
+    answers, from_data = bind_answers(spec.questions, answers, data or {})
     values, unanswered = normalise_answers(spec.questions, spec.defaults, answers)
     by_code = {e.code: e for e in spec.entries}
     for code in [*add, *drop]:
@@ -448,7 +548,7 @@ def compile_package(
                 )
             )
 
-    form, fields_separate = _merge_form(included, values, prerequisites(after))
+    form, fields_separate = _merge_form(included, values, prerequisites(after), spec.questions)
     materials, uploads_separate = _merge_materials(included, values, produced)
     fields_merged = sum(len(g.fields) for g in form)
     fields_to_type = sum(1 for g in form for f in g.fields if not f.prefill_registry and not f.produced_by)
@@ -477,6 +577,34 @@ def compile_package(
         days_serial=serial,
         days_parallel=cp_days,
     )
+    in_form = {f.element: f for g in form for f in g.fields}
+    questions = [
+        CompiledQuestion(
+            ident=q.ident,
+            text=q.text,
+            type=q.type,
+            choices=list(q.choices),
+            bind=q.bind,
+            bind_name=q.bind_name,
+            source="data"
+            if q.ident in from_data
+            else "answer"
+            if q.ident in given
+            else ""
+            if values.get(q.ident) is None
+            else "default",
+            asked=not (q.ident in from_data or (q.bind and q.bind in in_form)),
+        )
+        for q in spec.questions
+    ]
+    # An answer the field cannot hold (a choice the element lacks, e.g. 残疾等级“尚未评定”) fills nothing.
+    bound_values = {
+        q.bind: values[q.ident]
+        for q in spec.questions
+        if q.bind in in_form
+        and values.get(q.ident) is not None
+        and (not in_form[q.bind].choices or values[q.ident] in in_form[q.bind].choices)
+    }
     return CompiledPackage(
         package=spec.code,
         name=spec.name,
@@ -492,6 +620,8 @@ def compile_package(
         burden=burden,
         lead_department=spec.lead_department,
         warnings=warnings,
+        questions=questions,
+        bound_values=bound_values,
     )
 
 
@@ -506,8 +636,12 @@ def _producer(
 
 
 def _merge_form(
-    included: Sequence[PackageEntry], answers: Mapping[str, Any], before: Mapping[str, set[str]]
+    included: Sequence[PackageEntry],
+    answers: Mapping[str, Any],
+    before: Mapping[str, set[str]],
+    questions: Sequence[QuestionSpec] = (),
 ) -> tuple[list[FormGroup], int]:
+    answering = {q.bind: q.ident for q in questions if q.bind}
     producers: dict[str, list[str]] = {}
     for e in included:
         for produced in e.item.produces if e.item else ():
@@ -515,16 +649,19 @@ def _merge_form(
     fields: dict[str, dict[str, Any]] = {}
     separate = 0
     for e in included:
-        uses: list[tuple[ElementSpec, bool]] = []
+        uses: list[tuple[ElementSpec, bool, str]] = []
         if e.item:
-            uses = [(u.element, u.required) for u in e.item.fields if _holds(u.when, answers)]
+            uses = [(u.element, u.required, u.when) for u in e.item.fields if _holds(u.when, answers)]
         else:
-            uses = [(el, True) for el in e.fields]
+            uses = [(el, True, "") for el in e.fields]
         separate += len(uses)
-        for element, required in uses:
-            entry = fields.setdefault(element.code, {"element": element, "required": False, "used_by": []})
+        for element, required, when in uses:
+            entry = fields.setdefault(
+                element.code, {"element": element, "required": False, "used_by": [], "when": set()}
+            )
             entry["required"] = entry["required"] or required
             entry["used_by"].append(e.code)
+            entry["when"].add(when)
     groups: dict[str, list[FormField]] = {}
     for code, entry in fields.items():
         el: ElementSpec = entry["element"]
@@ -544,6 +681,9 @@ def _merge_form(
                 prefill_source=el.registry_name,
                 produced_by=producer,
                 post_choices=list(el.post_choices),
+                answers_question=answering.get(code, ""),
+                # Conditional only when every use of it is conditional on the same thing.
+                when=next(iter(entry["when"])) if len(entry["when"]) == 1 else "",
             )
         )
     return [FormGroup(group=g, title=GROUP_TITLES.get(g, g), fields=f) for g, f in groups.items()], separate

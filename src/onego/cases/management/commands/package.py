@@ -1,5 +1,9 @@
 """onego package list | explain CODE --region R --answer k=v ... [--json] | burden --all [--markdown FILE]
-| contracts CODE [-o FILE]"""
+| contracts CODE [-o FILE] | check CODE... | check --all [--json]
+
+In the cases app (not catalog) because `check` walks the application path: the contact step, delivery,
+prefill and sharing contracts (cases/askonce.py) sit above the catalog.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from onego.cases.askonce import KIND_LABELS, check_packages
 from onego.catalog.advisors import contract_advisor
 from onego.catalog.burden import burden_report, burden_table_markdown
 from onego.catalog.rules.package import CompiledPackage
@@ -53,6 +58,13 @@ class Command(BaseCommand):
         )
         bu.add_argument("--markdown", type=Path, help="把报告写成 Markdown（如 docs/packages.md）")
         bu.add_argument("--json", action="store_true")
+        ch = sub.add_parser(
+            "check", help="一次询问检查：按声明的情形走一遍申请，列出重复询问的数据（有则非零退出）"
+        )
+        ch.add_argument("codes", nargs="*", metavar="CODE")
+        ch.add_argument("--all", action="store_true", help="检查所有套餐")
+        ch.add_argument("--region", default=None, help="行政区划代码（默认：套餐提供地区中的第一个）")
+        ch.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
         require_migrated()
@@ -110,6 +122,25 @@ class Command(BaseCommand):
             options["markdown"].write_text(markdown, encoding="utf-8")
             self.stdout.write(f"已写入 {options['markdown']}")
         self.stdout.write(markdown)
+
+    def do_check(self, options: dict[str, Any]) -> None:
+        codes = list(options["codes"])
+        if options["all"]:
+            codes = [p.code for p in packages_offered()]
+        if not codes:
+            raise CommandError("请给出套餐代码，或用 --all 检查所有套餐")
+        report = check_packages(codes, region_code=options["region"])
+        count = sum(len(found) for found in report.values())
+        if options["json"]:
+            data = {code: [f.as_dict() for f in found] for code, found in report.items()}
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            for code, found in report.items():
+                self.stdout.write(f"{code}：{'通过' if not found else f'{len(found)} 项问题'}")
+                for f in found:
+                    self.stdout.write(f"  [{KIND_LABELS.get(f.kind, f.kind)}] {f.scenario}：{f.message}")
+        if count:
+            raise CommandError(f"共 {count} 项问题：同一数据只应询问一次")
 
 
 def render_explain(c: CompiledPackage) -> str:
