@@ -341,6 +341,7 @@ ONEGO_STAFF_SESSION_IDLE_MINUTES = env_int("ONEGO_STAFF_SESSION_IDLE_MINUTES", 3
 ONEGO_STAFF_SESSION_MAX_HOURS = env_int("ONEGO_STAFF_SESSION_MAX_HOURS", 10)
 OTP_TOTP_ISSUER = "OneGo 一件事一次办"
 
+
 def _region_days(name: str, default: str) -> dict[str, int]:
     """`default:15,520100:5` → {"default": 15, "520100": 5}; anything else is refused by name."""
     table: dict[str, int] = {}
