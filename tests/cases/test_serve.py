@@ -99,6 +99,8 @@ def test_serve_runs_the_demo_end_to_end_restarts_a_killed_worker_and_stops_on_ct
             timeout=240,
         )
 
+        # The ledger's sequencer runs beside the workers (once at start, then once per merge delay).
+        assert pids(log, "ledger-sequencer")
         first = pids(log, "worker-1")[0]
         os.kill(first, signal.SIGKILL)
         restarted = wait_until(

@@ -5,7 +5,8 @@
 
 Ctrl-C (SIGINT) or SIGTERM stops every process; a task worker that dies is restarted with back-off
 (1, 2, 4 … 60 s); `onego cases tick` runs every `--tick-interval` seconds (the cron job of
-docs/cases.md; 0 turns it off when cron runs it instead). See onego/core/supervisor.py.
+docs/cases.md; 0 turns it off when cron runs it instead); `onego ledger sequence --schedule` runs once per
+maximum merge delay (docs/ledger.md). See onego/core/supervisor.py.
 """
 
 from __future__ import annotations
@@ -50,6 +51,17 @@ class Command(BaseCommand):
             )
         if options["tick_interval"] > 0:
             children.append(Child("tick", onego_argv("cases", "tick"), every=options["tick_interval"]))
+        if options["task_workers"] > 0:
+            # The ledger's sequencer seals pending entries within the maximum merge delay (docs/ledger.md):
+            # it runs as a self-requeuing task on the workers; this seals and re-queues it once per delay,
+            # so a lost task chain cannot leave entries unsealed for longer.
+            children.append(
+                Child(
+                    "ledger-sequencer",
+                    onego_argv("ledger", "sequence", "--schedule"),
+                    every=settings.ONEGO_LEDGER_MAX_MERGE_DELAY,
+                )
+            )
         code = Supervisor(children, out=sys.stderr).run()
         if code:
             raise SystemExit(code)
