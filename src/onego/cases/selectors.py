@@ -15,6 +15,7 @@ from onego.accounts.models import DECIDING_ROLES
 from onego.accounts.selectors import staff_of
 from onego.cases import sla
 from onego.cases.access import region_prefix
+from onego.cases.identity import unseal
 from onego.cases.models import (
     Case,
     CaseTransition,
@@ -255,7 +256,26 @@ def notice_context(notice: OneTimeNotice) -> dict[str, Any]:
         "case": case,
         "problems": notice.problems,
         "issuer": case.accepting_department.name if case.accepting_department else "政务服务中心",
+        # An official document: the applicant's full name (the ID number stays masked).
+        "applicant": applicant_shown(case, full=True),
     }
+
+
+@dataclass(frozen=True)
+class ApplicantShown:
+    name: str
+    identifier_masked: str
+    full: bool
+
+
+def applicant_shown(case: Case, *, full: bool) -> ApplicantShown:
+    """The applicant as a page or document shows them: the name in full for those entitled (the owner,
+    the clerk at the counter, official documents), masked for everyone else. The ID number stays masked."""
+    if full:
+        identity = unseal(case.applicant_sealed) if case.applicant_sealed else {}
+        name = str(identity.get("name") or case.applicant_display) if isinstance(identity, dict) else ""
+        return ApplicantShown(name or case.applicant_display, case.applicant_id_masked, True)
+    return ApplicantShown(case.applicant_display, case.applicant_id_masked, False)
 
 
 def one_time_notice_html(notice: OneTimeNotice) -> str:
@@ -269,7 +289,7 @@ def one_time_notice_text(notice: OneTimeNotice) -> str:
         f"一次性告知书（第{notice.number}号）",
         f"办件编号：{case.reference}",
         f"申请事项：{case.package_name}",
-        f"申请人：{case.applicant_display}",
+        f"申请人：{applicant_shown(case, full=True).name}",
         f"告知时间：{notice.issued_at:%Y-%m-%d %H:%M}",
         "",
         f"您的申请经预审，尚有以下{len(notice.problems)}项需补齐或更正，请一次性补齐后重新提交：",
