@@ -1,10 +1,11 @@
-"""Every applicant page, and the verification page a scanned QR code opens, fits a 360 px phone.
+"""Every applicant page, and the verification page a scanned QR code opens, fits a 360 px phone and has no
+serious accessibility violation (axe-core, vendored in tests/e2e/vendor/, run in the page).
 
 One journey on the starter catalog (王芳 applies for 新生儿出生, answers a supplement, gets the conclusion):
 at each page the browser is set to 360 px, the page must not scroll sideways
 (`document.documentElement.scrollWidth <= 360`), and screenshots at 360 and 1280 px go to
 test-artifacts/screenshots/width-<page>-<360|1280>.png for people to look at. Every page is measured
-before the test fails, so one run lists all the pages that are too wide.
+before the test fails, so one run lists all the pages that are too wide or have violations.
 """
 
 from __future__ import annotations
@@ -26,7 +27,15 @@ from tests.e2e.test_applicant import (  # noqa: F401 (fixtures)
 )
 from tests.portal.applicants import last_code
 
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 PHONE = {"width": 360, "height": 780}
+# axe-core's impacts are minor, moderate, serious and critical: none of the two worst is allowed.
+SERIOUS = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations
+    .filter(v => v.impact === "serious" || v.impact === "critical")
+    .map(v => v.id + " (" + v.impact + "): " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "));
+}"""
 DESKTOP = {"width": 1280, "height": 900}
 
 
@@ -34,6 +43,7 @@ class Widths:
     def __init__(self, page: Any) -> None:
         self.page = page
         self.too_wide: list[str] = []
+        self.violations: list[str] = []
         self.seen: list[str] = []
 
     def check(self, name: str) -> None:
@@ -51,6 +61,8 @@ class Widths:
             self.too_wide.append(f"{name}: {width}px ({wide})")
         page.set_viewport_size(DESKTOP)
         screenshot(page, f"width-{name}-1280")
+        page.add_script_tag(path=str(AXE))
+        self.violations += [f"{name}: {v}" for v in page.evaluate(SERIOUS)]
         self.seen.append(name)
 
 
@@ -87,7 +99,7 @@ def decide_everything(case_id: Any, *, accepted: bool) -> None:
         worker.submit(run_tasks_and_close).result()
 
 
-def test_every_applicant_page_and_the_verification_page_fit_360_px(
+def test_every_applicant_page_and_the_verification_page_fit_360_px_without_serious_violations(
     applicant_page: Any,  # noqa: F811 (the fixtures imported above)
     live_server: Any,
     starter: Path,  # noqa: F811
@@ -206,5 +218,10 @@ def test_every_applicant_page_and_the_verification_page_fit_360_px(
     assert valid_colour != invalid_colour
     assert "rgba(0, 0, 0, 0)" not in (valid_colour, invalid_colour)
 
+    # The check can fail: an image without alternative text is a critical violation axe reports.
+    page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"x.png\">')")
+    assert any(v.startswith("image-alt") for v in page.evaluate(SERIOUS))
+
     assert len(widths.seen) >= 20
     assert not widths.too_wide, "wider than 360 px:\n" + "\n".join(widths.too_wide)
+    assert not widths.violations, "serious accessibility violations:\n" + "\n".join(widths.violations)
