@@ -56,10 +56,7 @@ def _step(e: TimelineEntry, departments: Mapping[str, str]) -> ApplicantStep | N
             return ApplicantStep(e.at, _("综合窗口已受理，各部门开始并联审批"), "", "ok")
         if e.action == "refuse":
             return ApplicantStep(e.at, _("不予受理"), reason, "bad")
-        if e.action == "request_supplement":
-            return ApplicantStep(e.at, _("审批部门要求补正（暂停计时）"), e.reason, "warn")
-        if e.action == "supplement_answered":
-            return ApplicantStep(e.at, _("您已补正，继续计时办理"), "", "")
+        # A supplement's request and answer are shown once, from the item's row (it names the department).
         if e.action == "conclude":
             return ApplicantStep(e.at, _("出具办理结论"), "", "ok")
         if e.action == "results":
