@@ -131,3 +131,20 @@ def test_a_same_day_item_released_at_nine_in_the_evening_is_not_due_today(signed
         assert quick.promised_due == MONDAY
         html = text(signed_in.get(f"/me/cases/{case.pk}/"))
     assert "今日到期" not in html
+
+
+def test_the_message_centre_shows_what_was_sent_and_only_to_its_applicant(signed_in: Client) -> None:
+    case, _html = submitted(signed_in)
+    sms = Notification.objects.get(case=case, kind="submitted")
+    html = text(signed_in.get("/me/messages/"))
+    assert "消息中心" in html
+    assert sms.subject in html
+    assert sms.body[:30] in html
+    assert case.reference in html
+    assert "短信" in html
+
+    other = Client()
+    sign_in(other, person("李四", phone="13908518888"))
+    theirs = text(other.get("/me/messages/"))
+    assert sms.subject not in theirs
+    assert "暂无消息" in theirs

@@ -22,6 +22,7 @@ from onego.cases.models import (
     Conclusion,
     InstantDecision,
     Material,
+    Notification,
     OneTimeNotice,
     SubCase,
     SubCaseKind,
@@ -239,6 +240,43 @@ def cases_of_applicant(applicant_index: str) -> QuerySet[Case]:
     return (
         Case.objects.filter(applicant_index=applicant_index).select_related("region").order_by("-created_at")
     )
+
+
+@dataclass(frozen=True)
+class AppliedMessage:
+    """One message sent to an applicant about a case, as the message centre lists it (SMS and e-mail of
+    the same step are one message)."""
+
+    at: dt.datetime
+    case: Case
+    subject: str
+    body: str
+    channels: tuple[str, ...]
+    delivered: bool
+
+
+def messages_of_applicant(applicant_index: str, *, limit: int = 200) -> list[AppliedMessage]:
+    """What was sent to the applicant (SMS, e-mail), newest first, so it can also be read on the site."""
+    rows = (
+        Notification.objects.filter(to_applicant=True, case__applicant_index=applicant_index)
+        .select_related("case")
+        .order_by("-created_at")[: limit * 2]
+    )
+    grouped: dict[tuple[Any, str, str], list[Notification]] = {}
+    for row in rows:
+        grouped.setdefault((row.case_id, row.kind, row.body), []).append(row)
+    out = [
+        AppliedMessage(
+            at=min(r.created_at for r in group),
+            case=group[0].case,  # type: ignore[arg-type]
+            subject=group[0].subject,
+            body=group[0].body,
+            channels=tuple(sorted({r.get_channel_display() for r in group})),
+            delivered=any(r.status == "sent" for r in group),
+        )
+        for group in grouped.values()
+    ]
+    return sorted(out, key=lambda m: m.at, reverse=True)[:limit]
 
 
 def listed_for_applicant(case: Case) -> bool:

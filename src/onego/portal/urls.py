@@ -42,6 +42,7 @@ urlpatterns = [
     path("me/cases/<str:case_id>/submitted/", views_me.my_case_submitted, name="my_case_submitted"),
     path("me/cases/<str:case_id>/supplement/", views_me.my_case_supplement, name="my_case_supplement"),
     path("me/cases/<str:case_id>/correct/", views_me.my_case_correct, name="my_case_correct"),
+    path("me/messages/", views_me.my_messages, name="my_messages"),
     path("me/data-reads/", views_me.my_data_reads, name="my_data_reads"),
     path("me/consents/", views_consents.my_consents, name="my_consents"),
     path(

@@ -22,6 +22,7 @@ from onego.cases.selectors import (
     cases_of_applicant,
     deadline_view,
     listed_for_applicant,
+    messages_of_applicant,
 )
 from onego.cases.services.linking import case_link_applicant, may_take_online
 from onego.cases.services.next_steps import case_outlook
@@ -257,3 +258,14 @@ def my_data_reads(request: HttpRequest, signed_in: SignedIn) -> HttpResponse:
     mine = {str(c.pk): c for c in cases_of_applicant(signed_in.acting.index)}
     rows = [{"read": r, "who": _actor_words(r.actor), "case": mine.get(r.case_ref)} for r in reads]
     return render(request, "portal/me/data_reads.html", {"signed_in": signed_in, "rows": rows})
+
+
+@applicant_required
+@require_GET
+def my_messages(request: HttpRequest, signed_in: SignedIn) -> HttpResponse:
+    """消息中心: every SMS and e-mail sent about the applicant's cases, readable on the site too."""
+    return render(
+        request,
+        "portal/me/messages.html",
+        {"signed_in": signed_in, "messages_sent": messages_of_applicant(signed_in.acting.index)},
+    )
