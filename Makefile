@@ -4,13 +4,17 @@ VENV   := .venv
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test setup lint clean
+.PHONY: run prod test setup lint clean
 
 setup:
 	@PYTHON=$(PYTHON) bash scripts/bootstrap.sh
 
 run: setup
 	@bash scripts/run.sh $(HOST) $(PORT)
+
+# The production setup on this machine: gunicorn + task worker, DEBUG off (docs/deployment.md).
+prod: setup
+	@bash scripts/prod.sh $(HOST) $(PORT)
 
 test: setup
 	@bash scripts/test.sh

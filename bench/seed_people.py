@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     with _database(args) as url:
         os.environ["ONEGO_DATABASE_URL"] = url
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onego.settings")
+        os.environ.setdefault("ONEGO_DEBUG", "1")  # development keys, as before DEBUG became opt-in
         import django
 
         django.setup()

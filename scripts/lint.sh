@@ -4,6 +4,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bin=.venv/bin
 export ONEGO_DATA_DIR=${ONEGO_DATA_DIR:-$(mktemp -d)}
+export ONEGO_DEBUG=${ONEGO_DEBUG:-1}  # the checks load the settings; production mode would demand a secret key
 status=0
 step() { echo "== $1"; shift; "$@" || { echo "!! failed: $*" >&2; status=1; }; }
 step "ruff" $bin/ruff check src tests bench

@@ -1,15 +1,16 @@
-"""Settings for OneGo. Everything deployment-specific comes from the environment.
+"""Settings for OneGo — the one place where the environment is read.
 
-ONEGO_DATABASE_URL   sqlite:///path/to/db.sqlite3 (default: var/onego.sqlite3)
-                     or postgres://user:pass@host:port/name
-ONEGO_DATA_DIR       where the embedded database, uploads and generated files live (default ./var)
-ONEGO_SECRET_KEY     Django's secret key (a development key is used when unset and DEBUG is on)
-ONEGO_DEBUG          1/0
-ONEGO_ALLOWED_HOSTS  comma-separated
+Every deployment setting is an `ONEGO_*` environment variable declared below with `env_*`, once, with
+a default that is safe for production (Zulip's default_settings.py is the model): `DEBUG` is off unless
+`ONEGO_DEBUG=1` asks for it (`make run` does, explicitly), and with it off the secret key must be given
+and the security settings (HTTPS redirect, HSTS, secure cookies) are on. docs/deployment.md lists
+every variable with its default and meaning (tests/core/test_settings.py checks that it does, and that
+no module outside this file reads the environment). Modules read these values from `django.conf.settings`.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -18,19 +19,84 @@ from onego.core.crypto_check import require_sm3
 
 require_sm3()
 
+# The ONEGO_* variables this module declares, in order (for the documentation check).
+DECLARED_SETTINGS: list[str] = []
+
+
+def _raw(name: str) -> str | None:
+    DECLARED_SETTINGS.append(name)
+    return os.environ.get(name)
+
+
+def env_str(name: str, default: str) -> str:
+    value = _raw(name)
+    return default if value is None else value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = _raw(name)
+    if value is None or value.strip() == "":
+        return default
+    if value.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise RuntimeError(f"{name}={value!r}: use 1 or 0")
+
+
+def env_int(name: str, default: int) -> int:
+    value = _raw(name)
+    try:
+        return default if value is None or value.strip() == "" else int(value)
+    except ValueError:
+        raise RuntimeError(f"{name}={value!r}: expected a whole number") from None
+
+
+def env_float(name: str, default: float) -> float:
+    value = _raw(name)
+    try:
+        return default if value is None or value.strip() == "" else float(value)
+    except ValueError:
+        raise RuntimeError(f"{name}={value!r}: expected a number") from None
+
+
+def env_json(name: str, default: dict[str, object]) -> dict[str, object]:
+    """A JSON object."""
+    value = _raw(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        parsed = json.loads(value)
+    except ValueError as exc:
+        raise RuntimeError(f"{name}: not valid JSON ({exc})") from None
+    if not isinstance(parsed, dict):
+        raise RuntimeError(f"{name}: expected a JSON object")
+    return parsed
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    """A comma-separated list (blank entries dropped)."""
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+# --- the basics ----------------------------------------------------------------------------------------
+
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(os.environ.get("ONEGO_DATA_DIR", Path.cwd() / "var")).resolve()
+DATA_DIR = Path(env_str("ONEGO_DATA_DIR", str(Path.cwd() / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = os.environ.get("ONEGO_DEBUG", "1") == "1"
-SECRET_KEY = os.environ.get("ONEGO_SECRET_KEY") or (
+DEBUG = env_bool("ONEGO_DEBUG", False)
+SECRET_KEY = env_str("ONEGO_SECRET_KEY", "") or (
     "onego-development-only-key-never-use-in-production" if DEBUG else ""
 )
 if not SECRET_KEY:
-    raise RuntimeError("ONEGO_SECRET_KEY must be set when ONEGO_DEBUG=0")
-ALLOWED_HOSTS = [
-    h for h in os.environ.get("ONEGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
-]
+    raise RuntimeError(
+        "ONEGO_SECRET_KEY must be set (50 or more random characters) unless ONEGO_DEBUG=1 asks for "
+        "development mode; see docs/deployment.md"
+    )
+ALLOWED_HOSTS = env_list("ONEGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+# Where this platform is reached from outside (QR codes on documents, partners' callback URLs).
+ONEGO_PUBLIC_URL = env_str("ONEGO_PUBLIC_URL", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -41,6 +107,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # the API docs' Swagger UI from local static files (the CSP allows no CDN)
     "onego.core",
     "onego.ledger",
     "onego.accounts",
@@ -57,6 +124,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "onego.core.middleware.AccessLogMiddleware",
+    "onego.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,6 +155,8 @@ TEMPLATES = [
     },
 ]
 
+# --- database and task queue ------------------------------------------------------------------------------
+
 
 def _database_from_url(url: str) -> dict[str, object]:
     parsed = urlparse(url)
@@ -111,10 +183,18 @@ def _database_from_url(url: str) -> dict[str, object]:
     )
 
 
-DATABASES = {"default": _database_from_url(os.environ.get("ONEGO_DATABASE_URL", "sqlite://"))}
+DATABASES = {"default": _database_from_url(env_str("ONEGO_DATABASE_URL", "sqlite://"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "onego.core.tasks.DatabaseBackend"}}
+
+# `onego serve` (make run, make prod): where the web server listens, how many processes it runs, and how
+# often it runs `onego cases tick` (0: never — then run the tick from cron).
+ONEGO_HOST = env_str("ONEGO_HOST", "127.0.0.1")
+ONEGO_PORT = env_int("ONEGO_PORT", 8000)
+ONEGO_WEB_WORKERS = env_int("ONEGO_WEB_WORKERS", 2)
+ONEGO_TASK_WORKERS = env_int("ONEGO_TASK_WORKERS", 1)
+ONEGO_TICK_INTERVAL = env_float("ONEGO_TICK_INTERVAL", 300.0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -128,33 +208,112 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# --- files ----------------------------------------------------------------------------------------------
+# Static files are served by whitenoise from STATIC_ROOT (`onego collectstatic`), compressed and under
+# hashed names cached for a year; in development straight from the apps' static folders.
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise looks there from the start (empty until collectstatic)
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
+# --- security -----------------------------------------------------------------------------------------
+# With DEBUG off everything is on; behind a TLS-terminating proxy set ONEGO_PROXY_SSL_HEADER=1 (the proxy
+# must set X-Forwarded-Proto and strip it from clients). ONEGO_SSL_REDIRECT=0 where the proxy redirects.
+SECURE_SSL_REDIRECT = env_bool("ONEGO_SSL_REDIRECT", not DEBUG)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("ONEGO_PROXY_SSL_HEADER", False) else None
+)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes speak plain HTTP to the process
+SECURE_HSTS_SECONDS = env_int("ONEGO_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ONEGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("ONEGO_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("ONEGO_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+CSRF_TRUSTED_ORIGINS = env_list("ONEGO_CSRF_TRUSTED_ORIGINS")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy of every response (onego.core.middleware): scripts and styles only from this
+# origin (htmx is vendored); `'nonce-…'` is added for the few inline blocks that carry the request's nonce.
+ONEGO_CSP_REPORT_ONLY = env_bool("ONEGO_CSP_REPORT_ONLY", False)
+
+# --- logs -----------------------------------------------------------------------------------------------
+# One line per record, `json` (JSON lines, the production default) or `text`; ID numbers, USCCs and mobile
+# numbers are masked in every message and in the access log's paths (onego.core.pii.mask_text).
+ONEGO_LOG_FORMAT = env_str("ONEGO_LOG_FORMAT", "text" if DEBUG else "json")
+if ONEGO_LOG_FORMAT not in ("json", "text"):
+    raise RuntimeError(f"ONEGO_LOG_FORMAT={ONEGO_LOG_FORMAT!r}: use json or text")
+ONEGO_LOG_LEVEL = env_str("ONEGO_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Masks ID and mobile numbers that slip into log messages (onego.core.pii).
     "filters": {"pii": {"()": "onego.core.pii.MaskingFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["pii"]}},
-    "root": {"handlers": ["console"], "level": os.environ.get("ONEGO_LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    "formatters": {
+        "json": {"()": "onego.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["pii"], "formatter": ONEGO_LOG_FORMAT}
+    },
+    "root": {"handlers": ["console"], "level": ONEGO_LOG_LEVEL},
+    "loggers": {
+        "jieba": {"level": "WARNING"},
+        # runserver's request lines carry raw paths; onego.access (core/middleware.py) logs requests masked.
+        "django.server": {"handlers": [], "propagate": False},
+        "onego.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
-# E-mail: printed to the console in development; configure SMTP through Django's EMAIL_* settings in production.
-EMAIL_BACKEND = os.environ.get(
+# --- e-mail and SMS ------------------------------------------------------------------------------------
+# E-mail: printed to the console in development, SMTP otherwise.
+EMAIL_BACKEND = env_str(
     "ONEGO_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
-DEFAULT_FROM_EMAIL = os.environ.get("ONEGO_FROM_EMAIL", "noreply@onego.invalid")
+EMAIL_HOST = env_str("ONEGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("ONEGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("ONEGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("ONEGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("ONEGO_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("ONEGO_FROM_EMAIL", "noreply@onego.invalid")
+# SMS (onego.cases.channels): `file` appends JSON lines to DATA_DIR/sms.log (the development outbox),
+# `console` prints them; a real gateway is another backend there.
+ONEGO_SMS_BACKEND = env_str("ONEGO_SMS_BACKEND", "file")
 
+# --- keys -------------------------------------------------------------------------------------------------
+# Without them only DEBUG (or the test runner) derives development keys from SECRET_KEY; in production
+# each module refuses to work. Formats: docs/pii.md, docs/documents.md, docs/ledger.md.
+ONEGO_PII_KEYS = env_list("ONEGO_PII_KEYS")  # "kid:base64,…", the current key first
+ONEGO_BLIND_INDEX_KEY = env_str("ONEGO_BLIND_INDEX_KEY", "")
+ONEGO_DOCUMENT_SIGNING_KEYS = env_str("ONEGO_DOCUMENT_SIGNING_KEYS", "")  # "department:base64,…"
+ONEGO_DOCUMENT_RETIRED_PUBLIC_KEYS = env_list("ONEGO_DOCUMENT_RETIRED_PUBLIC_KEYS")
+ONEGO_LEDGER_SIGNING_KEY = env_str("ONEGO_LEDGER_SIGNING_KEY", "")
+ONEGO_LEDGER_RETIRED_PUBLIC_KEYS = env_list("ONEGO_LEDGER_RETIRED_PUBLIC_KEYS")
+
+# --- registries ----------------------------------------------------------------------------------------
+# How the gateway reaches each registry (onego/registries/adapters.py): a registry listed here is asked
+# over HTTP/JSON with signed requests and a time-out, {"population": {"url": …, "client": …, "secret":
+# base64, "timeout": seconds}}; the others are answered in process by the simulator.
+ONEGO_REGISTRY_ENDPOINTS = env_json("ONEGO_REGISTRY_ENDPOINTS", {})
+# Serving the simulator over HTTP (/registry-sim/<code>/elements, onego/registries/http.py) for the clients
+# listed here, {"client": base64 secret}; empty = not served (production).
+ONEGO_REGISTRY_SIMULATOR_CLIENTS = env_json("ONEGO_REGISTRY_SIMULATOR_CLIENTS", {})
+
+# --- the portal ---------------------------------------------------------------------------------------
 # The region a visitor sees when they have not chosen one (贵阳市).
-ONEGO_DEFAULT_REGION = os.environ.get("ONEGO_DEFAULT_REGION", "520100")
-
-# Package popularity for the "hot" list (docs: onego/catalog/popularity.py): a YAML table replacing the
+ONEGO_DEFAULT_REGION = env_str("ONEGO_DEFAULT_REGION", "520100")
+# Package popularity for the "hot" list (onego/catalog/popularity.py): a YAML table replacing the
 # built-in prior (Guizhou volumes of the 13 national packages); empty = built-in.
-ONEGO_POPULARITY_PRIOR = os.environ.get("ONEGO_POPULARITY_PRIOR", "")
+ONEGO_POPULARITY_PRIOR = env_str("ONEGO_POPULARITY_PRIOR", "")

@@ -81,7 +81,9 @@ def test_submit_is_idempotent_by_header(clerk: Client) -> None:
     again = post(clerk, "/api/v1/cases", payload(), **{"Idempotency-Key": "api-key-000001"})
     assert again.status_code == 200
     assert again.json()["id"] == body["id"]
-    changed = post(clerk, "/api/v1/cases", payload(channel="app"), **{"Idempotency-Key": "api-key-000001"})
+    changed = post(
+        clerk, "/api/v1/cases", payload(delivery_method="pickup"), **{"Idempotency-Key": "api-key-000001"}
+    )
     assert changed.status_code == 409
     assert changed.json()["detail"]["field"] == "idempotency_key"
     assert Case.objects.count() == 1

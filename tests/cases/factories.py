@@ -4,6 +4,7 @@ staff with memberships; a complete valid submission; running queued tasks."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +14,50 @@ from django_tasks_db.models import DBTaskResult
 
 from onego.accounts.models import Membership, Role
 from onego.cases.models import Case, JointInspection, SubCase
-from onego.cases.services.submission import ApplicantIn, ContactIn, MaterialIn, SubmitResult, case_submit
-from onego.catalog.models import Department
+from onego.cases.services.submission import (
+    ApplicantIn,
+    ContactIn,
+    MaterialIn,
+    SubmitResult,
+    case_submit,
+    case_submit_draft,
+)
+from onego.catalog.models import DataElement, Department
 from onego.catalog.services import catalog_import
-from onego.core import clock
+from onego.core import clock, pii
 from onego.core.validators import id_number_check_char, make_uscc
+from onego.exchange.models import Consent, ConsentDecision, PrefillRun
+from onego.exchange.provenance import value_digest
 from tests.builders import catalog, item, restaurant_package, write_folder
 
 PERSON_ID = "52010219900307" + "123"
 PERSON_ID = PERSON_ID + id_number_check_char(PERSON_ID)
 ENTERPRISE_USCC = make_uscc("520102", "MA6D7X8K")
 REGION = "520102"  # 南明区
+
+# The 秒批 rule of the test catalog's instant item, as a definition declares it (set by the
+# `instant_rule` fixture: without it the item is eligible but declares no rule).
+QUICK_FILING_RULE: dict[str, Any] = {
+    "explanation": {"zh": "经营备案：市场主体已登记", "en": "Quick filing: the entity is registered"},
+    "checks": [
+        {"check": 'enterprise.uscc != ""', "label": "统一社会信用代码有效"},
+        {"check": 'enterprise.name != ""', "label": "名称已登记"},
+    ],
+    "examples": [
+        {
+            "name": "已登记",
+            "data": {"enterprise.uscc": ENTERPRISE_USCC, "enterprise.name": "南明区好味道餐饮有限公司"},
+            "expect": "approve",
+        },
+        {
+            "name": "名称为自行填写",
+            "data": {"enterprise.uscc": ENTERPRISE_USCC, "enterprise.name": "南明区好味道餐饮有限公司"},
+            "unverified": ["enterprise.name"],
+            "expect": "refer",
+        },
+    ],
+}
+DECLARE_QUICK_FILING_RULE = False
 
 
 def cases_catalog() -> dict[str, Any]:
@@ -56,6 +90,11 @@ def cases_catalog() -> dict[str, Any]:
             fields=["enterprise.name", "enterprise.uscc"],
         )
     )
+    if DECLARE_QUICK_FILING_RULE:
+        doc["items"][-1]["instant_rule"] = QUICK_FILING_RULE
+        for el in doc["data_elements"]:
+            if el["code"] == "enterprise.name":
+                el["registry"] = "enterprise"  # a rule reads only what a registry fills
     return doc
 
 
@@ -106,7 +145,58 @@ def uploads() -> list[MaterialIn]:
     ]
 
 
+def prefilled(case: Case, values: dict[str, Any]) -> PrefillRun:
+    """What the exchange records when it prefills `case` — a consent of the case's applicant and one
+    finished run keeping each value's digest — so rules that read the server's provenance can be tested
+    without registries (the real consent → prefill path is tested in tests/exchange and tests/api)."""
+    consent = Consent.objects.create(
+        case_ref=case.pk,
+        subject_index=case.applicant_index,
+        subject_kind=case.applicant_kind,
+        purpose="测试",
+        package_code=case.package_code,
+        region_code=case.region.code,
+        decision=ConsentDecision.GRANTED,
+        actor="test",
+        granted_at=clock.now(),
+        expires_at=clock.now() + dt.timedelta(days=30),
+    )
+    types = dict(DataElement.objects.values_list("code", "type"))
+    return PrefillRun.objects.create(
+        case_ref=case.pk,
+        consent=consent,
+        actor="test",
+        started_at=clock.now(),
+        finished_at=clock.now(),
+        values={
+            code: {
+                "value": pii.encrypt(json.dumps(value, ensure_ascii=False)),
+                "digest": value_digest(code, types.get(code, "string"), value),
+                "source_registry": "enterprise",
+                "source_name": "市场主体登记库",
+                "contract": "test-contract",
+            }
+            for code, value in values.items()
+        },
+    )
+
+
 def submit(actor: Any, *, key: str = "submit-key-0001", **overrides: Any) -> SubmitResult:
+    """A complete submission. `verified=[element, …]`: those values come from a prefill of the case (it
+    is made as a draft, prefilled, then submitted), so the server marks them verified."""
+    verified = list(overrides.pop("verified", None) or [])
+    if verified:
+        rest = {k: v for k, v in overrides.items() if k not in ("form_data", "materials", "draft")}
+        draft = submit(actor, key=key, draft=True, form_data={}, materials=[], **rest)
+        form = dict(overrides.get("form_data", full_form()))
+        prefilled(draft.case, {el: form[el] for el in verified})
+        case = case_submit_draft(
+            actor=actor,
+            case_id=draft.case.pk,
+            form_data=form,
+            materials=overrides.get("materials", uploads()),
+        )
+        return SubmitResult(case, created=True)
     args: dict[str, Any] = {
         "actor": actor,
         "package_code": "open-restaurant",

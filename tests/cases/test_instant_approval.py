@@ -24,7 +24,7 @@ from tests.cases.factories import (
 
 pytestmark = pytest.mark.django_db
 S = SubCaseStatus
-VERIFIED = {"enterprise.uscc": "prefill:run-42", "enterprise.name": "prefill:run-42"}
+VERIFIED = ["enterprise.uscc", "enterprise.name"]  # delivered by a prefill of the case
 
 
 def accept(staff: Any, **kw: Any) -> Case:
@@ -47,7 +47,9 @@ def test_verified_data_is_approved_at_acceptance_with_rule_and_data_recorded(
         "enterprise.uscc": ENTERPRISE_USCC,
         "enterprise.name": "南明区好味道餐饮有限公司",
     }
-    assert decision.sources == VERIFIED
+    # The marks are the server's: the prefill run of this case that delivered both values.
+    assert set(decision.sources) == set(VERIFIED)
+    assert all(mark.startswith("prefill:") for mark in decision.sources.values())
     assert decision.reasons == ["满足：统一社会信用代码有效", "满足：名称已登记"]
     entry = LedgerEntry.objects.get(subject_ref=f"subcase:{quick.pk}")
     assert entry.actor == "rule:quick_filing.v1"

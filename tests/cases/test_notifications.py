@@ -137,9 +137,9 @@ def test_staff_without_an_address_are_not_queued(staff: Any) -> None:
     assert Notification.objects.filter(kind="t").count() == 1
 
 
-def test_the_console_sms_backend_prints(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_the_console_sms_backend_prints_with_the_number_masked(
+    settings: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("ONEGO_SMS_BACKEND", "console")
+    settings.ONEGO_SMS_BACKEND = "console"
     channels.channel_for("sms").send(channels.Message(key="k1", to="13800000000", subject="s", body="您好"))
-    assert "[SMS k1] to 13800000000: 您好" in capsys.readouterr().out
+    assert "[SMS k1] to 138****0000: 您好" in capsys.readouterr().out

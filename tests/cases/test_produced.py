@@ -11,7 +11,6 @@ import pytest
 from django.db import transaction
 
 from onego.accounts.models import Role
-from onego.cases import instant
 from onego.cases.identity import is_sealed, unseal
 from onego.cases.models import Case, InstantDecision, SubCaseTransition
 from onego.cases.services.acceptance import case_accept
@@ -37,6 +36,7 @@ from onego.registries import models as rm
 from onego.registries.gateway import Subject, find_licences, set_registry_available
 from tests.builders import item, write_folder
 from tests.cases.factories import (
+    ENTERPRISE_USCC,
     PERSON_ID,
     cases_catalog,
     cases_package,
@@ -82,7 +82,13 @@ def produced_catalog(*, sensitive_uscc: bool = False, instant_birth: bool = Fals
             "sensitive": True,
             "registry": "population",
         },
-        {"code": "mother.id_number", "name": "母亲公民身份号码", "type": "id_number", "sensitive": True},
+        {
+            "code": "mother.id_number",
+            "name": "母亲公民身份号码",
+            "type": "id_number",
+            "sensitive": True,
+            "registry": "population",
+        },
         {"code": "fire.certificate_number", "name": "消防安全检查合格证号"},  # no registry keeps it
     ]
     produces = {
@@ -91,6 +97,16 @@ def produced_catalog(*, sensitive_uscc: bool = False, instant_birth: bool = Fals
     }
     for it in doc["items"]:
         it["produces"] = produces.get(it["code"], [])
+        if it["code"] == "quick_filing":
+            # 秒批 for the filing: only the registered code is read, so it decides once the code is verified.
+            it["instant_rule"] = {
+                "explanation": "经营备案：市场主体已登记",
+                "checks": [{"check": 'enterprise.uscc != ""', "label": "统一社会信用代码有效"}],
+                "examples": [
+                    {"data": {"enterprise.uscc": ENTERPRISE_USCC}, "expect": "approve"},
+                    {"data": {}, "expect": "refer"},
+                ],
+            }
     doc["items"] += [
         item(
             "birth_registration",
@@ -129,7 +145,23 @@ def produced_catalog(*, sensitive_uscc: bool = False, instant_birth: bool = Fals
     ]
     if instant_birth:  # 即办件 with 秒批
         birth = next(it for it in doc["items"] if it["code"] == "birth_registration")
-        birth.update(handling_type="immediate", promised_limit_days=0, instant_approval=True)
+        birth.update(
+            handling_type="immediate",
+            promised_limit_days=0,
+            instant_approval=True,
+            instant_rule={
+                "explanation": "出生登记：母亲户籍身份已核验",
+                "checks": [{"check": 'mother.id_number != ""', "label": "母亲公民身份号码有效"}],
+                "examples": [
+                    {"data": {"mother.id_number": PERSON_ID}, "expect": "approve"},
+                    {
+                        "data": {"mother.id_number": PERSON_ID},
+                        "unverified": ["mother.id_number"],
+                        "expect": "refer",
+                    },
+                ],
+            },
+        )
     return doc
 
 
@@ -183,20 +215,7 @@ def load(tmp_path: Path, *, sensitive_uscc: bool = False, instant_birth: bool = 
 
 
 @pytest.fixture
-def uscc_rule(monkeypatch: pytest.MonkeyPatch) -> instant.InstantRule:
-    """秒批 for the filing: only the registered code is read, so it decides once the code is verified."""
-    rule = instant.InstantRule(
-        code="quick_filing.produced",
-        item="quick_filing",
-        title="经营备案：市场主体已登记",
-        checks=(instant.Check("enterprise.uscc", "uscc", label="统一社会信用代码有效"),),
-    )
-    monkeypatch.setitem(instant.RULES, "quick_filing", rule)
-    return rule
-
-
-@pytest.fixture
-def staff(db: None, tmp_path: Path, settings: Any, uscc_rule: instant.InstantRule) -> ResultsStaff:
+def staff(db: None, tmp_path: Path, settings: Any) -> ResultsStaff:
     settings.MEDIA_ROOT = tmp_path / "media"
     load(tmp_path)
     return ResultsStaff()
@@ -260,7 +279,7 @@ def test_the_released_instant_item_is_decided_on_the_assigned_code(staff: Result
     decide(case, "business_licence", staff.officer)
     filing = subcase(case, "quick_filing")
     assert filing.status == "approved"
-    assert filing.decided_by_label == "秒批规则 quick_filing.produced"
+    assert filing.decided_by_label == "秒批规则 quick_filing.v1"
 
 
 def test_the_later_licences_are_held_by_the_enterprise_with_the_assigned_code(staff: ResultsStaff) -> None:
@@ -430,12 +449,6 @@ def test_a_registered_newborn_gets_a_valid_number_of_the_region_and_birth_date_n
 
 
 # --- an overturned instant approval voids what it created ------------------------------------------------
-BIRTH_RULE = instant.InstantRule(
-    code="birth_registration.produced",
-    item="birth_registration",
-    title="出生登记：母亲户籍身份已核验",
-    checks=(instant.Check("mother.id_number", "id_number", label="母亲公民身份号码有效"),),
-)
 
 
 class Birth:
@@ -463,9 +476,8 @@ class Birth:
 
 
 @pytest.fixture
-def birth(db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Birth:
+def birth(db: None, tmp_path: Path) -> Birth:
     load(tmp_path, instant_birth=True)
-    monkeypatch.setitem(instant.RULES, "birth_registration", BIRTH_RULE)
     return Birth()
 
 

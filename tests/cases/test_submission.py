@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 
 from onego.cases.access import access_case_by_id
@@ -78,8 +79,8 @@ def test_pre_review_lists_everything_missing_or_wrong_in_one_notice(staff: Any) 
     form = {**full_form(), "person.id_number": "520102199003071231", "premises.area": "很大"}
     del form["enterprise.name"]
     materials = [
-        MaterialIn(code="floor_plan", file=ContentFile(b"x", name="floor.docx"), filename="floor.docx"),
-        MaterialIn(code="lease_contract", file=ContentFile(b"%PDF", name="l.pdf"), filename="l.pdf"),
+        # floor_plan not given (a wrong file type is refused at the boundary, see tests/core/test_uploads.py)
+        MaterialIn(code="lease_contract", file=ContentFile(b"%PDF-1.4", name="l.pdf"), filename="l.pdf"),
     ]
     case = submit(staff.clerk, form_data=form, materials=materials).case
     assert case.status == CaseStatus.NEEDS_CORRECTION
@@ -143,9 +144,8 @@ def test_an_invalid_applicant_identifier_is_refused(staff: Any) -> None:
 
 
 def test_a_draft_started_online_is_finished_at_the_counter(staff: Any) -> None:
-    draft = submit(
-        staff.clerk, channel="web", draft=True, form_data={"person.name": "张三"}, materials=[]
-    ).case
+    applicant = get_user_model().objects.create_user(username="zhangsan", password=None)
+    draft = submit(applicant, channel="web", draft=True, form_data={"person.name": "张三"}, materials=[]).case
     assert draft.status == CaseStatus.DRAFT
     # The clerk finds it by its id (the applicant shows the reference) and completes it.
     found = access_case_by_id(staff.clerk, draft.pk)
@@ -156,6 +156,17 @@ def test_a_draft_started_online_is_finished_at_the_counter(staff: Any) -> None:
     assert case.channel == "counter"
     reasons = list(case.transitions.values_list("action", "reason"))
     assert ("channel", "网上申请转窗口申请继续办理") in reasons
+
+
+def test_staff_file_only_as_a_window_clerk_of_the_region_at_the_counter(staff: Any) -> None:
+    with pytest.raises(PermissionDenied):
+        submit(staff.officer, channel="web")
+    with pytest.raises(PermissionDenied):
+        submit(staff.other_clerk)
+    with pytest.raises(ValidationFailed) as err:
+        submit(staff.clerk, channel="web")
+    assert err.value.field == "channel"
+    assert Case.objects.count() == 0
 
 
 def test_withdrawal_is_for_the_applicant_or_a_clerk(staff: Any) -> None:

@@ -89,7 +89,7 @@ def test_answering_everything_resumes_the_clock_and_keeps_the_rest(
     old_plan = Material.objects.get(case=case, code="floor_plan", replaced_at=None)
     monday_morning.move_to(dt.datetime(2026, 3, 5, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
     new_plan = MaterialIn(
-        code="floor_plan", file=ContentFile(b"%PDF new", name="floor2.pdf"), filename="floor2.pdf"
+        code="floor_plan", file=ContentFile(b"%PDF-1.4 new", name="floor2.pdf"), filename="floor2.pdf"
     )
     supplement_answer(
         actor=staff.clerk, case_id=case.pk, form_data={"premises.area": 480}, materials=[new_plan]
@@ -123,13 +123,22 @@ def test_a_partial_answer_names_everything_still_missing(staff: Any, case: Case)
 
 def test_an_invalid_answer_is_refused_with_the_reason(staff: Any, case: Case) -> None:
     ask(staff, case)
+    good = MaterialIn(
+        code="floor_plan", file=ContentFile(b"%PDF-1.4", name="floor.pdf"), filename="floor.pdf"
+    )
+    with pytest.raises(ValidationFailed) as err:
+        supplement_answer(
+            actor=staff.clerk, case_id=case.pk, form_data={"premises.area": "很大"}, materials=[good]
+        )
+    assert "“经营场所建筑面积”应为数字" in err.value.message
+    # A file of a type the material does not take is refused by the one upload policy, before anything.
     bad = MaterialIn(code="floor_plan", file=ContentFile(b"x", name="floor.docx"), filename="floor.docx")
     with pytest.raises(ValidationFailed) as err:
         supplement_answer(
-            actor=staff.clerk, case_id=case.pk, form_data={"premises.area": "很大"}, materials=[bad]
+            actor=staff.clerk, case_id=case.pk, form_data={"premises.area": 480}, materials=[bad]
         )
-    assert "“经营场所建筑面积”应为数字" in err.value.message
     assert "只接受 pdf、jpg" in err.value.message
+    assert err.value.field == "material:floor_plan"
 
 
 def test_only_the_assignee_asks_for_a_supplement(staff: Any, case: Case) -> None:

@@ -81,15 +81,6 @@ def test_an_answer_that_changes_the_assigned_code_is_refused_and_nothing_is_writ
     assert subcase(case, "food_business_permit").status == SubCaseStatus.SUPPLEMENT
 
 
-def test_an_answer_that_replaces_the_registry_s_verified_mark_is_refused(
-    staff: ResultsStaff, case: Case
-) -> None:
-    err = refused_answer(
-        staff, case, form_data={"premises.area": 480}, verified={"enterprise.uscc": "prefill:run-9"}
-    )
-    assert (err.field, err.message) == ("enterprise.uscc", REFUSED)
-
-
 def test_an_answer_that_gives_the_assigned_code_unchanged_is_accepted(
     staff: ResultsStaff, case: Case
 ) -> None:
@@ -99,7 +90,6 @@ def test_an_answer_that_gives_the_assigned_code_unchanged_is_accepted(
         actor=staff.clerk,
         case_id=case.pk,
         form_data={"premises.area": 480, "enterprise.uscc": f" {uscc.lower()} "},
-        verified={"enterprise.uscc": mark},
     )
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_PROGRESS

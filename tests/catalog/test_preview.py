@@ -137,3 +137,16 @@ def test_packages_in_text() -> None:
 
 def _item_doc(code: str) -> dict:
     return next(i for i in catalog()["items"] if i["code"] == code)
+
+
+def test_the_designer_warns_per_datum_when_a_promise_has_no_contract(small_catalog: Path) -> None:
+    from tests.exchange.factories import restaurant_contract
+
+    preview = preview_definition(text=restaurant_yaml())
+    joined = "\n".join(preview.contract_warnings)
+    assert "承诺“自动获取”的数据元“person.id_number”" in joined
+    assert "承诺“免提交”的材料“resident_id_card”" in joined
+    restaurant_contract()
+    covered = "\n".join(preview_definition(text=restaurant_yaml()).contract_warnings)
+    assert "承诺“自动获取”" not in covered
+    assert "承诺“免提交”" not in covered

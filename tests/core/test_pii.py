@@ -72,9 +72,8 @@ def test_old_tokens_stay_readable_after_a_new_key_is_added_and_reencrypt_moves_t
             pii.decrypt(old)
 
 
-def test_keys_come_from_the_environment_when_settings_have_none(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ONEGO_PII_KEYS", f"env1:{key(7)}, env0:{key(8)}")
-    with override_settings(ONEGO_PII_KEYS=None):
+def test_keys_given_as_one_comma_separated_string_are_read_in_order() -> None:
+    with override_settings(ONEGO_PII_KEYS=f"env1:{key(7)}, env0:{key(8)}"):
         assert pii.keyring().current_kid == "env1"
         assert pii.token_key_id(pii.encrypt(ID)) == "env1"
 
@@ -204,3 +203,14 @@ def test_development_keys_are_derived_from_the_secret_key() -> None:
     token = pii.encrypt(ID)
     with override_settings(SECRET_KEY="another-secret-" + os.urandom(4).hex()), pytest.raises(pii.PIIError):
         pii.decrypt(token)
+
+
+def test_mask_text_masks_valid_usccs_in_urls_and_leaves_other_codes() -> None:
+    from onego.core.validators import make_uscc
+
+    uscc = make_uscc("520103", "MA6PT999")
+    wrong = uscc[:17] + ("0" if uscc[17] != "0" else "1")
+    masked = pii.mask_text(f"/api/v1/enterprises/{uscc}/cases?other={wrong}")
+    assert uscc not in masked
+    assert pii.mask_uscc(uscc) in masked
+    assert wrong in masked  # wrong check character: not a USCC, left alone

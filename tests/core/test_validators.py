@@ -134,3 +134,18 @@ def test_validate_functions_raise_django_validation_errors() -> None:
 def test_birth_date_and_sex_from_id_number() -> None:
     assert v.id_number_birth_date("11010519491231002X") == dt.date(1949, 12, 31)
     assert v.id_number_is_male("11010519491231002X") is False
+
+
+@pytest.mark.parametrize("region", ["000000", "990000", "520012", "5201AB"])
+def test_a_uscc_whose_region_part_is_not_a_real_division_is_refused(region: str) -> None:
+    if region.isdigit():
+        code = v.make_uscc(region, "MA6D7X8K")  # every check character right: only the region is wrong
+        assert v.check_uscc(code) == f"统一社会信用代码第3–8位“{region}”不是有效的行政区划代码"
+    else:
+        first17 = "91" + region + "MA6D7X8K" + v.org_code_check_char("MA6D7X8K")
+        assert v.check_uscc(first17 + v.uscc_check_char(first17)) == "统一社会信用代码第3–8位应为行政区划代码"
+
+
+@pytest.mark.parametrize("region", ["520102", "520100", "520000", "100000"])
+def test_a_uscc_registered_in_a_real_division_or_nationally_is_accepted(region: str) -> None:
+    assert v.check_uscc(v.make_uscc(region, "MA6D7X8K")) is None

@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from onego.accounts.models import Role
+from onego.cases.models import Case
+from onego.cases.services.submission import ApplicantIn, case_submit
 from onego.exchange.models import Consent
+from onego.ledger.models import LedgerEntry
+from tests.cases.factories import make_staff
 from tests.exchange.conftest import ANSWERS, Applicant
 from tests.exchange.people import unknown_person
 
@@ -51,24 +56,46 @@ def test_preview_shows_registries_and_never_echoes_the_id_number(
     assert applicant.subject.key not in response.content.decode()
 
 
-def test_grant_prefill_and_reads_through_the_api(
-    restaurant: None, applicant: Applicant, admin_client: Client
+@pytest.fixture
+def clerk_user(restaurant: None) -> Any:
+    """A window clerk of 南明区: the applicant is in front of them."""
+    return make_staff("clerk", "nm-scjg", Role.CLERK)
+
+
+@pytest.fixture
+def clerk(clerk_user: Any) -> Client:
+    client = Client()
+    client.force_login(clerk_user)
+    return client
+
+
+@pytest.fixture
+def case(clerk_user: Any, applicant: Applicant) -> Case:
+    """The applicant's draft case, started at the counter."""
+    return case_submit(
+        actor=clerk_user,
+        package_code="open-restaurant",
+        region_code="520102",
+        applicant=ApplicantIn(kind="person", identifier=applicant.subject.key, name=applicant.name),
+        idempotency_key="exchange-api-0001",
+        channel="counter",
+        answers=ANSWERS,
+        draft=True,
+    ).case
+
+
+def test_a_clerk_grants_and_prefills_for_the_applicant_in_front_of_them(
+    applicant: Applicant, clerk: Client, case: Case
 ) -> None:
-    case_ref = str(uuid.uuid4())
-    granted = post(
-        admin_client, "/api/v1/exchange/consents", consent_body(applicant, case_ref=case_ref, ttl_days=7)
-    )
-    assert granted.status_code == 201
+    granted = post(clerk, "/api/v1/exchange/consents", {"case_ref": case.pk, "ttl_days": 7})
+    assert granted.status_code == 201, granted.content
     consent = granted.json()
     assert consent["status"] == "active"
+    assert consent["channel"] == "window"
     assert consent["registries"]["population"]["elements"] == ["person.name", "person.id_number"]
 
-    filled = post(
-        admin_client,
-        "/api/v1/exchange/prefill",
-        {"case_ref": case_ref, "consent_id": consent["id"], "applicant": who(applicant)},
-    )
-    assert filled.status_code == 200
+    filled = post(clerk, "/api/v1/exchange/prefill", {"case_ref": case.pk, "consent_id": consent["id"]})
+    assert filled.status_code == 200, filled.content
     data = filled.json()
     assert data["clicks"] == 1
     key = applicant.subject.key
@@ -77,58 +104,70 @@ def test_grant_prefill_and_reads_through_the_api(
     assert data["values"]["person.name"]["source_name"] == "人口库"
     assert key not in filled.content.decode()
 
-    materials = admin_client.get(f"/api/v1/exchange/cases/{case_ref}/materials").json()
+    # Recorded as the clerk at the window, never as the citizen.
+    actors = set(LedgerEntry.objects.filter(case_ref=str(case.pk)).values_list("kind", "actor").distinct())
+    assert ("consent.granted", "dept:nm-scjg/user:clerk") in actors
+    assert all(actor == "dept:nm-scjg/user:clerk" for _kind, actor in actors)
+    assert LedgerEntry.objects.get(kind="consent.granted").payload["channel"] == "window"
+
+    materials = clerk.get(f"/api/v1/exchange/cases/{case.pk}/materials").json()
     assert {m["material"] for m in materials} == {"resident_id_card", "business_licence"}
 
-    reads = admin_client.get("/api/v1/exchange/reads", {"kind": "person", "key": key})
+    reads = clerk.get("/api/v1/exchange/reads", {"kind": "person", "key": key})
     assert reads.status_code == 200
     assert [r["registry"] for r in reads.json()] == ["population", "elicence"]
     assert reads.json()[0]["purpose"] == "办理「开办餐饮店」"
 
 
-def test_declining_through_the_api_records_a_declined_consent(
-    restaurant: None, applicant: Applicant, admin_client: Client
+def test_consent_on_a_case_that_does_not_exist_is_404_and_nothing_is_recorded(
+    clerk: Client, applicant: Applicant
 ) -> None:
     response = post(
-        admin_client,
+        clerk,
         "/api/v1/exchange/consents",
-        consent_body(applicant, case_ref=str(uuid.uuid4()), decision="decline"),
+        consent_body(applicant, case_ref=str(uuid.uuid4())),
     )
+    assert response.status_code == 404
+    assert not Consent.objects.exists()
+    assert not LedgerEntry.objects.filter(kind="consent.granted").exists()
+
+
+def test_officers_and_superusers_cannot_grant_consent_a_clerk_of_the_city_can(
+    case: Case, admin_client: Client
+) -> None:
+    officer = Client()
+    officer.force_login(make_staff("officer", "nm-scjg", Role.OFFICER))
+    assert post(officer, "/api/v1/exchange/consents", {"case_ref": case.pk}).status_code in (403, 404)
+    assert post(admin_client, "/api/v1/exchange/consents", {"case_ref": case.pk}).status_code == 403
+    assert not Consent.objects.exists()
+    city = Client()
+    city.force_login(make_staff("gy-clerk", "gy-scjg", Role.CLERK))  # 贵阳市 contains 南明区
+    assert post(city, "/api/v1/exchange/consents", {"case_ref": case.pk}).status_code == 201
+
+
+def test_declining_through_the_api_records_a_declined_consent(clerk: Client, case: Case) -> None:
+    response = post(clerk, "/api/v1/exchange/consents", {"case_ref": case.pk, "decision": "decline"})
     assert response.status_code == 201
     assert response.json()["status"] == "declined"
     assert Consent.objects.get().decision == "declined"
 
 
-def test_withdrawn_consent_makes_prefill_forbidden(
-    restaurant: None, applicant: Applicant, admin_client: Client
-) -> None:
-    case_ref = str(uuid.uuid4())
-    consent = post(
-        admin_client, "/api/v1/exchange/consents", consent_body(applicant, case_ref=case_ref)
-    ).json()
+def test_withdrawn_consent_makes_prefill_forbidden(applicant: Applicant, clerk: Client, case: Case) -> None:
+    consent = post(clerk, "/api/v1/exchange/consents", {"case_ref": case.pk}).json()
     withdrawn = post(
-        admin_client, f"/api/v1/exchange/consents/{consent['id']}/withdraw", {"applicant": who(applicant)}
+        clerk, f"/api/v1/exchange/consents/{consent['id']}/withdraw", {"applicant": who(applicant)}
     )
     assert withdrawn.json()["status"] == "withdrawn"
-    refused = post(
-        admin_client,
-        "/api/v1/exchange/prefill",
-        {"case_ref": case_ref, "consent_id": consent["id"], "applicant": who(applicant)},
-    )
+    refused = post(clerk, "/api/v1/exchange/prefill", {"case_ref": case.pk, "consent_id": consent["id"]})
     assert refused.status_code == 403
     assert refused.json()["detail"]["code"] == "forbidden"
     assert "撤回" in refused.json()["detail"]["message"]
 
 
-def test_someone_elses_consent_is_404(restaurant: None, applicant: Applicant, admin_client: Client) -> None:
-    case_ref = str(uuid.uuid4())
-    consent = post(
-        admin_client, "/api/v1/exchange/consents", consent_body(applicant, case_ref=case_ref)
-    ).json()
+def test_someone_elses_consent_is_404(applicant: Applicant, clerk: Client, case: Case) -> None:
+    consent = post(clerk, "/api/v1/exchange/consents", {"case_ref": case.pk}).json()
     stranger = {"kind": "person", "key": unknown_person().key}
-    response = post(
-        admin_client, f"/api/v1/exchange/consents/{consent['id']}/withdraw", {"applicant": stranger}
-    )
+    response = post(clerk, f"/api/v1/exchange/consents/{consent['id']}/withdraw", {"applicant": stranger})
     assert response.status_code == 404
 
 

@@ -21,6 +21,7 @@ from onego.catalog.services import CatalogImportFailed, catalog_import
 from onego.core import clock
 from onego.exchange.contracts import draft_contracts
 from onego.exchange.models import SharingContract
+from onego.exchange.selectors import reads_for_subject
 from onego.exchange.services import consent_grant, consent_preview, contracts_import, prefill
 from onego.ledger.models import LedgerEntry
 from onego.ledger.selectors import inclusion_proof_for
@@ -144,10 +145,49 @@ def test_one_consent_fills_the_newborn_form_with_sourced_values_and_mostly_exemp
     assert exempt > compiled_materials / 2, outcome.materials_manual
     assert {m["material"] for m in outcome.materials_verified} >= {"resident_id_card", "marriage_certificate"}
 
-    reads = list(LedgerEntry.objects.filter(kind="registry.read", case_ref=str(case_ref)))
+    # (the father's data is read too: those reads are also recorded under him, see the next test)
+    reads = list(
+        LedgerEntry.objects.filter(kind="registry.read", case_ref=str(case_ref), subject_ref=mother.index)
+    )
     assert {e.payload["registry"] for e in reads} == set(outcome.registries_read)
     assert len(reads) == len({e.payload["registry"] for e in reads})  # one entry per registry
     for entry in reads:
         assert entry.subject_ref == mother.index
         assert mother.key not in str(entry.payload)
         assert inclusion_proof_for(entry.index).verify()
+
+
+def test_the_father_finds_the_reads_of_his_data_in_his_own_log() -> None:
+    """Issue 19: the newborn's prefill read the father's name, ID and ethnicity; his log must show it."""
+    family = newborn_family()
+    mother, father = subject_of(family), subject_of(family.spouse)
+    assert reads_for_subject(father) == []
+    preview = consent_preview(
+        package_code="newborn-birth", region_code="520102", answers={}, applicant=mother
+    )
+    case_ref = uuid.uuid4()
+    consent = consent_grant(case_ref=case_ref, applicant=mother, preview=preview)
+    outcome = prefill(case_ref=case_ref, consent_id=consent.id, actor="applicant:demo", applicant=mother)
+    assert outcome.values["father.id_number"]["value"] == father.key
+
+    his = reads_for_subject(father)
+    assert his, "the father's log shows nothing"
+    read = {e["code"] for view in his for e in view.elements}
+    assert {"father.name", "father.id_number", "father.ethnicity"} <= read
+    assert all(code.startswith("father.") for code in read)  # only what is about him
+    for view in his:
+        assert view.outcome == "read"
+        assert view.purpose == "办理「新生儿出生」"
+        assert view.package == "newborn-birth"
+        assert view.case_ref == str(case_ref)
+        assert view.actor == "applicant:demo"
+    entries = LedgerEntry.objects.filter(kind="registry.read", subject_ref=father.index)
+    for entry in entries:
+        assert father.key not in str(entry.payload)
+        assert mother.key not in str(entry.payload)
+        assert entry.payload["about"] == "父亲"
+        assert inclusion_proof_for(entry.index).verify()
+    # the mother's own reads are not repeated as reads "about someone else"
+    mine = LedgerEntry.objects.filter(kind="registry.read", subject_ref=mother.index, case_ref=str(case_ref))
+    assert mine.exists()
+    assert not any("about" in e.payload for e in mine)

@@ -226,7 +226,7 @@ def test_uploads_check_type_size_and_content(signed_in: Client) -> None:
 
 
 def test_a_large_upload_is_refused_with_the_limit(signed_in: Client, settings: Any) -> None:
-    from onego.signin import drafts
+    from onego.applications import drafts
 
     base = to_form(signed_in)
     big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (drafts.MAX_UPLOAD_BYTES + 1))
@@ -326,8 +326,8 @@ def test_two_simultaneous_submissions_of_one_draft_make_one_case(signed_in: Clie
 
     from django.db import connection, connections
 
+    from onego.applications.drafts import draft_submit
     from onego.portal.applicant import signed_in_applicant
-    from onego.signin.drafts import draft_submit
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks (set ONEGO_DATABASE_URL=postgres://...)")
@@ -350,3 +350,37 @@ def test_two_simultaneous_submissions_of_one_draft_make_one_case(signed_in: Clie
     assert results[0] == results[1]
     assert Case.objects.count() == 1
     assert base
+
+
+def test_changing_a_registry_value_drops_its_verification_visibly(
+    signed_in: Client, applicant: Person
+) -> None:
+    base = to_form(signed_in)
+    html = text(signed_in.get(f"{base}form/"))
+    assert 'value="edit:person.name"' in html
+    signed_in.post(f"{base}form/", {**RESTAURANT_FORM, "action": "edit:person.name"})
+    html = text(signed_in.get(f"{base}form/"))
+    assert 'name="person.name"' in html  # the applicant's to type now
+    assert "原值来自人口库；您修改后，该项不再作为共享核验的数据" in html
+    signed_in.post(f"{base}form/", {**RESTAURANT_FORM, "person.name": "王小虹", "action": "save"})
+    signed_in.post(f"{base}materials/food_safety_plan/upload/", {"file": pdf()})
+    signed_in.post(f"{base}materials/floor_plan/upload/", {"file": pdf()})
+    signed_in.post(f"{base}review/")
+    case = Case.objects.get()
+    assert "person.name" not in case.verified  # the stored provenance dropped it too
+    assert case.verified["person.id_number"].startswith("prefill:")
+
+
+def test_a_forged_verification_posted_with_the_form_is_ignored(signed_in: Client) -> None:
+    base = to_form(signed_in)
+    forged = {
+        **RESTAURANT_FORM,
+        "enterprise.name": "别的公司",
+        "verified": "enterprise.name",
+        "action": "save",
+    }
+    signed_in.post(f"{base}form/", forged)
+    signed_in.post(f"{base}materials/food_safety_plan/upload/", {"file": pdf()})
+    signed_in.post(f"{base}materials/floor_plan/upload/", {"file": pdf()})
+    signed_in.post(f"{base}review/")
+    assert "enterprise.name" not in Case.objects.get().verified

@@ -68,18 +68,12 @@ def page(response: Any) -> str:
 
 
 @pytest.fixture
-def instant_rule(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Declare a rule for the test catalog's instant item (as tests/cases does)."""
-    from onego.cases import instant
+def instant_rule(monkeypatch: pytest.MonkeyPatch, db: None, tmp_path: Path) -> Any:
+    """Declare the 秒批 rule of the test catalog's instant item in its definition (and import it)."""
+    from onego.catalog.models import ServiceItem
+    from tests.cases import factories
 
-    rule = instant.InstantRule(
-        code="quick_filing.v1",
-        item="quick_filing",
-        title="经营备案：市场主体已登记",
-        checks=(
-            instant.Check("enterprise.uscc", "uscc", label="统一社会信用代码有效"),
-            instant.Check("enterprise.name", "present", label="名称已登记"),
-        ),
-    )
-    monkeypatch.setitem(instant.RULES, "quick_filing", rule)
-    return rule
+    monkeypatch.setattr(factories, "DECLARE_QUICK_FILING_RULE", True)
+    if ServiceItem.objects.filter(code="quick_filing").exists():
+        factories.import_cases_catalog(tmp_path / "with-rule")
+    return factories.QUICK_FILING_RULE

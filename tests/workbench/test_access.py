@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.test import Client
 
 from onego.cases.models import Material
@@ -111,3 +112,19 @@ def test_the_workbench_speaks_english_too(people: People) -> None:
     assert "Claim" in html
     assert "working days left" in html
     assert "审批待办" not in html
+
+
+def test_a_stored_material_is_served_as_a_sandboxed_attachment_never_as_html(people: People) -> None:
+    case = accepted_case(people)
+    food = subcase(case, "food_business_permit")
+    plan = Material.objects.get(case=case, code="food_safety_plan")
+    # A file stored before the upload policy (or by any path around it) under an HTML name.
+    plan.file.save("page.html", ContentFile(b"<script>alert(document.cookie)</script>"), save=False)
+    plan.filename = "page.html"
+    plan.save()
+    response = signed_in(people.officer).get(f"/workbench/subcases/{food.pk}/materials/{plan.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"

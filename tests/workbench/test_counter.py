@@ -19,7 +19,7 @@ from onego.cases.workflow import CaseStatus, SubCaseStatus
 from onego.core.pii import blind_index
 from onego.exchange.models import Consent
 from onego.ledger.models import LedgerEntry
-from tests.cases.factories import ENTERPRISE_USCC, PERSON_ID, subcase
+from tests.cases.factories import ENTERPRISE_USCC, PERSON_ID, prefilled, subcase
 from tests.exchange.people import resident
 from tests.workbench.conftest import People, accepted_case, page, signed_in
 
@@ -188,6 +188,7 @@ def test_the_clerk_records_the_applicants_consent_or_refusal(
     consent = Consent.objects.get(case_ref=case.pk)
     assert consent.decision == "declined"
     assert consent.actor == "dept:nm-zwfw/user:clerk"
+    assert consent.channel == "window"
     assert "申请人未授权共享获取数据" in page(clerk.get(f"/workbench/counter/cases/{case.pk}/"))
 
 
@@ -259,7 +260,7 @@ def test_an_incomplete_submission_gets_a_printable_one_time_notice_tied_to_field
     data["f:premises.area"] = "五百"
     data["f:person.phone"] = "1381234"
     del data["m:food_safety_plan"]
-    data["m:floor_plan"] = pdf("floor.docx")
+    del data["m:floor_plan"]
     clerk.post(f"/workbench/counter/cases/{case.pk}/save/", data)
     case.refresh_from_db()
     assert case.status == CaseStatus.NEEDS_CORRECTION
@@ -274,7 +275,12 @@ def test_an_incomplete_submission_gets_a_printable_one_time_notice_tied_to_field
     assert 'value="南明区好味道餐饮有限公司"' in html
     notice = page(clerk.get(f"/workbench/counter/cases/{case.pk}/notices/1/"))
     assert "一次性告知书" in notice
-    for words in ("经营场所建筑面积", "缺少材料“食品安全管理制度”", "只接受", "南明区政务服务中心"):
+    for words in (
+        "经营场所建筑面积",
+        "缺少材料“食品安全管理制度”",
+        "缺少材料“经营场所平面图”",
+        "南明区政务服务中心",
+    ):
         assert words in notice, words
     assert notice.count("<li>") == 4
     # Corrected at the counter: pre-review passes and the notice is resolved.
@@ -333,3 +339,50 @@ def test_a_supplement_is_handed_in_at_the_counter(people: People, clerk: Client)
     assert case.status == CaseStatus.IN_PROGRESS
     assert subcase(case, "food_business_permit").status == S.CLAIMED
     assert Material.objects.get(case=case, code="floor_plan", replaced_at=None).filename == "floor-v2.pdf"
+
+
+def test_a_value_the_clerk_changes_loses_its_verification_visibly(
+    clerk: Client, registry_knows_zhang_san: None
+) -> None:
+    case = start_restaurant(clerk)
+    run = prefilled(case, {"premises.area": 500})
+    assert clerk.post(f"/workbench/counter/cases/{case.pk}/save/", complete_form()).status_code == 302
+    case.refresh_from_db()
+    assert case.verified == {"premises.area": f"prefill:{run.pk}"}
+    assert "来自市场主体登记库" in page(clerk.get(f"/workbench/counter/cases/{case.pk}/"))
+    edited = {**complete_form(), "f:premises.area": "480", "version": case.version}
+    assert clerk.post(f"/workbench/counter/cases/{case.pk}/save/", edited).status_code == 302
+    case.refresh_from_db()
+    assert case.verified == {}
+    assert "已修改（原值来自市场主体登记库），不再作为核验数据" in page(
+        clerk.get(f"/workbench/counter/cases/{case.pk}/")
+    )
+
+
+def test_a_scan_of_a_type_the_material_does_not_take_is_refused_beside_it_and_the_form_is_kept(
+    clerk: Client, registry_knows_zhang_san: None
+) -> None:
+    case = start_restaurant(clerk)
+    data = complete_form()
+    data["m:floor_plan"] = pdf("floor.docx")
+    response = clerk.post(f"/workbench/counter/cases/{case.pk}/save/", data)
+    assert response.status_code == 400
+    html = page(response)
+    assert "只接受 pdf、jpg 格式的文件" in html
+    assert 'value="南明区好味道餐饮有限公司"' in html
+    case.refresh_from_db()
+    assert case.status == CaseStatus.DRAFT
+
+
+def test_the_case_page_shows_a_consent_given_online_as_online(clerk: Client) -> None:
+    from django.contrib.auth import get_user_model
+
+    from onego.applications.consent import application_consent
+    from tests.cases.factories import submit
+
+    applicant = get_user_model().objects.create_user(username="zhangsan", password=None)
+    case = submit(applicant, channel="web", draft=True, form_data={}, materials=[]).case
+    application_consent(user=applicant, case_id=case.pk, agree=True)
+    html = page(clerk.get(f"/workbench/counter/cases/{case.pk}/"))
+    assert "在网上授权" in html
+    assert "在窗口当面授权" not in html

@@ -177,3 +177,9 @@ def test_exports(small_catalog: Path, staff: Client) -> None:
         "item_fields",
         "item_materials",
     ]
+
+
+def test_the_designer_shows_each_promise_no_contract_backs(small_catalog: Path, staff: Client) -> None:
+    page = staff.get("/workbench/designer/?package=open-restaurant").content.decode()
+    assert '<p id="pv-contracts"><strong>共享协议</strong></p>' in page
+    assert "承诺“自动获取”的数据元“person.id_number”（公民身份号码）没有共享协议支持" in page

@@ -23,6 +23,7 @@ from ninja.params import HeaderEx, P
 from ninja.security import SessionAuth
 
 from onego.accounts.models import Membership
+from onego.applications.consent import filing_channel
 from onego.cases import sla
 from onego.cases.access import access_case_by_id
 from onego.cases.models import Case, OneTimeNotice, SubCase, SubCaseKind
@@ -111,21 +112,37 @@ class ContactSchema(Schema):
 
 class MaterialSchema(Schema):
     material: str = Field(..., description="material type code")
-    reference: str = Field("", description="a verified reference (e-licence identifier, registry receipt)")
+    reference: str = Field(
+        "",
+        description="a reference the data exchange verified for this case (GET /exchange/cases/{case_ref}/"
+        "materials); any other reference is refused (400)",
+    )
     filename: str = ""
-    content_base64: str = Field("", description="the file, base64; give either this or reference")
+    content_base64: str = Field(
+        "",
+        description="the file, base64; give either this or reference. The one upload policy applies: at most "
+        "10 MB, a suffix the material allows (none listed: pdf, jpg, jpeg, png, ofd) and content of that format",
+    )
 
 
 class SubmitIn(Schema):
     package: str
     region: str
     applicant: ApplicantSchema
-    channel: Literal["web", "app", "counter"] = "counter"
+    channel: Literal["web", "app", "counter"] | None = Field(
+        None,
+        description="Decided by the server from the session: a window clerk of the region files at the "
+        "counter (`counter`); any other value is refused (400), and only such clerks may file (403).",
+    )
     answers: dict[str, Any] = Field(default_factory=dict)
     add: list[str] = Field(default_factory=list)
     drop: list[str] = Field(default_factory=list)
     form: dict[str, Any] = Field(default_factory=dict, description="data element code → value")
-    verified: dict[str, str] = Field(default_factory=dict, description="data element → exchange reference")
+    verified: dict[str, Any] | None = Field(
+        None,
+        description="Not accepted: which values are verified is decided by the server from the data "
+        "exchange's records of this case (consent → prefill). A non-empty value is refused with 400.",
+    )
     materials: list[MaterialSchema] = Field(default_factory=list)
     contact: ContactSchema = Field(default_factory=ContactSchema)
     delivery_method: Literal["electronic", "pickup", "post"] = "electronic"
@@ -134,7 +151,11 @@ class SubmitIn(Schema):
 
 class CorrectionIn(Schema):
     form: dict[str, Any] = Field(default_factory=dict)
-    verified: dict[str, str] = Field(default_factory=dict)
+    verified: dict[str, Any] | None = Field(
+        None,
+        description="Not accepted: which values are verified is decided by the server from the data "
+        "exchange's records of this case (consent → prefill). A non-empty value is refused with 400.",
+    )
     materials: list[MaterialSchema] = Field(default_factory=list)
     version: int | None = None
 
@@ -420,6 +441,13 @@ def _materials(items: list[MaterialSchema]) -> list[MaterialIn]:
     return out
 
 
+def _no_verified(payload: SubmitIn | CorrectionIn) -> None:
+    if payload.verified:
+        raise ValidationFailed(
+            "核验来源由系统根据数据共享记录确定，不能由调用方提交；请先授权并一键填表", field="verified"
+        )
+
+
 def _reload(case_id: Any, request: HttpRequest) -> dict[str, Any]:
     return _case_out(access_case_by_id(request.user, case_id))
 
@@ -438,18 +466,21 @@ def _reload(case_id: Any, request: HttpRequest) -> dict[str, Any]:
 def submit(
     request: HttpRequest, payload: SubmitIn, idempotency_key: HeaderEx[str, P(alias="Idempotency-Key")]
 ) -> Status[dict[str, Any]]:
+    _no_verified(payload)
+    channel = filing_channel(user=request.user, region_code=payload.region)
+    if payload.channel not in (None, channel):
+        raise ValidationFailed(f"申请渠道由系统根据登录身份确定，应为 {channel}", field="channel")
     result = case_submit(
         actor=request.user,
         package_code=payload.package,
         region_code=payload.region,
         applicant=ApplicantIn(**payload.applicant.dict()),
         idempotency_key=idempotency_key,
-        channel=payload.channel,
+        channel=channel,
         answers=payload.answers,
         add=payload.add,
         drop=payload.drop,
         form_data=payload.form,
-        verified=payload.verified,
         materials=_materials(payload.materials),
         contact=ContactIn(**payload.contact.dict()),
         delivery_method=payload.delivery_method,
@@ -477,18 +508,19 @@ def get_notice(request: HttpRequest, case_id: str, number: int, format: str = "h
         raise NotFound("没有找到该一次性告知书", field="number")
     if format == "text":
         return HttpResponse(one_time_notice_text(notice), content_type="text/plain; charset=utf-8")
-    return HttpResponse(one_time_notice_html(notice), content_type="text/html; charset=utf-8")
+    html = one_time_notice_html(notice, csp_nonce=getattr(request, "csp_nonce", ""))
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
 @router.post(
     "/cases/{case_id}/correct", response={200: CaseOut, **ERRORS}, summary="Answer a one-time notice"
 )
 def correct(request: HttpRequest, case_id: str, payload: CorrectionIn) -> dict[str, Any]:
+    _no_verified(payload)
     case = case_correct(
         actor=request.user,
         case_id=case_id,
         form_data=payload.form,
-        verified=payload.verified,
         materials=_materials(payload.materials),
         expected_version=payload.version,
     )
@@ -517,11 +549,11 @@ def refuse(request: HttpRequest, case_id: str, payload: ReasonIn) -> dict[str, A
     "/cases/{case_id}/supplement", response={200: CaseOut, **ERRORS}, summary="Answer the open supplement"
 )
 def answer_supplement(request: HttpRequest, case_id: str, payload: CorrectionIn) -> dict[str, Any]:
+    _no_verified(payload)
     supplement = supplement_answer(
         actor=request.user,
         case_id=case_id,
         form_data=payload.form,
-        verified=payload.verified,
         materials=_materials(payload.materials),
         expected_version=payload.version,
     )

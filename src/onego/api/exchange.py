@@ -2,8 +2,11 @@
 
 Thin: parse, call one service or selector, shape the answer. Values leave masked.
 
-Until applicant login lands (issue #5) the applicant is named in the request, so every endpoint here needs a
-staff session (a clerk acting for the applicant); the contracts list is public.
+Every endpoint here needs a staff session (an active membership, as the cases API); the contracts list is
+public. Consent and prefill go through the application service (`onego.applications.consent`), the same the
+counter uses: bound to a case the user may act on, for that case's applicant (read from the case, never
+from the request), by a window clerk of the case's region — recorded as the clerk, channel `window`.
+Officers and superusers without a window are refused (403); a missing case is 404.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from onego.api.auth import staff_session
+from onego.api.cases import ERRORS, StaffSessionAuth
+from onego.applications.consent import application_consent, application_prefill
+from onego.cases.access import access_case_by_id
 from onego.core.errors import ValidationFailed
 from onego.core.validators import check_id_number, check_uscc
 from onego.exchange.models import Consent, SharingContract
@@ -23,16 +28,12 @@ from onego.exchange.preview import ConsentPreview
 from onego.exchange.selectors import active_contracts, masked, reads_for_subject, verified_materials
 from onego.exchange.services import (
     PrefillOutcome,
-    applicant_actor,
-    consent_decline,
-    consent_grant,
     consent_preview,
     consent_withdraw,
-    prefill,
 )
 from onego.registries.gateway import Subject
 
-router = Router(tags=["exchange"], auth=staff_session)
+router = Router(tags=["exchange"], auth=StaffSessionAuth())
 
 
 # --- input ----------------------------------------------------------------------------------------------------
@@ -50,11 +51,15 @@ class PreviewIn(Schema):
     applicant: SubjectIn
 
 
-class ConsentIn(PreviewIn):
-    case_ref: uuid.UUID
+class ConsentIn(Schema):
+    case_ref: uuid.UUID = Field(
+        ...,
+        description="the case (a draft or a case before acceptance) the consent is for; its package, "
+        "answers and applicant are read from the case",
+    )
     decision: Literal["grant", "decline"] = "grant"
     purpose: str | None = None
-    ttl_days: int = 30
+    ttl_days: int = Field(30, description="1–365 days (400 otherwise)")
 
 
 class WithdrawIn(Schema):
@@ -64,7 +69,6 @@ class WithdrawIn(Schema):
 class PrefillIn(Schema):
     case_ref: uuid.UUID
     consent_id: uuid.UUID
-    applicant: SubjectIn
 
 
 # --- output ---------------------------------------------------------------------------------------------------
@@ -128,6 +132,7 @@ class ConsentOut(Schema):
     decision: str
     status: str
     status_name: str
+    channel: Literal["web", "window"] = Field(..., description="where it was given, decided by the server")
     granted_at: dt.datetime | None
     declined_at: dt.datetime | None
     expires_at: dt.datetime | None
@@ -237,6 +242,7 @@ def _consent_out(consent: Consent) -> ConsentOut:
         decision=consent.decision,
         status=status.value,
         status_name=status.label,
+        channel=consent.channel,  # type: ignore[arg-type]
         granted_at=consent.granted_at,
         declined_at=consent.declined_at,
         expires_at=consent.expires_at,
@@ -281,31 +287,29 @@ def _prefill_out(outcome: PrefillOutcome) -> PrefillOut:
 
 # --- endpoints ------------------------------------------------------------------------------------------------
 @router.post(
-    "/exchange/consents/preview", response=PreviewOut, summary="What one consent would fetch, and from where"
+    "/exchange/consents/preview",
+    response={200: PreviewOut, **ERRORS},
+    summary="What one consent would fetch, and from where",
 )
 def preview_consent(request: HttpRequest, data: PreviewIn) -> ConsentPreview:
     return _preview(data, _subject(data.applicant))
 
 
 @router.post(
-    "/exchange/consents", response={201: ConsentOut}, summary="Grant (or decline) the previewed consent"
+    "/exchange/consents",
+    response={201: ConsentOut, **ERRORS},
+    summary="Grant (or decline) consent on a case, for the applicant in front of the clerk",
+    description="The scope is recomputed from the case, never taken from the client. 404: no such case "
+    "or not yours; 403: not a window clerk of the case's region; 400: the case is already accepted.",
 )
 def decide_consent(request: HttpRequest, data: ConsentIn) -> Status[ConsentOut]:
-    applicant = _subject(data.applicant)
-    # The scope is recomputed here, never taken from the client: what is stored is what the server showed.
-    preview = _preview(data, applicant)
-    if data.decision == "decline":
-        consent = consent_decline(
-            case_ref=data.case_ref, applicant=applicant, preview=preview, purpose=data.purpose
-        )
-    else:
-        consent = consent_grant(
-            case_ref=data.case_ref,
-            applicant=applicant,
-            preview=preview,
-            purpose=data.purpose,
-            ttl_days=data.ttl_days,
-        )
+    consent = application_consent(
+        user=request.user,
+        case_id=data.case_ref,
+        agree=data.decision == "grant",
+        purpose=data.purpose,
+        ttl_days=data.ttl_days,
+    )
     return Status(201, _consent_out(consent))
 
 
@@ -319,25 +323,24 @@ def withdraw_consent(request: HttpRequest, consent_id: str, data: WithdrawIn) ->
 
 
 @router.post(
-    "/exchange/prefill", response=PrefillOut, summary="One-click prefill: every allowed element, once"
+    "/exchange/prefill",
+    response={200: PrefillOut, **ERRORS},
+    summary="One-click prefill of a case under its consent: every allowed element, once",
+    description="The same permissions as consent. The values go into the case's provenance: a value "
+    "later submitted unchanged is verified by the server; values leave here masked.",
 )
 def prefill_case(request: HttpRequest, data: PrefillIn) -> PrefillOut:
-    applicant = _subject(data.applicant)
-    outcome = prefill(
-        case_ref=data.case_ref,
-        consent_id=data.consent_id,
-        actor=applicant_actor(applicant),
-        applicant=applicant,
-    )
+    outcome = application_prefill(user=request.user, case_id=data.case_ref, consent_id=data.consent_id)
     return _prefill_out(outcome)
 
 
 @router.get(
     "/exchange/cases/{case_ref}/materials",
-    response=list[VerifiedMaterialOut],
-    summary="Verified references of a case",
+    response={200: list[VerifiedMaterialOut], **ERRORS},
+    summary="Verified references of a case (404 unless you may see the case)",
 )
 def case_materials(request: HttpRequest, case_ref: uuid.UUID) -> list[VerifiedMaterialOut]:
+    access_case_by_id(request.user, case_ref)
     return [
         VerifiedMaterialOut(
             material=row.material,

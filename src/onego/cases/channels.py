@@ -12,7 +12,6 @@ another name in `SMS_BACKENDS` (no dynamic import paths).
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 
 from onego.core import clock
+from onego.core.pii import mask_phone, mask_text
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,10 @@ class FileSmsBackend:
 
 
 class ConsoleSmsBackend:
+    # A console ends up in logs: the number is masked (a sign-in code beside a full number would let
+    # whoever reads the log sign in as that person); ID numbers in the text too.
     def send(self, message: Message) -> None:
-        sys.stdout.write(f"[SMS {message.key}] to {message.to}: {message.body}\n")
+        sys.stdout.write(f"[SMS {message.key}] to {mask_phone(message.to)}: {mask_text(message.body)}\n")
 
 
 SMS_BACKENDS: dict[str, type[FileSmsBackend] | type[ConsoleSmsBackend]] = {
@@ -74,7 +76,7 @@ SMS_BACKENDS: dict[str, type[FileSmsBackend] | type[ConsoleSmsBackend]] = {
 
 
 def sms_backend_name() -> str:
-    return str(getattr(settings, "ONEGO_SMS_BACKEND", "") or os.environ.get("ONEGO_SMS_BACKEND", "file"))
+    return str(getattr(settings, "ONEGO_SMS_BACKEND", "") or "file")
 
 
 def channel_for(name: str) -> Channel:

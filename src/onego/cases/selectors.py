@@ -316,9 +316,10 @@ def applicant_shown(case: Case, *, full: bool) -> ApplicantShown:
     return ApplicantShown(case.applicant_display, case.applicant_id_masked, False)
 
 
-def one_time_notice_html(notice: OneTimeNotice) -> str:
-    """The printable notice (一次性告知书), as a standalone HTML page."""
-    return render_to_string("cases/one_time_notice.html", notice_context(notice))
+def one_time_notice_html(notice: OneTimeNotice, *, csp_nonce: str = "") -> str:
+    """The printable notice (一次性告知书), as a standalone HTML page; `csp_nonce` lets its one inline
+    style block pass the Content-Security-Policy when it is served (onego.core.middleware)."""
+    return render_to_string("cases/one_time_notice.html", {**notice_context(notice), "csp_nonce": csp_nonce})
 
 
 def one_time_notice_text(notice: OneTimeNotice) -> str:

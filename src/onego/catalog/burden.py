@@ -4,35 +4,81 @@ from __future__ import annotations
 
 from typing import Any
 
-from onego.catalog.selectors import compile_for, main_scenario, packages_offered, region_by_code
+from django.conf import settings
+
+from onego.catalog import models as m
+from onego.catalog.selectors import compile_for, is_offered, main_scenario, region_by_code, region_chain
+from onego.core.errors import OneGoError
+
+TOTAL_KEYS = (
+    "fields_separate",
+    "fields_merged",
+    "fields_to_type",
+    "uploads_separate",
+    "uploads_merged",
+    "uploads_to_make",
+    "trips_separate",
+    "trips_package",
+    "days_serial",
+    "days_parallel",
+)
 
 
-def burden_report(*, region_code: str) -> dict[str, Any]:
-    region = region_by_code(region_code)
+def _where(package: m.Package, default: m.Region | None) -> list[m.Region]:
+    """Where to compile a package: the default region if it is offered there, else each region it is
+    offered in (most specific first), so a package offered only elsewhere is still reported."""
+    if default is not None and is_offered(package, default, chain=region_chain(default)):
+        return [default]
+    return sorted(package.regions.all(), key=lambda r: (-len(r.code.rstrip("0")), r.code))
+
+
+def burden_report(*, region_code: str | None = None) -> dict[str, Any]:
+    """Every active package in its most common scenario.
+
+    With `region_code`, the packages offered there, compiled there; the others are listed in `left_out`
+    with the reason. Without it, every package: in the default region when it is offered there, else in a
+    region it is offered in (named per row); a package that compiles nowhere is in `left_out` with why.
+    """
+    fixed = region_by_code(region_code) if region_code else None
+    default = fixed or m.Region.objects.filter(code=settings.ONEGO_DEFAULT_REGION).first()
     rows: list[dict[str, Any]] = []
-    totals = dict.fromkeys(
-        (
-            "fields_separate",
-            "fields_merged",
-            "fields_to_type",
-            "uploads_separate",
-            "uploads_merged",
-            "uploads_to_make",
-            "trips_separate",
-            "trips_package",
-            "days_serial",
-            "days_parallel",
-        ),
-        0,
-    )
-    for package in packages_offered(region):
-        answers = main_scenario(package)
-        compiled = compile_for(package_code=package.code, region_code=region.code, answers=answers)
+    left_out: list[dict[str, str]] = []
+    totals = dict.fromkeys(TOTAL_KEYS, 0)
+    for package in (
+        m.Package.objects.filter(active=True).prefetch_related("regions").order_by("theme", "code")
+    ):
+        offered = "、".join(f"{r.name}（{r.code}）" for r in package.regions.all())
+        if fixed is not None and not is_offered(package, fixed, chain=region_chain(fixed)):
+            left_out.append(
+                {
+                    "code": package.code,
+                    "name": package.name,
+                    "reason": f"未在{fixed.name}提供（提供地区：{offered}）",
+                }
+            )
+            continue
+        candidates = [fixed] if fixed is not None else _where(package, default)
+        compiled, region, failure = None, None, "未声明提供地区"
+        for candidate in candidates:
+            try:
+                compiled = compile_for(
+                    package_code=package.code, region_code=candidate.code, answers=main_scenario(package)
+                )
+            except OneGoError as exc:
+                failure = f"在{candidate.name}（{candidate.code}）不能编译：{exc.message}"
+                continue
+            region = candidate
+            break
+        if compiled is None or region is None:
+            left_out.append({"code": package.code, "name": package.name, "reason": failure})
+            continue
         b = compiled.burden
         departments = {e.department or e.partner_kind for e in compiled.entries}
         row = {
             "code": package.code,
             "name": package.name,
+            "region": region.code,
+            "region_name": region.name,
             "scenario": package.scenarios[0]["name"] if package.scenarios else "默认情形",
             "answers": compiled.answers,
             "items": len(compiled.items),
@@ -56,21 +102,22 @@ def burden_report(*, region_code: str) -> dict[str, Any]:
         "days": pct(totals["days_serial"], totals["days_parallel"]),
     }
     return {
-        "region": region.code,
-        "region_name": region.name,
+        "region": fixed.code if fixed else "",
+        "region_name": fixed.name if fixed else "所有提供地区",
         "packages": rows,
+        "left_out": left_out,
         "totals": totals,
         "reductions": overall,
     }
 
 
 def burden_table_markdown(report: dict[str, Any]) -> str:
+    where = f"{report['region_name']}（{report['region']}）" if report["region"] else report["region_name"]
+    command = "onego package burden --all" + (f" --region {report['region']}" if report["region"] else "")
     lines = [
-        f"# 一件事套餐减负报告 Burden report — {report['region_name']}（{report['region']}）",
+        f"# 一件事套餐减负报告 Burden report — {where}",
         "",
-        "Generated by `onego package burden --all --region "
-        + report["region"]
-        + " --markdown docs/packages.md`"
+        f"Generated by `{command} --markdown docs/packages.md`"
         " from the catalog as imported; each package in its most common scenario (the first `scenarios` entry of"
         " its definition). “逐项” = each item applied for on its own; “套餐” = one merged form with registry"
         " prefill, one deduplicated material list with exemptions, one window, parallel approval.",
@@ -78,12 +125,12 @@ def burden_table_markdown(report: dict[str, Any]) -> str:
         "Trips: one by one, the sum of each item's counter visits; as a package, the most any single item needs"
         " (one window accepts everything). Days: serial sum of promised working days against the critical path.",
         "",
-        "| 套餐 | 情形 | 事项 | 部门 | 阶段 | 字段 逐项→合并→需填 | 材料 逐项→去重→需交 | 跑动 逐项→套餐 | 工作日 串联→并联 |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| 套餐 | 地区 | 情形 | 事项 | 部门 | 阶段 | 字段 逐项→合并→需填 | 材料 逐项→去重→需交 | 跑动 逐项→套餐 | 工作日 串联→并联 |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in report["packages"]:
         lines.append(
-            f"| {r['name']} | {r['scenario']} | {r['items']}"
+            f"| {r['name']} | {r['region_name']} | {r['scenario']} | {r['items']}"
             + (f" (+{r['partner_steps']} 合作)" if r["partner_steps"] else "")
             + f" | {r['departments']} | {r['stages']} | {r['fields_separate']}→{r['fields_merged']}→{r['fields_to_type']}"
             f" | {r['uploads_separate']}→{r['uploads_merged']}→{r['uploads_to_make']}"
@@ -91,7 +138,7 @@ def burden_table_markdown(report: dict[str, Any]) -> str:
         )
     t, red = report["totals"], report["reductions"]
     lines += [
-        f"| **合计** | | | | | {t['fields_separate']}→{t['fields_merged']}→{t['fields_to_type']}"
+        f"| **合计** | | | | | | {t['fields_separate']}→{t['fields_merged']}→{t['fields_to_type']}"
         f" | {t['uploads_separate']}→{t['uploads_merged']}→{t['uploads_to_make']}"
         f" | {t['trips_separate']}→{t['trips_package']} | {t['days_serial']}→{t['days_parallel']} |",
         "",
@@ -100,4 +147,8 @@ def burden_table_markdown(report: dict[str, Any]) -> str:
         " materials −75.9 %, trips −83.1 %, time −62.3 %.",
         "",
     ]
+    if report.get("left_out"):
+        lines += ["未纳入报告的套餐 Left out:", ""]
+        lines += [f"- {x['name']}（{x['code']}）：{x['reason']}" for x in report["left_out"]]
+        lines.append("")
     return "\n".join(lines)

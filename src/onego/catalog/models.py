@@ -324,6 +324,12 @@ class ServiceItem(BaseModel):
     sole_approver_eligible = models.BooleanField("可独任审批", default=False)
     needs_site_inspection = models.BooleanField("需现场踏勘", default=False)
     instant_approval_eligible = models.BooleanField("可秒批", default=False)
+    instant_rule = models.JSONField(
+        "秒批规则",
+        default=dict,
+        blank=True,
+        help_text="定义文件中的 instant_rule（版本、通俗说明、检查、示例）；见 catalog/instant_rules.py",
+    )
     service_object = models.CharField(
         "服务对象",
         max_length=20,
@@ -338,6 +344,17 @@ class ServiceItem(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def instant_explanation(self) -> str:
+        """The plain-language explanation of the item's declared 秒批 rule ("" when none)."""
+        rule = self.instant_rule or {}
+        return str(rule.get("explanation", "")) if rule.get("checks") else ""
+
+    @property
+    def instant_explanation_en(self) -> str:
+        rule = self.instant_rule or {}
+        return str(rule.get("explanation_en", "")) if rule.get("checks") else ""
 
 
 class ItemField(BaseModel):
@@ -388,6 +405,44 @@ class Theme(models.TextChoices):
     ENTERPRISE_CANCELLATION = "enterprise.cancellation", "企业退出"
 
 
+def builtin_theme_label(code: str) -> str:
+    return dict(Theme.choices).get(code, "")
+
+
+class PackageTheme(BaseModel):
+    """A theme declared as catalog data (`themes:`), beside the built-in `Theme` choices (e.g. 农业农村).
+
+    The code starts with `person.` or `enterprise.`: the portal shows it under that audience.
+    """
+
+    code = models.CharField("主题代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=50)
+    name_en = models.CharField("英文名称", max_length=80, blank=True)
+    position = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = verbose_name_plural = "主题 Theme"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DataGroup(BaseModel):
+    """The title of a form group (the part of data-element codes before the dot), as catalog data."""
+
+    code = models.CharField("分组代码", max_length=40, unique=True)
+    name = models.CharField("标题", max_length=50)
+    name_en = models.CharField("英文标题", max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "表单分组 Form group"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class QuestionType(models.TextChoices):
     BOOL = "bool", "是/否"
     CHOICE = "choice", "单选"
@@ -409,7 +464,9 @@ class Package(BaseModel):
     name_en = models.CharField("英文名称", max_length=150, blank=True)
     summary = models.TextField("办事指引摘要", blank=True)
     summary_en = models.TextField(blank=True)
-    theme = models.CharField("主题", max_length=40, choices=Theme.choices)
+    theme = models.CharField(
+        "主题", max_length=40, help_text="内置主题（Theme）或目录中声明的主题（PackageTheme）"
+    )
     lead_department_type = models.ForeignKey(
         DepartmentType, on_delete=models.PROTECT, related_name="led_packages"
     )
@@ -431,6 +488,11 @@ class Package(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_theme_display(self) -> str:
+        """The theme's name: a declared theme's, else the built-in one's, else its code."""
+        declared = PackageTheme.objects.filter(code=self.theme).values_list("name", flat=True).first()
+        return declared or builtin_theme_label(self.theme) or self.theme
 
 
 class PackageQuestion(BaseModel):

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 
 from onego.catalog import models as m
+from onego.catalog.advisors import contract_advisor
 from onego.catalog.definitions.parse import read_text
 from onego.catalog.definitions.reader import Issue, Issues
 from onego.catalog.rules.package import CompiledPackage
@@ -50,6 +51,8 @@ class Preview:
     scenario: str = ""
     compiled: CompiledPackage | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    # Per datum, a promised prefill or exemption no sharing contract backs (the exchange's advice).
+    contract_warnings: list[str] = field(default_factory=list)
 
     @property
     def names(self) -> dict[str, str]:
@@ -133,7 +136,16 @@ def _inside(
         compiled = compile_for(package_code=code, region_code=region, answers=used, add=add, drop=drop)
     except OneGoError as exc:
         return Preview(**{**base.__dict__, "error": exc.message, "error_field": exc.field or ""})
-    return Preview(**{**base.__dict__, "compiled": compiled, "answers": dict(compiled.answers)})
+    advisor = contract_advisor()
+    warnings = advisor.warnings(compiled) if advisor else []
+    return Preview(
+        **{
+            **base.__dict__,
+            "compiled": compiled,
+            "answers": dict(compiled.answers),
+            "contract_warnings": warnings,
+        }
+    )
 
 
 def preview_definition(

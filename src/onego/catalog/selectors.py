@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -347,6 +347,7 @@ class _Offered:
     spec: PackageSpec
     package_row: bytes  # the pickled Package without its related rows
     region_row: bytes
+    group_titles: dict[str, str] = field(default_factory=dict)  # declared `data_groups` titles
 
 
 def _offered(gen: Generation, package_code: str, region_code: str) -> _Offered:
@@ -361,7 +362,8 @@ def _offered(gen: Generation, package_code: str, region_code: str) -> _Offered:
         )
     spec = _package_spec(gen, package, chain)
     package.__dict__.pop("_prefetched_objects_cache", None)
-    return _Offered(spec, pickle.dumps(package), pickle.dumps(region))
+    titles = dict(m.DataGroup.objects.values_list("code", "name"))
+    return _Offered(spec, pickle.dumps(package), pickle.dumps(region), titles)
 
 
 def _compile(
@@ -378,6 +380,11 @@ def _compile(
         compiled = compile_package(offered.spec, region=region_code, answers=answers, add=add, drop=drop)
     except CompileError as exc:
         raise ValidationFailed(exc.message, field=exc.field) from exc
+    if offered.group_titles:
+        titles = offered.group_titles
+        compiled = replace(
+            compiled, form=[replace(g, title=titles.get(g.group, g.title)) for g in compiled.form]
+        )
     return compiled, offered
 
 
@@ -423,3 +430,28 @@ def compile_with_rows(
 
 def main_scenario(package: m.Package) -> dict[str, Any]:
     return dict(package.scenarios[0]["answers"]) if package.scenarios else {}
+
+
+def instant_rule_data(item_code: str) -> dict[str, Any]:
+    """An item's stored 秒批 rule (catalog/instant_rules.py), `{}` when it declares none."""
+    data = m.ServiceItem.objects.filter(code=item_code).values_list("instant_rule", flat=True).first()
+    return dict(data or {})
+
+
+def instant_explanations(item_codes: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Item code → (Chinese, English) plain-language explanation of its 秒批 rule, for guides."""
+    out: dict[str, tuple[str, str]] = {}
+    for code, rule in m.ServiceItem.objects.filter(code__in=list(item_codes)).values_list(
+        "code", "instant_rule"
+    ):
+        if rule and rule.get("checks"):
+            out[code] = (str(rule.get("explanation", "")), str(rule.get("explanation_en", "")))
+    return out
+
+
+def theme_choices() -> list[tuple[str, str, str]]:
+    """(code, name, English name) of every theme: the built-in ones, then those the catalog declares."""
+    declared = [(t.code, t.name, t.name_en) for t in m.PackageTheme.objects.all()]
+    names = {code for code, _, _ in declared}
+    builtin = [(code, str(label), "") for code, label in m.Theme.choices if code not in names]
+    return builtin + declared

@@ -30,9 +30,22 @@ class CatalogImportFailed(ValidationFailed):
 class ImportResult:
     counts: dict[str, int]
     dry_run: bool
+    notices: tuple[str, ...] = ()  # what was read but not imported, and where it goes instead
 
 
-def _import(defs: Definitions, issues: Issues, *, dry_run: bool) -> ImportResult:
+def _contract_notices(defs: Definitions, path: Path | None) -> tuple[str, ...]:
+    """Sharing contracts in a package folder are not catalog data: say exactly where they go."""
+    out = []
+    for file, line, count in defs.contract_files:
+        where = (path / file if path.is_dir() else path) if path is not None else Path(file)
+        out.append(
+            f"{file}:{line}: contracts: 共享协议（{count} 份）不随目录导入，未写入；"
+            f"目录导入后运行：onego exchange contracts import {where}"
+        )
+    return tuple(out)
+
+
+def _import(defs: Definitions, issues: Issues, *, dry_run: bool, path: Path | None = None) -> ImportResult:
     if issues:
         raise CatalogImportFailed(issues.items)
     with transaction.atomic():
@@ -42,14 +55,15 @@ def _import(defs: Definitions, issues: Issues, *, dry_run: bool) -> ImportResult
         counts = store(defs)
         if dry_run:
             transaction.set_rollback(True)
-    return ImportResult(counts=counts, dry_run=dry_run)
+    notices = (*defs.notices, *_contract_notices(defs, path))
+    return ImportResult(counts=counts, dry_run=dry_run, notices=notices)
 
 
 def catalog_import(*, path: Path, dry_run: bool = False) -> ImportResult:
     """Import a folder or file of definitions; all or nothing."""
     issues = Issues()
     defs = read_path(path, issues)
-    return _import(defs, issues, dry_run=dry_run)
+    return _import(defs, issues, dry_run=dry_run, path=path)
 
 
 def catalog_import_text(*, text: str, name: str = "package.yaml", dry_run: bool = False) -> ImportResult:

@@ -34,7 +34,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 
-from onego.core.validators import id_number_check_char
+from onego.core.validators import id_number_check_char, uscc_check_char
 
 KEYS_SETTING = "ONEGO_PII_KEYS"
 INDEX_KEY_SETTING = "ONEGO_BLIND_INDEX_KEY"
@@ -77,9 +77,7 @@ def _decode_key(value: str, what: str) -> bytes:
 
 
 def _configured(name: str) -> tuple[str, ...]:
-    value = getattr(settings, name, None)
-    if not value:
-        value = os.environ.get(name, "")
+    value = getattr(settings, name, None) or ""
     if isinstance(value, str):
         return tuple(v.strip() for v in value.split(",") if v.strip())
     return tuple(str(v).strip() for v in value if str(v).strip())
@@ -316,11 +314,21 @@ def _mask_id_match(m: re.Match[str]) -> str:
     return mask_id_number(v) if id_number_check_char(v[:17]) == v[17].upper() else v
 
 
+# A unified social credit code (USCC) standing on its own, kept only when its check character is right.
+_USCC_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])([0-9A-HJ-NPQRTUWXY]{18})(?![0-9A-Za-z])")
+
+
+def _mask_uscc_match(m: re.Match[str]) -> str:
+    v = m.group(1)
+    return mask_uscc(v) if uscc_check_char(v[:17]) == v[17] else v
+
+
 def mask_text(text: str) -> str:
-    """Mask every valid ID number and mobile number in free text."""
+    """Mask every valid ID number, USCC and mobile number in free text (logs, URLs)."""
     if not any(ch.isdigit() for ch in text):
         return text
-    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), _ID_IN_TEXT.sub(_mask_id_match, text))
+    text = _USCC_IN_TEXT.sub(_mask_uscc_match, _ID_IN_TEXT.sub(_mask_id_match, text))
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
 
 
 class MaskingFilter(logging.Filter):

@@ -145,6 +145,10 @@ def check_uscc(value: str) -> str | None:
         return f"统一社会信用代码第2位机构类别代码“{v[1]}”与登记管理部门不符"
     if not v[2:8].isdigit():
         return "统一社会信用代码第3–8位应为行政区划代码"
+    # As for an ID number's address code: the registering authority's division must be a real one
+    # (GB/T 2260 structure); 100000 is the code of bodies registered at national level.
+    if v[2:8] != "100000" and check_region_code(v[2:8]) is not None:
+        return f"统一社会信用代码第3–8位“{v[2:8]}”不是有效的行政区划代码"
     body = v[8:16]
     if all(c in "0123456789ABCDEFGHJKLMNPQRTUWXY" for c in body) and v[16] != org_code_check_char(body):
         return "统一社会信用代码中的组织机构代码校验位（第17位）不正确"

@@ -32,8 +32,10 @@ import yaml
 from onego.catalog import models as cm
 from onego.catalog.definitions.reader import Issue, Issues, Reader
 from onego.catalog.definitions.source import SourceError, load_yaml_file
+from onego.core import clock
 from onego.exchange.models import ConsumerKind
-from onego.exchange.preview import package_purpose
+from onego.exchange.preview import build_preview, package_purpose
+from onego.exchange.rules import WHAT_NAMES, ContractTerms, What, consumer_name, find_grant
 from onego.ledger.canonical import canonical_json
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
@@ -157,6 +159,8 @@ def read_contracts(path: Path, issues: Issues) -> list[ContractSpec]:
         except SourceError as exc:
             issues.add(exc.location.file, exc.location.line, "", exc.message)
             continue
+        if path.is_dir() and not (isinstance(doc, dict) and "contracts" in doc):
+            continue  # a package folder also holds catalog and package definitions: not contracts
         top = Reader(doc, file=display, line=1, path="", issues=issues)
         if not top.ok:
             continue
@@ -165,6 +169,8 @@ def read_contracts(path: Path, issues: Issues) -> list[ContractSpec]:
             if spec is not None:
                 specs.append(spec)
         top.finish()
+    if path.is_dir() and not specs and not issues:
+        issues.add(str(path), 1, "contracts", "文件夹中没有共享协议（顶层为 contracts: 的 YAML 文件）")
     seen: dict[str, ContractSpec] = {}
     for spec in specs:
         if spec.code in seen:
@@ -350,3 +356,219 @@ def draft_yaml(valid_from: dt.date = dt.date(2025, 1, 1)) -> str:
         draft_contracts(valid_from), allow_unicode=True, sort_keys=False, width=110, default_flow_style=None
     )
     return header + body.replace("\n- code:", "\n\n- code:")
+
+
+# --- contracts follow packages ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Need:
+    """One grant a package relies on: who reads what, and why."""
+
+    consumer_kind: str  # "package" or "department_type"
+    consumer_code: str
+    what: What
+    code: str
+    why: str  # 预填 (prefill), 免提交 (exemption), 审核 (an officer sees it when deciding)
+    used_by: tuple[str, ...] = ()
+    has: str = ""  # the label of the contract in force that grants it, "" when none does
+
+
+def package_needs(package: cm.Package, *, terms: Sequence[ContractTerms], day: dt.date) -> list[Need]:
+    """Every grant the package's cases may use (every item and partner step, whatever the scenario),
+    each with the contract in force that covers it, if any.
+
+    - the package, for the purpose 办理「<package>」: the registry-backed elements its forms may prefill,
+      the registry-verified materials and the e-licence types that exempt an upload;
+    - each department type with items in the package: every element of its items' forms, which its
+      officers see when deciding (`selectors.visible_elements`, any purpose).
+    The grant is found as at run time (`rules.find_grant`): the package, then the items using it, then
+    their department types.
+    """
+    purpose = package_purpose(package.name)
+    registry_elements = set(
+        cm.DataElement.objects.filter(registry__isnull=False).values_list("code", flat=True)
+    )
+    items = [
+        pi.item
+        for pi in package.package_items.select_related("item__department_type").prefetch_related(
+            "item__fields__data_element", "item__materials__material_type__licence_type"
+        )
+    ]
+    dept_of = {item.code: item.department_type.code for item in items}
+    wanted: dict[tuple[What, str, str], list[str]] = {}  # (what, code, why) → items using it
+    seen_by: dict[str, dict[str, list[str]]] = {}  # department type → element → items
+    for item in items:
+        for use in item.fields.all():
+            code = use.data_element.code
+            seen_by.setdefault(dept_of[item.code], {}).setdefault(code, []).append(item.code)
+            if code in registry_elements:
+                wanted.setdefault(("element", code, "预填"), []).append(item.code)
+        for material_use in item.materials.all():
+            mt = material_use.material_type
+            if mt.licence_type is not None:
+                wanted.setdefault(("licence_type", mt.licence_type.code, "免提交"), []).append(item.code)
+            elif mt.registry_id is not None:
+                wanted.setdefault(("material", mt.code, "免提交"), []).append(item.code)
+    for step in package.partner_steps.all():
+        for code in step.fields:
+            if code in registry_elements:
+                wanted.setdefault(("element", code, "预填"), []).append(step.code)
+
+    needs: list[Need] = []
+    for (what, code, why), used_by in wanted.items():
+        users = [u for u in dict.fromkeys(used_by) if u in dept_of]
+        consumers: list[tuple[str, str]] = [("package", package.code), *(("item", u) for u in users)]
+        for u in users:
+            if ("department_type", dept_of[u]) not in consumers:
+                consumers.append(("department_type", dept_of[u]))
+        grant = find_grant(terms, consumers=consumers, purpose=purpose, what=what, code=code, day=day)
+        needs.append(
+            Need(
+                "package",
+                package.code,
+                what,
+                code,
+                why,
+                tuple(dict.fromkeys(used_by)),
+                grant.label if grant else "",
+            )
+        )
+    for dept, elements in sorted(seen_by.items()):
+        mine = [t for t in terms if t.consumer == ("department_type", dept) and t.in_force_on(day)]
+        for code, used_by in elements.items():
+            grant = next((t for t in sorted(mine, key=lambda t: t.code) if t.grants("element", code)), None)
+            needs.append(
+                Need(
+                    "department_type",
+                    dept,
+                    "element",
+                    code,
+                    "审核",
+                    tuple(used_by),
+                    grant.label if grant else "",
+                )
+            )
+    return needs
+
+
+def missing_contracts(
+    package: cm.Package, *, terms: Sequence[ContractTerms], day: dt.date
+) -> tuple[list[Need], dict[str, Any]]:
+    """The needs no contract covers, and exactly the contracts that would cover them, in the format
+    `onego exchange contracts import` reads: a contract that already exists under the drafted code gets a
+    new version with its current terms plus the missing ones; otherwise a new contract holds only them."""
+    needs = package_needs(package, terms=terms, day=day)
+    missing = [n for n in needs if not n.has]
+    current = {t.code: t for t in terms if t.active}
+    drafts: list[dict[str, Any]] = []
+    groups: dict[tuple[str, str], list[Need]] = {}
+    for need in missing:
+        groups.setdefault((need.consumer_kind, need.consumer_code), []).append(need)
+    for (kind, code), group in groups.items():
+        contract_code = f"pkg.{code}" if kind == "package" else f"dept.{code}"
+        purpose = package_purpose(package.name) if kind == "package" else DEPARTMENT_PURPOSE
+        granted: dict[str, set[str]] = {"element": set(), "material": set(), "licence_type": set()}
+        existing = current.get(contract_code)
+        valid_from = day
+        if existing is not None and existing.consumer == (kind, code):
+            # A new version of it: what it grants now, plus what is missing. A department's officers see
+            # what any of its contracts grants, so its purpose stays; a package's must be the package's.
+            granted["element"] |= existing.elements
+            granted["material"] |= existing.materials
+            granted["licence_type"] |= existing.licence_types
+            valid_from = min(existing.valid_from, day)
+            if kind == "department_type":
+                purpose = existing.purpose
+        elif existing is not None:
+            contract_code = f"{contract_code}.{package.code}"
+        for n in group:
+            granted[n.what].add(n.code)
+        draft: dict[str, Any] = {
+            "code": contract_code,
+            "consumer": {"kind": kind, "code": code},
+            "purpose": purpose,
+            "elements": sorted(granted["element"]),
+            "materials": sorted(granted["material"]),
+            "licence_types": sorted(granted["licence_type"]),
+            "valid_from": valid_from.isoformat(),
+            "note": f"套餐“{package.code}”缺少的授权：" + "、".join(sorted(n.code for n in group)),
+        }
+        for key in ("elements", "materials", "licence_types"):
+            if not draft[key]:
+                del draft[key]
+        drafts.append(draft)
+    return missing, {"contracts": drafts}
+
+
+WHY_NAMES = {"预填": "预填（自动获取）", "免提交": "免提交（共享核验）", "审核": "部门审核时可见"}
+
+
+def package_contracts_report(package_code: str, *, day: dt.date | None = None) -> str:
+    """`onego package contracts CODE`: what each consumer needs and has, then the drafts (valid YAML)."""
+    from onego.exchange.selectors import active_terms
+
+    package = cm.Package.objects.filter(code=package_code).first()
+    if package is None:
+        raise ValueError(f"未知的套餐代码“{package_code}”")
+    today = day or clock.today()
+    terms = active_terms()
+    needs = package_needs(package, terms=terms, day=today)
+    missing, drafts = missing_contracts(package, terms=terms, day=today)
+    lines = [
+        f"# 套餐“{package.name}”（{package.code}）需要的共享授权：共 {len(needs)} 项，缺 {len(missing)} 项"
+    ]
+    by_consumer: dict[tuple[str, str], list[Need]] = {}
+    for need in needs:
+        by_consumer.setdefault((need.consumer_kind, need.consumer_code), []).append(need)
+    for (kind, code), group in by_consumer.items():
+        have = [n for n in group if n.has]
+        lines.append(f"# {consumer_name((kind, code))}：需要 {len(group)} 项，已有 {len(have)} 项")
+        for n in group:
+            status = f"已有 {n.has}" if n.has else "缺少"
+            lines.append(
+                f"#   {WHAT_NAMES[n.what]} {n.code}  {WHY_NAMES.get(n.why, n.why)}  "
+                f"（{','.join(n.used_by)}）  {status}"
+            )
+    if not drafts["contracts"]:
+        lines.append("# 所有授权均已有共享协议覆盖，无需起草。")
+        return "\n".join(lines) + "\n"
+    lines.append("# 以下为起草的共享协议（请审核后导入：onego exchange contracts import FILE）")
+    body = yaml.safe_dump(drafts, allow_unicode=True, sort_keys=False, width=110, default_flow_style=None)
+    return "\n".join(lines) + "\n" + body
+
+
+def coverage_warnings(compiled: Any, *, day: dt.date | None = None) -> list[str]:
+    """Per datum, each prefill or exemption `package explain` promises that no contract in force backs,
+    and each element an officer of the deciding department could not see (for `package explain`)."""
+    from onego.exchange.selectors import active_terms
+
+    today = day or clock.today()
+    terms = active_terms()
+    item_codes = [e.code for e in compiled.items]
+    dept_of = dict(
+        cm.ServiceItem.objects.filter(code__in=item_codes).values_list("code", "department_type__code")
+    )
+    preview = build_preview(
+        compiled,
+        contracts=terms,
+        department_types=dept_of,
+        registry_names=dict(cm.Registry.objects.values_list("code", "name")),
+        purpose=package_purpose(compiled.name),
+        subject_kind="person",
+        day=today,
+    )
+    out: list[str] = []
+    for d in preview.denied:
+        promise = "自动获取" if d.kind == "element" else "免提交"
+        out.append(
+            f"承诺“{promise}”的{WHAT_NAMES.get(d.kind, d.kind)}“{d.code}”（{d.name}）没有共享协议支持：{d.reason}"
+        )
+    fields = {f.element: f for g in compiled.form for f in g.fields}
+    for dept in sorted(set(dept_of.values())):
+        mine = [t for t in terms if t.consumer == ("department_type", dept) and t.in_force_on(today)]
+        used = sorted(e for e, f in fields.items() if any(dept_of.get(u) == dept for u in f.used_by))
+        unseen = [e for e in used if not any(t.grants("element", e) for t in mine)]
+        if unseen:
+            out.append(f"部门类型“{dept}”的审核人员看不到（没有共享协议授权）：{'、'.join(unseen)}")
+    if out:
+        out.append(f"补齐共享协议：onego package contracts {compiled.package} -o contracts.yaml")
+    return out

@@ -89,6 +89,13 @@ class ConsentDecision(models.TextChoices):
     DECLINED = "declined", "不同意（自行填写）"
 
 
+class ConsentChannel(models.TextChoices):
+    """Where the consent was given — decided by the server from who gave it, never sent by a client."""
+
+    WEB = "web", "网上（申请人本人）"
+    WINDOW = "window", "窗口（申请人当面，受理员代为确认）"
+
+
 class ConsentStatus(models.TextChoices):
     ACTIVE = "active", "有效"
     EXPIRED = "expired", "已过期"
@@ -112,6 +119,9 @@ class Consent(BaseModel):
     scope = models.JSONField("授权范围（预览）", default=dict)
     decision = models.CharField("决定", max_length=10, choices=ConsentDecision.choices)
     actor = models.CharField("操作者", max_length=200)
+    channel = models.CharField(
+        "授权渠道", max_length=10, choices=ConsentChannel.choices, default=ConsentChannel.WEB
+    )
     granted_at = models.DateTimeField("授权时间", null=True, blank=True)
     declined_at = models.DateTimeField("拒绝时间", null=True, blank=True)
     expires_at = models.DateTimeField("到期时间", null=True, blank=True)

@@ -38,6 +38,7 @@ from onego.exchange.contracts import (
 )
 from onego.exchange.models import (
     Consent,
+    ConsentChannel,
     ConsentDecision,
     ConsentStatus,
     PrefillRun,
@@ -51,8 +52,10 @@ from onego.exchange.preview import (
     consumers_for,
     package_purpose,
 )
+from onego.exchange.provenance import value_digest
 from onego.exchange.rules import What, explain_denial, find_grant
 from onego.exchange.selectors import active_terms, consent_for_applicant, masked
+from onego.exchange.subjects import about_others
 from onego.ledger.models import Kind
 from onego.ledger.services import ledger_append
 from onego.registries.gateway import (
@@ -313,6 +316,11 @@ def _scope_summary(preview: ConsentPreview) -> dict[str, Any]:
     }
 
 
+def _check_channel(channel: str) -> None:
+    if channel not in ConsentChannel.values:
+        raise ValidationFailed(f"授权渠道应为：{'、'.join(ConsentChannel.values)}", field="channel")
+
+
 def _check_preview(preview: ConsentPreview, applicant: Subject, purpose: str | None) -> str:
     if preview.subject_kind != applicant.kind:
         raise ValidationFailed("预览是为另一类申请人生成的，请重新预览", field="applicant")
@@ -333,9 +341,14 @@ def consent_grant(
     purpose: str | None = None,
     ttl_days: int = 30,
     actor: str = "",
+    channel: str = ConsentChannel.WEB,
 ) -> Consent:
-    """The applicant agrees to the preview: one consent for the case and purpose, valid `ttl_days`."""
+    """The applicant agrees to the preview: one consent for the case and purpose, valid `ttl_days`.
+
+    `case_ref`, `actor` and `channel` are the caller's to establish (the application service binds the
+    case and decides who gave the consent where, `onego.applications.consent`)."""
     chosen = _check_preview(preview, applicant, purpose)
+    _check_channel(channel)
     if not 1 <= ttl_days <= MAX_TTL_DAYS:
         raise ValidationFailed(f"授权有效期应为 1—{MAX_TTL_DAYS} 天", field="ttl_days")
     now = clock.now()
@@ -349,6 +362,7 @@ def consent_grant(
         scope=preview.to_dict(),
         decision=ConsentDecision.GRANTED,
         actor=actor or applicant_actor(applicant),
+        channel=channel,
         granted_at=now,
         expires_at=now + dt.timedelta(days=ttl_days),
     )
@@ -364,9 +378,11 @@ def consent_decline(
     preview: ConsentPreview,
     purpose: str | None = None,
     actor: str = "",
+    channel: str = ConsentChannel.WEB,
 ) -> Consent:
     """The applicant declines: nothing is fetched, they type and upload everything themselves."""
     chosen = _check_preview(preview, applicant, purpose)
+    _check_channel(channel)
     consent = Consent.objects.create(
         case_ref=case_ref,
         subject_index=applicant.index,
@@ -377,6 +393,7 @@ def consent_decline(
         scope=preview.to_dict(),
         decision=ConsentDecision.DECLINED,
         actor=actor or applicant_actor(applicant),
+        channel=channel,
         declined_at=clock.now(),
     )
     _record_consent(consent, "declined", registries=_scope_summary(preview))
@@ -403,6 +420,7 @@ def _record_consent(
         "consent": str(consent.id),
         "purpose": consent.purpose,
         "package": consent.package_code,
+        "channel": consent.channel,
         "expires_at": consent.expires_at.isoformat() if consent.expires_at else None,
     }
     if registries is not None:
@@ -830,6 +848,8 @@ def _store_outcome(
             }
             stored[code] = {
                 "value": _encrypt(plain),
+                # What the case's provenance compares a later value with (onego.exchange.provenance).
+                "digest": value_digest(code, data_type, plain),
                 "masked": masked(False, data_type, plain, element=code, sensitive=sensitive),
                 **source,
             }
@@ -876,6 +896,18 @@ def _store_outcome(
             payload=payload,
         )
         indexes.append(entry.index)
+        # Whose data it is: a read about another person (the newborn's father…) is in their log too.
+        plain = {code: v["value"] for code, v in values.items()}
+        for person, role, theirs in about_others(plain, record.elements, consent.subject_index):
+            about = {**payload, "elements": theirs, "missing": [], "materials": [], "materials_verified": []}
+            entry = ledger_append(
+                kind=Kind.REGISTRY_READ,
+                actor=actor,
+                subject_ref=person.index,
+                case_ref=str(consent.case_ref),
+                payload={**about, "about": role},
+            )
+            indexes.append(entry.index)
 
     for element in values:
         manual.pop(element, None)

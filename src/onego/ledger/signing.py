@@ -15,7 +15,6 @@ import base64
 import binascii
 import hashlib
 import logging
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -101,7 +100,7 @@ def development_key_allowed() -> bool:
 
 
 def configured_key() -> str | None:
-    value = getattr(settings, SETTING, None) or os.environ.get(SETTING)
+    value = getattr(settings, SETTING, None)
     return str(value) if value else None
 
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop
 from django.views.decorators.http import require_POST
 
 from onego.catalog import models as m
@@ -17,10 +17,12 @@ from onego.catalog.discovery import hot_packages, search_packages
 from onego.catalog.rules.expressions import QuestionSpec, compile_condition, describe
 from onego.catalog.selectors import (
     compile_for,
+    is_offered,
     main_scenario,
     package_by_code,
     packages_offered,
     region_chain,
+    theme_choices,
 )
 from onego.core.errors import NotFound, OneGoError
 
@@ -83,9 +85,11 @@ def home(request: HttpRequest) -> HttpResponse:
     by_theme: dict[str, list[m.Package]] = {}
     for p in packages:
         by_theme.setdefault(p.theme, []).append(p)
-    for theme, label in m.Theme.choices:
-        if theme in by_theme:
-            groups[theme.split(".")[0]].append((gettext(label), by_theme[theme]))
+    english = (get_language() or "").startswith("en")
+    for theme, label, label_en in theme_choices():  # built-in and declared (catalog data) themes
+        if theme in by_theme and theme.split(".")[0] in groups:
+            shown = (label_en or label) if english and label_en else gettext(label)
+            groups[theme.split(".")[0]].append((shown, by_theme[theme]))
     return render(
         request,
         "portal/home.html",
@@ -153,6 +157,7 @@ def package_guide(request: HttpRequest, code: str) -> HttpResponse:
         if pi.when:
             conditions[pi.item.code] = describe(compile_condition(pi.when), specs)
     chain = region_chain(region)
+    offered_here = is_offered(package, region, chain=chain)
     points = sorted(
         m.ServicePoint.objects.filter(region__in=chain).select_related("region"),
         key=lambda p: [r.pk for r in chain].index(p.region_id),
@@ -173,6 +178,8 @@ def package_guide(request: HttpRequest, code: str) -> HttpResponse:
             "catalog_items": items,
             "questions": package.questions.all(),
             "theme_label": gettext(package.get_theme_display()),
+            "offered_here": offered_here,
+            "offered_regions": list(package.regions.all()),
             "entry_names": {e.code: e.name for e in compiled.entries} if compiled else {},
         },
     )

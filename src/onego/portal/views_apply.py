@@ -16,11 +16,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from onego.applications import drafts
 from onego.catalog import models as cm
 from onego.catalog.selectors import is_offered, package_by_code, region_by_code
 from onego.core.errors import NotFound, OneGoError
 from onego.portal.applicant import applicant_required
-from onego.signin import drafts
 from onego.signin.models import ApplicationDraft, ConsentChoice, DraftStep
 from onego.signin.session import SignedIn
 
@@ -319,6 +319,10 @@ def apply_form(request: HttpRequest, signed_in: SignedIn, draft_id: Any) -> Http
             k: request.POST.get(k, "") for k in request.POST if k not in ("csrfmiddlewaretoken", "action")
         }
         errors = drafts.draft_save_values(draft=draft, given=typed)
+        action = request.POST.get("action", "")
+        if action.startswith("edit:"):  # change a registry's value: it stops being verified, visibly
+            drafts.draft_edit_verified(draft=draft, element=action.removeprefix("edit:"))
+            return HttpResponseRedirect(reverse("portal:apply_form", args=[draft.pk]))
         draft.refresh_from_db()
         if request.POST.get("action") == "save":
             messages.success(request, _("已保存草稿，可稍后在“我的办件”中继续办理"))

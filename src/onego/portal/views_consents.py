@@ -18,13 +18,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from onego.applications.drafts import ledger_actor
 from onego.core.errors import NotFound
 from onego.exchange.models import ConsentStatus
 from onego.exchange.selectors import consent_for_applicant
 from onego.exchange.services import consent_withdraw
 from onego.portal.applicant import applicant_required
 from onego.portal.consents import consent_row, consent_rows
-from onego.signin.drafts import ledger_actor
 from onego.signin.session import SignedIn
 
 

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from onego.applications import corrections
+from onego.applications.drafts import open_drafts
 from onego.cases.access import access_case_for_applicant
 from onego.cases.models import Case
 from onego.cases.selectors import (
@@ -36,8 +38,6 @@ from onego.core.services import working_calendar
 from onego.exchange.selectors import reads_for_subject
 from onego.portal.applicant import applicant_required
 from onego.portal.timeline import applicant_steps
-from onego.signin import corrections
-from onego.signin.drafts import open_drafts
 from onego.signin.models import ApplicationDraft
 from onego.signin.session import SignedIn
 

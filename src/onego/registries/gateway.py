@@ -26,7 +26,7 @@ from onego.core import clock
 from onego.core.errors import ValidationFailed
 from onego.core.pii import encrypt
 from onego.core.validators import check_uscc, licence_identifier
-from onego.registries import assignment
+from onego.registries import adapters, assignment
 from onego.registries import models as m
 from onego.registries.base import (
     REGISTRY_CODES,
@@ -105,8 +105,18 @@ def fetch_elements(registry: str, subject: Subject, elements: Sequence[str]) -> 
 
     Values are str, int/float, bool or ISO date strings. Elements the registry does not hold, or holds no
     value of for this subject, are left out. Raises RegistryUnavailable, or SubjectNotFound when the
-    registry does not know the subject.
+    registry does not know the subject. A registry with an HTTP endpoint configured
+    (ONEGO_REGISTRY_ENDPOINTS, onego/registries/adapters.py) is asked over HTTP; the others in process.
     """
+    _require(registry)
+    endpoint = adapters.endpoint_for(registry)
+    if endpoint is not None:
+        return adapters.HttpJsonAdapter(endpoint).fetch_elements(subject, elements)
+    return fetch_elements_in_process(registry, subject, elements)
+
+
+def fetch_elements_in_process(registry: str, subject: Subject, elements: Sequence[str]) -> dict[str, Any]:
+    """The simulator's answer (also what it serves over HTTP: onego/registries/http.py)."""
     _require(registry)
     source = SOURCES[registry]
     context = source.load(subject)

@@ -16,7 +16,6 @@ in clear; afterwards it lives sealed in the case.
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
@@ -30,6 +29,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from onego.accounts.models import Role
 from onego.accounts.selectors import Staff, StaffSeat
+from onego.applications.consent import application_consent, application_prefill
+from onego.applications.materials import attachable_references
+from onego.applications.values import typed_form, typed_value
 from onego.cases.access import access_case_by_id, region_contains
 from onego.cases.formdata import form_fields
 from onego.cases.identity import mask_identifier, mask_name, seal, unseal
@@ -52,15 +54,8 @@ from onego.catalog.models import Package, Region
 from onego.core import clock
 from onego.core.errors import NotFound, OneGoError, ValidationFailed
 from onego.core.services import working_calendar
-from onego.core.validators import check_licence_identifier
 from onego.exchange.models import ConsentDecision, ConsentStatus
-from onego.exchange.services import (
-    consent_decline,
-    consent_grant,
-    consent_preview,
-    identity_check,
-    prefill,
-)
+from onego.exchange.services import consent_preview, identity_check
 from onego.registries.gateway import Subject
 from onego.workbench import selectors
 from onego.workbench.delivery import deliver, delivery_state
@@ -127,11 +122,6 @@ def _clerk_actor(request: HttpRequest, staff: Staff, region_code: str) -> tuple[
     if seat is None:
         return who, ""
     return f"dept:{seat.department_code}/{who}", seat.department_name
-
-
-def _actor(request: HttpRequest, case: Case) -> str:
-    """The clerk acting for the applicant of `case` at the counter."""
-    return _clerk_actor(request, staff_of_request(request), case.region.code)[0]
 
 
 def _window_actor(request: HttpRequest) -> tuple[str, str]:
@@ -443,22 +433,12 @@ def counter_consent(request: HttpRequest, case_id: Any) -> HttpResponse:
         messages.error(request, _("办件已受理，不能再授权或填表"))
         return HttpResponseRedirect(_case_url(case))
     action = request.POST.get("action", "")
-    actor = _actor(request, case)
-    subject = _subject(case)
     try:
         if action in ("grant", "decline"):
             if action == "grant" and request.POST.get("confirmed") != "yes":
                 raise ValidationFailed(_("请确认申请人已阅读授权范围并当面同意"), field="confirmed")
-            preview = consent_preview(
-                package_code=case.package_code,
-                region_code=case.region.code,
-                answers=case.answers,
-                applicant=subject,
-                add=case.add,
-                drop=case.drop,
-            )
-            decide = consent_grant if action == "grant" else consent_decline
-            consent = decide(case_ref=case.pk, applicant=subject, preview=preview, actor=actor)
+            # The same service as the API's: bound to this case, recorded as the clerk at the window.
+            consent = application_consent(user=request.user, case_id=case.pk, agree=action == "grant")
             if action == "decline":
                 messages.info(request, _("申请人未授权共享，请全部手工填写、扫描上传。"))
                 return HttpResponseRedirect(_case_url(case, "form"))
@@ -466,7 +446,7 @@ def counter_consent(request: HttpRequest, case_id: Any) -> HttpResponse:
             consent = selectors.latest_consent(case)  # type: ignore[assignment]
             if consent is None:
                 raise ValidationFailed(_("请先请申请人授权"), field="confirmed")
-        outcome = prefill(case_ref=case.pk, consent_id=consent.pk, actor=actor, applicant=subject)
+        outcome = application_prefill(user=request.user, case_id=case.pk, consent_id=consent.pk)
     except OneGoError as exc:
         # "No register knows the applicant" is not a missing page: the clerk types everything instead.
         status = 200 if exc.code == "not_found" else _status_code(exc)
@@ -483,68 +463,19 @@ def counter_consent(request: HttpRequest, case_id: Any) -> HttpResponse:
     return HttpResponseRedirect(_case_url(case, "form"))
 
 
-def _convert(value: str, data_type: str) -> Any:
-    """A posted string as the data element's type (numbers and yes/no); anything unparsable is kept as
-    typed, for pre-review to name."""
-    value = value.strip()
-    if value == "":
-        return ""
-    if data_type in ("number", "integer"):
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            return value
-        if not number.is_finite():
-            return value
-        return int(number) if number == number.to_integral_value() else float(number)
-    if data_type == "bool":
-        return {"true": True, "false": False}.get(value, value)
-    return value
-
-
-def _posted_form(case: Case, post: QueryDict) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for code, spec in form_fields(case.snapshot).items():
-        raw = post.get(f"f:{code}")
-        if raw is None:
-            continue
-        out[code] = _convert(raw, spec["type"])
-    return out
-
-
-def _verified(form_data: dict[str, Any], state: selectors.PrefillState) -> dict[str, str]:
-    """Elements whose value is still the one the exchange supplied: verified, with the run as reference."""
-    if state.run is None:
-        return {}
-    return {
-        code: f"prefill:{state.run.pk}"
-        for code, value in form_data.items()
-        if code in state.values and str(value) == str(state.values[code])
-    }
-
-
 def _posted_materials(case: Case, files: Any) -> list[MaterialIn]:
-    """Scanned paper materials, plus the exchange's verified references not yet on the case."""
-    lines = selectors.material_lines(case)
+    """Scanned paper materials (checked by the one upload policy in the service), plus the exchange's
+    verified references not yet on the case — the same references the portal attaches."""
     out: list[MaterialIn] = []
-    for line in lines:
+    given: set[str] = set()
+    for line in selectors.material_lines(case):
+        if line.given is not None:
+            given.add(line.code)
         upload: UploadedFile[bytes] | None = files.get(f"m:{line.code}")
         if upload is not None and upload.size:
             out.append(MaterialIn(code=line.code, file=upload, filename=upload.name or line.code))
-            continue
-        ref = line.verified
-        if ref is None or line.given is not None:
-            continue
-        verified_by = next(
-            (m.get("verified_by") or "" for m in case.snapshot["materials"] if m["material"] == line.code), ""
-        )
-        # Pre-review wants an e-licence identifier where the catalog expects an e-licence; a registry's
-        # own reference is kept with the exchange and the material stays exempt.
-        if verified_by and not (
-            verified_by.startswith("licence:") and check_licence_identifier(ref.reference)
-        ):
-            out.append(MaterialIn(code=line.code, reference=ref.reference))
-    return out
+            given.add(line.code)
+    return out + attachable_references(case, skip=given)
 
 
 @clerk_required
@@ -552,12 +483,10 @@ def _posted_materials(case: Case, files: Any) -> list[MaterialIn]:
 def counter_save(request: HttpRequest, case_id: Any) -> HttpResponse:
     """Save the merged form and the uploads, and run pre-review (the engine does it on every save)."""
     case = _counter_case(request, case_id)
-    typed = _posted_form(case, request.POST)
+    typed = typed_form(case.snapshot, request.POST, prefix="f:")
     if case.status not in BEFORE_ACCEPTANCE:
         messages.error(request, _("办件已受理，申请内容不能再修改；如需更正请按补正通知办理"))
         return HttpResponseRedirect(_case_url(case))
-    state = selectors.latest_prefill(case)
-    verified = _verified(typed, state)
     materials = _posted_materials(case, request.FILES)
     try:
         if case.status == CaseStatus.DRAFT:
@@ -565,7 +494,6 @@ def counter_save(request: HttpRequest, case_id: Any) -> HttpResponse:
                 actor=request.user,
                 case_id=case.pk,
                 form_data=typed,
-                verified=verified,
                 materials=materials,
                 channel=Channel.COUNTER,
             )
@@ -576,7 +504,6 @@ def counter_save(request: HttpRequest, case_id: Any) -> HttpResponse:
                 actor=request.user,
                 case_id=case.pk,
                 form_data=typed,
-                verified=verified,
                 materials=materials,
                 expected_version=_int(request.POST.get("version")),
             )
@@ -707,7 +634,7 @@ def counter_supplement(request: HttpRequest, case_id: Any) -> HttpResponse:
         elif item["kind"] == "field":
             raw = request.POST.get(f"s:{target}")
             if raw is not None and raw.strip() != "":
-                typed[target] = _convert(raw, fields.get(target, {}).get("type", ""))
+                typed[target] = typed_value(fields.get(target, {}).get("type", ""), raw)
     try:
         supplement_answer(
             actor=request.user,

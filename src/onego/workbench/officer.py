@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -57,6 +57,7 @@ from onego.catalog.models import Package
 from onego.core import clock
 from onego.core.errors import NotFound, OneGoError, PermissionDenied
 from onego.core.services import working_calendar
+from onego.core.uploads import attachment_response
 from onego.workbench import selectors
 from onego.workbench.forms import (
     InspectionCancelForm,
@@ -334,9 +335,8 @@ def material_file(request: HttpRequest, subcase_id: Any, material_id: Any) -> Ht
     material = selectors.item_material(subcase.case, subcase, material_id)
     if material is None or not material.file:
         raise Http404(_("没有找到该材料"))
-    return FileResponse(
-        material.file.open("rb"), as_attachment=False, filename=material.filename or "material"
-    )
+    # Never rendered on the workbench's origin: a download, with no sniffing and a sandbox (issue 19).
+    return attachment_response(material.file.open("rb"), material.filename or "material")
 
 
 # --- decisions ----------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from onego.catalog.models import Package, Region
 from onego.catalog.selectors import packages_offered
 from onego.core.workdays import WorkingCalendar
 from onego.exchange.models import Consent, PrefillRun, VerifiedMaterial
+from onego.exchange.provenance import canonical
 from onego.exchange.selectors import (
     consents_for_case,
     masked,
@@ -92,6 +93,7 @@ class FormRow:
     sensitive: bool
     value: Any
     prefilled_from: str = ""  # the registry's name, when the value shown came from the exchange
+    edited_from: str = ""  # the registry's name, when the value shown replaced the one it delivered
     prefill_reason: str = ""  # why the exchange left it to the applicant
     problem: str = ""  # what pre-review found wrong with it
 
@@ -148,13 +150,17 @@ def counter_form(
         for f in asked:
             code = f["element"]
             value: Any = stored.get(code)
-            prefilled_from = ""
+            prefilled_from = edited_from = ""
             if typed is not None and code in typed:
                 value = typed[code]
             elif value in (None, "") and code in prefill.values:
                 value = prefill.values[code]
-            if code in prefill.values and value == prefill.values[code]:
-                prefilled_from = prefill.sources.get(code, "")
+            if code in prefill.values:
+                # Compared as the case's provenance compares (onego.cases.provenance): one canonical text.
+                if canonical(f["type"], value) == canonical(f["type"], prefill.values[code]):
+                    prefilled_from = prefill.sources.get(code, "")
+                elif value not in (None, ""):
+                    edited_from = prefill.sources.get(code, "")
             rows.append(
                 FormRow(
                     element=code,
@@ -165,6 +171,7 @@ def counter_form(
                     sensitive=bool(f.get("sensitive")),
                     value=value,
                     prefilled_from=prefilled_from,
+                    edited_from=edited_from,
                     # "no registry holds it" is true of most fields and says nothing; other reasons do.
                     prefill_reason=""
                     if prefill.manual.get(code, "") == REASON_NO_REGISTRY

@@ -172,7 +172,7 @@ def _decode_b64(value: str, what: str, length: int) -> bytes:
 
 def configured_secrets() -> dict[str, bytes]:
     """Department code → secret, from settings (a dict) or the environment ("code:b64,code:b64")."""
-    value = getattr(settings, KEYS_SETTING, None) or os.environ.get(KEYS_SETTING, "")
+    value = getattr(settings, KEYS_SETTING, None) or ""
     items: Iterable[tuple[str, str]]
     if isinstance(value, dict):
         items = value.items()
@@ -220,7 +220,7 @@ def public_keys(*, departments: Iterable[str] = ()) -> dict[str, bytes]:
     for code in [*configured_secrets(), *departments]:
         signer = signer_for(code)
         found[signer.key_id] = signer.public_key_raw
-    retired = getattr(settings, RETIRED_SETTING, None) or os.environ.get(RETIRED_SETTING, "")
+    retired = getattr(settings, RETIRED_SETTING, None) or ""
     if isinstance(retired, str):
         retired = [v for v in retired.split(",") if v.strip()]
     for value in retired:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -69,7 +68,7 @@ CALLBACK_PATH = "/api/v1/partners/callbacks/{code}"
 
 def public_url() -> str:
     """Where partners reach this platform (ONEGO_PUBLIC_URL), for the callback URL."""
-    base = getattr(settings, "ONEGO_PUBLIC_URL", "") or os.environ.get("ONEGO_PUBLIC_URL", "")
+    base = getattr(settings, "ONEGO_PUBLIC_URL", "")
     return (base or "http://127.0.0.1:8000").rstrip("/")
 
 

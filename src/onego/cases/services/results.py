@@ -49,7 +49,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -102,7 +101,7 @@ TRACKING_NUMBER_RE = re.compile(r"[A-Za-z0-9-]{6,40}")
 
 
 def public_url() -> str:
-    value = getattr(settings, "ONEGO_PUBLIC_URL", "") or os.environ.get("ONEGO_PUBLIC_URL", "")
+    value = getattr(settings, "ONEGO_PUBLIC_URL", "")
     return (value or DEFAULT_PUBLIC_URL).rstrip("/")
 
 

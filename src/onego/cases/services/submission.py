@@ -23,8 +23,10 @@ from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from pypinyin import Style, lazy_pinyin
 
+from onego.accounts.models import Role
+from onego.accounts.selectors import staff_of
 from onego.cases import prereview
-from onego.cases.access import access_case_by_id, ensure_applicant_or_clerk
+from onego.cases.access import access_case_by_id, ensure_applicant_or_clerk, region_contains
 from onego.cases.formdata import form_fields, form_values, seal_values, sensitive_elements
 from onego.cases.identity import blind_index, mask_identifier, mask_name, seal
 from onego.cases.models import (
@@ -41,6 +43,7 @@ from onego.cases.models import (
     Supplement,
     SupplementStatus,
 )
+from onego.cases.provenance import check_references, marks_after
 from onego.cases.services.common import check_version, lock_case
 from onego.cases.services.next_steps import notify_submitted
 from onego.cases.services.notify import notify_applicant
@@ -48,12 +51,12 @@ from onego.cases.workflow import CaseStatus, InvalidTransition, SubCaseStatus, c
 from onego.catalog.models import Package, Region
 from onego.catalog.selectors import compile_with_rows
 from onego.core import clock
-from onego.core.errors import Conflict, ValidationFailed
+from onego.core.errors import Conflict, PermissionDenied, ValidationFailed
 from onego.core.uow import unit_of_work
+from onego.core.uploads import check_upload
 from onego.core.validators import check_id_number, check_phone, check_uscc
 
 _KEY_RE = re.compile(r"^[\x21-\x7e]{8,100}$")
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,18 @@ def _check_applicant(applicant: ApplicantIn) -> None:
         raise ValidationFailed(msg, field="applicant.identifier")
 
 
+def _check_filer(actor: Any, region_code: str, channel: str) -> None:
+    """Staff file only for the applicant in front of them: a window clerk whose region contains the
+    case's, at the counter. An officer, a supervisor or a clerk of another region files for nobody."""
+    seats = staff_of(actor)
+    if not seats.is_staff:
+        return  # the applicant, signed in, for themselves (the portal decides their channel)
+    if not any(region_contains(r, region_code) for r in seats.regions([Role.CLERK])):
+        raise PermissionDenied("只有办理地区的综合窗口受理员可以代申请人提交申请", field="region")
+    if channel != Channel.COUNTER:
+        raise ValidationFailed("工作人员代申请人提交的申请，渠道只能是窗口（counter）", field="channel")
+
+
 def _check_contact(contact: ContactIn) -> None:
     if contact.phone and (msg := check_phone(contact.phone)):
         raise ValidationFailed(msg, field="contact.phone")
@@ -117,7 +132,10 @@ def _check_contact(contact: ContactIn) -> None:
             raise ValidationFailed(error, field="contact.email")
 
 
-def read_uploads(materials: Sequence[MaterialIn]) -> list[Upload]:
+def read_uploads(materials: Sequence[MaterialIn], snapshot: Mapping[str, Any]) -> list[Upload]:
+    """Check every file against the one upload policy (`onego.core.uploads`: size, type by content, safe
+    name, the types the material allows) and measure it; references are checked by `merge_submission`."""
+    lines = _material_lines(snapshot)
     uploads: list[Upload] = []
     seen: set[str] = set()
     for given in materials:
@@ -130,20 +148,19 @@ def read_uploads(materials: Sequence[MaterialIn]) -> list[Upload]:
             raise ValidationFailed(
                 f"材料“{given.code}”应为上传的文件或共享核验凭据，二者选一", field=f"material:{given.code}"
             )
-        upload = Upload(given, name=given.filename or (given.file.name if given.file else "") or "")
+        upload = Upload(given)
         if given.file is not None:
-            digest = hashlib.sha256()
-            given.file.seek(0)
-            for chunk in given.file.chunks():
-                digest.update(chunk)
-                upload.size += len(chunk)
-                if upload.size > MAX_UPLOAD_BYTES:
-                    raise ValidationFailed(
-                        f"材料“{given.code}”超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB",
-                        field=f"material:{given.code}",
-                    )
-            given.file.seek(0)
-            upload.sha256 = digest.hexdigest()
+            line = lines.get(given.code)
+            if line is None:
+                raise ValidationFailed(f"本申请不需要材料“{given.code}”", field=f"material:{given.code}")
+            checked = check_upload(
+                given.file,
+                label=line["name"],
+                field=f"material:{given.code}",
+                file_types=line.get("file_types"),
+                filename=given.filename or given.file.name or "",
+            )
+            upload.name, upload.size, upload.sha256 = checked.filename, checked.size, checked.sha256
         uploads.append(upload)
     return uploads
 
@@ -177,26 +194,22 @@ def _next_reference(region: Region) -> str:
     return f"{prefix}-{today:%Y%m%d}-{counter.last:06d}"
 
 
-def _check_against_form(
-    snapshot: Mapping[str, Any], form_data: Mapping[str, Any], verified: Mapping[str, str]
-) -> None:
+def _check_against_form(snapshot: Mapping[str, Any], form_data: Mapping[str, Any]) -> None:
     known = form_fields(snapshot)
     unknown = sorted(set(form_data) - known.keys())
     if unknown:
         raise ValidationFailed(f"本申请的表单中没有这些字段：{'、'.join(unknown)}", field=unknown[0])
-    stray = sorted(set(verified) - known.keys())
-    if stray:
-        raise ValidationFailed(f"核验来源指向表单中没有的字段：{'、'.join(stray)}", field=stray[0])
-    for element, ref in verified.items():
-        if not isinstance(ref, str) or not ref.strip() or len(ref) > 200:
-            raise ValidationFailed(f"“{element}”的核验凭据应为不超过200字的文本", field=element)
 
 
-def _check_materials_known(snapshot: Mapping[str, Any], materials: Sequence[MaterialIn]) -> None:
+def _check_materials_known(
+    snapshot: Mapping[str, Any], materials: Sequence[MaterialIn], *, case: Case | None
+) -> None:
     listed = {m["material"] for m in snapshot.get("materials", [])}
     for given in materials:
         if given.code not in listed:
             raise ValidationFailed(f"本申请不需要材料“{given.code}”", field=f"material:{given.code}")
+    # A reference makes a material exempt: only one the exchange verified for this case counts.
+    check_references(case, [(m.code, m.reference) for m in materials if m.file is None and m.reference])
 
 
 def _material_lines(snapshot: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -279,13 +292,15 @@ def case_submit(
     add: Sequence[str] = (),
     drop: Sequence[str] = (),
     form_data: Mapping[str, Any] | None = None,
-    verified: Mapping[str, str] | None = None,
     materials: Sequence[MaterialIn] = (),
     contact: ContactIn | None = None,
     delivery_method: str = DeliveryMethod.ELECTRONIC,
     draft: bool = False,
 ) -> SubmitResult:
-    """Store a submission once per (applicant, idempotency key) and pre-review it."""
+    """Store a submission once per (applicant, idempotency key) and pre-review it.
+
+    A new case has no provenance: nothing is verified until the exchange prefills this case (see
+    `onego.cases.provenance`); a material reference given here is refused."""
     if not _KEY_RE.match(idempotency_key or ""):
         raise ValidationFailed("幂等键应为8–100个可见ASCII字符", field="idempotency_key")
     if channel not in Channel.values:
@@ -293,10 +308,13 @@ def case_submit(
     if delivery_method not in DeliveryMethod.values:
         raise ValidationFailed(f"送达方式应为：{'、'.join(DeliveryMethod.values)}", field="delivery_method")
     _check_applicant(applicant)
+    _check_filer(actor, region_code, channel)
     contact = contact or ContactIn()
     _check_contact(contact)
-    answers, form_data, verified = dict(answers or {}), dict(form_data or {}), dict(verified or {})
-    uploads = read_uploads(materials)
+    answers, form_data = dict(answers or {}), dict(form_data or {})
+    # Compiled before anything else is read: the upload policy needs the materials' allowed types.
+    snapshot, package, region = _snapshot(package_code, region_code, answers, add, drop)
+    uploads = read_uploads(materials, snapshot)
     index = blind_index(applicant.kind, applicant.identifier)
     payload_hash = _payload_hash(
         package=package_code,
@@ -306,7 +324,6 @@ def case_submit(
         add=sorted(add),
         drop=sorted(drop),
         form=form_data,
-        verified=verified,
         materials=sorted([u.given.code, u.sha256, u.given.reference.strip()] for u in uploads),
         contact=[contact.phone, contact.email],
         delivery=delivery_method,
@@ -323,9 +340,8 @@ def case_submit(
     if existing is not None:
         return same_or_conflict(existing)
 
-    snapshot, package, region = _snapshot(package_code, region_code, answers, add, drop)
-    _check_against_form(snapshot, form_data, verified)
-    _check_materials_known(snapshot, materials)
+    _check_against_form(snapshot, form_data)
+    _check_materials_known(snapshot, materials, case=None)
     now = clock.now()
     try:
         # A savepoint: a concurrent retry with the same key loses here and returns the winner's case
@@ -356,7 +372,7 @@ def case_submit(
                 add=list(add),
                 drop=list(drop),
                 form_data=seal_values(form_data, sensitive_elements(snapshot)),
-                verified=verified,
+                verified={},
                 delivery_method=delivery_method,
                 idempotency_key=idempotency_key,
                 payload_hash=payload_hash,
@@ -447,7 +463,6 @@ def case_correct(
     actor: Any,
     case_id: Any,
     form_data: Mapping[str, Any] | None = None,
-    verified: Mapping[str, str] | None = None,
     materials: Sequence[MaterialIn] = (),
     expected_version: int | None = None,
 ) -> Case:
@@ -464,7 +479,7 @@ def case_correct(
             f"办件当前为“{CaseStatus(case.status).label}”，不能修改申请内容；受理后请按补正通知补正",
             field="status",
         )
-    merge_submission(case, form_data or {}, verified or {}, read_uploads(materials), actor=actor)
+    merge_submission(case, form_data or {}, read_uploads(materials, case.snapshot), actor=actor)
     OneTimeNotice.objects.filter(case=case, resolved_at=None).update(resolved_at=clock.now())
     if case.status == CaseStatus.DRAFT:
         case.submitted_at = clock.now()
@@ -476,19 +491,15 @@ def case_correct(
 
 
 def merge_submission(
-    case: Case,
-    form_data: Mapping[str, Any],
-    verified: Mapping[str, str],
-    uploads: Sequence[Upload],
-    *,
-    actor: Any,
+    case: Case, form_data: Mapping[str, Any], uploads: Sequence[Upload], *, actor: Any
 ) -> None:
-    """Merge newly given values and materials into the case; everything not given is kept."""
-    _check_against_form(case.snapshot, form_data, verified)
-    _check_materials_known(case.snapshot, [u.given for u in uploads])
+    """Merge newly given values and materials into the case; everything not given is kept. The
+    provenance marks are recomputed from the exchange's records (`onego.cases.provenance`)."""
+    _check_against_form(case.snapshot, form_data)
+    _check_materials_known(case.snapshot, [u.given for u in uploads], case=case)
     merged = {**(case.form_data or {}), **seal_values(form_data, sensitive_elements(case.snapshot))}
+    case.verified = marks_after(case, form_data)
     case.form_data = merged
-    case.verified = {**(case.verified or {}), **verified}
     case.save(update_fields=["form_data", "verified", "updated_at"])
     _store_materials(case, uploads, actor=actor, replace=True)
 
@@ -498,7 +509,6 @@ def case_submit_draft(
     actor: Any,
     case_id: Any,
     form_data: Mapping[str, Any] | None = None,
-    verified: Mapping[str, str] | None = None,
     materials: Sequence[MaterialIn] = (),
     channel: str | None = None,
 ) -> Case:
@@ -523,9 +533,7 @@ def case_submit_draft(
             )
             case.channel = channel
             case.save(update_fields=["channel", "updated_at"])
-        return case_correct(
-            actor=actor, case_id=case.pk, form_data=form_data, verified=verified, materials=materials
-        )
+        return case_correct(actor=actor, case_id=case.pk, form_data=form_data, materials=materials)
 
 
 @unit_of_work

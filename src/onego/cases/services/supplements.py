@@ -196,7 +196,6 @@ def supplement_answer(
     actor: Any,
     case_id: Any,
     form_data: Mapping[str, Any] | None = None,
-    verified: Mapping[str, str] | None = None,
     materials: Sequence[MaterialIn] = (),
     expected_version: int | None = None,
 ) -> Supplement:
@@ -210,7 +209,7 @@ def supplement_answer(
             f"该办件没有待补正的内容（当前为“{CaseStatus(case.status).label}”）", field="status"
         )
     supplement = Supplement.objects.select_for_update().get(case=case, status=SupplementStatus.OPEN)
-    form_data = guard_produced(case, form_data or {}, verified or {})
+    form_data = guard_produced(case, form_data or {}, {})
     given_materials = {m.code for m in materials}
     missing = [
         i
@@ -225,7 +224,7 @@ def supplement_answer(
     asked = {i["target"] for i in supplement.items}
     wanted_fields = [f for f in fields if f.element in asked]
     wanted_materials = [m for m in rules if f"material:{m.code}" in asked]
-    uploads = read_uploads(materials)
+    uploads = read_uploads(materials, case.snapshot)
     problems = prereview.pre_review(
         wanted_fields,
         wanted_materials,
@@ -239,7 +238,7 @@ def supplement_answer(
     )
     if problems:
         raise ValidationFailed("；".join(p.message for p in problems), field=problems[0].field)
-    merge_submission(case, form_data, verified or {}, uploads, actor=actor)
+    merge_submission(case, form_data, uploads, actor=actor)
 
     today = clock.today()
     supplement.status = SupplementStatus.ANSWERED

@@ -8,6 +8,7 @@ from typing import Any
 from onego.catalog import models as m
 from onego.catalog.definitions.parse import Definitions, Record
 from onego.catalog.definitions.reader import Issues
+from onego.catalog.instant_rules import ElementInfo, InstantRule, check_rule
 from onego.catalog.rules.expressions import (
     ExpressionError,
     QuestionSpec,
@@ -17,6 +18,7 @@ from onego.catalog.rules.expressions import (
     typecheck,
 )
 from onego.catalog.rules.graph import find_cycle
+from onego.catalog.rules.package import GROUP_TITLES
 from onego.core.validators import region_level_of, region_parent_code
 
 LEVEL_RANK = {level: rank for rank, level in enumerate(m.LEVEL_ORDER)}
@@ -28,8 +30,11 @@ class Known:
     def __init__(self, defs: Definitions) -> None:
         self.defs = defs
         self._db: dict[str, set[str]] = {}
+        self._elements: dict[str, ElementInfo] | None = None
 
     _MODELS: dict[str, type[Any]] = {
+        "themes": m.PackageTheme,
+        "data_groups": m.DataGroup,
         "regions": m.Region,
         "department_types": m.DepartmentType,
         "departments": m.Department,
@@ -50,6 +55,32 @@ class Known:
 
     def has(self, section: str, code: str) -> bool:
         return code in self.defs.records[section] or code in self.db(section)
+
+    def elements(self) -> dict[str, ElementInfo]:
+        """Every data element known, marked verifiable when a registry fills it or an item produces it."""
+        if self._elements is None:
+            produced = {
+                code
+                for codes in m.ServiceItem.objects.values_list("produces", flat=True)
+                for code in (codes or [])
+            }
+            produced |= {
+                e["element"] for rec in self.defs.records["items"].values() for e in rec.data["produces"]
+            }
+            rows = {
+                code: (name, type_, tuple(choices or ()), registry is not None)
+                for code, name, type_, choices, registry in m.DataElement.objects.values_list(
+                    "code", "name", "type", "choices", "registry"
+                )
+            }
+            for code, rec in self.defs.records["data_elements"].items():
+                d = rec.data
+                rows[code] = (d["name"], d["type"], tuple(d["choices"]), bool(d["registry"]))
+            self._elements = {
+                code: ElementInfo(code, name, type_, choices, has_registry or code in produced)
+                for code, (name, type_, choices, has_registry) in rows.items()
+            }
+        return self._elements
 
     def region_level(self, code: str) -> str | None:
         record = self.defs.records["regions"].get(code)
@@ -120,6 +151,12 @@ def check_catalog(defs: Definitions, issues: Issues, known: Known) -> None:
         _ref(issues, known, rec, "issuer_type", "department_types", rec.data["issuer_type"])
     for rec in defs.records["data_elements"].values():
         _ref(issues, known, rec, "registry", "registries", rec.data["registry"])
+        group = rec.code.split(".", 1)[0]
+        if group and group not in GROUP_TITLES and not known.has("data_groups", group):
+            defs.notices.append(
+                f"{rec.file}:{rec.line}: code: 数据元“{rec.code}”的表单分组“{group}”没有标题，表单将显示“{group}”；"
+                f"请在 data_groups 中声明，如 {{code: {group}, name: …信息}}"
+            )
     for rec in defs.records["material_types"].values():
         _ref(issues, known, rec, "registry", "registries", rec.data["registry"])
         _ref(issues, known, rec, "licence_type", "licence_types", rec.data["licence_type"])
@@ -176,6 +213,66 @@ def check_item(rec: Record, issues: Issues, known: Known) -> None:
         produced[code] = entry["line"]
     for key, message in item_consistency(d):
         issues.add(rec.file, rec.line_of(key), key, message)
+    if d["instant_rule"] is not None:
+        check_instant_rule(rec, issues, known)
+
+
+def instant_rule_of(code: str, d: dict[str, Any], elements: dict[str, ElementInfo]) -> InstantRule:
+    """The rule an item's parsed `instant_rule` declares (version 1 until stored)."""
+    raw = d["instant_rule"]
+    used = {e["element"] for e in d["fields"]}
+    rule = InstantRule.from_json(
+        code,
+        {
+            "explanation": raw["explanation"],
+            "explanation_en": raw["explanation_en"],
+            "checks": raw["checks"],
+            "examples": raw["examples"],
+        },
+    )
+    names = set(rule.uses) if _parses(rule) else set()
+    types = {n: elements[n].type for n in sorted(names & used) if n in elements}
+    return InstantRule(
+        item=rule.item,
+        version=1,
+        explanation=rule.explanation,
+        explanation_en=rule.explanation_en,
+        checks=rule.checks,
+        types=types,
+        names={n: elements[n].name for n in types},
+        examples=tuple(
+            x.__class__(x.name, x.data, x.expect, x.unverified, raw["examples"][i]["line"])
+            for i, x in enumerate(rule.examples)
+        ),
+    )
+
+
+def _parses(rule: InstantRule) -> bool:
+    try:
+        for c in rule.checks:
+            parse(c.source)
+    except ExpressionError:
+        return False
+    return True
+
+
+def check_instant_rule(rec: Record, issues: Issues, known: Known) -> None:
+    d = rec.data
+    raw = d["instant_rule"]
+    if not d["instant_approval_eligible"]:
+        issues.add(
+            rec.file,
+            rec.line_of("instant_rule"),
+            "instant_rule",
+            "声明了秒批规则的事项须同时写 instant_approval: true",
+        )
+    elements = known.elements()
+    rule = instant_rule_of(rec.code, d, elements)
+    lines = {k: v for k, v in raw["lines"].items()}
+    for index, c in enumerate(raw["checks"]):
+        lines[f"checks[{index}].check"] = c["line"]
+    for problem in check_rule(rule, form={e["element"] for e in d["fields"]}, elements=elements, lines=lines):
+        issues.add(rec.file, problem.line or raw["line"], f"{raw['path']}.{problem.path}", problem.message)
 
 
 def item_consistency(d: dict[str, Any]) -> list[tuple[str, str]]:
@@ -257,6 +354,14 @@ def check_package(rec: Record, issues: Issues, known: Known) -> None:
     d = rec.data
     f = rec.file
     _ref(issues, known, rec, "lead_department", "department_types", d["lead_department"])
+    if d["theme"] and d["theme"] not in m.Theme.values and not known.has("themes", d["theme"]):
+        declared = sorted({*known.defs.records["themes"], *known.db("themes")})
+        issues.add(
+            f,
+            rec.line_of("theme"),
+            "theme",
+            f"未知的主题“{d['theme']}”；可用：{', '.join([*m.Theme.values, *declared])}（或在 themes 中声明）",
+        )
     for code in d["regions"]:
         _ref(issues, known, rec, "regions", "regions", code)
     seen_q: dict[str, int] = {}

@@ -152,6 +152,15 @@ def catalog_documents() -> dict[str, dict[str, Any]]:
             ).prefetch_related("fields__data_element", "materials__material_type")
         ]
     }
+    themes = [
+        _clean({"code": t.code, "name": t.name, "name_en": t.name_en, "position": t.position})
+        for t in m.PackageTheme.objects.all()
+    ]
+    groups = [
+        _clean({"code": g.code, "name": g.name, "name_en": g.name_en}) for g in m.DataGroup.objects.all()
+    ]
+    if themes or groups:
+        docs["themes.yaml"] = _clean({"themes": themes, "data_groups": groups})
     for p in m.Package.objects.all():
         docs[f"packages/{p.code}.yaml"] = package_document(p)
     return docs
@@ -216,8 +225,37 @@ def item_document(i: m.ServiceItem) -> dict[str, Any]:
             "fields": fields,
             "materials": materials,
             "produces": list(i.produces or []),
+            "instant_rule": instant_rule_document(i.instant_rule or {}),
         }
     )
+
+
+def instant_rule_document(rule: dict[str, Any]) -> dict[str, Any] | None:
+    """An item's stored 秒批 rule as its definition file declares it (without the version)."""
+    if not rule.get("checks"):
+        return None
+
+    def bilingual(zh: str, en: str) -> Any:
+        return {"zh": zh, "en": en} if en else zh
+
+    return {
+        "explanation": bilingual(rule.get("explanation", ""), rule.get("explanation_en", "")),
+        "checks": [
+            _clean({"check": c["check"], "label": bilingual(c.get("label", ""), c.get("label_en", ""))})
+            for c in rule["checks"]
+        ],
+        "examples": [
+            _clean(
+                {
+                    "name": x.get("name", ""),
+                    "data": x.get("data") or {},
+                    "unverified": x.get("unverified") or [],
+                    "expect": x["expect"],
+                }
+            )
+            for x in rule.get("examples", [])
+        ],
+    }
 
 
 def package_document(p: m.Package) -> dict[str, Any]:

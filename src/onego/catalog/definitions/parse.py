@@ -19,12 +19,13 @@ from onego.catalog.models import (
     PartnerKind,
     QuestionType,
     RegionLevel,
-    Theme,
     post_choices_problem,
 )
 from onego.core.validators import check_region_code, check_uscc
 
 SECTIONS = (
+    "themes",
+    "data_groups",
     "regions",
     "department_types",
     "departments",
@@ -37,6 +38,8 @@ SECTIONS = (
     "items",
 )
 SECTION_NAMES = {
+    "themes": "主题",
+    "data_groups": "表单分组",
     "regions": "行政区划",
     "department_types": "部门类型",
     "departments": "部门",
@@ -72,6 +75,10 @@ class Definitions:
         default_factory=lambda: {s: {} for s in (*SECTIONS, "packages")}
     )
     sources: dict[str, str] = field(default_factory=dict)  # package code -> original YAML text
+    # Sharing contracts found in the folder (file, line, how many): not catalog data, imported by
+    # `onego exchange contracts import` (docs/package-format.md, "Contracts in a package folder").
+    contract_files: list[tuple[str, int, int]] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # accepted, but worth saying (check.py)
 
     def add(self, record: Record, issues: Issues) -> None:
         bucket = self.records[record.section]
@@ -113,6 +120,26 @@ def parse_region(r: Reader) -> Record:
         "longitude": r.number("lon"),
     }
     return _record("regions", r, code, data)
+
+
+def parse_theme(r: Reader) -> Record:
+    code = r.code("code")
+    if code and not (code.startswith(("person.", "enterprise.")) and len(code.split(".")) == 2):
+        r.error("code", f"主题代码“{code}”应为 person.名称 或 enterprise.名称（决定在个人或企业办事中展示）")
+    data = {
+        "name": r.text("name", required=True, max_length=50),
+        "name_en": r.text("name_en"),
+        "position": r.integer("position", default=100, maximum=1000),
+    }
+    return _record("themes", r, code, data)
+
+
+def parse_data_group(r: Reader) -> Record:
+    code = r.code("code")
+    if code and not code.isidentifier():
+        r.error("code", f"分组代码“{code}”应为数据元代码中“.”之前的部分，如 farm（对应 farm.area）")
+    data = {"name": r.text("name", required=True, max_length=50), "name_en": r.text("name_en")}
+    return _record("data_groups", r, code, data)
 
 
 def parse_department_type(r: Reader) -> Record:
@@ -314,7 +341,57 @@ def parse_item(r: Reader) -> Record:
     data["fields"] = _parse_item_refs(r, "fields", "element")
     data["materials"] = _parse_item_refs(r, "materials", "material")
     data["produces"] = _parse_produces(r)
+    data["instant_rule"] = _parse_instant_rule(r)
     return _record("items", r, code, data)
+
+
+def _parse_instant_rule(r: Reader) -> dict[str, Any] | None:
+    """`instant_rule: {explanation, checks: [{check, label}], examples: [{name, data, unverified, expect}]}`."""
+    sub = r.sub("instant_rule")
+    if sub is None:
+        return None
+    explanation, explanation_en = sub.bilingual("explanation", required=True)
+    if len(explanation) > 200:
+        sub.error("explanation", f"通俗说明不能超过200个字符（当前{len(explanation)}）")
+    rule: dict[str, Any] = {
+        "explanation": explanation,
+        "explanation_en": explanation_en,
+        "checks": [],
+        "examples": [],
+        "line": sub.line,
+        "path": sub.path,
+        "lines": {k: sub.line_of(k) for k in sub.data},
+    }
+    for index, (value, line) in enumerate(sub.entries("checks", required=True)):
+        path = f"{sub.fpath('checks')}[{index}]"
+        if isinstance(value, str):
+            rule["checks"].append({"check": value.strip(), "label": "", "label_en": "", "line": line})
+            continue
+        c = Reader(value, file=r.file, line=line, path=path, issues=r.issues)
+        label, label_en = c.bilingual("label")
+        rule["checks"].append(
+            {"check": c.text("check", required=True), "label": label, "label_en": label_en, "line": line}
+        )
+        c.finish()
+    for index, (value, line) in enumerate(sub.entries("examples")):
+        path = f"{sub.fpath('examples')}[{index}]"
+        x = Reader(value, file=r.file, line=line, path=path, issues=r.issues)
+        data = x.raw("data")
+        if data is not None and not isinstance(data, dict):
+            x.error("data", "应为映射：数据元代码: 值")
+            data = {}
+        rule["examples"].append(
+            {
+                "name": x.text("name"),
+                "data": {str(k): v for k, v in (data or {}).items()},
+                "unverified": x.texts("unverified"),
+                "expect": x.choice("expect", ["approve", "refer"], required=True),
+                "line": line,
+            }
+        )
+        x.finish()
+    sub.finish()
+    return rule
 
 
 def _parse_produces(r: Reader) -> list[dict[str, Any]]:
@@ -345,7 +422,7 @@ def parse_package(r: Reader) -> Record:
         "name_en": name_en,
         "summary": summary,
         "summary_en": summary_en,
-        "theme": r.choice("theme", Theme.values, required=True),
+        "theme": r.code("theme"),
         "regions": r.texts("regions"),
         "lead_department": r.code("lead_department"),
         "promised_days": r.integer("promised_days", default=0, maximum=365) or None,
@@ -435,6 +512,8 @@ def parse_package(r: Reader) -> Record:
 
 
 _PARSERS = {
+    "themes": parse_theme,
+    "data_groups": parse_data_group,
     "regions": parse_region,
     "department_types": parse_department_type,
     "departments": parse_department,
@@ -469,6 +548,9 @@ def parse_document(doc: Any, *, file: str, defs: Definitions, issues: Issues, te
         return
     for key, value in doc.items():
         line = doc.line_of(key) if hasattr(doc, "line_of") else 1
+        if key == "contracts":
+            defs.contract_files.append((file, line, len(value) if isinstance(value, list) else 0))
+            continue
         if key not in _PARSERS:
             issues.add(
                 file, line, key, f"未知的目录分节；可用：{', '.join(SECTIONS)}；套餐定义须在顶层写 code"

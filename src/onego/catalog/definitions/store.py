@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from onego.catalog import models as m
+from onego.catalog.definitions.check import instant_rule_of
 from onego.catalog.definitions.parse import Definitions
 from onego.catalog.definitions.source import dump_yaml
+from onego.catalog.instant_rules import ElementInfo
 
 
 def _upsert(model: type[Any], code: str, values: dict[str, Any]) -> Any:
@@ -37,6 +39,10 @@ def store(defs: Definitions) -> dict[str, int]:
     material = _Lookup(m.MaterialType)
     item_of = _Lookup(m.ServiceItem)
 
+    for code, rec in r["themes"].items():
+        _upsert(m.PackageTheme, code, rec.data)
+    for code, rec in r["data_groups"].items():
+        _upsert(m.DataGroup, code, rec.data)
     for code, rec in r["department_types"].items():
         _upsert(m.DepartmentType, code, rec.data)
     # Parents before children: a shorter or more zero-padded code is higher in the tree.
@@ -166,8 +172,16 @@ def store(defs: Definitions) -> dict[str, int]:
         "fee_basis",
         "result_name",
     )
+    elements: dict[str, ElementInfo] = {}
     for code, rec in r["items"].items():
         d = rec.data
+        if d.get("instant_rule") is not None and not elements:
+            elements = {
+                c: ElementInfo(c, name, type_, tuple(choices or ()), True)
+                for c, name, type_, choices in m.DataElement.objects.values_list(
+                    "code", "name", "type", "choices"
+                )
+            }
         item = _upsert(
             m.ServiceItem,
             code,
@@ -176,6 +190,7 @@ def store(defs: Definitions) -> dict[str, int]:
                 "department_type": dept_type(d["department"]),
                 "result_licence_type": licence(d["result_licence_type"]),
                 "produces": [e["element"] for e in d["produces"]],
+                "instant_rule": _versioned_rule(code, d, elements),
             },
         )
         item.fields.all().delete()
@@ -211,6 +226,21 @@ def store(defs: Definitions) -> dict[str, int]:
     for code, rec in r["packages"].items():
         store_package(code, rec.data, defs.sources.get(code, ""), rec.file, dept_type, region, item_of)
     return defs.count()
+
+
+def _versioned_rule(code: str, d: dict[str, Any], elements: dict[str, ElementInfo]) -> dict[str, Any]:
+    """The item's rule as stored: its version goes up whenever an import changes what it says.
+
+    A removed rule keeps only its last version number, so a later rule never reuses a code.
+    """
+    previous = m.ServiceItem.objects.filter(code=code).values_list("instant_rule", flat=True).first() or {}
+    last = int(previous.get("version") or 0)
+    if d.get("instant_rule") is None:
+        return {"version": last} if last else {}
+    rule = instant_rule_of(code, d, elements)
+    old = {k: v for k, v in previous.items() if k != "version"}
+    version = last if last and old == rule.content() else last + 1
+    return {"version": version, **rule.content()}
 
 
 def store_package(

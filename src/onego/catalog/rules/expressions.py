@@ -137,7 +137,9 @@ _KEYWORDS: Final = {
     "False": "false",
 }
 _NUMBER_RE: Final = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
-_IDENT_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# A name may be dotted (`enterprise.uscc`): instant-approval rules (catalog/instant_rules.py) read data
+# elements by their codes; a package question's id never has a dot, so conditions are unaffected.
+_IDENT_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _IDENT_CHARS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 # Chinese input methods produce these when the author meant the ASCII character; say so instead of
 # only "unknown character", which is baffling when the two look alike.

@@ -36,6 +36,8 @@ class Command(BaseCommand):
             counts = ", ".join(f"{k} {v}" for k, v in result.counts.items() if v)
             verb = "检查通过（未写入）" if result.dry_run else "已导入"
             self.stdout.write(f"{verb}：{counts}")
+            for notice in result.notices:
+                self.stdout.write(f"注意：{notice}")
         else:
             written = export_catalog(options["path"])
             if options["xlsx"]:

@@ -1,4 +1,5 @@
-"""onego package list | explain CODE --region R --answer k=v ... [--json] | burden --all [--markdown FILE]"""
+"""onego package list | explain CODE --region R --answer k=v ... [--json] | burden --all [--markdown FILE]
+| contracts CODE [-o FILE]"""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from onego.catalog.advisors import contract_advisor
 from onego.catalog.burden import burden_report, burden_table_markdown
 from onego.catalog.rules.package import CompiledPackage
-from onego.catalog.selectors import compile_for, packages_offered
+from onego.catalog.selectors import compile_for, package_by_code, packages_offered
 from onego.core.commands import require_migrated
 from onego.core.errors import OneGoError
 from onego.core.textable import table
@@ -41,9 +43,14 @@ class Command(BaseCommand):
         ex.add_argument("--add", action="append", default=[], metavar="ITEM", help="加办可选事项")
         ex.add_argument("--drop", action="append", default=[], metavar="ITEM", help="取消可选事项")
         ex.add_argument("--json", action="store_true")
+        co = sub.add_parser("contracts", help="套餐需要、已有和缺少的共享协议；起草缺少的（YAML）")
+        co.add_argument("code")
+        co.add_argument("-o", "--output", type=Path, help="把报告和草稿写入文件（可直接导入）")
         bu = sub.add_parser("burden", help="减负报告：每个套餐最常见情形下的办事负担")
         bu.add_argument("--all", action="store_true", required=True)
-        bu.add_argument("--region", default="520100")
+        bu.add_argument(
+            "--region", default=None, help="只报告在此地区提供的套餐（默认：每个套餐在其提供地区）"
+        )
         bu.add_argument("--markdown", type=Path, help="把报告写成 Markdown（如 docs/packages.md）")
         bu.add_argument("--json", action="store_true")
 
@@ -73,6 +80,23 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(compiled.to_dict(), ensure_ascii=False, indent=2))
             return
         self.stdout.write(render_explain(compiled))
+        advisor = contract_advisor()
+        for warning in advisor.warnings(compiled) if advisor else []:
+            self.stdout.write(f"注意：{warning}")
+
+    def do_contracts(self, options: dict[str, Any]) -> None:
+        advisor = contract_advisor()
+        if advisor is None:
+            raise CommandError("数据共享交换（onego.exchange）未安装，无法检查共享协议")
+        package_by_code(options["code"])  # an unknown code is a clear error
+        text = advisor.report(options["code"])
+        if options["output"]:
+            options["output"].write_text(text, encoding="utf-8")
+            self.stdout.write(
+                f"已写入 {options['output']}；审核后导入：onego exchange contracts import {options['output']}"
+            )
+            return
+        self.stdout.write(text)
 
     def do_burden(self, options: dict[str, Any]) -> None:
         report = burden_report(region_code=options["region"])
@@ -80,6 +104,8 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
             return
         markdown = burden_table_markdown(report)
+        for x in report["left_out"]:
+            self.stderr.write(f"未纳入：{x['name']}（{x['code']}）：{x['reason']}")
         if options["markdown"]:
             options["markdown"].write_text(markdown, encoding="utf-8")
             self.stdout.write(f"已写入 {options['markdown']}")

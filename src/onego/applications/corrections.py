@@ -11,11 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from onego.applications.values import typed_value
 from onego.cases import prereview
 from onego.cases.formdata import form_fields, form_values
 from onego.cases.models import Case, OneTimeNotice, Supplement, SupplementStatus
 from onego.cases.workflow import CaseStatus
-from onego.signin.drafts import typed_value
 
 
 @dataclass(frozen=True)

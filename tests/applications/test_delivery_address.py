@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
+from onego.applications import corrections
+from onego.applications.drafts import _seal_values, draft_problems
 from onego.cases.models import Case, DeliveryMethod
 from onego.catalog.services import catalog_import
-from onego.signin import corrections
-from onego.signin.drafts import _seal_values, draft_problems
 from onego.signin.models import ApplicationDraft, ConsentChoice
 from tests.builders import write_folder
 from tests.cases.factories import cases_catalog, cases_package, full_form, submit

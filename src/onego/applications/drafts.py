@@ -1,4 +1,8 @@
-"""The guided path (一件事 网上申请), saved at every step and resumable.
+"""The application draft: the guided path online (一件事 网上申请), saved at every step and resumable.
+
+Moved here from `onego.signin.drafts` (issue 12): the draft is the application service's, not the
+sign-in's. Its models (`ApplicationDraft`, `DraftUpload`) stay in `onego.signin.models` for now — moving
+them would be a cross-app model move (tables, migrations of two apps) for no behaviour; see ADR 0004.
 
     questions (one at a time) → contact and delivery → consent preview: agree (→ one-click prefill) or
     decline → the one merged form → upload each remaining material once → review → submit
@@ -21,13 +25,10 @@ decision with the sources of every fetched value, and the values (sealed); `Draf
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from pathlib import PurePosixPath
 from typing import Any
 
 from django.core.files.base import File
@@ -35,6 +36,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
 
+from onego.applications.consent import application_consent, application_prefill
+from onego.applications.materials import attachable_references
+from onego.applications.values import field_error, typed_value
 from onego.cases import prereview
 from onego.cases.formdata import asked_groups, form_fields
 from onego.cases.models import Case, DeliveryMethod
@@ -51,30 +55,16 @@ from onego.catalog.rules.expressions import ExpressionError, QuestionSpec, coerc
 from onego.catalog.selectors import is_offered, package_by_code, region_by_code
 from onego.core import clock, pii
 from onego.core.errors import NotFound, PermissionDenied, ValidationFailed
-from onego.core.validators import CHECKS, check_licence_identifier, check_phone
+from onego.core.uploads import MAX_UPLOAD_BYTES, allowed_types, check_upload
+from onego.core.validators import check_phone
 from onego.exchange.preview import ConsentPreview
-from onego.exchange.services import (
-    applicant_actor,
-    consent_decline,
-    consent_grant,
-    consent_preview,
-    prefill,
-)
+from onego.exchange.services import applicant_actor, consent_preview
 from onego.signin.models import ApplicationDraft, ConsentChoice, DraftStatus, DraftStep, DraftUpload
 from onego.signin.session import SignedIn
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-# The first bytes of the formats materials are asked in; other types are checked by extension only.
-SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "pdf": (b"%PDF-",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "ofd": (b"PK\x03\x04",),
-    "zip": (b"PK\x03\x04",),
-}
 DECLINED_REASON = "您选择了不授权共享，请自行填写"
 DECLINED_MATERIAL_REASON = "您选择了不授权共享，请自行上传"
+EDITED_REASON = "原值来自{source}；您修改后，该项不再作为共享核验的数据"
 
 
 class DraftIncomplete(ValidationFailed):
@@ -318,7 +308,7 @@ def draft_consent(*, draft: ApplicationDraft, signed_in: SignedIn, agree: bool) 
     """
     case = draft_ensure_case(draft=draft, signed_in=signed_in)
     preview = draft_preview(draft=draft, signed_in=signed_in)
-    subject, actor = signed_in.acting.subject, ledger_actor(signed_in)
+    actor = ledger_actor(signed_in)
     values = {k: v for k, v in draft_values(draft).items() if k not in draft.sources}
     sources: dict[str, dict[str, str]] = {}
     manual: dict[str, str] = {}
@@ -326,9 +316,12 @@ def draft_consent(*, draft: ApplicationDraft, signed_in: SignedIn, agree: bool) 
     materials_manual: dict[str, str] = {}
     note, run_id = "", None
     if agree:
-        consent = consent_grant(case_ref=case.pk, applicant=subject, preview=preview, actor=actor)
+        # The same service as the counter's and the API's: bound to this case, the giver decided here.
+        consent = application_consent(user=draft.user, case_id=case.pk, agree=True, applicant_label=actor)
         try:
-            outcome = prefill(case_ref=case.pk, consent_id=consent.id, actor=actor, applicant=subject)
+            outcome = application_prefill(
+                user=draft.user, case_id=case.pk, consent_id=consent.id, applicant_label=actor
+            )
         except (NotFound, PermissionDenied) as exc:
             note = exc.message
             manual = {line.code: note for line in preview.to_type}
@@ -353,7 +346,7 @@ def draft_consent(*, draft: ApplicationDraft, signed_in: SignedIn, agree: bool) 
             if outcome.registries_unavailable:
                 note = "部分数据源暂时无法访问，相关信息请自行填写或上传"
     else:
-        consent = consent_decline(case_ref=case.pk, applicant=subject, preview=preview, actor=actor)
+        consent = application_consent(user=draft.user, case_id=case.pk, agree=False, applicant_label=actor)
         manual = {f["element"]: DECLINED_REASON for f in form_fields(case.snapshot).values()}
         materials_manual = {
             m["material"]: DECLINED_MATERIAL_REASON for m in case.snapshot.get("materials", []) if m["exempt"]
@@ -441,41 +434,6 @@ def form_view(draft: ApplicationDraft) -> list[GroupView]:
     return groups
 
 
-def typed_value(data_type: str, raw: Any) -> Any:
-    """A form string as the case stores it: numbers as numbers, yes/no as booleans, text stripped."""
-    if not isinstance(raw, str):
-        return raw
-    text = raw.strip()
-    if text == "":
-        return ""
-    if data_type in ("integer", "number"):
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            return text
-        if not number.is_finite():
-            return text
-        return int(number) if number == number.to_integral_value() else float(number)
-    if data_type == "bool":
-        return {"true": True, "是": True, "false": False, "否": False}.get(text, text)
-    if data_type in ("id_number", "uscc"):
-        return text.upper()
-    return text
-
-
-def _field_error(f: Mapping[str, Any], value: Any) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return f"请填写“{f['name']}”" if f["required"] else None
-    rule = prereview.FieldRule(
-        element=f["element"], name=f["name"], type=f["type"], required=bool(f["required"]),
-        choices=tuple(f.get("choices") or ()),
-    )  # fmt: skip
-    message = prereview.check_value(rule, value)
-    if message and f["type"] in CHECKS:  # the validators' words do not name the field
-        message = f"“{f['name']}”：{message}"
-    return message
-
-
 def form_errors(draft: ApplicationDraft, only: Sequence[str] | None = None) -> dict[str, str]:
     """Every field's problem (or those of `only`), in form order, checked like pre-review."""
     if draft.case is None:
@@ -485,7 +443,7 @@ def form_errors(draft: ApplicationDraft, only: Sequence[str] | None = None) -> d
     for element, f in form_fields(draft.case.snapshot).items():
         if only is not None and element not in only:
             continue
-        if msg := _field_error(f, typed_value(f["type"], values.get(element, ""))):
+        if msg := field_error(f, typed_value(f["type"], values.get(element, ""))):
             errors[element] = msg
     return errors
 
@@ -514,6 +472,23 @@ def draft_save_values(
     return form_errors(draft, only=changed if only_given else None)
 
 
+@transaction.atomic
+def draft_edit_verified(*, draft: ApplicationDraft, element: str) -> None:
+    """The applicant chooses to change a value a registry filled: the field becomes theirs to type, and
+    says so. The case's provenance decides at submission: a value left as delivered is still verified, a
+    changed one is not (onego.cases.provenance)."""
+    draft = ApplicationDraft.objects.select_for_update().get(pk=draft.pk)
+    source = draft.sources.get(element)
+    if source is None:
+        raise ValidationFailed("该项不是数据共享填入的信息", field=element)
+    draft.sources = {k: v for k, v in draft.sources.items() if k != element}
+    draft.manual = {
+        **draft.manual,
+        element: EDITED_REASON.format(source=source.get("source_name") or "数据源"),
+    }
+    draft.save(update_fields=["sources", "manual", "updated_at"])
+
+
 # --- materials ----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class MaterialView:
@@ -534,15 +509,6 @@ class MaterialView:
         return ",".join(f".{t}" for t in self.file_types)
 
 
-def _acceptable_reference(line: Mapping[str, Any], reference: str) -> bool:
-    # A licence-verified line must carry an e-licence identifier; a registry answered instead (the
-    # gateway's fallback, e.g. 户号 from the population register) stays with the exchange's record.
-    verified_by = line.get("verified_by") or ""
-    if not verified_by:
-        return False
-    return not (verified_by.startswith("licence:") and check_licence_identifier(reference))
-
-
 def materials_view(draft: ApplicationDraft) -> list[MaterialView]:
     if draft.case is None:
         return []
@@ -555,7 +521,7 @@ def materials_view(draft: ApplicationDraft) -> list[MaterialView]:
             "material": code,
             "name": m["name"],
             "required": bool(m["required"]),
-            "file_types": [t.lower().lstrip(".") for t in m.get("file_types") or []],
+            "file_types": allowed_types(m.get("file_types")),
             "notes": list(m.get("notes") or []),
             "original": bool(m.get("original", True)),
             "copies": int(m.get("copies") or 1),
@@ -581,42 +547,21 @@ def materials_view(draft: ApplicationDraft) -> list[MaterialView]:
     return out
 
 
-def _sniff_ok(suffix: str, head: bytes) -> bool:
-    signatures = SIGNATURES.get(suffix)
-    return signatures is None or any(head.startswith(s) for s in signatures)
-
-
 @transaction.atomic
 def draft_upload(*, draft: ApplicationDraft, material: str, upload: UploadedFile[Any]) -> DraftUpload:
     """Keep one file for one material (a new one replaces the old), after checking type and size."""
     line = next((v for v in materials_view(draft) if v.material == material), None)
     if line is None or line.state not in ("upload", "uploaded"):
         raise ValidationFailed("本申请不需要上传该材料", field=f"material:{material}")
-    field_name = f"material:{material}"
-    filename = PurePosixPath((upload.name or "").replace("\\", "/")).name[:200]
-    suffix = PurePosixPath(filename).suffix.lower().lstrip(".")
-    if line.file_types and suffix not in line.file_types:
-        allowed = "、".join(line.file_types)
-        raise ValidationFailed(
-            f"“{line.name}”只接受 {allowed} 格式的文件，您选择的是 {suffix or '无扩展名的文件'}",
-            field=field_name,
-        )
-    size = upload.size or 0
-    if size <= 0:
-        raise ValidationFailed(f"“{line.name}”的文件是空的，请重新选择", field=field_name)
-    if size > MAX_UPLOAD_BYTES:
-        raise ValidationFailed(
-            f"“{line.name}”的文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，请压缩后再上传", field=field_name
-        )
-    upload.seek(0)
-    if not _sniff_ok(suffix, upload.read(16)):
-        raise ValidationFailed(
-            f"“{line.name}”的文件内容不是 {suffix} 格式，请检查后重新选择", field=field_name
-        )
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
+    # The one upload policy (size, type by content, safe name), as every other channel.
+    checked = check_upload(
+        upload,
+        label=line.name,
+        field=f"material:{material}",
+        file_types=line.file_types,
+        filename=upload.name or "",
+    )
+    filename, size = checked.filename, checked.size
     upload.seek(0)
     for old in DraftUpload.objects.select_for_update().filter(draft=draft, material=material):
         old.file.delete(save=False)
@@ -627,7 +572,7 @@ def draft_upload(*, draft: ApplicationDraft, material: str, upload: UploadedFile
         name=line.name,
         filename=filename,
         size=size,
-        sha256=digest.hexdigest(),
+        sha256=checked.sha256,
     )
     row.file.save(filename, upload, save=False)
     row.save()
@@ -656,14 +601,10 @@ def _typed_values(draft: ApplicationDraft) -> dict[str, Any]:
 
 
 def _references(draft: ApplicationDraft) -> list[MaterialIn]:
-    if draft.case is None:
+    """The exchange's verified references of the draft case (read from its records, as the counter does)."""
+    if draft.case is None or draft.consent_choice != ConsentChoice.GRANTED:
         return []
-    lines = {m["material"]: m for m in draft.case.snapshot.get("materials", [])}
-    return [
-        MaterialIn(code=v["material"], reference=v["reference"])
-        for v in draft.verified_materials
-        if v["material"] in lines and _acceptable_reference(lines[v["material"]], v["reference"])
-    ]
+    return attachable_references(draft.case)
 
 
 def draft_problems(draft: ApplicationDraft) -> list[prereview.Problem]:
@@ -706,17 +647,11 @@ def draft_submit(*, user: Any, signed_in: SignedIn, draft_id: Any) -> Case:
             MaterialIn(code=u.material, file=File(u.file.open("rb"), name=u.filename), filename=u.filename)
             for u in uploads
         ] + _references(draft)
-        verified = (
-            {el: f"prefill:{draft.prefill_run_id}" for el in draft.sources}
-            if draft.consent_choice == ConsentChoice.GRANTED and draft.prefill_run_id
-            else {}
-        )
         try:
             case = case_submit_draft(
                 actor=user,
                 case_id=draft.case.pk,
                 form_data=_typed_values(draft),
-                verified=verified,
                 materials=materials,
                 channel="web",
             )
@@ -778,6 +713,7 @@ __all__ = [
     "draft_answer",
     "draft_consent",
     "draft_discard",
+    "draft_edit_verified",
     "draft_ensure_case",
     "draft_preview",
     "draft_problems",

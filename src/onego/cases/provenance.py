@@ -1,0 +1,56 @@
+"""The case's provenance (`Case.verified`), decided by the server from the exchange's records.
+
+`Case.verified` maps a data element to where its value was verified: `prefill:<run id>` when a prefill
+run of this case, for its applicant, delivered exactly this value (`onego.exchange.provenance`), or
+`<registry>:<assignment>` when a registry produced it on an item's approval (`services.produced`).
+Callers never hand marks in: every write of form values recomputes them here, so a value typed over a
+verified one loses its mark in the same transaction, and a value equal to the delivered one keeps it.
+Instant approval, officers' views and exemptions read only these marks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from onego.cases.formdata import form_fields
+from onego.cases.models import Case
+from onego.core.errors import ValidationFailed
+from onego.exchange.provenance import PREFILL_MARK, delivered_values, verified_references
+
+
+def marks_after(case: Case, form_data: Mapping[str, Any]) -> dict[str, str]:
+    """The case's marks once `form_data` is merged: given values equal to what the exchange delivered to
+    this case are marked with that run; given values that differ lose any prefill mark; the rest stay."""
+    marks = dict(case.verified or {})
+    if not form_data:
+        return marks
+    fields = form_fields(case.snapshot)
+    delivered = delivered_values(case_ref=case.pk, subject_index=case.applicant_index)
+    for element, value in form_data.items():
+        got = delivered.get(element)
+        data_type = fields.get(element, {}).get("type", "string")
+        if got is not None and got.matches(data_type, value):
+            marks[element] = got.mark
+        elif marks.get(element, "").startswith(PREFILL_MARK):
+            del marks[element]
+    return marks
+
+
+def check_references(case: Case | None, references: Sequence[tuple[str, str]]) -> None:
+    """Refuse a material reference the exchange did not verify for this case and applicant: a caller
+    cannot make a material exempt by naming a reference (for a new case nothing is verified yet)."""
+    if not references:
+        return
+    known = (
+        verified_references(case_ref=case.pk, subject_index=case.applicant_index) if case is not None else {}
+    )
+    for code, reference in references:
+        if known.get(code) != reference.strip():
+            raise ValidationFailed(
+                f"材料“{code}”的核验凭据不是数据共享为本申请核验所得，请上传材料文件",
+                field=f"material:{code}",
+            )
+
+
+__all__ = ["check_references", "marks_after"]

@@ -1,0 +1,73 @@
+"""`onego serve`: the whole service in one command — web server, task workers and the periodic tick.
+
+    onego serve [--host 127.0.0.1] [--port 8000] [--no-reload]      development (runserver; make run)
+    onego serve --production [--web-workers N] [--task-workers N]      gunicorn (make prod; docs/deployment.md)
+
+Ctrl-C (SIGINT) or SIGTERM stops every process; a task worker that dies is restarted with back-off
+(1, 2, 4 … 60 s); `onego cases tick` runs every `--tick-interval` seconds (the cron job of
+docs/cases.md; 0 turns it off when cron runs it instead). See onego/core/supervisor.py.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from onego.core.supervisor import Child, Supervisor, onego_argv
+
+
+class Command(BaseCommand):
+    help = "Run the web server and the task workers together; Ctrl-C stops them all."
+    requires_system_checks: list[str] = []  # the children run the checks
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=settings.ONEGO_HOST)
+        parser.add_argument("--port", type=int, default=settings.ONEGO_PORT)
+        parser.add_argument(
+            "--production", action="store_true", help="gunicorn instead of Django's development server"
+        )
+        parser.add_argument("--web-workers", type=int, default=settings.ONEGO_WEB_WORKERS)
+        parser.add_argument("--task-workers", type=int, default=settings.ONEGO_TASK_WORKERS)
+        parser.add_argument(
+            "--tick-interval",
+            type=float,
+            default=settings.ONEGO_TICK_INTERVAL,
+            help="seconds between runs of `onego cases tick` (0: never)",
+        )
+        parser.add_argument("--no-reload", action="store_true", help="development: no autoreloader")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["task_workers"] < 0 or options["web_workers"] < 1:
+            raise CommandError("--web-workers must be at least 1 and --task-workers at least 0")
+        children = [Child("web", self._web_argv(options))]
+        reload_flag = "--no-reload" if options["production"] or options["no_reload"] else "--reload"
+        for n in range(1, options["task_workers"] + 1):
+            children.append(
+                Child(f"worker-{n}", onego_argv("db_worker", reload_flag, "--no-startup-delay"), restart=True)
+            )
+        if options["tick_interval"] > 0:
+            children.append(Child("tick", onego_argv("cases", "tick"), every=options["tick_interval"]))
+        code = Supervisor(children, out=sys.stderr).run()
+        if code:
+            raise SystemExit(code)
+
+    def _web_argv(self, options: dict[str, Any]) -> list[str]:
+        address = f"{options['host']}:{options['port']}"
+        if not options["production"]:
+            return onego_argv("runserver", address, *(["--noreload"] if options["no_reload"] else []))
+        return [
+            sys.executable,
+            "-u",
+            "-m",
+            "gunicorn",
+            "onego.wsgi:application",
+            "--config",
+            "python:onego.gunicorn_conf",
+            "--bind",
+            address,
+            "--workers",
+            str(options["web_workers"]),
+        ]
