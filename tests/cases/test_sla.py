@@ -81,3 +81,15 @@ def test_worst_colour_wins() -> None:
     assert sla.worst(["green", "red", "yellow"]) == "red"
     assert sla.worst(["paused", "none"]) == "paused"
     assert sla.worst([]) == "none"
+
+
+def test_a_same_day_clock_released_after_hours_starts_on_the_next_working_day() -> None:
+    friday = dt.date(2025, 3, 7)
+    assert sla.clock_start_day(CAL, dt.datetime.combine(friday, dt.time(10, 0)), days=0) == friday
+    # 21:00 on Friday: no working time left, so a 即办 item is due on Monday, not red "today" at once.
+    assert sla.clock_start_day(CAL, dt.datetime.combine(friday, dt.time(21, 0)), days=0) == dt.date(
+        2025, 3, 10
+    )
+    assert sla.clock_start_day(CAL, dt.datetime(2025, 3, 8, 9, 0), days=0) == dt.date(2025, 3, 10)  # Saturday
+    # A clock with days to count starts on the day itself whatever the hour (the count begins tomorrow).
+    assert sla.clock_start_day(CAL, dt.datetime.combine(friday, dt.time(21, 0)), days=5) == friday

@@ -194,6 +194,11 @@ def test_a_mother_applies_for_her_newborn_from_search_to_the_conclusion(
     screenshot(page, "apply-newborn-review")
     page.get_by_role("button", name="确认提交").click()
 
+    # The confirmation page says what happens next, then the case page shows where it stands.
+    expect(page.locator("h1")).to_contain_text("申请已提交")
+    expect(page.locator("main")).to_contain_text("南明区疾病预防控制中心")
+    screenshot(page, "apply-newborn-submitted")
+    page.get_by_role("link", name="查看办理进度").click()
     expect(page.locator(".case-status")).to_contain_text("预审通过，待受理")
     reference = page.locator("h1 small").inner_text()
     assert reference.startswith("NM-")
@@ -211,7 +216,7 @@ def test_a_mother_applies_for_her_newborn_from_search_to_the_conclusion(
     result = page.locator(".conclusion")
     expect(result).to_contain_text("准予")
     expect(result).to_contain_text("出生医学证明首次签发：材料齐全，准予办理")
-    expect(page.locator(".timeline")).to_contain_text("出具结论")
+    expect(page.locator(".timeline")).to_contain_text("出具办理结论")
     expect(result.get_by_role("link", name="下载办结结论（PDF，含核验二维码）")).to_be_visible()
     screenshot(page, "me-case-concluded")
     page.set_viewport_size(PHONE_WIDTH)

@@ -70,8 +70,13 @@ def test_large_text_mode(page: Any, live_server: Any) -> None:
     page.get_by_role("button", name="大字模式（适老化）").click()
     expect(page.locator("body")).to_have_class("large-text")
     assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "21px"
-    expect(page.get_by_role("button", name="标准字号")).to_have_attribute("aria-pressed", "true")
+    # A toggle keeps its label; aria-pressed says it is on (not a label that says the opposite).
+    toggle = page.get_by_role("button", name="大字模式（适老化）")
+    expect(toggle).to_have_attribute("aria-pressed", "true")
     screenshot(page, "guide-large-text", full_page=False)
+    toggle.click()
+    expect(page.get_by_role("button", name="大字模式（适老化）")).to_have_attribute("aria-pressed", "false")
+    assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "16px"
 
 
 def test_language_switch(page: Any, live_server: Any) -> None:

@@ -286,7 +286,8 @@ def test_submitting_twice_creates_exactly_one_case(signed_in: Client) -> None:
     first = signed_in.post(f"{base}review/")
     second = signed_in.post(f"{base}review/")
     case = Case.objects.get()
-    assert first["Location"] == second["Location"] == f"/me/cases/{case.pk}/"
+    # Both land on the one case's confirmation page (what happens next).
+    assert first["Location"] == second["Location"] == f"/me/cases/{case.pk}/submitted/"
     assert case.channel == "web"
     assert case.status == CaseStatus.PRE_REVIEWED
     assert case.idempotency_key == ApplicationDraft.objects.get().idempotency_key

@@ -276,6 +276,18 @@ def ensure_applicant_or_clerk(actor: Any, case: Case | CaseRef, *, staff: Staff 
     raise PermissionDenied("只有申请人或代为办理的综合窗口受理员可以修改、补正或撤回申请", field="case")
 
 
+def sees_applicant_in_full(actor: Any, case: Case | CaseRef, *, staff: Staff | None = None) -> bool:
+    """Who sees the applicant's name in full on staff pages: the case's own applicant, and a window clerk
+    of the region (the counter compares it with the papers in hand). Officers, leads and supervisors see
+    it masked; official documents always carry it in full (`selectors.applicant_shown`)."""
+    if case.applicant_user_id is not None and case.applicant_user_id == getattr(actor, "pk", None):
+        return True
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    seats = staff if staff is not None else staff_of(actor)
+    return any(region_contains(r, case.region.code) for r in seats.regions([Role.CLERK]))
+
+
 def region_prefix(code: str) -> str:
     """The code prefix every subdivision of a region shares (52 for 520000, 5201 for 520100)."""
     level = region_level_of(code)

@@ -15,12 +15,14 @@ from onego.accounts.models import DECIDING_ROLES
 from onego.accounts.selectors import staff_of
 from onego.cases import sla
 from onego.cases.access import region_prefix
+from onego.cases.identity import unseal
 from onego.cases.models import (
     Case,
     CaseTransition,
     Conclusion,
     InstantDecision,
     Material,
+    Notification,
     OneTimeNotice,
     SubCase,
     SubCaseKind,
@@ -240,6 +242,43 @@ def cases_of_applicant(applicant_index: str) -> QuerySet[Case]:
     )
 
 
+@dataclass(frozen=True)
+class AppliedMessage:
+    """One message sent to an applicant about a case, as the message centre lists it (SMS and e-mail of
+    the same step are one message)."""
+
+    at: dt.datetime
+    case: Case
+    subject: str
+    body: str
+    channels: tuple[str, ...]
+    delivered: bool
+
+
+def messages_of_applicant(applicant_index: str, *, limit: int = 200) -> list[AppliedMessage]:
+    """What was sent to the applicant (SMS, e-mail), newest first, so it can also be read on the site."""
+    rows = (
+        Notification.objects.filter(to_applicant=True, case__applicant_index=applicant_index)
+        .select_related("case")
+        .order_by("-created_at")[: limit * 2]
+    )
+    grouped: dict[tuple[Any, str, str], list[Notification]] = {}
+    for row in rows:
+        grouped.setdefault((row.case_id, row.kind, row.body), []).append(row)
+    out = [
+        AppliedMessage(
+            at=min(r.created_at for r in group),
+            case=group[0].case,  # type: ignore[arg-type]
+            subject=group[0].subject,
+            body=group[0].body,
+            channels=tuple(sorted({r.get_channel_display() for r in group})),
+            delivered=any(r.status == "sent" for r in group),
+        )
+        for group in grouped.values()
+    ]
+    return sorted(out, key=lambda m: m.at, reverse=True)[:limit]
+
+
 def listed_for_applicant(case: Case) -> bool:
     """Whether the applicant's case list shows `case`: drafts are listed as drafts (with 继续办理), and
     a draft withdrawn before it was ever submitted is a discarded attempt (the answers changed), not a case."""
@@ -255,7 +294,26 @@ def notice_context(notice: OneTimeNotice) -> dict[str, Any]:
         "case": case,
         "problems": notice.problems,
         "issuer": case.accepting_department.name if case.accepting_department else "政务服务中心",
+        # An official document: the applicant's full name (the ID number stays masked).
+        "applicant": applicant_shown(case, full=True),
     }
+
+
+@dataclass(frozen=True)
+class ApplicantShown:
+    name: str
+    identifier_masked: str
+    full: bool
+
+
+def applicant_shown(case: Case, *, full: bool) -> ApplicantShown:
+    """The applicant as a page or document shows them: the name in full for those entitled (the owner,
+    the clerk at the counter, official documents), masked for everyone else. The ID number stays masked."""
+    if full:
+        identity = unseal(case.applicant_sealed) if case.applicant_sealed else {}
+        name = str(identity.get("name") or case.applicant_display) if isinstance(identity, dict) else ""
+        return ApplicantShown(name or case.applicant_display, case.applicant_id_masked, True)
+    return ApplicantShown(case.applicant_display, case.applicant_id_masked, False)
 
 
 def one_time_notice_html(notice: OneTimeNotice, *, csp_nonce: str = "") -> str:
@@ -270,7 +328,7 @@ def one_time_notice_text(notice: OneTimeNotice) -> str:
         f"一次性告知书（第{notice.number}号）",
         f"办件编号：{case.reference}",
         f"申请事项：{case.package_name}",
-        f"申请人：{case.applicant_display}",
+        f"申请人：{applicant_shown(case, full=True).name}",
         f"告知时间：{notice.issued_at:%Y-%m-%d %H:%M}",
         "",
         f"您的申请经预审，尚有以下{len(notice.problems)}项需补齐或更正，请一次性补齐后重新提交：",

@@ -58,6 +58,23 @@ class Deadlines:
 
 NOT_STARTED = Deadlines(Deadline(None), Deadline(None))
 
+# The end of the service centre's working day (local time): a 即办 item released later is due the next
+# working day, not "today" at 21:00.
+WORKDAY_ENDS = dt.time(17, 30)
+
+
+def clock_start_day(calendar: WorkingCalendar, at: dt.datetime, *, days: int) -> dt.date:
+    """Day 0 of a clock started at local time `at`.
+
+    A clock with working days to count starts today whatever the hour (the count begins tomorrow). A
+    same-day (即办, 0-day) clock needs working time left today: after hours or on a rest day it starts
+    on the next working day, so it is not due (red) the moment it is released.
+    """
+    day = at.date()
+    if days > 0 or (calendar.is_workday(day) and at.time() < WORKDAY_ENDS):
+        return day
+    return calendar.add_working_days(day, 1).due or day
+
 
 def deadlines(calendar: WorkingCalendar, clock: Clock) -> Deadlines:
     """Promised and legal due dates; `due is None` while not started or while a pause is open."""

@@ -2,7 +2,8 @@
 
 Staff logins get department memberships (`onego.accounts.Membership`) in the starter catalog's 贵阳市 and
 南明区 departments, so the workbench shows each of them their own part: the comprehensive window clerk,
-the officers of the departments the starter packages use, and a lead officer for every lead department
+the officers of every department the starter packages route to (province, city and district; a test
+walks every starter package's items to keep it so), and a lead officer for every lead department
 type of the starter packages. A membership whose department is not in the catalog (the catalog was not
 imported yet) is skipped; running setup again after the import adds it. Everything is idempotent.
 """
@@ -28,6 +29,9 @@ class DemoLogin:
 
 STAFF_PASSWORD = "onego-demo-staff"  # noqa: S105 — public demo password (README)
 STAFF_REGIONS = ("gy", "nm")  # department code prefixes: 贵阳市 (520100) and 南明区 (520102)
+# Officers also sit in the provincial department of their type (贵州省, prefix gz): some items of the
+# starter packages are exercised at province level (e.g. 电子社保卡 by 省人社厅, 信用修复 by 省发改委).
+OFFICER_REGIONS = ("gz", *STAFF_REGIONS)
 
 # Officers by department type (the code after the region prefix, e.g. nm-market-regulation).
 OFFICERS: tuple[tuple[str, str, str, str], ...] = (
@@ -40,6 +44,18 @@ OFFICERS: tuple[tuple[str, str, str, str], ...] = (
     ("officer-hr", "human-resources", "人社审批员 周杰", "人力资源和社会保障 human resources"),
     ("officer-tax", "taxation", "税务审批员 郑丽", "税务 tax"),
     ("officer-urban", "urban-management", "城管审批员 何亮", "综合行政执法 urban management (shop signs)"),
+    ("officer-cdc", "disease-control", "疾控审批员 林悦", "疾病预防控制 disease control (vaccination)"),
+    ("officer-fund", "housing-fund", "公积金审批员 蒋涛", "住房公积金 housing provident fund"),
+    ("officer-civil", "civil-affairs", "民政审批员 罗萍", "民政 civil affairs (disability subsidies)"),
+    (
+        "officer-devreform",
+        "development-reform",
+        "发改审批员 宋毅",
+        "发展和改革 development and reform (credit)",
+    ),
+    ("officer-customs", "customs", "海关审批员 梁晨", "海关 customs"),
+    ("officer-water", "water-resources", "水务审批员 唐宁", "水务 water (drainage permits)"),
+    ("officer-tobacco", "tobacco", "烟草专卖审批员 袁琳", "烟草专卖 tobacco retail licences"),
 )
 # A lead officer (牵头负责人) for each lead department type of the starter packages.
 LEADS: tuple[tuple[str, str, str, str], ...] = (
@@ -91,7 +107,7 @@ DEMO_STAFF: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
         tuple((f"{region}-government-service", Role.CLERK.value) for region in STAFF_REGIONS),
     ),
     **{
-        username: (name, tuple((f"{region}-{slug}", Role.OFFICER.value) for region in STAFF_REGIONS))
+        username: (name, tuple((f"{region}-{slug}", Role.OFFICER.value) for region in OFFICER_REGIONS))
         for username, slug, name, _ in OFFICERS
     },
     **{

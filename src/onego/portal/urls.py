@@ -47,8 +47,10 @@ urlpatterns = [
     # 我的办件
     path("me/cases/", views_me.my_cases, name="my_cases"),
     path("me/cases/<str:case_id>/", views_me.my_case, name="my_case"),
+    path("me/cases/<str:case_id>/submitted/", views_me.my_case_submitted, name="my_case_submitted"),
     path("me/cases/<str:case_id>/supplement/", views_me.my_case_supplement, name="my_case_supplement"),
     path("me/cases/<str:case_id>/correct/", views_me.my_case_correct, name="my_case_correct"),
+    path("me/messages/", views_me.my_messages, name="my_messages"),
     path("me/data-reads/", views_me.my_data_reads, name="my_data_reads"),
     # 好差评: rate one's case; the window's short code; the public figures
     path("me/cases/<str:case_id>/evaluate/", views_feedback.evaluate, name="evaluate"),

@@ -457,8 +457,8 @@ def apply_review(request: HttpRequest, signed_in: SignedIn, draft_id: Any) -> Ht
             error = exc
             draft.refresh_from_db()
         else:
-            messages.success(request, _("已提交，办件编号 %(ref)s") % {"ref": case.reference})
-            return HttpResponseRedirect(reverse("portal:my_case", args=[case.pk]))
+            # The confirmation page says what happens next (portal.views_me.my_case_submitted).
+            return HttpResponseRedirect(reverse("portal:my_case_submitted", args=[case.pk]))
     if draft.status == "submitted" and draft.case_id:
         return HttpResponseRedirect(reverse("portal:my_case", args=[draft.case_id]))
     if draft.status != "open":

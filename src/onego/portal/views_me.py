@@ -18,8 +18,17 @@ from onego.applications import corrections
 from onego.applications.drafts import open_drafts
 from onego.cases.access import access_case_for_applicant
 from onego.cases.models import Case
-from onego.cases.selectors import case_view, cases_of_applicant, deadline_view, listed_for_applicant
+from onego.cases.selectors import (
+    applicant_shown,
+    case_view,
+    cases_of_applicant,
+    deadline_view,
+    listed_for_applicant,
+    messages_of_applicant,
+)
 from onego.cases.services.linking import case_link_applicant, may_take_online
+from onego.cases.services.next_steps import case_outlook
+from onego.cases.services.notify import case_contact
 from onego.cases.services.submission import MaterialIn, case_correct
 from onego.cases.services.supplements import supplement_answer
 from onego.cases.workflow import SUBCASE_ACTIVE, SUBCASE_PAUSED, CaseStatus, actor_label
@@ -28,6 +37,7 @@ from onego.core.errors import NotFound, OneGoError
 from onego.core.services import working_calendar
 from onego.exchange.selectors import reads_for_subject
 from onego.portal.applicant import applicant_required
+from onego.portal.timeline import applicant_steps
 from onego.signin.models import ApplicationDraft
 from onego.signin.session import SignedIn
 
@@ -100,6 +110,8 @@ def _case_page(
             "view": view,
             "case": case,
             "handlers": handlers,
+            # The applicant's own page: their name in full (others see it masked).
+            "applicant": applicant_shown(case, full=True),
             "accepted_by": actor_label(case.accepted_by, fallback="") if case.accepted_by_id else "",
             "supplement_requests": supplement_requests,
             # A supplement: the applicant's online case, or a counter case of theirs that no online user
@@ -113,7 +125,10 @@ def _case_page(
             "errors": errors or {},
             "typed": typed or {},
             "form_error": form_error,
-            "timeline": list(reversed(view.timeline)),
+            "steps": applicant_steps(
+                view.timeline,
+                {sc.name: sc.department.name for sc, _d in view.subcases if sc.department is not None},
+            ),
             "draft": draft,
             "conclusion": view.conclusion if view.conclusion and view.conclusion.issued_at else None,
         },
@@ -133,6 +148,30 @@ def my_case(request: HttpRequest, signed_in: SignedIn, case_id: Any) -> HttpResp
     except NotFound:
         return _not_found(request)
     return _case_page(request, signed_in, case)
+
+
+@applicant_required
+@require_GET
+def my_case_submitted(request: HttpRequest, signed_in: SignedIn, case_id: Any) -> HttpResponse:
+    """The page after submitting: what happens next, who decides, by when; and how we will tell them."""
+    try:
+        case = _applicant_case(signed_in, case_id)
+    except NotFound:
+        return _not_found(request)
+    if case.status == CaseStatus.DRAFT:
+        return HttpResponseRedirect(reverse("portal:my_case", args=[case.pk]))
+    phone = case_contact(case).get("phone", "")
+    return render(
+        request,
+        "portal/me/submitted.html",
+        {
+            "signed_in": signed_in,
+            "case": case,
+            "outlook": case_outlook(case, calendar=working_calendar()),
+            "phone_tail": phone[-4:],
+            "needs_correction": case.status == CaseStatus.NEEDS_CORRECTION,
+        },
+    )
 
 
 def _answer(request: HttpRequest, signed_in: SignedIn, case_id: Any, *, which: str) -> HttpResponse:
@@ -219,3 +258,14 @@ def my_data_reads(request: HttpRequest, signed_in: SignedIn) -> HttpResponse:
     mine = {str(c.pk): c for c in cases_of_applicant(signed_in.acting.index)}
     rows = [{"read": r, "who": _actor_words(r.actor), "case": mine.get(r.case_ref)} for r in reads]
     return render(request, "portal/me/data_reads.html", {"signed_in": signed_in, "rows": rows})
+
+
+@applicant_required
+@require_GET
+def my_messages(request: HttpRequest, signed_in: SignedIn) -> HttpResponse:
+    """消息中心: every SMS and e-mail sent about the applicant's cases, readable on the site too."""
+    return render(
+        request,
+        "portal/me/messages.html",
+        {"signed_in": signed_in, "messages_sent": messages_of_applicant(signed_in.acting.index)},
+    )

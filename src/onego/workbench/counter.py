@@ -104,6 +104,7 @@ def _applicant_view(data: dict[str, Any]) -> dict[str, Any]:
         "kind_label": _("自然人") if data["kind"] == "person" else _("法人"),
         "id_masked": mask_identifier(data["key"], data["kind"]),
         "name_masked": mask_name(data["name"], data["kind"]) if data.get("name") else "",
+        "name": data.get("name") or "",  # the clerk compares it with the papers in hand (issue 15)
         "found": bool(data.get("found")),
         "problem": data.get("problem", ""),
         "has_name": bool(data.get("name")),

@@ -61,3 +61,11 @@ def test_changing_one_permit_of_a_licence_changes_its_digest() -> None:
     assert document_digest(changed(lic, permits=(lic.permits[0], other, lic.permits[2]))) != document_digest(
         lic
     )
+
+
+def test_the_full_name_is_in_the_digest_when_printed_and_old_documents_keep_theirs() -> None:
+    old = a_conclusion()
+    assert '"applicant_name":' not in canonical_document_bytes(old).decode()  # as issued before it existed
+    named = a_conclusion(applicant_name="张三")
+    assert '"applicant_name":"张三"' in canonical_document_bytes(named).decode()
+    assert document_digest(named) != document_digest(a_conclusion(applicant_name="张四"))

@@ -194,3 +194,10 @@ def test_the_issue_time_not_the_render_time_is_the_creation_date(conclusion: Ren
     assert info is not None
     assert info.creation_date is not None
     assert info.creation_date.astimezone(dt.UTC) == conclusion.doc.issued_at.astimezone(dt.UTC)
+
+
+def test_the_conclusion_prints_the_applicants_full_name(lead_signer: DocumentSigner) -> None:
+    rendered = _render(a_conclusion(applicant_name="张三丰"), lead_signer, "conclusion-full-name")
+    text = _text(rendered.pdf)
+    assert "申请人张三丰" in text
+    assert "张*" not in text

@@ -8,7 +8,7 @@ verifier who holds the same fields recomputes the same digest (docs/documents.md
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # The case engine's `Outcome` values (cases.workflow), repeated here so this module stays independent.
 OUTCOME_LABELS: dict[str, str] = {
@@ -53,6 +53,9 @@ class ConclusionDocument:
     opinions: tuple[Opinion, ...]
     results: tuple[str, ...]  # e.g. licence names with their identifiers
     delivery: str
+    # The applicant's full name, as an official document prints it (the masked one above is kept for
+    # documents issued before it was added; empty, it is left out of the digest so they still verify).
+    applicant_name: str = field(default="", metadata={"digest_omit_if_empty": True})
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOME_LABELS:

@@ -333,7 +333,7 @@ def _conclusion_layout(
 
     pdf.fields_table(
         [
-            (("一件事", doc.package_name), ("申请人", doc.applicant_name_masked)),
+            (("一件事", doc.package_name), ("申请人", doc.applicant_name or doc.applicant_name_masked)),
             (("办件编号", doc.case_reference), ("办结时间", _date_time(doc.issued_at))),
             (("牵头部门", doc.lead_department),),
         ]

@@ -18,7 +18,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from onego.cases import instant
+from django.utils import timezone
+
+from onego.cases import instant, sla
 from onego.cases.formdata import form_fields, form_values, seal_values, sensitive_elements, shown
 from onego.cases.models import Case, InstantDecision, SubCase, SubCaseKind
 from onego.cases.results import dispatch_partner_step
@@ -110,7 +112,11 @@ def begin_clock(
 ) -> None:
     """The sub-case enters its inbox today (day 0 of its clock)."""
     fresh_clock = subcase.clock_started_on is None
-    subcase.clock_started_on = today
+    # A 即办 item released after working hours starts (and is due) on the next working day.
+    at = timezone.localtime(clock.now())
+    subcase.clock_started_on = (
+        sla.clock_start_day(calendar, at, days=subcase.promised_days) if at.date() == today else today
+    )
     # The due dates are stored with the status change, in one UPDATE. A clock that starts for the
     # first time has no pauses yet, so they need not be read.
     set_subcase_deadlines(subcase, calendar=calendar, no_pauses=fresh_clock)

@@ -263,6 +263,7 @@ def conclusion_document(conclusion: Conclusion) -> ConclusionDocument:
         opinions=opinions,
         results=tuple(_held_line(case, r) for r in conclusion.results),
         delivery=DeliveryMethod(method).label if method else DeliveryMethod.ELECTRONIC.label,
+        applicant_name=applicant_name(case),
     )
 
 
@@ -338,6 +339,7 @@ def conclusion_document_from_fields(f: dict[str, Any]) -> ConclusionDocument:
         opinions=tuple(Opinion(**{**o, "decided_at": _when(o["decided_at"])}) for o in f["opinions"]),
         results=tuple(f["results"]),
         delivery=f["delivery"],
+        applicant_name=f.get("applicant_name", ""),
     )
 
 

@@ -45,6 +45,7 @@ from onego.cases.models import (
 )
 from onego.cases.provenance import check_references, marks_after
 from onego.cases.services.common import check_version, lock_case
+from onego.cases.services.next_steps import notify_submitted
 from onego.cases.services.notify import notify_applicant
 from onego.cases.workflow import CaseStatus, InvalidTransition, SubCaseStatus, change_status, record_event
 from onego.catalog.models import Package, Region
@@ -435,6 +436,8 @@ def _pre_review(case: Case, *, materials: Sequence[Material] | None = None) -> l
             action="pre_review",
             reason="材料齐全，符合法定形式",
         )
+        if case.channel != Channel.COUNTER:  # at the window the clerk tells them in person
+            notify_submitted(case)
         return problems
     number = (OneTimeNotice.objects.filter(case=case).count()) + 1
     notice = OneTimeNotice.objects.create(case=case, number=number, problems=[p.as_dict() for p in problems])

@@ -7,6 +7,8 @@ from typing import Any
 
 from django import template
 
+from onego.cases.access import sees_applicant_in_full
+from onego.cases.selectors import ApplicantShown, applicant_shown
 from onego.workbench.staff import Sections, sections_for
 
 register = template.Library()
@@ -30,3 +32,17 @@ def domid(code: Any) -> str:
 @register.filter
 def lookup(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.simple_tag(takes_context=True)
+def applicant_for_viewer(context: template.Context, case: Any) -> ApplicantShown:
+    """The applicant's name in full for the window clerk handling the case, masked for other staff."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return applicant_shown(case, full=user is not None and sees_applicant_in_full(user, case))
+
+
+@register.simple_tag
+def applicant_on_document(case: Any) -> ApplicantShown:
+    """Official documents (receipt, one-time notice) carry the applicant's full, correct name."""
+    return applicant_shown(case, full=True)
