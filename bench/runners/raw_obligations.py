@@ -13,7 +13,7 @@ requires them — and nothing of OneGo's own machinery (no ORM, no catalog, no u
   record and the delivery's acknowledgement when the bank reports back;
 - notifications to an outbox (accepted; the lead department told the case is ready; concluded) and
   the conclusion's result-production task;
-- a tamper-evident ledger entry per decision, as OneGo's ledger does it (docs/adr/0004): written
+- a tamper-evident ledger entry per decision, as OneGo's ledger does it (docs/adr/0005-ledger-sequencer.md): written
   pending in the action's transaction with a signed promise (SM3 of the canonical content, Ed25519
   signature), no lock and no number; a sequencer (`sequence`, run by the benchmark in its own
   process during the timed phase, as OneGo's is) checks each promise, numbers the committed entries,

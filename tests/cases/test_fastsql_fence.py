@@ -1,4 +1,4 @@
-"""The fence around `onego.core.fastsql` (docs/adr/0005-fastsql.md): it writes rows without the ORM's
+"""The fence around `onego.core.fastsql` (docs/adr/0006-fastsql.md): it writes rows without the ORM's
 `save()`, so no model it writes may have a `save()` override or a save signal receiver — except the
 one receiver its caller replays by hand (django-tasks-db's `set_run_after`, onego/core/tasks.py).
 

@@ -12,7 +12,7 @@ state (`_state.adding`, `_state.db`), and "an update that matched no row is an e
 model signals — none of the models written here has receivers or a `save()` override; use the
 ORM for one that does — and multi-table inheritance (refused).
 
-Fenced (docs/adr/0005-fastsql.md): only the modules listed in the import-linter contract "fastsql is
+Fenced (docs/adr/0006-fastsql.md): only the modules listed in the import-linter contract "fastsql is
 fenced" (pyproject.toml) may import it, and tests/cases/test_fastsql_fence.py fails if a model it
 writes gains a receiver or a `save()` override.
 

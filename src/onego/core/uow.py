@@ -7,7 +7,7 @@
 
 At the end, all of it runs as one statement on PostgreSQL (`fastsql.run_together`: data-modifying
 `WITH` parts), one by one elsewhere. No lock is taken there: ledger entries are written pending and
-sealed later by the ledger's sequencer (docs/adr/0004-ledger-sequencer.md).
+sealed later by the ledger's sequencer (docs/adr/0005-ledger-sequencer.md).
 
 Why: a case action changes a few rows but used to write a history row, a task row and a ledger
 entry per change, each its own statement; see bench/README.md.

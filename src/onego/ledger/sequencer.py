@@ -1,5 +1,5 @@
 """The sequencer: numbers committed pending entries, puts them into the Merkle tree and signs a tree
-head, a batch per transaction (docs/ledger.md, docs/adr/0004-ledger-sequencer.md).
+head, a batch per transaction (docs/ledger.md, docs/adr/0005-ledger-sequencer.md).
 
 Only the sequencer writes indexes, tree nodes and the state row, and only one runs at a time: on
 PostgreSQL it holds a transaction-level advisory lock (`LOCK_KEY`); elsewhere (SQLite) the state row

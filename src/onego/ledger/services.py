@@ -5,7 +5,7 @@ An entry is written *pending*: its content, a time, an id and a signed promise (
 timestamp over the hash of all of them), with no index and no place in the tree. Writing it takes no
 lock and reads nothing. The sequencer (`onego.ledger.sequencer`) numbers committed pending entries,
 puts them into the Merkle tree and signs a head, in batches, within the maximum merge delay
-(docs/ledger.md, docs/adr/0004-ledger-sequencer.md).
+(docs/ledger.md, docs/adr/0005-ledger-sequencer.md).
 """
 
 from __future__ import annotations
