@@ -15,12 +15,15 @@ from __future__ import annotations
 import collections
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
@@ -41,7 +44,28 @@ CHECKS = [
 ]
 
 
+@contextlib.contextmanager
+def connections_kept() -> Iterator[None]:
+    """The WSGI application closes "old" database connections when a request starts and ends
+    (`close_old_connections`); on PostgreSQL that closes the test's own connection inside its
+    transaction. Django's test client disconnects the same receivers while it runs a request."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
 def campaign(
+    cookies: dict[str, str], headers: dict[str, str]
+) -> tuple[int, collections.Counter[str], set[str]]:
+    with connections_kept():
+        return _campaign(cookies, headers)
+
+
+def _campaign(
     cookies: dict[str, str], headers: dict[str, str]
 ) -> tuple[int, collections.Counter[str], set[str]]:
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
