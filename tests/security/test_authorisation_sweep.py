@@ -82,6 +82,8 @@ ROUTES: dict[str, frozenset[str]] = {
     "me/consents/": PORTAL_APPLICANTS,
     "me/data-reads/": PORTAL_APPLICANTS,
     "me/cases/<str:case_id>/": only(A),
+    "me/cases/<str:case_id>/submitted/": only(A),  # the confirmation page of A's own submission
+    "me/messages/": PORTAL_APPLICANTS,  # each their own messages
     "me/cases/<str:case_id>/supplement/": NOBODY,  # no supplement is open
     "me/cases/<str:case_id>/correct/": NOBODY,  # no notice is open
     "me/consents/<str:consent_id>/withdraw/": NOBODY,
