@@ -24,6 +24,7 @@ from ninja.security import SessionAuth
 
 from onego.accounts.models import Membership
 from onego.accounts.otp import is_verified, second_factor_required
+from onego.api.errors import ErrorOut
 from onego.applications.consent import filing_channel
 from onego.cases import sla
 from onego.cases.access import access_case_by_id
@@ -87,16 +88,6 @@ router = Router(tags=["cases"], auth=StaffSessionAuth())
 
 
 # --- schemas ------------------------------------------------------------------------------------
-
-
-class ErrorDetail(Schema):
-    code: str
-    message: str
-    field: str | None
-
-
-class ErrorOut(Schema):
-    detail: ErrorDetail
 
 
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from onego.api.errors import ErrorOut
 from onego.catalog import models as m
 from onego.catalog.selectors import compile_for, package_by_code, packages_offered, region_by_code
 
@@ -68,16 +69,6 @@ class CompileIn(Schema):
     )
     add: list[str] = Field(default_factory=list, description="optional items the applicant adds")
     drop: list[str] = Field(default_factory=list, description="optional items the applicant drops")
-
-
-class ErrorDetail(Schema):
-    code: str
-    message: str
-    field: str | None
-
-
-class ErrorOut(Schema):
-    detail: ErrorDetail
 
 
 def _summary(p: m.Package) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from ninja.security import SessionAuth
 
 from onego.accounts.selectors import staff_of
 from onego.api.cases import StaffSessionAuth
+from onego.api.errors import ErrorOut
 from onego.core import clock
 from onego.core.errors import NotFound
 from onego.feedback import rules, selectors
@@ -61,16 +62,6 @@ staff_auth = StaffSessionAuth()
 
 
 # --- schemas ------------------------------------------------------------------------------------------------
-
-
-class ErrorDetail(Schema):
-    code: str
-    message: str
-    field: str | None
-
-
-class ErrorOut(Schema):
-    detail: ErrorDetail
 
 
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}

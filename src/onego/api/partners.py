@@ -20,20 +20,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from onego.api.errors import ErrorOut
 from onego.cases import webhooks
 from onego.cases.services.partner_callbacks import partner_callback_receive
 
 router = Router(tags=["partners"], auth=None)
-
-
-class ErrorDetail(Schema):
-    code: str
-    message: str
-    field: str | None
-
-
-class ErrorOut(Schema):
-    detail: ErrorDetail
 
 
 class CallbackOut(Schema):
