@@ -1,0 +1,1 @@
+"""Standards drift, item-name standardisation and public proposals for new packages (issue 17)."""
