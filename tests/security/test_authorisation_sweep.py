@@ -142,6 +142,13 @@ ROUTES: dict[str, frozenset[str]] = {
     "workbench/feedback/invite/": STAFF,  # the form; issuing checks the case
     "workbench/feedback/<uuid:rect_id>/": NOBODY,  # no work order of that id
     "workbench/feedback/<uuid:rect_id>/<slug:action>/": NOBODY,
+    # Open311 GeoReport v2 over 办不成事 reports (public reads without personal data; writes need an api_key)
+    "open311/v2/discovery.<str:fmt>": P,
+    "open311/v2/services.<str:fmt>": P,
+    "open311/v2/services/<str:code>.<str:fmt>": NOBODY,  # not a service code
+    "open311/v2/requests.<str:fmt>": P,  # POST without an api_key: 403
+    "open311/v2/requests/<str:request_id>.<str:fmt>": NOBODY,  # no such request
+    "open311/v2/tokens/<str:value>.<str:fmt>": NOBODY,  # no such token
 }
 
 # Who may POST to a route (an empty form) when that differs from who may GET it; everyone else is sent
@@ -296,6 +303,9 @@ def world(db: None, tmp_path: Path, settings: Any) -> dict[str, Any]:
         "rect_id": str(uuid.uuid4()),  # no rectification of that id
         "rectification_id": str(uuid.uuid4()),
         "entry_id": str(uuid.uuid4()),  # no ledger entry of that id
+        "fmt": "json",
+        "request_id": "FY20260101NOPE",
+        "value": "x",
     }
     return {"clients": clients, "values": values}
 
