@@ -161,3 +161,66 @@ def order_figures(staff: Staff) -> OrderFigures:
         reports_open=reports.exclude(status=ReportStatus.CLOSED).count(),
         reports_closed=reports.filter(status=ReportStatus.CLOSED).count(),
     )
+
+
+# --- the supervisor's log of personal-data reads ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DataReadRow:
+    index: int | None  # the ledger position once sealed (None: pending, sealed within the merge delay)
+    recorded_at: dt.datetime
+    read: bool  # False: a refused attempt
+    actor: str
+    department: str
+    registry: str
+    elements: list[str]
+    materials: list[str]
+    purpose: str
+    reason: str
+    case_reference: str
+
+
+def data_reads_for_supervisor(staff: Staff, *, since: dt.datetime, limit: int = 500) -> list[DataReadRow]:
+    """Every registry read of personal data (and every refused attempt) made for a department of the
+    supervisor's regions, newest first, straight from the ledger — read-only, no subject shown."""
+    from onego.cases.models import Case
+    from onego.catalog.models import DataElement, Department, MaterialType
+    from onego.ledger.models import Kind, LedgerEntry
+
+    regions = staff.regions([Role.SUPERVISOR])
+    if not regions:
+        return []
+    q = Q()
+    for code in regions:
+        q |= Q(region__code__startswith=region_prefix(code))
+    names = dict(Department.objects.filter(q).values_list("code", "name"))
+    entries = list(
+        LedgerEntry.objects.filter(
+            kind__in=[Kind.REGISTRY_READ, Kind.REGISTRY_DENIED],
+            recorded_at__gte=since,
+            payload__department__in=list(names),
+        ).order_by("-recorded_at")[:limit]
+    )
+    element_names = dict(DataElement.objects.values_list("code", "name"))
+    material_names = dict(MaterialType.objects.values_list("code", "name"))
+    case_ids = {e.case_ref for e in entries if e.case_ref}
+    references = {
+        str(pk): ref for pk, ref in Case.objects.filter(pk__in=case_ids).values_list("pk", "reference")
+    }
+    return [
+        DataReadRow(
+            index=e.index,
+            recorded_at=e.recorded_at,
+            read=e.kind == Kind.REGISTRY_READ,
+            actor=e.actor,
+            department=names.get(e.payload.get("department", ""), e.payload.get("department", "")),
+            registry=e.payload.get("registry_name") or e.payload.get("registry", ""),
+            elements=[element_names.get(c, c) for c in e.payload.get("elements", [])],
+            materials=[material_names.get(c, c) for c in e.payload.get("materials", [])],
+            purpose=e.payload.get("purpose", ""),
+            reason=e.payload.get("reason", ""),
+            case_reference=references.get(e.case_ref, ""),
+        )
+        for e in entries
+    ]
