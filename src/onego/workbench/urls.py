@@ -1,6 +1,16 @@
 from django.urls import path
 
-from onego.workbench import counter, dashboard, feedback, feedback_reports, lead, officer, queue, second_factor, views
+from onego.workbench import (
+    counter,
+    dashboard,
+    feedback,
+    feedback_reports,
+    lead,
+    officer,
+    queue,
+    second_factor,
+    views,
+)
 
 app_name = "workbench"
 urlpatterns = [
