@@ -177,3 +177,14 @@ def test_the_supervisor_sees_order_figures_and_every_data_read_of_the_region(
     assert "idx-x" not in page  # no subject
     assert logged_in(people.officer).get("/workbench/feedback/data-reads/").status_code == 403
     assert "工单按期处置率" in supervisor.get("/workbench/feedback/supervision/").content.decode()
+
+
+def test_the_report_pages_have_english(people: People, village: Region) -> None:
+    client = logged_in(people.supervisor)
+    client.cookies["django_language"] = "en"
+    form = client.get("/workbench/reports/new/").content.decode()
+    assert "Send the report" in form
+    assert "Region where it happened (down to village or community)" in form
+    supervision = client.get("/workbench/feedback/supervision/").content.decode()
+    assert "Work orders finished on time" in supervision
+    assert "Personal-data reads" in supervision
