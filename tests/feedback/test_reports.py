@@ -282,3 +282,25 @@ def test_the_open311_key_command_prints_the_key_once_and_keeps_its_hash(people: 
     assert open311_key_check(key) == row
     with pytest.raises(PermissionDenied):
         open311_key_check(key + "x")
+
+
+def test_a_case_that_follows_is_linked_and_the_reply_reaches_the_applicants_message_centre(
+    people: People, village: Region, rateable: Any
+) -> None:
+    from onego.cases.selectors import messages_of_applicant
+    from onego.feedback.report_services import report_link_case
+
+    case = rateable
+    stranger = submit(people, reporter=reporter_for_applicant("idx-someone-else"))
+    with pytest.raises(ValidationFailed) as caught:
+        report_link_case(actor=people.clerk, report_id=stranger.pk, case_reference=case.reference)
+    assert caught.value.field == "case"
+    with pytest.raises(NotFound):
+        report_link_case(actor=people.clerk, report_id=stranger.pk, case_reference="NO-SUCH-CASE")
+    own = submit(people, reporter=reporter_for_applicant(case.applicant_index), kind="blocked")
+    report_link_case(actor=people.clerk, report_id=own.pk, case_reference=case.reference)
+    report_reply(actor=people.clerk, report_id=own.pk, reply="已为您在窗口办结")
+    own.refresh_from_db()
+    assert own.case == case
+    bodies = [m.body for m in messages_of_applicant(case.applicant_index)]
+    assert any("已为您在窗口办结" in b and own.reference in b for b in bodies)
