@@ -188,3 +188,22 @@ def test_the_report_pages_have_english(people: People, village: Region) -> None:
     supervision = client.get("/workbench/feedback/supervision/").content.decode()
     assert "Work orders finished on time" in supervision
     assert "Personal-data reads" in supervision
+
+
+def test_a_reports_photo_downloads_for_those_who_see_the_report_only(people: People, village: Region) -> None:
+    clerk = logged_in(people.clerk)
+    clerk.post(
+        "/workbench/reports/new/",
+        {**FORM, "photos": SimpleUploadedFile("现场.png", PNG, content_type="image/png")},
+    )
+    report = Report.objects.get()
+    photo = report.photos.get()
+    url = f"/workbench/reports/{report.pk}/photos/{photo.pk}/"
+    response = clerk.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == PNG  # type: ignore[attr-defined]
+    assert url in clerk.get(f"/workbench/reports/{report.pk}/").content.decode()
+    assert logged_in(people.fire).get(url).status_code == 404  # no order of theirs in it
+    assert logged_in(people.bj_supervisor).get(url).status_code == 404

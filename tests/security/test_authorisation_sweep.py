@@ -149,6 +149,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "workbench/reports/<uuid:report_id>/": NOBODY,  # no report of that id
     "workbench/reports/<uuid:report_id>/<slug:action>/": NOBODY,
     "workbench/orders/<uuid:order_id>/<slug:action>/": NOBODY,
+    "workbench/reports/<uuid:report_id>/photos/<uuid:photo_id>/": NOBODY,
     "workbench/feedback/data-reads/": only(SUPERVISOR),  # the ledger's personal-data reads, read-only
     # Open311 GeoReport v2 over 办不成事 reports (public reads without personal data; writes need an api_key)
     "open311/v2/discovery.<str:fmt>": P,
@@ -313,6 +314,7 @@ def world(db: None, tmp_path: Path, settings: Any) -> dict[str, Any]:
         "entry_id": str(uuid.uuid4()),  # no ledger entry of that id
         "report_id": str(uuid.uuid4()),  # no report of that id
         "order_id": str(uuid.uuid4()),
+        "photo_id": str(uuid.uuid4()),
         "fmt": "json",
         "request_id": "FY20260101NOPE",
         "value": "x",

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from onego.accounts.otp import is_verified, second_factor_required
 from onego.catalog.models import Department
 from onego.core import clock
 from onego.core.errors import NotFound, OneGoError, PermissionDenied
+from onego.core.uploads import attachment_response
 from onego.feedback import report_selectors as selectors
 from onego.feedback.models import GridWorker
 from onego.feedback.report_forms import package_choices, region_choices, report_from_form
@@ -181,7 +182,9 @@ def report_new(request: HttpRequest) -> HttpResponse:
     except PermissionDenied as exc:
         return forbidden(request, exc.message)
     grids = list(
-        GridWorker.objects.filter(user_id=request.user.pk or 0, active=True).values_list("region__code", flat=True)
+        GridWorker.objects.filter(user_id=request.user.pk or 0, active=True).values_list(
+            "region__code", flat=True
+        )
     )
     roots = grids or sorted({s.region_code for s in staff_of_request(request).seats})
     context: dict[str, Any] = {
@@ -226,3 +229,17 @@ def data_reads(request: HttpRequest) -> HttpResponse:
         "workbench/feedback/data_reads.html",
         {"rows": selectors.data_reads_for_supervisor(staff, since=since), "days": days},
     )
+
+
+@any_staff
+@require_GET
+def report_photo(request: HttpRequest, report_id: Any, photo_id: Any) -> FileResponse:
+    """A report's photo, for those who may see the report, served as a download (never rendered)."""
+    try:
+        report = selectors.access_report(staff_of_request(request), report_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    photo = next((p for p in report.photos.all() if str(p.pk) == str(photo_id)), None)
+    if photo is None:
+        raise Http404
+    return attachment_response(photo.file.open("rb"), photo.filename)

@@ -57,6 +57,9 @@ urlpatterns = [
     path("reports/new/", feedback_reports.report_new, name="report_new"),
     path("reports/<uuid:report_id>/", feedback_reports.report_detail, name="report_detail"),
     path("reports/<uuid:report_id>/<slug:action>/", feedback_reports.report_act, name="report_act"),
+    path(
+        "reports/<uuid:report_id>/photos/<uuid:photo_id>/", feedback_reports.report_photo, name="report_photo"
+    ),
     path("orders/<uuid:order_id>/<slug:action>/", feedback_reports.order_act, name="order_act"),
     path("feedback/data-reads/", feedback_reports.data_reads, name="feedback_data_reads"),
     # the package designer
