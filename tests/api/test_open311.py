@@ -109,6 +109,33 @@ def test_an_open311_client_creates_and_follows_a_report_to_two_orders_and_a_repl
     assert [r["service_request_id"] for r in listed] == [request_id]
 
 
+def test_a_second_client_library_follows_the_request_in_xml(
+    live_server: Any,
+    people: People,  # noqa: F811
+    key: str,
+) -> None:
+    """`georeport` 0.3.1 cannot create a request; it reads services, definitions and requests, here
+    in XML (parsed by xmltodict), after a partner's request was answered."""
+    from georeport import GeoReport
+
+    created = post(Client(), key).json()[0]["service_request_id"]
+    report = Report.objects.get(reference=created)
+    [order] = report_dispatch(actor=people.clerk, report_id=report.pk, orders=[OrderIn("nm-scjg", "核查")])
+    work_order_complete(actor=people.officer, order_id=order.pk, result="已办")
+    report_reply(actor=people.clerk, report_id=report.pk, reply="已协调南明区市场监管当场办结")
+
+    client = GeoReport(f"{live_server.url}/open311/v2", output_format="xml")
+    assert [s["service_code"] for s in client.get_service_list()] == ["blocked", "event"]
+    definition = client.get_service_definition("blocked")
+    assert [a["code"] for a in definition["attributes"]["attribute"]] == ["region", "package", "item"]
+    one = client.get_service_request(created)
+    assert one["status"] == "closed"
+    assert one["status_notes"] == "已协调南明区市场监管当场办结"
+    assert one["agency_responsible"] == "南明区政务服务中心"
+    listed = client.get_service_requests(status="open,closed", service_code="blocked,event")
+    assert listed["service_request_id"] == created  # xmltodict: one request is a dict
+
+
 def test_the_client_library_cannot_create_without_a_valid_key(live_server: Any, key: str) -> None:
     endpoint = Endpoint(id="onego", name="OneGo", base_url=f"{live_server.url}/open311/v2", write=True)
     client = Open311Client(endpoint, transport=HttpTransport(rate_limiter=RateLimiter(min_interval=0)))

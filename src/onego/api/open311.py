@@ -296,12 +296,15 @@ def requests_(request: HttpRequest, *, fmt: str) -> HttpResponse:
     partner = _partner(request, required=False)
     query = request.GET
     ids = [i.strip() for i in query.get("service_request_id", "").split(",") if i.strip()][:100] or None
-    status = query.get("status", "")
-    if status and status not in {"open", "closed"}:
-        raise ValidationFailed("status 只能是 open 或 closed", field="status")
-    code = query.get("service_code", "")
-    if code:
-        _kind(code)
+    # status and service_code may be comma lists (the spec: "can be declared multiple times").
+    statuses = {s.strip() for s in query.get("status", "").split(",") if s.strip()}
+    if statuses - {"open", "closed"}:
+        raise ValidationFailed("status 只能是 open 或 closed（可用逗号分隔）", field="status")
+    status = statuses.pop() if len(statuses) == 1 else ""
+    codes = {c.strip() for c in query.get("service_code", "").split(",") if c.strip()}
+    for c in codes:
+        _kind(c)
+    code = codes.pop() if len(codes) == 1 else ""
     rows = selectors.open311_requests(
         ids=ids,
         kind=code,
