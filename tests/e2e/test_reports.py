@@ -67,10 +67,11 @@ def test_a_grid_workers_report_becomes_two_orders_and_closes_with_a_reply(
     assert report.source == "grid"
     assert report.photos.count() == 1
 
-    clerk = staff_sign_in(browser, live_server, "clerk")
+    clerk = staff_sign_in(browser, live_server, "clerk", width=360)  # the centre's clerk on a phone too
     clerk.goto(f"{live_server.url}/workbench/reports/")
     clerk.get_by_role("link", name=report.reference).click()
     expect(clerk.locator("main")).to_contain_text("消防通道堆满杂物")
+    assert clerk.evaluate("document.documentElement.scrollWidth") <= 360
     clerk.locator("#f-department-0").select_option("nm-market-regulation")
     clerk.locator("#f-task-0").fill("核查油烟净化设施")
     clerk.locator("#f-department-1").select_option("nm-fire-rescue")
