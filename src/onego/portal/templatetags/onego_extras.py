@@ -37,7 +37,9 @@ def domid(code: str) -> str:
 
 @register.filter
 def tr(text: Any) -> str:
-    """A Chinese label kept in data (a status, a step) in the visitor's language, via the catalog."""
-    from django.utils.translation import gettext
+    """A Chinese text kept in data in the visitor's language: a status or a step through the message
+    catalog, a catalog name (department, item, material, field, answer, note) through the catalog's own
+    English (onego.catalog.i18n). Without English it stays Chinese, visibly."""
+    from onego.catalog.i18n import in_language
 
-    return gettext(str(text)) if text not in (None, "") else ""
+    return in_language(text)

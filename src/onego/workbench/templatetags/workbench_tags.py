@@ -30,6 +30,15 @@ def domid(code: Any) -> str:
 
 
 @register.filter
+def tr(text: Any) -> str:
+    """A Chinese text kept in data (a status, a department, an item, a material, an answer) in the
+    visitor's language; see onego.catalog.i18n."""
+    from onego.catalog.i18n import in_language
+
+    return in_language(text)
+
+
+@register.filter
 def lookup(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
 
