@@ -14,7 +14,7 @@ from django.utils import translation
 
 import onego.catalog
 from onego.catalog import models as m
-from onego.catalog.i18n import has_chinese, in_english, in_language, missing_english
+from onego.catalog.i18n import has_chinese, in_english, in_language, missing_english, region_label
 from onego.catalog.services import catalog_import
 
 STARTER = Path(onego.catalog.__file__).parent / "starter"
@@ -87,3 +87,24 @@ def test_a_translation_section_is_refused_without_its_english(tmp_path: Path) ->
     with pytest.raises(onego.catalog.services.CatalogImportFailed) as exc:
         catalog_import(path=tmp_path)
     assert [(i.file, i.line, i.message) for i in exc.value.issues] == [("t.yaml", 2, "缺少必填字段")]
+
+
+def test_a_region_code_is_said_as_its_name_from_the_city_down() -> None:
+    with translation.override("zh-hans"):
+        assert region_label("520102") == "贵阳市南明区"
+        assert region_label("520100") == "贵阳市"
+        assert region_label("***") == "***"  # a masked value stays masked
+        assert region_label("999999") == "999999"  # an unknown code is not invented
+    with translation.override("en"):
+        said = region_label("520102")
+    assert said.startswith("Nanming District")
+    assert not has_chinese(said)
+
+
+def test_staff_read_a_region_code_as_its_name() -> None:
+    from onego.workbench.presenters import display_value
+
+    with translation.override("zh-hans"):
+        assert display_value("520102", "region_code") == "贵阳市南明区"
+        assert display_value("520102") == "520102"  # only region-code fields are translated
+        assert display_value(True) == "是"

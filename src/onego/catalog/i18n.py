@@ -341,3 +341,28 @@ def describe_in_language(expr: Expr, questions: Mapping[str, QuestionSpec]) -> s
     if (get_language() or "").startswith("en"):
         return _EnglishDescriber(questions).condition(expr)
     return describe(expr, questions)
+
+
+# --- Region codes as names ------------------------------------------------------------------------------
+
+_REGION_CODE = re.compile(r"^\d{6}(\d{3}(\d{3})?)?$")
+
+
+def region_label(code: object) -> str:
+    """A region code said as its name, from the city down, in the visitor's language: "520102" →
+    贵阳市南明区 (English: "Nanming District, Guiyang"). Anything else (a masked value, an unknown code)
+    is returned as it is."""
+    from onego.catalog.selectors import region_by_code, region_chain
+    from onego.core.errors import NotFound
+
+    text = "" if code is None else str(code)
+    if not _REGION_CODE.match(text):
+        return text
+    try:
+        chain = region_chain(region_by_code(text))
+    except NotFound:
+        return text
+    below_province = [r for r in chain if r.level != m.RegionLevel.PROVINCE] or chain
+    if (get_language() or "").startswith("en"):
+        return ", ".join(r.name_en or r.name for r in below_province)
+    return "".join(r.name for r in reversed(below_province))

@@ -279,7 +279,7 @@ def department_data(case: Case, subcase: SubCase) -> DepartmentData:
             DataRow(
                 element=code,
                 name=f["name"],
-                value=display_value(shown),
+                value=display_value(shown, f["type"]),
                 verified=code in verified,
                 for_this_item=subcase.code in (f.get("used_by") or []),
             )

@@ -43,3 +43,33 @@ def tr(text: Any) -> str:
     from onego.catalog.i18n import in_language
 
     return in_language(text)
+
+
+@register.filter
+def contract_name(code: Any) -> str:
+    """A sharing contract's code (`pkg.newborn-birth@v1`) said in words, in the visitor's language."""
+    from onego.catalog.models import DepartmentType, Package
+    from onego.portal.presenters import contract_label, contract_subjects
+
+    packages, types = contract_subjects([str(code)])
+    names = {f"pkg.{p.code}": local(p, "name") for p in Package.objects.filter(code__in=packages)}
+    names |= {f"dept.{t.code}": local(t, "name") for t in DepartmentType.objects.filter(code__in=types)}
+    return contract_label(str(code), names=names)
+
+
+@register.filter
+def plain_codes(text: Any) -> str:
+    """A sentence with every sharing-contract code in it said in words (messages from the exchange)."""
+    from onego.portal.presenters import CONTRACT_IN_TEXT
+
+    return CONTRACT_IN_TEXT.sub(lambda m: contract_name(m.group(0)), str(text or ""))
+
+
+@register.filter
+def field_value(value: Any, data_type: str = "") -> str:
+    """A form value as people read it: a region code as the region's name, a choice in their language."""
+    from onego.catalog.i18n import in_language, region_label
+
+    if data_type == "region_code":
+        return region_label(value)
+    return in_language(value)

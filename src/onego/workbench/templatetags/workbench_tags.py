@@ -55,3 +55,13 @@ def applicant_for_viewer(context: template.Context, case: Any) -> ApplicantShown
 def applicant_on_document(case: Any) -> ApplicantShown:
     """Official documents (receipt, one-time notice) carry the applicant's full, correct name."""
     return applicant_shown(case, full=True)
+
+
+@register.filter
+def field_value(value: Any, data_type: str = "") -> str:
+    """A form value as people read it: a region code as the region's name, a choice in their language."""
+    from onego.catalog.i18n import in_language, region_label
+
+    if data_type == "region_code":
+        return region_label(value)
+    return in_language(value)
