@@ -143,6 +143,18 @@ def test_review_shows_only_what_the_departments_contract_grants(people: People, 
     assert "准予登记" not in html  # the window's opinion on the business licence stays with it
 
 
+def test_the_evidence_comes_before_the_decide_buttons(people: People, officer: Client) -> None:
+    case = accepted_case(people)
+    food = subcase(case, "food_business_permit")
+    officer.post(f"/workbench/subcases/{food.pk}/claim/")
+    html = page(officer.get(f"/workbench/subcases/{food.pk}/"))
+    decide = html.index('id="approve-h"')
+    assert html.index('id="data-h"') < decide  # the shared data the contract grants
+    assert html.index('id="mat-h"') < decide  # the materials
+    assert html.index('id="insp-h"') < decide  # the joint inspection and its findings
+    assert html.index('href="#actions"') < html.index('id="data-h"')  # a keyboard shortcut to the actions
+
+
 def test_approve_and_reject_call_the_services_and_errors_sit_on_the_field(
     people: People, officer: Client
 ) -> None:
