@@ -155,6 +155,20 @@ def test_the_evidence_comes_before_the_decide_buttons(people: People, officer: C
     assert html.index('href="#actions"') < html.index('id="data-h"')  # a keyboard shortcut to the actions
 
 
+def test_an_item_whose_clock_is_paused_says_paused_not_not_started() -> None:
+    # A joint inspection pauses the clock (ClockPause) while the item stays 办理中: its deadline is
+    # recomputed without a due date, which alone would read "not started".
+    from onego.cases.selectors import DeadlineView
+    from onego.workbench.selectors import paused_light
+
+    stopped = DeadlineView(None, None, False, "none", None, "")
+    assert paused_light(stopped, paused=True).colour == "paused"
+    assert "暂停计时" in str(paused_light(stopped, paused=True).label)
+    assert paused_light(stopped, paused=False).label == "未开始计时"
+    running = DeadlineView(dt.date(2026, 12, 20), None, False, "green", 5, "")
+    assert paused_light(running, paused=True).colour == "green"  # a running clock is not hidden
+
+
 def test_approve_and_reject_call_the_services_and_errors_sit_on_the_field(
     people: People, officer: Client
 ) -> None:
