@@ -14,7 +14,14 @@ from django.utils import translation
 
 import onego.catalog
 from onego.catalog import models as m
-from onego.catalog.i18n import has_chinese, in_english, in_language, missing_english, region_label
+from onego.catalog.i18n import (
+    element_label,
+    has_chinese,
+    in_english,
+    in_language,
+    missing_english,
+    region_label,
+)
 from onego.catalog.services import catalog_import
 
 STARTER = Path(onego.catalog.__file__).parent / "starter"
@@ -108,3 +115,11 @@ def test_staff_read_a_region_code_as_its_name() -> None:
         assert display_value("520102", "region_code") == "贵阳市南明区"
         assert display_value("520102") == "520102"  # only region-code fields are translated
         assert display_value(True) == "是"
+
+
+def test_a_data_element_code_is_said_as_its_name() -> None:
+    with translation.override("zh-hans"):
+        assert element_label("person.name") == "姓名"
+        assert element_label("no.such_element") == "no.such_element"
+    with translation.override("en"):
+        assert element_label("person.name") == "Name"

@@ -290,6 +290,9 @@ def test_an_instant_decision_is_reviewed_and_upheld(
     html = page(officer.get(f"/workbench/subcases/{filing.pk}/"))
     assert "秒批记录" in html
     assert "经营备案：市场主体已登记" in html
+    instant = html[html.index('id="instant-h"') : html.index("</section>", html.index('id="instant-h"'))]
+    assert "统一社会信用代码：" in instant  # the rule's inputs by name
+    assert "enterprise.uscc" not in instant  # never by their internal code
     empty = officer.post(f"/workbench/subcases/{filing.pk}/instant/", {"instant-verdict": "uphold"})
     assert empty.status_code == 400
     assert "请填写复核意见" in page(empty)

@@ -366,3 +366,14 @@ def region_label(code: object) -> str:
     if (get_language() or "").startswith("en"):
         return ", ".join(r.name_en or r.name for r in below_province)
     return "".join(r.name for r in reversed(below_province))
+
+
+def element_label(code: object) -> str:
+    """A data element's code said as its name in the visitor's language (`person.name` → 姓名 / Name); an
+    unknown code is returned as it is."""
+    text = "" if code is None else str(code)
+    row = m.DataElement.objects.filter(code=text).values_list("name", "name_en").first()
+    if row is None:
+        return text
+    name, name_en = row
+    return str(name_en or name) if (get_language() or "").startswith("en") else str(name)

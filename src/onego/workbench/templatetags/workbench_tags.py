@@ -65,3 +65,11 @@ def field_value(value: Any, data_type: str = "") -> str:
     if data_type == "region_code":
         return region_label(value)
     return in_language(value)
+
+
+@register.filter
+def element_name(code: Any) -> str:
+    """A data element's code (`person.name`) as its name, never the raw code."""
+    from onego.catalog.i18n import element_label
+
+    return element_label(code)
