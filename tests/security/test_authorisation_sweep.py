@@ -62,6 +62,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "healthz": P,  # liveness and readiness for the load balancer: no data
     "readyz": P,
     "registry-sim/<str:code>/elements": NOBODY,  # signed requests of configured clients only
+    "registry-sim/<str:code>/events": NOBODY,  # the event feed: signed requests of configured clients only
     "search/": P,
     "ask/": P,
     "packages/<slug:code>/": P,
