@@ -36,6 +36,7 @@ from onego.outreach.models import (
     Offer,
     OfferStatus,
     OptOutChoice,
+    Pin,
     ReceivedEvent,
     SmsStatus,
 )
@@ -408,3 +409,34 @@ def offer_start(*, user: Any, signed_in: SignedIn, offer_id: Any) -> Application
         payload={"offer": str(offer.pk), "package": offer.package_code, "draft": str(draft.pk)},
     )
     return ApplicationDraft.objects.get(pk=draft.pk)
+
+
+# --- pins (常用) ----------------------------------------------------------------------------------------
+MAX_PINS = 12
+
+
+@transaction.atomic
+def pin_package(*, person_index: str, package_code: str, region_code: str = "") -> Pin:
+    """Pin a package to the person's home page (idempotent); it also counts as a favourite in the region."""
+    package = cm.Package.objects.filter(code=package_code, active=True).first()
+    if package is None:
+        raise NotFound("没有找到该一件事", field="package")
+    existing = Pin.objects.filter(person_index=person_index, package_code=package.code).first()
+    if existing is not None:
+        return existing
+    if Pin.objects.filter(person_index=person_index).count() >= MAX_PINS:
+        raise ValidationFailed(f"首页最多固定 {MAX_PINS} 件事，请先取消一些", field="package")
+    region = cm.Region.objects.filter(code=region_code).values_list("code", flat=True).first() or ""
+    try:
+        with transaction.atomic():
+            return Pin.objects.create(
+                person_index=person_index, package_code=package.code, region_code=region
+            )
+    except IntegrityError:  # pinned twice at once
+        return Pin.objects.get(person_index=person_index, package_code=package.code)
+
+
+@transaction.atomic
+def unpin_package(*, person_index: str, package_code: str) -> bool:
+    deleted, _ = Pin.objects.filter(person_index=person_index, package_code=package_code).delete()
+    return bool(deleted)
