@@ -61,8 +61,8 @@ class HotList:
     computed: bool  # False: no ranking computed yet, the provincial table read directly
 
     @property
-    def prior_percent(self) -> int:
-        return round(self.prior_weight * 100)
+    def prior_percent(self) -> str:
+        return f"{round(self.prior_weight * 100)}%"
 
 
 def hot_for_region(region: cm.Region | None, *, limit: int = 6) -> HotList:
