@@ -85,16 +85,16 @@ def _local_demand(since: dt.datetime, day_since: dt.date) -> dict[str, dict[str,
     )
     for r in rows:
         out[r["region__code"]][r["package_code"]] += r["started"] + r["submitted"]
-    for r in (
-        Pin.objects.exclude(region_code="").values("region_code", "package_code").annotate(n=Count("id"))
-    ):
-        out[r["region_code"]][r["package_code"]] += PIN_WEIGHT * r["n"]
-    for r in (
+    pins = Pin.objects.exclude(region_code="").values("region_code", "package_code").annotate(n=Count("id"))
+    for pin in pins:
+        out[pin["region_code"]][pin["package_code"]] += PIN_WEIGHT * pin["n"]
+    tallies = (
         SearchTally.objects.filter(day__gte=day_since)
         .values("region_code", "package_code")
         .annotate(n=Sum("count"))
-    ):
-        out[r["region_code"]][r["package_code"]] += SEARCH_WEIGHT * float(r["n"] or 0)
+    )
+    for tally in tallies:
+        out[tally["region_code"]][tally["package_code"]] += SEARCH_WEIGHT * float(tally["n"] or 0)
     return out
 
 

@@ -121,12 +121,12 @@ def search(request: HttpRequest) -> HttpResponse:
     """Live results for the home page's search box (htmx), or the search page without JavaScript."""
     region = _region(request)
     query = request.GET.get("q", "").strip()[:100]
+    found = search_packages(query, region) if query else []
     hits = [
-        {"package": h.package, "reason": MATCH_LABELS[h.hit.tier], "matched": h.hit.matched}
-        for h in (search_packages(query, region) if query else [])
+        {"package": h.package, "reason": MATCH_LABELS[h.hit.tier], "matched": h.hit.matched} for h in found
     ]
-    if region is not None and len(query) >= 2 and hits:
-        record_search(region_code=region.code, package_code=hits[0]["package"].code)  # the top hit counts
+    if region is not None and len(query) >= 2 and found:
+        record_search(region_code=region.code, package_code=found[0].package.code)  # the top hit counts
     context = {"region": region, "regions": _region_choices(), "query": query, "hits": hits}
     template = "portal/_search_results.html" if _is_htmx(request) else "portal/search.html"
     return render(request, template, context)
