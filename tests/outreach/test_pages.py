@@ -170,3 +170,16 @@ def test_pinning_needs_a_signed_in_applicant(client: Client) -> None:
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
     assert Pin.objects.count() == 0
+
+
+def test_the_offer_pages_read_in_english(client: Client, offered: None) -> None:
+    sign_in(client, WU)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/me/offers/").content.decode()
+    assert "Suggested for you" in page
+    assert "Congratulations on your baby" in page
+    assert "Start in one click" in page
+    assert "A child is born: offer the parents the birth package" in page
+    assert "Unsubscribe from all reminders" in page
+    home = client.get("/?region=520102").content.decode()
+    assert "Birth of a child" in home
