@@ -180,3 +180,25 @@ def test_a_feed_that_cannot_be_read_is_retried_later_without_losing_events() -> 
     set_registry_available(code="birth_medical", available=True)
     tick()
     assert Offer.objects.count() == 2
+
+
+def test_an_sms_that_fails_stays_pending_for_the_tick_and_is_given_up_after_five_attempts(
+    monkeypatch: Any,
+) -> None:
+    from onego.outreach import services
+
+    class Down:
+        def send(self, message: Any) -> None:
+            raise ConnectionError("gateway down")
+
+    seed_demo()
+    a_birth()
+    tick()
+    monkeypatch.setattr(services, "channel_for", lambda name: Down())
+    offer = Offer.objects.get(person_index=index(WU.key))
+    results = [services.deliver_offer_sms(offer_id=str(offer.pk)) for _ in range(6)]
+    assert results == ["failed"] * 5 + ["failed"]
+    offer.refresh_from_db()
+    assert offer.sms_status == SmsStatus.FAILED
+    assert offer.sms_attempts == 5
+    assert services.sweep_offer_sms() == 1  # only 黄勇's, still pending

@@ -259,20 +259,25 @@ def sms_text(offer: Offer) -> str:
 
 
 def deliver_offer_sms(*, offer_id: str) -> str:
-    """Send one offer's SMS if it is still pending (row locked while it is sent: at most once per worker)."""
-    phone_subject: Subject | None = None
+    """Send one offer's SMS if it is still pending (row locked while it is sent: at most once per worker).
+
+    The phone is read from the population register through the exchange first, outside the
+    transaction (a registry over HTTP must not hold the row lock); the row is then locked and checked
+    again, so an opt-out that came in between still stops the message."""
+    first = Offer.objects.filter(pk=offer_id).only("sms_status", "person_sealed").first()
+    if first is None:
+        return "missing"
+    if first.sms_status != SmsStatus.PENDING:
+        return str(first.sms_status)
+    phone = contact_phone(Subject("person", first.person_sealed))
     with transaction.atomic():
-        offer = Offer.objects.select_for_update().filter(pk=offer_id).first()
-        if offer is None:
-            return "missing"
+        offer = Offer.objects.select_for_update().get(pk=offer_id)
         if offer.sms_status != SmsStatus.PENDING:
             return str(offer.sms_status)
         if _opted_out(offer.person_index, offer.rule_code):
             offer.sms_status = SmsStatus.NONE
             offer.save(update_fields=["sms_status", "updated_at"])
             return "opted_out"
-        phone_subject = Subject("person", offer.person_sealed)
-        phone = contact_phone(phone_subject)
         offer.sms_attempts += 1
         if not phone:
             offer.sms_status = (
