@@ -7,6 +7,7 @@ from onego.portal import (
     views_documents,
     views_feedback,
     views_me,
+    views_outreach,
     views_signin,
 )
 
@@ -70,4 +71,10 @@ urlpatterns = [
         views_documents.document_download,
         name="document_download",
     ),
+    # 为您推荐 (proactive offers) and 我的常用 (pins): onego.outreach
+    path("me/offers/", views_outreach.my_offers, name="my_offers"),
+    path("me/offers/preferences/", views_outreach.offer_preferences, name="offer_preferences"),
+    path("me/offers/<uuid:offer_id>/start/", views_outreach.offer_start, name="offer_start"),
+    path("me/offers/<uuid:offer_id>/dismiss/", views_outreach.offer_dismiss, name="offer_dismiss"),
+    path("me/pins/", views_outreach.pin, name="pin"),
 ]
