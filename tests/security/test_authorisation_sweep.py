@@ -142,6 +142,11 @@ ROUTES: dict[str, frozenset[str]] = {
     "workbench/feedback/invite/": STAFF,  # the form; issuing checks the case
     "workbench/feedback/<uuid:rect_id>/": NOBODY,  # no work order of that id
     "workbench/feedback/<uuid:rect_id>/<slug:action>/": NOBODY,
+    # publishing with review (issue 13): the designer's administrators only
+    "workbench/designer/changes/": only(ADMIN),
+    "workbench/designer/changes/<uuid:change_id>/": NOBODY,  # no change of that id
+    "workbench/designer/changes/<uuid:change_id>/decide/": NOBODY,
+    "workbench/designer/history/<slug:code>/": only(ADMIN),
 }
 
 # Who may POST to a route (an empty form) when that differs from who may GET it; everyone else is sent
@@ -296,6 +301,7 @@ def world(db: None, tmp_path: Path, settings: Any) -> dict[str, Any]:
         "rect_id": str(uuid.uuid4()),  # no rectification of that id
         "rectification_id": str(uuid.uuid4()),
         "entry_id": str(uuid.uuid4()),  # no ledger entry of that id
+        "change_id": str(uuid.uuid4()),  # no catalog change of that id
     }
     return {"clients": clients, "values": values}
 
