@@ -193,3 +193,22 @@ def test_a_newborns_data_is_read_on_the_parents_authority_stated_in_the_consent(
     assert set(stated["father"].elements) <= {"father.name", "father.id_number"}
     held_back = {line.code: line.note for line in preview.to_type}
     assert "须由其本人授权" in held_back["father.ethnicity"]
+
+
+def test_the_api_preview_states_whose_data_and_on_whose_authority(admin_client: Client) -> None:
+    rep = resident("周建华", born=dt.date(1977, 2, 2), female=False)
+    company = enterprise(rep, code="MA8H9J0K")
+    body = {
+        "package": "enterprise-change",
+        "region": "520102",
+        "answers": ANSWERS,
+        "applicant": {"kind": "enterprise", "key": company.key},
+    }
+    response = admin_client.post(
+        "/api/v1/exchange/consents/preview", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    [stated] = response.json()["subjects"]
+    assert stated["code"] == "legal_representative"
+    assert stated["consent_text"] == "由法定代表人本人代表企业授权"
+    assert "resident_id_card" in stated["materials"]
