@@ -224,3 +224,16 @@ def test_the_command_line_can_submit_a_file_for_review_instead(small_catalog: Pa
     assert m.Package.objects.get(code="open-restaurant").promised_days == 8
     change = m.CatalogChange.objects.get(status=m.ChangeStatus.PENDING)
     assert change.author == "ops:li"
+
+
+def test_the_admin_shows_packages_and_items_but_cannot_change_them_past_review(
+    small_catalog: Path, admin_client: Any
+) -> None:
+    package = m.Package.objects.get(code="open-restaurant")
+    assert admin_client.get(f"/admin/catalog/package/{package.pk}/change/").status_code == 200  # view
+    response = admin_client.post(f"/admin/catalog/package/{package.pk}/change/", {"promised_days": 1})
+    assert response.status_code == 403
+    assert (
+        admin_client.post(f"/admin/catalog/package/{package.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+    assert m.Package.objects.get(code="open-restaurant").promised_days == 8

@@ -178,7 +178,8 @@ def _change_page(
     except OneGoError as exc:
         raise Http404(exc.message) from exc
     author = change.author == _author(request)
-    context = {"change": change, "own": author, "error": error, "error_field": field}
+    published = list(m.Package.objects.filter(code__in=change.packages).values_list("code", flat=True))
+    context = {"change": change, "own": author, "error": error, "error_field": field, "published": published}
     return render(request, "workbench/designer_change.html", context, status=status)
 
 
