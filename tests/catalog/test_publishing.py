@@ -237,3 +237,16 @@ def test_the_admin_shows_packages_and_items_but_cannot_change_them_past_review(
         admin_client.post(f"/admin/catalog/package/{package.pk}/delete/", {"post": "yes"}).status_code == 403
     )
     assert m.Package.objects.get(code="open-restaurant").promised_days == 8
+
+
+def test_a_change_to_a_data_element_alone_has_its_diff_and_waits_for_review(small_catalog: Path) -> None:
+    text = yaml.safe_dump(
+        {"data_elements": [{"code": "premises.area", "name": "经营场所使用面积", "type": "number"}]},
+        allow_unicode=True,
+    )
+    change = change_propose(author=AUTHOR, text=text, name="elements.yaml")
+    assert "-name: 经营场所建筑面积" in change.diff
+    assert "+name: 经营场所使用面积" in change.diff
+    assert m.DataElement.objects.get(code="premises.area").name == "经营场所建筑面积"
+    change_publish(change_id=change.pk, reviewer=REVIEWER, reason="名称规范化")
+    assert m.DataElement.objects.get(code="premises.area").name == "经营场所使用面积"

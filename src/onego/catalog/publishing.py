@@ -33,8 +33,8 @@ from django.db import transaction
 
 from onego.catalog import models as m
 from onego.catalog.advisors import contract_advisor
-from onego.catalog.definitions.export import item_document, package_document
-from onego.catalog.definitions.parse import Definitions, read_path, read_text
+from onego.catalog.definitions.export import catalog_documents, item_document, package_document
+from onego.catalog.definitions.parse import SECTIONS, Definitions, read_path, read_text
 from onego.catalog.definitions.reader import Issue, Issues
 from onego.catalog.definitions.source import dump_yaml
 from onego.catalog.selectors import compile_for
@@ -100,6 +100,33 @@ def _documents(packages: Iterable[str], items: Iterable[str]) -> dict[str, str]:
     ):
         docs[f"items/{i.code}.yaml"] = dump_yaml(item_document(i))
     return docs
+
+
+def _other_documents(defs: Definitions) -> dict[str, str]:
+    """The published records of the other sections a change touches (data elements, subjects, regions…),
+    one document each, so a catalog file that changes no package or item still has its diff."""
+    touched = {
+        section: set(defs.records[section])
+        for section in SECTIONS
+        if section != "items" and defs.records[section]
+    }
+    if not touched:
+        return {}
+    out: dict[str, str] = {}
+    for name, doc in catalog_documents().items():
+        if name.startswith("packages/") or not isinstance(doc, dict):
+            continue
+        for section, entries in doc.items():
+            if section not in touched or not isinstance(entries, list):
+                continue
+            for entry in entries:
+                if isinstance(entry, dict) and entry.get("code") in touched[section]:
+                    out[f"{section}/{entry['code']}.yaml"] = dump_yaml(entry)
+    return out
+
+
+def _snapshot(defs: Definitions, packages: Iterable[str], items: Iterable[str]) -> dict[str, str]:
+    return {**_documents(packages, items), **_other_documents(defs)}
 
 
 def readable_diff(before: dict[str, str], after: dict[str, str]) -> str:
@@ -206,14 +233,14 @@ def change_propose(
     packages, items = sorted(defs.records["packages"]), sorted(defs.records["items"])
     with transaction.atomic():
         affected = _affected_packages(packages, items)
-        before = _documents(affected, items)
+        before = _snapshot(defs, affected, items)
         base = _versions(affected)
         try:
             if upload is None:
                 catalog_import_text(text=text, name=name)
             else:
                 catalog_import_upload(content=upload, name=name)
-            after = _documents(affected, items)
+            after = _snapshot(defs, affected, items)
             findings = findings_for(affected, items)
         finally:
             transaction.set_rollback(True)
@@ -284,16 +311,28 @@ def change_publish(
     change.reason = reason
     change.decided_at = clock.now()
     change.save(
-        update_fields=["status", "reviewer", "review_note", "reason", "decided_at", "findings", "updated_at"]
+        update_fields=[
+            "status",
+            "reviewer",
+            "review_note",
+            "reason",
+            "decided_at",
+            "findings",
+            "diff",
+            "updated_at",
+        ]
     )
     return change
 
 
 def _publish(change: m.CatalogChange, *, reviewer: str, reason: str) -> None:
     """Import, re-check on the catalog as it is now, and write the package versions (caller's transaction)."""
-    before = _documents(change.packages, change.items)
+    content = bytes(change.content) if change.content else None
+    defs = _definitions(text=change.text, upload=content, name=change.source_name)
+    before = _snapshot(defs, change.packages, change.items)
     versions = _versions(change.packages)
     _import_change(change)
+    change.diff = readable_diff(before, _snapshot(defs, change.packages, change.items)) or change.diff
     findings = findings_for(change.packages, change.items)
     change.findings = [f.as_dict() for f in findings]
     if findings and not reason:
@@ -362,11 +401,11 @@ def publish_trusted(*, path: Path, actor: str, dry_run: bool = False) -> ImportR
     packages, items = sorted(defs.records["packages"]), sorted(defs.records["items"])
     with transaction.atomic():
         affected = _affected_packages(packages, items)
-        before = _documents(affected, items)
+        before = _snapshot(defs, affected, items)
         versions = _versions(affected)
         result = catalog_import(path=path)
         affected = _affected_packages(packages, items)
-        after = _documents(affected, items)
+        after = _snapshot(defs, affected, items)
         diff = readable_diff(before, after)
         if diff:
             change = m.CatalogChange.objects.create(
