@@ -165,6 +165,11 @@ ROUTES: dict[str, frozenset[str]] = {
     "me/offers/<uuid:offer_id>/start/": NOBODY,  # POST only
     "me/offers/<uuid:offer_id>/dismiss/": NOBODY,  # POST only
     "me/pins/": NOBODY,  # POST only
+    # publishing with review (issue 13): the designer's administrators only
+    "workbench/designer/changes/": only(ADMIN),
+    "workbench/designer/changes/<uuid:change_id>/": NOBODY,  # no change of that id
+    "workbench/designer/changes/<uuid:change_id>/decide/": NOBODY,
+    "workbench/designer/history/<slug:code>/": only(ADMIN),
 }
 
 # Who may POST to a route (an empty form) when that differs from who may GET it; everyone else is sent
@@ -331,6 +336,7 @@ def world(db: None, tmp_path: Path, settings: Any) -> dict[str, Any]:
         "request_id": "FY20260101NOPE",
         "value": "x",
         "offer_id": str(offer_for(applicant_a.id_number).pk),  # A's proactive offer
+        "change_id": str(uuid.uuid4()),  # no catalog change of that id
     }
     return {"clients": clients, "values": values}
 

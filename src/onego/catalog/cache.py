@@ -34,6 +34,7 @@ LIMITS: dict[str, int] = {
     "registry": 16,
     "elements": 1,
     "english": 1,  # onego.catalog.i18n: Chinese → English of every catalog text
+    "subjects": 1,
 }
 
 

@@ -67,6 +67,10 @@ urlpatterns = [
     path("designer/preview/", views.preview, name="preview"),
     path("designer/save/", views.save, name="save"),
     path("designer/upload/", views.upload, name="upload"),
+    path("designer/changes/", views.changes, name="changes"),
+    path("designer/changes/<uuid:change_id>/", views.change, name="change"),
+    path("designer/changes/<uuid:change_id>/decide/", views.change_decide, name="change_decide"),
+    path("designer/history/<slug:code>/", views.history, name="history"),
     path("designer/export/packages/<slug:code>.yaml", views.export_package, name="export_package"),
     path("designer/export/items.xlsx", views.export_items, name="export_items"),
 ]

@@ -19,11 +19,13 @@ from onego.catalog.models import (
     PartnerKind,
     QuestionType,
     RegionLevel,
+    SubjectConsent,
     post_choices_problem,
 )
 from onego.core.validators import check_region_code, check_uscc
 
 SECTIONS = (
+    "subjects",
     "themes",
     "data_groups",
     "regions",
@@ -39,6 +41,7 @@ SECTIONS = (
     "translations",
 )
 SECTION_NAMES = {
+    "subjects": "数据主体",
     "themes": "主题",
     "data_groups": "表单分组",
     "regions": "行政区划",
@@ -122,6 +125,22 @@ def parse_region(r: Reader) -> Record:
         "longitude": r.number("lon"),
     }
     return _record("regions", r, code, data)
+
+
+def parse_subject(r: Reader) -> Record:
+    code = r.code("code")
+    if code == "applicant":
+        r.error("code", "主体“applicant”（申请人）是内置的，不需要也不能声明")
+    data = {
+        "name": r.text("name", required=True, max_length=50),
+        "name_en": r.text("name_en"),
+        "kind": r.choice("kind", ["person", "enterprise"], default="person"),
+        "identity": r.code("identity", required=False),
+        "name_element": r.code("name_element", required=False),
+        "consent": r.choice("consent", SubjectConsent.values, required=True),
+        "position": r.integer("position", default=100, maximum=1000),
+    }
+    return _record("subjects", r, code, data)
 
 
 def parse_theme(r: Reader) -> Record:
@@ -218,6 +237,7 @@ def parse_data_element(r: Reader) -> Record:
         "sensitive": r.boolean("sensitive"),
         "registry": r.code("registry", required=False),
         "help_text": r.text("help"),
+        "subject": r.code("subject", required=False) or "applicant",
     }
     if type_ == DataType.CHOICE and not choices:
         r.error("choices", "选项类型的数据元必须列出 choices")
@@ -277,7 +297,7 @@ def _parse_item_refs(r: Reader, key: str, ref_key: str) -> list[dict[str, Any]]:
                 "path": path,
             }
             if ref_key == "material":
-                plain.update(original=True, copies=1, note="")
+                plain.update(original=True, copies=1, note="", subject="applicant")
             out.append(plain)
             continue
         sub = Reader(value, file=r.file, line=line, path=path, issues=r.issues)
@@ -292,6 +312,8 @@ def _parse_item_refs(r: Reader, key: str, ref_key: str) -> list[dict[str, Any]]:
             entry["original"] = sub.boolean("original", default=True)
             entry["copies"] = sub.integer("copies", default=1, minimum=1, maximum=20)
             entry["note"] = sub.text("note")
+            entry["subject"] = sub.code("subject", required=False) or "applicant"
+            entry["subject_line"] = sub.line_of("subject") if "subject" in sub.data else line
         sub.finish()
         out.append(entry)
     return out
@@ -522,6 +544,7 @@ def parse_package(r: Reader) -> Record:
 
 
 _PARSERS = {
+    "subjects": parse_subject,
     "themes": parse_theme,
     "data_groups": parse_data_group,
     "regions": parse_region,
