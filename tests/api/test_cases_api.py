@@ -33,6 +33,7 @@ def payload(**overrides: Any) -> dict[str, Any]:
         "answers": {"has_licence": False, "floor_area": 500},
         "form": full_form(),
         "materials": [
+            {"material": "resident_id_card", **pdf("id.pdf")},  # not verified by the exchange here: uploaded
             {"material": "food_safety_plan", **pdf("plan.pdf")},
             {"material": "floor_plan", **pdf("floor.pdf")},
             {"material": "lease_contract", **pdf("lease.pdf")},
@@ -111,6 +112,7 @@ def test_an_incomplete_submission_comes_back_with_its_printable_notice(clerk: Cl
     assert body["status"] == "needs_correction"
     assert [p["field"] for p in body["notices"][0]["problems"]] == [
         "enterprise.name",
+        "material:resident_id_card",
         "material:lease_contract",
         "material:food_safety_plan",
         "material:floor_plan",

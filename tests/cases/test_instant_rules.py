@@ -216,7 +216,8 @@ def _accepted(
     materials = [
         MaterialIn(code=m.material, file=ContentFile(b"%PDF-1.4 x", name="m.pdf"), filename="m.pdf")
         for m in compiled.materials
-        if m.required and not m.exempt
+        # Exempt only where the exchange verified it, which this prefill does not record: uploaded.
+        if m.required and not m.verified_by.startswith("package:")
     ]
     clerk = make_staff("clerk", CLERK_DEPARTMENT, Role.CLERK)
     # Verified values are the server's: a draft, prefilled by the exchange (as recorded), then submitted.

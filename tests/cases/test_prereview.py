@@ -27,7 +27,12 @@ def test_a_complete_submission_has_no_problem() -> None:
         "premises.area": "120.5",
         "bank.account_type": "基本存款账户",
     }
-    given = [Provided("floor_plan", "floor.PDF", 10), Provided("food_safety_plan", "plan.docx", 10)]
+    given = [
+        Provided("resident_id_card", reference="population:110105194912310021"),
+        Provided("business_licence", "licence.pdf", 10),
+        Provided("floor_plan", "floor.PDF", 10),
+        Provided("food_safety_plan", "plan.docx", 10),
+    ]
     assert pre_review(FIELDS, MATERIALS, form, given) == []
 
 
@@ -50,6 +55,7 @@ def test_every_problem_is_listed_once_in_form_then_material_order() -> None:
         ("person.phone", "invalid_field"),
         ("premises.area", "invalid_field"),
         ("bank.account_type", "invalid_field"),
+        ("material:resident_id_card", "missing_material"),
         ("material:business_licence", "invalid_reference"),
         ("material:floor_plan", "wrong_file_type"),
         ("material:food_safety_plan", "missing_material"),
@@ -58,17 +64,32 @@ def test_every_problem_is_listed_once_in_form_then_material_order() -> None:
     messages = [p.message for p in problems]
     assert messages[0] == "请填写“姓名”（可授权从人口库获取）"
     assert messages[1] == "居民身份证号码校验位不正确，请核对号码"
-    assert messages[6] == "“经营场所平面图”只接受 pdf、jpg 格式的文件，收到的是 docx"
-    assert messages[7] == "缺少材料“食品安全管理制度”"
+    assert messages[7] == "“经营场所平面图”只接受 pdf、jpg 格式的文件，收到的是 docx"
+    assert messages[8] == "缺少材料“食品安全管理制度”"
 
 
-def test_exempt_materials_need_not_be_given() -> None:
+def test_an_exempt_material_is_asked_for_until_the_exchange_verified_it() -> None:
+    # Exempt in the catalog means "a registry can verify it", not "nobody needs to give it": without the
+    # verified reference (no consent, registry down) it is asked for, with the way out in the message.
     problems = pre_review([], MATERIALS[:2], {}, [])
-    assert problems == []
+    assert [(p.field, p.kind) for p in problems] == [
+        ("material:resident_id_card", "missing_material"),
+        ("material:business_licence", "missing_material"),
+    ]
+    assert problems[0].message == "“居民身份证”未能共享核验，请授权共享或上传材料文件"
+    given = [Provided("resident_id_card", reference="population:110105194912310021")]
+    assert [p.field for p in pre_review([], MATERIALS[:2], {}, given)] == ["material:business_licence"]
+
+
+def test_a_material_an_earlier_item_produces_need_not_be_given() -> None:
+    produced = MaterialRule(
+        "business_licence", "营业执照", True, exempt=True, verified_by="package:business_licence"
+    )
+    assert pre_review([], [produced], {}, []) == []
 
 
 def test_a_material_no_registry_can_verify_cannot_be_a_reference() -> None:
-    problems = pre_review([], MATERIALS, {}, [Provided("floor_plan", reference="ref-1")])
+    problems = pre_review([], MATERIALS[2:], {}, [Provided("floor_plan", reference="ref-1")])
     assert problems[0].message == "“经营场所平面图”无法共享核验，请上传材料文件"
 
 

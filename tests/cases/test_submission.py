@@ -39,7 +39,7 @@ def test_a_retried_submission_returns_the_same_case(staff: Any) -> None:
     assert not again.created
     assert again.case.pk == first.case.pk
     assert Case.objects.count() == 1
-    assert Material.objects.filter(case=first.case).count() == 3
+    assert Material.objects.filter(case=first.case).count() == 4
 
 
 def test_the_same_key_with_another_payload_is_a_conflict(staff: Any) -> None:
@@ -89,16 +89,17 @@ def test_pre_review_lists_everything_missing_or_wrong_in_one_notice(staff: Any) 
         "person.id_number",
         "enterprise.name",
         "premises.area",
+        "material:resident_id_card",
         "material:food_safety_plan",
         "material:floor_plan",
     ]
     text = one_time_notice_text(notice)
-    assert "尚有以下5项" in text
+    assert "尚有以下6项" in text
     assert "缺少材料“食品安全管理制度”" in text
     html = one_time_notice_html(notice)
     assert "一次性告知书" in html
     assert "第 1 号" in html
-    assert html.count("<li>") == 5
+    assert html.count("<li>") == 6
     # The applicant is told once, by every channel they gave.
     assert set(
         Notification.objects.filter(case=case, kind="one_time_notice").values_list("channel", flat=True)
@@ -122,7 +123,7 @@ def test_a_correction_keeps_everything_else_and_is_reviewed_again(staff: Any) ->
     )
     assert case.status == CaseStatus.PRE_REVIEWED
     assert form_values(case)["person.id_number"] == PERSON_ID  # kept
-    assert Material.objects.filter(case=case, replaced_at=None).count() == 3
+    assert Material.objects.filter(case=case, replaced_at=None).count() == 4
     assert OneTimeNotice.objects.get(case=case).resolved_at is not None
 
 

@@ -72,6 +72,7 @@ def complete_form() -> dict[str, Any]:
         "f:enterprise.uscc": ENTERPRISE_USCC,
         "f:premises.area": "500",
         "f:bank.account_type": "基本存款账户",
+        "m:resident_id_card": pdf("id.pdf"),  # no consent here, so the card is copied at the window
         "m:food_safety_plan": pdf("plan.pdf"),
         "m:floor_plan": pdf("floor.pdf"),
         "m:lease_contract": pdf("lease.pdf"),
@@ -201,7 +202,7 @@ def test_the_clerk_fills_the_form_uploads_paper_materials_and_accepts_with_a_rec
     case.refresh_from_db()
     assert case.status == CaseStatus.PRE_REVIEWED
     assert case.channel == "counter"
-    assert Material.objects.filter(case=case, kind="upload").count() == 3
+    assert Material.objects.filter(case=case, kind="upload").count() == 4
     html = page(clerk.get(f"/workbench/counter/cases/{case.pk}/"))
     assert "预审通过" in html
     accept = clerk.post(f"/workbench/counter/cases/{case.pk}/accept/", {"version": case.version})

@@ -78,6 +78,9 @@ def by_post(delivery_method: str | None, form_data: Mapping[str, Any], fields: S
     )
 
 
+PRODUCED_PREFIX = "package:"  # verified_by of a material an earlier item of the same package produces
+
+
 @dataclass(frozen=True)
 class MaterialRule:
     code: str
@@ -239,7 +242,18 @@ def pre_review(
         field = f"material:{mat.code}"
         item = given.get(mat.code)
         if item is None:
-            if mat.required and not mat.exempt:
+            if not mat.required or mat.verified_by.startswith(PRODUCED_PREFIX):
+                continue  # optional, or made by an earlier item of this package once it concludes
+            if mat.exempt:
+                # Exempt only once the exchange verified it for this case: its reference is attached then.
+                problems.append(
+                    Problem(
+                        field,
+                        "missing_material",
+                        f"“{mat.name}”未能共享核验，请授权共享或上传材料文件",
+                    )
+                )
+            else:
                 problems.append(Problem(field, "missing_material", f"缺少材料“{mat.name}”"))
             continue
         if item.is_reference:
