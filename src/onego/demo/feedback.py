@@ -12,11 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 
 from onego.cases.models import Case
 from onego.cases.services.acceptance import case_accept
-from onego.cases.services.submission import ApplicantIn, ContactIn, case_submit, case_withdraw
+from onego.cases.services.submission import ApplicantIn, ContactIn, MaterialIn, case_submit, case_withdraw
 from onego.catalog.models import Package
+from onego.catalog.selectors import compile_for
 from onego.feedback.models import Rectification
 from onego.feedback.rules import Channel
 from onego.feedback.services import DepartmentRatingIn, RatingIn, evaluation_submit, rectification_answer
@@ -31,6 +33,23 @@ RATINGS: tuple[tuple[str, str, str, int, str, str], ...] = (
 )
 
 
+ANSWERS = {"situation": "首次申领", "want_ecard": True}
+DROP = ["bank_activation"]
+
+
+def paper_copies() -> list[MaterialIn]:
+    """The window scans what the applicant brought: every required material, since no consent was given
+    here for the exchange to verify the exempt ones (pre-review asks for an exempt material until then)."""
+    compiled = compile_for(package_code=PACKAGE, region_code="520102", answers=ANSWERS, drop=DROP)
+    return [
+        MaterialIn(
+            code=m.material, file=ContentFile(b"%PDF-1.4 demo scan", name="scan.pdf"), filename="scan.pdf"
+        )
+        for m in compiled.materials
+        if m.required and not m.verified_by.startswith("package:")
+    ]
+
+
 def submit_demo_case(clerk: Any, n: int, name: str, key: str, phone: str) -> Case:
     result = case_submit(
         actor=clerk,
@@ -39,8 +58,8 @@ def submit_demo_case(clerk: Any, n: int, name: str, key: str, phone: str) -> Cas
         applicant=ApplicantIn(kind="person", identifier=key, name=name),
         idempotency_key=KEY.format(n=n),
         channel="counter",
-        answers={"situation": "首次申领", "want_ecard": True},
-        drop=["bank_activation"],
+        answers=ANSWERS,
+        drop=DROP,
         form_data={
             "person.name": name,
             "person.id_number": key,
@@ -53,6 +72,7 @@ def submit_demo_case(clerk: Any, n: int, name: str, key: str, phone: str) -> Cas
             "address.recipient": name,
         },
         contact=ContactIn(phone=phone),
+        materials=paper_copies(),
     )
     case = case_accept(actor=clerk, case_id=result.case.pk)
     return case_withdraw(actor=clerk, case_id=case.pk, reason="演示：申请人改为下次再办")
