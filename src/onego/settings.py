@@ -194,7 +194,21 @@ def _database_from_url(url: str) -> dict[str, object]:
 DATABASES = {"default": _database_from_url(env_str("ONEGO_DATABASE_URL", "sqlite://"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-TASKS = {"default": {"BACKEND": "onego.core.tasks.DatabaseBackend"}}
+# The task queue: `database` (django-tasks-db, the task rows commit with the change; one machine) or `rq`
+# (Redis through django-tasks-rq: jobs pushed after commit, workers are `onego rqworker`; past one machine,
+# docs/deployment.md). The task code is the same for both.
+ONEGO_TASK_BACKEND = env_str("ONEGO_TASK_BACKEND", "database")
+ONEGO_REDIS_URL = env_str("ONEGO_REDIS_URL", "redis://127.0.0.1:6379/0")
+TASKS: dict[str, dict[str, object]]
+if ONEGO_TASK_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "onego.core.tasks.DatabaseBackend"}}
+elif ONEGO_TASK_BACKEND == "rq":
+    TASKS = {"default": {"BACKEND": "onego.core.tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    INSTALLED_APPS.append("django_rq")  # the `onego rqworker` command
+else:
+    raise RuntimeError(f"ONEGO_TASK_BACKEND={ONEGO_TASK_BACKEND!r}: use database or rq")
+RQ_QUEUES = {"default": {"URL": ONEGO_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 
 # `onego serve` (make run, make prod): where the web server listens, how many processes it runs, and how
 # often it runs `onego cases tick` (0: never — then run the tick from cron).
