@@ -238,8 +238,43 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise looks there from the start (empty until collectstatic)
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
+# Stored files (uploaded materials, conclusion PDFs): `filesystem` (MEDIA_ROOT) or `s3` (an S3-compatible
+# object store through django-storages: MinIO, Ceph RGW, a cloud's). Either way they are served only through
+# OneGo's views after the access checks — never by URL from the store (private ACL, no public URLs).
+ONEGO_STORAGE = env_str("ONEGO_STORAGE", "filesystem")
+ONEGO_S3_BUCKET = env_str("ONEGO_S3_BUCKET", "onego")
+ONEGO_S3_ENDPOINT_URL = env_str("ONEGO_S3_ENDPOINT_URL", "")
+ONEGO_S3_REGION = env_str("ONEGO_S3_REGION", "us-east-1")
+ONEGO_S3_ACCESS_KEY = env_str("ONEGO_S3_ACCESS_KEY", "")
+ONEGO_S3_SECRET_KEY = env_str("ONEGO_S3_SECRET_KEY", "")
+ONEGO_S3_SERVER_SIDE_ENCRYPTION = env_str("ONEGO_S3_SERVER_SIDE_ENCRYPTION", "AES256")
+_STORED_FILES: dict[str, object]
+if ONEGO_STORAGE == "filesystem":
+    _STORED_FILES = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif ONEGO_STORAGE == "s3":
+    _STORED_FILES = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ONEGO_S3_BUCKET,
+            "endpoint_url": ONEGO_S3_ENDPOINT_URL or None,
+            "region_name": ONEGO_S3_REGION,
+            "access_key": ONEGO_S3_ACCESS_KEY or None,
+            "secret_key": ONEGO_S3_SECRET_KEY or None,
+            "default_acl": "private",
+            "file_overwrite": False,  # a second file under the same name gets a new name, as on disk
+            "querystring_auth": True,  # were a URL ever asked for, it would be signed and short-lived
+            "querystring_expire": 60,
+            "object_parameters": (
+                {"ServerSideEncryption": ONEGO_S3_SERVER_SIDE_ENCRYPTION}
+                if ONEGO_S3_SERVER_SIDE_ENCRYPTION
+                else {}
+            ),
+        },
+    }
+else:
+    raise RuntimeError(f"ONEGO_STORAGE={ONEGO_STORAGE!r}: use filesystem or s3")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _STORED_FILES,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
