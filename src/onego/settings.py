@@ -142,6 +142,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "onego.core.replica.ReplicaReadsMiddleware",  # listed reads that may lag → the replica (docs/deployment.md)
 ]
 
 ROOT_URLCONF = "onego.urls"
@@ -192,6 +193,16 @@ def _database_from_url(url: str) -> dict[str, object]:
 
 
 DATABASES = {"default": _database_from_url(env_str("ONEGO_DATABASE_URL", "sqlite://"))}
+# A streaming replica of the primary (PostgreSQL): the reads listed in onego/core/replica.py (public pages,
+# search, dashboards) go there; after a write a browser stays on the primary for ONEGO_REPLICA_PIN_SECONDS.
+ONEGO_DATABASE_REPLICA_URL = env_str("ONEGO_DATABASE_REPLICA_URL", "")
+ONEGO_REPLICA_PIN_SECONDS = env_int("ONEGO_REPLICA_PIN_SECONDS", 5)
+if ONEGO_DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **_database_from_url(ONEGO_DATABASE_REPLICA_URL),
+        "TEST": {"MIRROR": "default"},  # tests: the replica is the test database itself
+    }
+DATABASE_ROUTERS = ["onego.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The task queue: `database` (django-tasks-db, the task rows commit with the change; one machine) or `rq`
