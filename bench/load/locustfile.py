@@ -19,7 +19,14 @@ import re
 
 from locust import HttpUser, between, task
 
-PACKAGES = ["open-restaurant", "newborn-birth", "retirement", "open-company", "disability-services", "school-enrolment"]
+PACKAGES = [
+    "open-restaurant",
+    "newborn-birth",
+    "retirement",
+    "open-company",
+    "disability-services",
+    "school-enrolment",
+]
 QUERIES = ["开餐馆", "出生", "退休", "营业执照", "残疾人补贴", "我想给我妈办退休", "食品经营许可", "公积金"]
 STAFF_PASSWORD = "onego-demo-staff"
 SUBCASE = re.compile(r'href="/workbench/subcases/([0-9a-f-]{36})/"')
