@@ -108,7 +108,7 @@ def _sample(t0: float) -> dict[str, Any]:
 
     queue = django_rq.get_queue("default", job_class=Job)
     now = timezone.now()
-    ids = queue.get_job_ids(0, 0)
+    ids = queue.get_job_ids(0, 1)  # the head of the queue (offset, length)
     oldest_job = Job.fetch(ids[0], connection=queue.connection) if ids else None
     waiting = Case.objects.filter(status=CaseStatus.PRE_REVIEWED, package__code="open-restaurant-bench")
     # An officer's inbox: sub-cases waiting to be claimed, aged from their case's acceptance.
