@@ -1,4 +1,4 @@
-"""The package designer in a real browser: live preview, precise errors, save."""
+"""The package designer in a real browser: live preview, precise errors, submit for review."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import yaml
 from playwright.sync_api import expect
 
 from onego.catalog import models as m
+from onego.catalog.publishing import change_publish
 from tests.builders import restaurant_package
 from tests.e2e.conftest import screenshot
 
@@ -26,7 +27,7 @@ def test_designer_refuses_a_broken_package_with_the_precise_error(staff_page: An
     issues.get_by_role("button", name=f"跳到第 {line} 行").click()
     assert page.evaluate("document.activeElement.id") == "definition"
     screenshot(page, "designer-error", full_page=False)
-    page.get_by_role("button", name="保存（导入）").click()
+    page.get_by_role("button", name="提交审核", exact=True).click()
     expect(page.locator("#issues")).to_contain_text("导入被拒绝：1 处错误，未写入任何内容")
     assert not m.Package.objects.filter(code="open-cafe").exists()
 
@@ -49,6 +50,12 @@ def test_designer_previews_a_good_package_and_saves_it(staff_page: Any, live_ser
     expect(preview).to_contain_text("免提交")
     screenshot(page, "designer-preview")
     assert not m.Package.objects.filter(code="open-cafe").exists()
-    page.get_by_role("button", name="保存（导入）").click()
-    expect(page.locator(".messages")).to_contain_text("已保存并导入")
+    page.get_by_role("button", name="提交审核", exact=True).click()
+    expect(page.locator(".messages")).to_contain_text("已提交待审核")
+    expect(page.locator("h1")).to_contain_text("目录修改：套餐 open-cafe")
+    expect(page.locator(".diff")).to_contain_text("+code: open-cafe")
+    expect(page.get_by_role("button", name="审核通过并发布")).to_have_count(0)  # not the author's to publish
+    screenshot(page, "designer-change")
+    assert not m.Package.objects.filter(code="open-cafe").exists()  # a draft until another admin publishes
+    change_publish(change_id=m.CatalogChange.objects.get().pk, reviewer="user:second-admin", reason="试点")
     assert m.Package.objects.get(code="open-cafe").name == "开办咖啡馆"

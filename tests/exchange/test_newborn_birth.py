@@ -158,7 +158,7 @@ def test_one_consent_fills_the_newborn_form_with_sourced_values_and_mostly_exemp
 
 
 def test_the_father_finds_the_reads_of_his_data_in_his_own_log() -> None:
-    """Issue 19: the newborn's prefill read the father's name, ID and ethnicity; his log must show it."""
+    """Issue 19: the newborn's prefill reads the father's name and ID; his log must show it."""
     family = newborn_family()
     mother, father = subject_of(family), subject_of(family.spouse)
     assert reads_for_subject(father) == []
@@ -173,8 +173,13 @@ def test_the_father_finds_the_reads_of_his_data_in_his_own_log() -> None:
     his = reads_for_subject(father)
     assert his, "the father's log shows nothing"
     read = {e["code"] for view in his for e in view.elements}
-    assert {"father.name", "father.id_number", "father.ethnicity"} <= read
-    assert all(code.startswith("father.") for code in read)  # only what is about him
+    # Issue 13: the father is another adult (subject `father`, consent `own`): the mother's consent
+    # covers only who he is — his name and number, which the child's birth certificate records — and
+    # nothing else about him; his ethnicity is left to type, saying why.
+    assert read == {"father.name", "father.id_number"}
+    assert "father.ethnicity" not in outcome.values
+    assert "本人授权" in outcome.manual["father.ethnicity"]
+    assert "father.ethnicity" not in {e.element for r in preview.registries for e in r.elements}
     for view in his:
         assert view.outcome == "read"
         assert view.purpose == "办理「新生儿出生」"

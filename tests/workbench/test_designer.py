@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -24,6 +25,19 @@ def staff(client: Client) -> Client:
     user = get_user_model().objects.create_user("centre-admin", password="x-long-password", is_staff=True)
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def reviewer(small_catalog: Path) -> Client:
+    """A second administrator: publishes what another one submitted."""
+    user = get_user_model().objects.create_user("centre-reviewer", password="x-long-password", is_staff=True)
+    other = Client()
+    other.force_login(user)
+    return other
+
+
+def publish(reviewer: Client, location: str, **extra: str) -> Any:
+    return reviewer.post(f"{location}decide/", {"action": "publish", **extra})
 
 
 def restaurant_yaml(**overrides: object) -> str:
@@ -98,23 +112,63 @@ def test_preview_without_javascript_renders_the_whole_page(small_catalog: Path, 
     assert "食品经营许可（新办）" in page
 
 
-def test_save_imports_the_definition(small_catalog: Path, staff: Client) -> None:
+def test_save_submits_a_draft_that_a_second_administrator_publishes(
+    small_catalog: Path, staff: Client, reviewer: Client
+) -> None:
     text = restaurant_yaml(promised_days=6)
     response = staff.post("/workbench/designer/save/", {"definition": text, "package": "open-restaurant"})
     assert response.status_code == 302
-    assert response["Location"] == "/workbench/designer/?package=open-restaurant"
+    location = response["Location"]
+    assert location.startswith("/workbench/designer/changes/")
+    # A draft: the published package (and so the public guide) is unchanged.
     package = m.Package.objects.get(code="open-restaurant")
-    assert package.promised_days == 6
-    assert package.version == 2
-    assert package.source == text
-    page = staff.get(response["Location"]).content.decode()
-    assert "已保存并导入" in page
+    assert (package.promised_days, package.version) == (8, 1)
+    page = staff.get(location).content.decode()
+    assert "已提交待审核" in page
+    assert "+promised_days: 6" in page  # the readable diff
+    assert "-promised_days: 8" in page
+    assert "审核通过并发布" not in page  # the author is not offered to publish
+    # The author cannot publish their own change, whatever they post.
+    assert publish(staff, location, reason="急用").status_code == 403
+    assert m.Package.objects.get(code="open-restaurant").version == 1
+    # The small catalog has no sharing contracts: a promised prefill without one blocks publishing...
+    blocked = publish(reviewer, location)
+    assert blocked.status_code == 400
+    assert "检查未通过，不能发布" in blocked.content.decode()
+    assert m.Package.objects.get(code="open-restaurant").version == 1
+    # ...unless a reason is recorded.
+    done = publish(reviewer, location, reason="共享协议已报批，先行发布")
+    assert done.status_code == 302
+    package = m.Package.objects.get(code="open-restaurant")
+    assert (package.promised_days, package.version, package.source) == (6, 2, text)
+    [version] = m.PackageVersion.objects.filter(package_code="open-restaurant")
+    assert (version.version, version.author, version.approver) == (
+        2,
+        "user:centre-admin",
+        "user:centre-reviewer",
+    )
+    assert version.reason == "共享协议已报批，先行发布"
+    history = staff.get("/workbench/designer/history/open-restaurant/").content.decode()
+    assert "v2" in history
+    assert "+promised_days: 6" in history
+    assert "user:centre-reviewer" in history
 
 
-def test_save_of_a_new_package_creates_it(small_catalog: Path, staff: Client) -> None:
+def test_save_of_a_new_package_creates_it_once_published(
+    small_catalog: Path, staff: Client, reviewer: Client
+) -> None:
     response = staff.post("/workbench/designer/save/", {"definition": restaurant_yaml(code="open-cafe")})
-    assert response["Location"] == "/workbench/designer/?package=open-cafe"
+    assert not m.Package.objects.filter(code="open-cafe").exists()
+    assert publish(reviewer, response["Location"], reason="新套餐试点").status_code == 302
     assert m.Package.objects.filter(code="open-cafe").exists()
+
+
+def test_saving_what_is_already_published_is_refused_as_no_change(small_catalog: Path, staff: Client) -> None:
+    text = staff.get("/workbench/designer/?package=open-restaurant").context["text"]
+    response = staff.post("/workbench/designer/save/", {"definition": text, "package": "open-restaurant"})
+    assert response.status_code == 400
+    assert "与已发布的版本相同" in response.content.decode()
+    assert not m.CatalogChange.objects.exists()
 
 
 def test_uploaded_yaml_goes_into_the_editor_and_is_previewed(small_catalog: Path, staff: Client) -> None:
@@ -128,7 +182,9 @@ def test_uploaded_yaml_goes_into_the_editor_and_is_previewed(small_catalog: Path
     assert not m.Package.objects.filter(code="open-cafe").exists()
 
 
-def test_uploaded_workbook_can_be_imported(small_catalog: Path, staff: Client) -> None:
+def test_uploaded_workbook_is_published_after_review(
+    small_catalog: Path, staff: Client, reviewer: Client
+) -> None:
     data = staff.get("/workbench/designer/export/items.xlsx").content
     wb = load_workbook(io.BytesIO(data))
     header = [c.value for c in wb["items"][1]]
@@ -142,6 +198,11 @@ def test_uploaded_workbook_can_be_imported(small_catalog: Path, staff: Client) -
         "/workbench/designer/upload/", {"upload": upload, "action": "save", "package": "open-restaurant"}
     )
     assert response.status_code == 302
+    assert m.ServiceItem.objects.get(code="food_business_permit").promised_limit_days == 5
+    change = m.CatalogChange.objects.get()
+    assert change.items  # what the workbook changes, with the diff of the items
+    assert "+promised_limit_days: 3" in change.diff
+    assert publish(reviewer, response["Location"], reason="试点").status_code == 302
     assert m.ServiceItem.objects.get(code="food_business_permit").promised_limit_days == 3
 
 

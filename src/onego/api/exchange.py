@@ -110,6 +110,17 @@ class PreviewLineOut(Schema):
     note: str
 
 
+class PreviewSubjectOut(Schema):
+    """Another person the consent reads about, and on whose authority (issue 13: subjects)."""
+
+    code: str
+    name: str
+    consent: Literal["guardian", "representative", "own"]
+    consent_text: str
+    elements: list[str]
+    materials: list[str]
+
+
 class PreviewOut(Schema):
     package_code: str
     package_name: str
@@ -122,6 +133,9 @@ class PreviewOut(Schema):
     to_upload: list[PreviewLineOut]
     produced: list[PreviewLineOut]
     separate_fetches: int
+    subjects: list[PreviewSubjectOut] = Field(
+        default_factory=list, description="whose data besides the applicant's, and who consents for them"
+    )
 
 
 class ConsentOut(Schema):

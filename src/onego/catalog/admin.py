@@ -3,6 +3,8 @@ in the package designer, which checks the whole definition before storing it).""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 
 from onego.catalog import models as m
@@ -76,8 +78,22 @@ class ItemMaterialInline(admin.TabularInline[m.ItemMaterial, m.ServiceItem]):
     autocomplete_fields = ("material_type",)
 
 
+class ReviewedOnly:
+    """Packages and items change only through review (onego.catalog.publishing): the designer or
+    `onego catalog import`. The admin shows them; editing here would skip the second administrator."""
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(m.ServiceItem)
-class ServiceItemAdmin(admin.ModelAdmin[m.ServiceItem]):
+class ServiceItemAdmin(ReviewedOnly, admin.ModelAdmin[m.ServiceItem]):
     list_display = (
         "code",
         "name",
@@ -177,7 +193,7 @@ class PartnerStepInline(admin.TabularInline[m.PartnerStep, m.Package]):
 
 
 @admin.register(m.Package)
-class PackageAdmin(admin.ModelAdmin[m.Package]):
+class PackageAdmin(ReviewedOnly, admin.ModelAdmin[m.Package]):
     list_display = ("code", "name", "theme", "lead_department_type", "promised_days", "version", "active")
     list_filter = ("theme", "active")
     search_fields = ("code", "name", "name_en")
@@ -191,3 +207,21 @@ class ServicePointAdmin(admin.ModelAdmin[m.ServicePoint]):
     list_display = ("code", "name", "kind", "region", "address")
     list_filter = ("kind",)
     search_fields = ("code", "name", "address")
+
+
+@admin.register(m.DataSubject)
+class DataSubjectAdmin(ReviewedOnly, admin.ModelAdmin[m.DataSubject]):
+    list_display = ("code", "name", "kind", "identity", "consent", "position")
+
+
+@admin.register(m.CatalogChange)
+class CatalogChangeAdmin(ReviewedOnly, admin.ModelAdmin[m.CatalogChange]):
+    list_display = ("title", "status", "author", "reviewer", "created_at", "decided_at")
+    list_filter = ("status", "channel")
+    exclude = ("content",)
+
+
+@admin.register(m.PackageVersion)
+class PackageVersionAdmin(ReviewedOnly, admin.ModelAdmin[m.PackageVersion]):
+    list_display = ("package_code", "version", "author", "approver", "published_at")
+    search_fields = ("package_code",)

@@ -166,6 +166,13 @@ class DataElement(BaseModel):
         help_text="可从该数据源共享获取（免填）",
     )
     help_text = models.CharField("填写说明", max_length=200, blank=True)
+    subject = models.CharField(
+        "数据主体",
+        max_length=40,
+        default="applicant",
+        blank=True,
+        help_text="这项数据是谁的：applicant（申请人）或 subjects 中声明的主体（子女、法定代表人……）",
+    )
 
     class Meta:
         ordering = ["code"]
@@ -381,6 +388,13 @@ class ItemMaterial(BaseModel):
     when = models.CharField("适用条件", max_length=300, blank=True)
     note = models.CharField("受理标准", max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    subject = models.CharField(
+        "材料主体",
+        max_length=40,
+        default="applicant",
+        blank=True,
+        help_text="这份材料是谁的（核验时查询此人）",
+    )
 
     class Meta:
         ordering = ["item", "position"]
@@ -423,6 +437,46 @@ class PackageTheme(BaseModel):
     class Meta:
         ordering = ["position", "code"]
         verbose_name = verbose_name_plural = "主题 Theme"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+APPLICANT_SUBJECT = "applicant"
+
+
+class SubjectConsent(models.TextChoices):
+    """Who may agree to registry reads about a subject who is not the applicant."""
+
+    GUARDIAN = "guardian", "申请人作为监护人代为授权"
+    REPRESENTATIVE = "representative", "法定代表人本人代表企业授权"
+    OWN = "own", "须由本人授权"
+
+
+class DataSubject(BaseModel):
+    """Whose a datum or a material is (数据主体): the vocabulary packages draw on, as catalog data.
+
+    `applicant` is built in and never stored. Another subject is identified in the application by its
+    `identity` element (a form field, collected once); registry reads and verifications about it are made
+    for that person, under the consent `consent` says may cover them.
+    """
+
+    code = models.SlugField("主体代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=50)
+    name_en = models.CharField("英文名称", max_length=80, blank=True)
+    kind = models.CharField(
+        max_length=10, choices=[("person", "自然人"), ("enterprise", "法人")], default="person"
+    )
+    identity = models.CharField(
+        "身份数据元", max_length=80, blank=True, help_text="标识此人的数据元，如 child.id_number"
+    )
+    name_element = models.CharField("姓名数据元", max_length=80, blank=True)
+    consent = models.CharField("授权方式", max_length=20, choices=SubjectConsent.choices)
+    position = models.PositiveSmallIntegerField("排序", default=100)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = verbose_name_plural = "数据主体 Data subject"
 
     def __str__(self) -> str:
         return self.name
@@ -598,3 +652,86 @@ class CatalogRevision(BaseModel):
 
     def __str__(self) -> str:
         return f"第 {self.number} 次修订"
+
+
+class Translation(BaseModel):
+    """The English of a Chinese text the catalog shows people that has no `*_en` field of its own: a
+    question's choices, a data element's options, a material's note, an item's result name.
+
+    Declared in a catalog folder's `translations:` section (docs/package-format.md, "Translations") and
+    read by onego.catalog.i18n, which also knows every `name`/`name_en` pair of the other tables.
+    """
+
+    code = models.CharField("中文原文", max_length=300, unique=True)
+    en = models.TextField("英文")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "目录译文 Catalog translation"
+
+    def __str__(self) -> str:
+        return f"{self.code} → {self.en}"
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", "待审核"
+    PUBLISHED = "published", "已发布"
+    REJECTED = "rejected", "已退回"
+
+
+class CatalogChange(BaseModel):
+    """A change to packages or items (designer, upload or command line): a draft until published.
+
+    The change is kept as it was submitted (YAML text or an .xlsx workbook) with what it changes, the diff
+    against the published catalog, and the checks that failed. Nothing of it reaches the catalog — so
+    neither the public guide nor a new case — until a second administrator publishes it
+    (onego.catalog.publishing). Published and rejected changes are the catalog's history.
+    """
+
+    title = models.CharField("修改内容", max_length=300)
+    source_name = models.CharField("文件名", max_length=200)
+    text = models.TextField("定义（YAML）", blank=True)
+    content = models.BinaryField("上传的事项表（xlsx）", null=True, blank=True)
+    channel = models.CharField(
+        "途径", max_length=10, choices=[("designer", "设计器"), ("upload", "上传"), ("cli", "命令行")]
+    )
+    packages = models.JSONField("涉及的套餐", default=list, blank=True)
+    items = models.JSONField("涉及的事项", default=list, blank=True)
+    base_versions = models.JSONField("提交时已发布的套餐版本", default=dict, blank=True)
+    diff = models.TextField("与已发布版本的差异", blank=True)
+    findings = models.JSONField("未通过的检查", default=list, blank=True)
+    reason = models.TextField("检查未通过仍发布的理由", blank=True)
+    status = models.CharField(max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING)
+    author = models.CharField("提交人", max_length=150)
+    reviewer = models.CharField("审核人", max_length=150, blank=True)
+    review_note = models.CharField("审核意见", max_length=300, blank=True)
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        verbose_name = verbose_name_plural = "目录修改 Catalog change"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PackageVersion(BaseModel):
+    """One published version of a package: its definition as published and the diff from the one before."""
+
+    package_code = models.SlugField("套餐代码", max_length=80)
+    version = models.PositiveIntegerField("版本")
+    source = models.TextField("发布的定义（YAML）")
+    diff = models.TextField("与上一版本的差异", blank=True)
+    change = models.ForeignKey(
+        CatalogChange, null=True, blank=True, on_delete=models.PROTECT, related_name="versions"
+    )
+    author = models.CharField("提交人", max_length=150)
+    approver = models.CharField("审核人", max_length=150, blank=True)
+    reason = models.TextField("检查未通过仍发布的理由", blank=True)
+    published_at = models.DateTimeField("发布时间")
+
+    class Meta:
+        ordering = ["package_code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["package_code", "version"], name="package_version_once")
+        ]
+        verbose_name = verbose_name_plural = "套餐版本 Package version"

@@ -28,6 +28,7 @@ from onego.catalog.rules.package import (
     MaterialUse,
     PackageEntry,
     PackageSpec,
+    SubjectSpec,
     compile_package,
 )
 from onego.core.errors import NotFound, ValidationFailed
@@ -217,6 +218,7 @@ def _element_spec(el: m.DataElement) -> ElementSpec:
         registry=el.registry.code if connected and el.registry else "",
         registry_name=el.registry.name if connected and el.registry else "",
         post_choices=tuple(el.post_choices or ()),
+        subject=el.subject or m.APPLICANT_SUBJECT,
     )
 
 
@@ -295,6 +297,7 @@ def _package_spec(gen: Generation, package: m.Package, chain: list[m.Region]) ->
                     u.original,
                     u.copies,
                     u.note,
+                    u.subject or m.APPLICANT_SUBJECT,
                 )
                 for u in item.materials.all()
             ),
@@ -344,7 +347,27 @@ def _package_spec(gen: Generation, package: m.Package, chain: list[m.Region]) ->
         questions=questions,
         defaults={q.ident: q.default for q in package.questions.all() if q.default is not None},
         entries=tuple(entries),
+        subjects=_subject_specs(gen, elements),
     )
+
+
+def _subject_specs(gen: Generation, elements: Mapping[str, ElementSpec]) -> tuple[SubjectSpec, ...]:
+    """The catalog's subjects (other than the applicant), memoised with the catalog revision."""
+
+    def read() -> tuple[SubjectSpec, ...]:
+        return tuple(
+            SubjectSpec(
+                code=s.code,
+                name=s.name,
+                consent=s.consent,
+                kind=s.kind,
+                identity=elements.get(s.identity) if s.identity else None,
+                name_element=s.name_element,
+            )
+            for s in m.DataSubject.objects.all()
+        )
+
+    return gen.get("subjects", None, read)
 
 
 LICENCE_BIND = "licence:"

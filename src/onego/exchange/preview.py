@@ -11,13 +11,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from onego.catalog.rules.package import CompiledPackage
+from onego.catalog.rules.package import APPLICANT, CompiledPackage, CompiledSubject
 from onego.exchange.rules import Consumer, ContractTerms, What, explain_denial, find_grant
 
 ELICENCE_REGISTRY = "elicence"
 NOTE_NOT_SUPPLIED = "数据源接口暂不提供该项，请自行填写"
 NOTE_NOT_GRANTED = "共享协议未授权读取，请自行填写"
 NOTE_NOT_GRANTED_MATERIAL = "共享协议未授权核验，请自行上传"
+
+
+def note_own_consent(subject_name: str, what: str) -> str:
+    """Why a datum or material of another adult is not read under the applicant's consent."""
+    return f"属于{subject_name}的{what}须由其本人授权，未经本人授权不查询，请自行{'填写' if what == '数据' else '上传'}"
 
 
 def package_purpose(package_name: str) -> str:
@@ -32,6 +37,7 @@ class PreviewElement:
     sensitive: bool
     contract: str  # code@vN
     used_by: list[str] = field(default_factory=list)
+    subject: str = APPLICANT  # whose datum
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,20 @@ class PreviewMaterial:
     licence_type: str  # "" when a registry (not an e-licence) verifies it
     contract: str
     used_by: list[str] = field(default_factory=list)
+    subject: str = APPLICANT  # whose material: verified for that person
+
+
+@dataclass(frozen=True)
+class PreviewSubject:
+    """Another person this consent reads about, and on whose authority (stated to the applicant)."""
+
+    code: str
+    name: str
+    consent: str  # guardian | representative | own
+    consent_text: str
+    identity: str  # the element naming them in this application ("" = through the applicant's record)
+    elements: list[str] = field(default_factory=list)  # read under this consent
+    materials: list[str] = field(default_factory=list)  # verified for them under this consent
 
 
 @dataclass(frozen=True)
@@ -88,6 +108,7 @@ class ConsentPreview:
     to_upload: list[PreviewLine]  # materials no registry or e-licence verifies
     produced: list[PreviewLine]  # materials an earlier item of this package issues (no read needed)
     separate_fetches: int  # fetches the same data would take item by item (the papers' "8 clicks")
+    subjects: list[PreviewSubject] = field(default_factory=list)  # whose data besides the applicant's
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -171,10 +192,24 @@ def build_preview(
     def bucket(registry: str) -> _Bucket:
         return buckets.setdefault(registry, _Bucket(registry_names.get(registry, registry)))
 
+    subjects: dict[str, CompiledSubject] = {s.code: s for s in compiled.subjects}
+
+    def needs_own_consent(subject: str, element: str = "") -> CompiledSubject | None:
+        """The subject, when it is another adult whose data the applicant's consent cannot cover. Their
+        identity and name are part of the application itself (named once, read from the applicant's own
+        record such as the child's birth certificate), so those are not held back."""
+        s = subjects.get(subject)
+        if s is None or s.consent != "own" or (element and element in (s.identity, s.name_element)):
+            return None
+        return s
+
     for group in compiled.form:
         for f in group.fields:
             if f.produced_by:
                 continue  # an earlier item of the package creates it: neither fetched nor typed
+            if f.prefill_registry and (other := needs_own_consent(f.subject, f.element)):
+                to_type.append(PreviewLine(f.element, f.name, note_own_consent(other.name, "数据")))
+                continue
             if not f.prefill_registry:
                 to_type.append(PreviewLine(f.element, f.name))
                 continue
@@ -185,7 +220,7 @@ def build_preview(
             grant = decide("element", f.element, f.name, f.used_by, f.prefill_registry)
             if grant is not None:
                 bucket(f.prefill_registry).elements.append(
-                    PreviewElement(f.element, f.name, f.sensitive, grant.label, list(f.used_by))
+                    PreviewElement(f.element, f.name, f.sensitive, grant.label, list(f.used_by), f.subject)
                 )
 
     for line in compiled.materials:
@@ -195,6 +230,9 @@ def build_preview(
             continue
         if source == "package":
             produced.append(PreviewLine(line.material, line.name, line.exempt_reason))
+            continue
+        if other := needs_own_consent(line.subject):
+            to_upload.append(PreviewLine(line.material, line.name, note_own_consent(other.name, "材料")))
             continue
         separate += len(line.used_by)
         what: What
@@ -207,7 +245,7 @@ def build_preview(
             to_upload.append(PreviewLine(line.material, line.name, NOTE_NOT_GRANTED_MATERIAL))
             continue
         bucket(registry).materials.append(
-            PreviewMaterial(line.material, line.name, licence, grant.label, list(line.used_by))
+            PreviewMaterial(line.material, line.name, licence, grant.label, list(line.used_by), line.subject)
         )
 
     # In the order the merged form first needs each registry, which is how the applicant reads it.
@@ -215,6 +253,20 @@ def build_preview(
     for d in denied:
         if d.kind == "element":
             to_type.append(PreviewLine(d.code, d.name, NOTE_NOT_GRANTED))
+    read_elements = [e for r in registries for e in r.elements]
+    read_materials = [m for r in registries for m in r.materials]
+    covered = [
+        PreviewSubject(
+            code=s.code,
+            name=s.name,
+            consent=s.consent,
+            consent_text=s.consent_text,
+            identity=s.identity,
+            elements=[e.element for e in read_elements if e.subject == s.code],
+            materials=[m.material for m in read_materials if m.subject == s.code],
+        )
+        for s in compiled.subjects
+    ]
     return ConsentPreview(
         package_code=compiled.package,
         package_name=compiled.name,
@@ -232,4 +284,5 @@ def build_preview(
         to_upload=to_upload,
         produced=produced,
         separate_fetches=separate,
+        subjects=covered,
     )

@@ -24,9 +24,11 @@ from django.utils import timezone
 
 from onego.catalog import models as cm
 from onego.catalog.definitions.reader import Issue, Issues
+from onego.catalog.rules.package import APPLICANT
 from onego.catalog.selectors import compile_for
 from onego.core import clock, pii
 from onego.core.errors import NotFound, PermissionDenied, ValidationFailed
+from onego.core.validators import check_id_number
 from onego.exchange.contracts import (
     CODE_RE,
     CatalogVocabulary,
@@ -79,10 +81,16 @@ REASON_NOT_VERIFIED = "未能通过数据源核验，请自行上传"
 REASON_REGISTRY_ERROR = "数据源返回错误，请自行填写/上传"
 REASON_NOT_GRANTED = "共享协议未授权读取，请自行填写/上传"
 REASON_UPLOAD = "需自行上传"
+REASON_WHO_UNKNOWN = (
+    "未能通过数据源确认材料所属人的身份（仅采信数据源读取的身份，不采信填写的号码），请自行上传"
+)
+REASON_NOT_COVERED = "本次授权不能代表材料所属人，未查询其数据，请自行上传"
 FAILURE_REASONS = {
     "unavailable": REASON_UNAVAILABLE,
     "not_found": REASON_SUBJECT_UNKNOWN,
     "error": REASON_REGISTRY_ERROR,
+    "who_unknown": REASON_WHO_UNKNOWN,
+    "not_covered": REASON_NOT_COVERED,
 }
 
 CONSENT_KINDS = {
@@ -519,6 +527,7 @@ class _Planned:
     elements: dict[str, str] = field(default_factory=dict)  # element -> contract label
     materials: dict[str, str] = field(default_factory=dict)  # material -> contract label
     licence_types: dict[str, str] = field(default_factory=dict)  # material -> licence type
+    subjects: dict[str, str] = field(default_factory=dict)  # material -> whose (absent: the applicant)
 
 
 @dataclass
@@ -532,6 +541,8 @@ class _Result:
     reused: list[str] = field(default_factory=list)  # materials already attached to the case
     material_failures: dict[str, str] = field(default_factory=dict)
     fetched_at: dt.datetime | None = None
+    # material -> (the person it was verified for, the subject's name): reads in that person's own log
+    about: dict[str, tuple[Subject, str]] = field(default_factory=dict)
 
     @property
     def elements_read(self) -> bool:
@@ -598,6 +609,8 @@ def _plan(consent: Consent, day: dt.date) -> tuple[list[_Planned], list[dict[str
                 plan.materials[key] = grant.label
                 if what == "licence_type":
                     plan.licence_types[key] = code
+                if m.get("subject", APPLICANT) != APPLICANT:
+                    plan.subjects[key] = m["subject"]
         if reasons:
             refused.append(
                 {
@@ -670,8 +683,59 @@ def _fetch(plan: _Planned, applicant: Subject) -> _Result:
     return result
 
 
-def _verify(result: _Result, applicant: Subject, attached: set[str]) -> None:
-    """One verification per material not yet attached to the case.
+@dataclass(frozen=True)
+class _Whose:
+    """Whom a subject's materials are verified for in this run, or why none (a failure code)."""
+
+    person: Subject | None
+    name: str
+    failure: str = ""
+
+
+def _subjects_of(consent: Consent, results: Sequence[_Result], applicant: Subject) -> dict[str, _Whose]:
+    """Resolve every other subject of the consent to a person, server-side.
+
+    The person is the one the registry names in *this run's* reads (the enterprise's registered legal
+    representative, the child in the applicant's household): a number the applicant typed or sent is
+    never used, so nobody can have another person's data read by naming them. And the consent must be
+    able to cover them: a guardian consents for a child (the applicant is a person), the legal
+    representative acting for the enterprise for themself; another adult only in person (`own`, held
+    back at the preview already)."""
+    read: dict[str, Any] = {}
+    for r in results:
+        read.update(r.values)
+    out: dict[str, _Whose] = {}
+    for s in consent.scope.get("subjects", []):
+        code, name, identity = s["code"], s["name"], s.get("identity", "")
+        number = read.get(identity) if identity else None
+        if s["consent"] == "representative" and applicant.kind == "person":
+            # A person applying for an enterprise (one not yet registered, or one they represent, which
+            # is what the enterprise registry reads for a person) acts as its representative themself.
+            out[code] = _Whose(applicant, name)
+            continue
+        if not identity:
+            # Reached only through the applicant's own record (a newborn before registration).
+            person: Subject | None = applicant if s["consent"] == "guardian" else None
+            out[code] = _Whose(person, name, "" if person else "not_covered")
+            continue
+        if not isinstance(number, str) or check_id_number(number) is not None:
+            out[code] = _Whose(None, name, "who_unknown")
+            continue
+        person = Subject("person", number.strip().upper())
+        is_applicant = person.index == applicant.index
+        allowed = (
+            is_applicant
+            or (s["consent"] == "guardian" and applicant.kind == "person")
+            or (s["consent"] == "representative" and applicant.kind == "enterprise")
+        )
+        out[code] = _Whose(person if allowed else None, name, "" if allowed else "not_covered")
+    return out
+
+
+def _verify(
+    result: _Result, applicant: Subject, attached: set[str], whose: Mapping[str, _Whose] | None = None
+) -> None:
+    """One verification per material not yet attached to the case, for the person the material is of.
 
     A registry that failed stops being asked (down for the elements means down for the next material
     too); what it already answered is kept and recorded.
@@ -684,8 +748,18 @@ def _verify(result: _Result, applicant: Subject, attached: set[str]) -> None:
         if failed:
             result.material_failures[material] = failed
             continue
+        person = applicant
+        subject = result.planned.subjects.get(material)
+        if subject is not None:
+            who = (whose or {}).get(subject) or _Whose(None, subject, "who_unknown")
+            if who.person is None:
+                result.material_failures[material] = who.failure or "who_unknown"
+                continue
+            person = who.person
+            if person.index != applicant.index:
+                result.about[material] = (person, who.name)
         try:
-            reference = verify_material(material, applicant)
+            reference = verify_material(material, person)
         except RegistryError as exc:
             failed = result.material_failures[material] = _failure(exc)
             continue
@@ -758,8 +832,9 @@ def prefill(
         raise NotFound(
             "数据源中没有找到该申请人，请核对证件号码；也可以自行填写、上传全部信息", field="applicant"
         )
+    whose = _subjects_of(consent, results, applicant)
     for result in results:
-        _verify(result, applicant, attached)
+        _verify(result, applicant, attached, whose)
     return _store_outcome(consent, actor, results, started_at=now)
 
 
@@ -906,6 +981,36 @@ def _store_outcome(
                 subject_ref=person.index,
                 case_ref=str(consent.case_ref),
                 payload={**about, "about": role},
+            )
+            indexes.append(entry.sealed_index)
+
+    # A material verified for another person (the legal representative's ID card) is a read of *their*
+    # data: it is in their own log, saying on whose authority it was made.
+    consent_texts = {s["code"]: s.get("consent_text", "") for s in consent.scope.get("subjects", [])}
+    for r in results:
+        for material, (person, role) in r.about.items():
+            subject = r.planned.subjects.get(material, "")
+            entry = ledger_append(
+                kind=Kind.REGISTRY_READ,
+                actor=actor,
+                subject_ref=person.index,
+                case_ref=str(consent.case_ref),
+                payload={
+                    "registry": r.planned.registry,
+                    "registry_name": r.planned.name,
+                    "elements": [],
+                    "missing": [],
+                    "materials": [material],
+                    "materials_verified": [material] if material in r.references else [],
+                    "contracts": [r.planned.materials[material]],
+                    "consent": str(consent.id),
+                    "purpose": consent.purpose,
+                    "package": consent.package_code,
+                    "department": consent.scope.get("lead_department", ""),
+                    "prefill_run": str(run.id),
+                    "about": role,
+                    "on_authority_of": consent_texts.get(subject, ""),
+                },
             )
             indexes.append(entry.sealed_index)
 

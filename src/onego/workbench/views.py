@@ -1,4 +1,5 @@
-"""Staff pages. The package designer: edit or upload a definition, preview it compiled, save it, export.
+"""Staff pages. The package designer: edit or upload a definition, preview it compiled, submit it for
+review (a draft: a second administrator publishes it), the history of each package, export.
 
 Views parse input, call catalog services/selectors and render; the import, the checks and the compiler are
 the catalog's (`preview_definition` compiles an unsaved definition and rolls back).
@@ -15,7 +16,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,8 +24,18 @@ from onego.catalog.definitions.export import package_document
 from onego.catalog.definitions.reader import Issue
 from onego.catalog.definitions.source import dump_yaml
 from onego.catalog.definitions.xlsx import write_items_workbook
-from onego.catalog.preview import Preview, packages_in_text, preview_definition
-from onego.catalog.services import CatalogImportFailed, catalog_import_text, catalog_import_upload
+from onego.catalog.preview import Preview, preview_definition
+from onego.catalog.publishing import (
+    change_by_id,
+    change_propose,
+    change_publish,
+    change_reject,
+    changes_touching,
+    package_history,
+    pending_changes,
+)
+from onego.catalog.services import CatalogImportFailed
+from onego.core.errors import OneGoError
 from onego.workbench.staff import staff_member_required
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -81,6 +91,8 @@ def _context(
         "issues": shown,
         "upload_name": upload_name,
         "file_name": _file_name(package_code),
+        "pending": pending_changes(),
+        "reason": "",
     }
 
 
@@ -120,28 +132,104 @@ def preview(request: HttpRequest) -> HttpResponse:
     return render(request, "workbench/designer.html", _context(text=text, package_code=code, preview=result))
 
 
+def _author(request: HttpRequest) -> str:
+    return f"user:{request.user.get_username()}"
+
+
+def _submitted(request: HttpRequest, change: Any) -> HttpResponse:
+    messages.success(request, _("已提交待审核：须由另一位管理员审核后发布；发布前公众看到的仍是已发布版本。"))
+    return HttpResponseRedirect(reverse("workbench:change", args=[change.pk]))
+
+
 @staff_member_required
 @require_POST
 def save(request: HttpRequest) -> HttpResponse:
-    """Import the definition for real — all or nothing — and reload it from the database."""
+    """Submit the definition for review — checked as a real import would, nothing published yet."""
     text = request.POST.get("definition", "")
     code = request.POST.get("package", "")
+    reason = request.POST.get("reason", "")
     try:
-        result = catalog_import_text(text=text, name=_file_name(code))
+        change = change_propose(author=_author(request), text=text, name=_file_name(code), reason=reason)
     except CatalogImportFailed as exc:
         context = _context(text=text, package_code=code, preview=None, issues=list(exc.issues))
         return render(request, "workbench/designer.html", context, status=400)
-    saved = next(iter(_defined_packages(text, code)), code)
-    messages.success(request, _("已保存并导入：%(counts)s") % {"counts": _counts(result.counts)})
-    return HttpResponseRedirect(reverse("workbench:designer") + "?" + urlencode({"package": saved}))
+    except OneGoError as exc:
+        issue = Issue(_file_name(code), 0, exc.field or "definition", exc.message)
+        context = _context(text=text, package_code=code, preview=None, issues=[issue])
+        return render(request, "workbench/designer.html", context, status=400)
+    return _submitted(request, change)
 
 
-def _defined_packages(text: str, fallback: str) -> list[str]:
-    return packages_in_text(text) or ([fallback] if fallback else [])
+@staff_member_required
+@require_GET
+def changes(request: HttpRequest) -> HttpResponse:
+    """Changes waiting for review, and the latest decided ones."""
+    recent = m.CatalogChange.objects.exclude(status=m.ChangeStatus.PENDING).order_by("-decided_at")[:30]
+    return render(
+        request, "workbench/designer_changes.html", {"pending": pending_changes(), "recent": list(recent)}
+    )
 
 
-def _counts(counts: dict[str, int]) -> str:
-    return "，".join(f"{k} {v}" for k, v in counts.items() if v)
+def _change_page(
+    request: HttpRequest, change_id: Any, *, error: str = "", field: str = "", status: int = 200
+) -> HttpResponse:
+    try:
+        change = change_by_id(change_id)
+    except OneGoError as exc:
+        raise Http404(exc.message) from exc
+    author = change.author == _author(request)
+    published = list(m.Package.objects.filter(code__in=change.packages).values_list("code", flat=True))
+    context = {"change": change, "own": author, "error": error, "error_field": field, "published": published}
+    return render(request, "workbench/designer_change.html", context, status=status)
+
+
+@staff_member_required
+@require_GET
+def change(request: HttpRequest, change_id: Any) -> HttpResponse:
+    return _change_page(request, change_id)
+
+
+@staff_member_required
+@require_POST
+def change_decide(request: HttpRequest, change_id: Any) -> HttpResponse:
+    """Publish (another administrator only) or send back a pending change."""
+    action = request.POST.get("action", "")
+    try:
+        if action == "publish":
+            done = change_publish(
+                change_id=change_id,
+                reviewer=_author(request),
+                reason=request.POST.get("reason", ""),
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, _("已发布：%(title)s") % {"title": done.title})
+        elif action == "reject":
+            done = change_reject(
+                change_id=change_id, reviewer=_author(request), note=request.POST.get("note", "")
+            )
+            messages.success(request, _("已退回：%(title)s") % {"title": done.title})
+        else:
+            return _change_page(request, change_id, error=_("请选择发布或退回"), field="action", status=400)
+    except CatalogImportFailed as exc:
+        lines = "；".join(str(i) for i in exc.issues)
+        return _change_page(request, change_id, error=lines, field="definition", status=400)
+    except OneGoError as exc:
+        if exc.code == "not_found":
+            raise Http404(exc.message) from exc
+        status = 403 if exc.code == "forbidden" else 409 if exc.code == "conflict" else 400
+        return _change_page(request, change_id, error=exc.message, field=exc.field or "", status=status)
+    return HttpResponseRedirect(reverse("workbench:change", args=[change_id]))
+
+
+@staff_member_required
+@require_GET
+def history(request: HttpRequest, code: str) -> HttpResponse:
+    """A package's published versions, each with who submitted and approved it and a readable diff."""
+    package = m.Package.objects.filter(code=code).first()
+    if package is None:
+        raise Http404(_("没有找到该套餐"))
+    context = {"package": package, "versions": package_history(code), "changes": changes_touching(code)}
+    return render(request, "workbench/designer_history.html", context)
 
 
 def _read_upload(request: HttpRequest) -> tuple[UploadedFile[bytes] | None, str]:
@@ -182,15 +270,24 @@ def upload(request: HttpRequest) -> HttpResponse:
             return render(request, "workbench/designer.html", context, status=400)
     if request.POST.get("action") == "save":
         try:
-            result = catalog_import_upload(content=content, name=name)
+            change = change_propose(
+                author=_author(request),
+                text=text if is_yaml else "",
+                upload=None if is_yaml else content,
+                name=name,
+                reason=request.POST.get("reason", ""),
+                channel="upload",
+            )
         except CatalogImportFailed as exc:
             context = _context(
                 text=text, package_code=code, preview=None, issues=list(exc.issues), upload_name=name
             )
             return render(request, "workbench/designer.html", context, status=400)
-        saved = (_defined_packages(text, code) if is_yaml else []) or [code]
-        messages.success(request, _("已保存并导入：%(counts)s") % {"counts": _counts(result.counts)})
-        return HttpResponseRedirect(reverse("workbench:designer") + "?" + urlencode({"package": saved[0]}))
+        except OneGoError as exc:
+            issue = Issue(name, 0, exc.field or "upload", exc.message)
+            context = _context(text=text, package_code=code, preview=None, issues=[issue], upload_name=name)
+            return render(request, "workbench/designer.html", context, status=400)
+        return _submitted(request, change)
     if is_yaml:
         result_preview = preview_definition(text=text, name=name, package_code=code)
     else:

@@ -33,6 +33,7 @@ class Known:
         self._elements: dict[str, ElementInfo] | None = None
 
     _MODELS: dict[str, type[Any]] = {
+        "subjects": m.DataSubject,
         "themes": m.PackageTheme,
         "data_groups": m.DataGroup,
         "regions": m.Region,
@@ -45,6 +46,7 @@ class Known:
         "partners": m.Partner,
         "service_points": m.ServicePoint,
         "items": m.ServiceItem,
+        "translations": m.Translation,
         "packages": m.Package,
     }
 
@@ -109,7 +111,60 @@ def _ref(
         )
 
 
+def subject_choices(known: Known) -> list[str]:
+    return [m.APPLICANT_SUBJECT, *sorted(set(known.defs.records["subjects"]) | known.db("subjects"))]
+
+
+def check_subject_ref(issues: Issues, known: Known, file: str, line: int, path: str, code: str) -> None:
+    """A `subject:` must be `applicant` or a declared subject (the vocabulary is catalog data)."""
+    if code and code != m.APPLICANT_SUBJECT and not known.has("subjects", code):
+        issues.add(
+            file,
+            line,
+            path,
+            f"未知的数据主体“{code}”；可用：{'、'.join(subject_choices(known))}（或在 subjects 中声明）",
+        )
+
+
+def _element_type(known: Known, code: str) -> str | None:
+    record = known.defs.records["data_elements"].get(code)
+    if record is not None:
+        return str(record.data["type"])
+    return m.DataElement.objects.filter(code=code).values_list("type", flat=True).first()
+
+
+def check_subjects(defs: Definitions, issues: Issues, known: Known) -> None:
+    for rec in defs.records["subjects"].values():
+        identity, kind = rec.data["identity"], rec.data["kind"]
+        if identity:
+            type_ = _element_type(known, identity)
+            wanted = "uscc" if kind == "enterprise" else "id_number"
+            if type_ is None:
+                issues.add(rec.file, rec.line_of("identity"), "identity", f"未知的数据元代码“{identity}”")
+            elif type_ != wanted:
+                issues.add(
+                    rec.file,
+                    rec.line_of("identity"),
+                    "identity",
+                    f"主体“{rec.code}”的身份数据元“{identity}”应为 {wanted} 类型（当前为 {type_}）",
+                )
+        elif rec.data["consent"] != m.SubjectConsent.GUARDIAN:
+            issues.add(
+                rec.file,
+                rec.line,
+                "identity",
+                f"主体“{rec.code}”须声明 identity（标识此人的数据元）；只有监护人代为授权的主体（如未落户的新生儿）"
+                "可以没有，经申请人本人的记录查询",
+            )
+        name_element = rec.data["name_element"]
+        if name_element and _element_type(known, name_element) is None:
+            issues.add(
+                rec.file, rec.line_of("name_element"), "name_element", f"未知的数据元代码“{name_element}”"
+            )
+
+
 def check_catalog(defs: Definitions, issues: Issues, known: Known) -> None:
+    check_subjects(defs, issues, known)
     for rec in defs.records["regions"].values():
         level = rec.data["level"] or region_level_of(rec.code)
         rec.data["level"] = level
@@ -151,6 +206,7 @@ def check_catalog(defs: Definitions, issues: Issues, known: Known) -> None:
         _ref(issues, known, rec, "issuer_type", "department_types", rec.data["issuer_type"])
     for rec in defs.records["data_elements"].values():
         _ref(issues, known, rec, "registry", "registries", rec.data["registry"])
+        check_subject_ref(issues, known, rec.file, rec.line_of("subject"), "subject", rec.data["subject"])
         group = rec.code.split(".", 1)[0]
         if group and group not in GROUP_TITLES and not known.has("data_groups", group):
             defs.notices.append(
@@ -199,6 +255,14 @@ def check_item(rec: Record, issues: Issues, known: Known) -> None:
             )
         seen[code] = entry["line"]
         _check_syntax(issues, rec.file, entry["line"], f"{entry['path']}.when", entry["when"])
+        check_subject_ref(
+            issues,
+            known,
+            rec.file,
+            entry.get("subject_line", entry["line"]),
+            f"{entry['path']}.subject",
+            entry["subject"],
+        )
     produced: dict[str, int] = {}
     for entry in d["produces"]:
         code = entry["element"]
@@ -350,6 +414,34 @@ def question_specs(questions: Iterable[dict[str, Any]]) -> dict[str, QuestionSpe
     }
 
 
+def _material_subjects(known: Known, item: str) -> dict[str, str]:
+    """material type → subject for one item, from this import or the database."""
+    record = known.defs.records["items"].get(item)
+    if record is not None:
+        return {e["material"]: e["subject"] for e in record.data["materials"]}
+    rows = m.ItemMaterial.objects.filter(item__code=item).values_list("material_type__code", "subject")
+    return dict(rows)
+
+
+def _check_material_subjects(rec: Record, issues: Issues, known: Known) -> None:
+    """One material type in a package belongs to one person: the merged list has one line per type."""
+    owner: dict[str, tuple[str, str]] = {}
+    for entry in rec.data["items"]:
+        code = entry["item"]
+        if not code:
+            continue
+        for material, subject in _material_subjects(known, code).items():
+            first = owner.setdefault(material, (subject, code))
+            if first[0] != subject:
+                issues.add(
+                    rec.file,
+                    entry["line"],
+                    f"{entry['path']}.item",
+                    f"材料“{material}”在事项“{first[1]}”中属于{first[0]}，在事项“{code}”中属于{subject}："
+                    "同一套餐中一种材料只能属于一人，请为其中一人声明单独的材料类型",
+                )
+
+
 def check_package(rec: Record, issues: Issues, known: Known) -> None:
     d = rec.data
     f = rec.file
@@ -384,6 +476,7 @@ def check_package(rec: Record, issues: Issues, known: Known) -> None:
             except ExpressionError as exc:
                 issues.add(f, q["line"], f"{q['path']}.default", exc.message)
 
+    _check_material_subjects(rec, issues, known)
     steps = {s["code"]: s for s in d["partner_steps"] if s["code"]}
     nodes: dict[str, dict[str, Any]] = {}
     for entry in d["items"]:

@@ -122,6 +122,7 @@ def catalog_documents() -> dict[str, dict[str, Any]]:
                     "sensitive": e.sensitive or None,
                     "registry": e.registry.code if e.registry else None,
                     "help": e.help_text,
+                    "subject": e.subject if e.subject != m.APPLICANT_SUBJECT else None,
                 }
             )
             for e in m.DataElement.objects.select_related("registry")
@@ -159,8 +160,28 @@ def catalog_documents() -> dict[str, dict[str, Any]]:
     groups = [
         _clean({"code": g.code, "name": g.name, "name_en": g.name_en}) for g in m.DataGroup.objects.all()
     ]
+    subjects = [
+        _clean(
+            {
+                "code": s.code,
+                "name": s.name,
+                "name_en": s.name_en,
+                "kind": s.kind,
+                "identity": s.identity,
+                "name_element": s.name_element,
+                "consent": s.consent,
+                "position": s.position,
+            }
+        )
+        for s in m.DataSubject.objects.all()
+    ]
+    if subjects:
+        docs["subjects.yaml"] = {"subjects": subjects}
     if themes or groups:
         docs["themes.yaml"] = _clean({"themes": themes, "data_groups": groups})
+    translations = [{"zh": t.code, "en": t.en} for t in m.Translation.objects.all()]
+    if translations:
+        docs["translations.yaml"] = {"translations": translations}
     for p in m.Package.objects.all():
         docs[f"packages/{p.code}.yaml"] = package_document(p)
     return docs
@@ -181,7 +202,12 @@ def item_document(i: m.ServiceItem) -> dict[str, Any]:
     ]
     materials = [
         u.material_type.code
-        if u.required and not u.when and u.original and u.copies == 1 and not u.note
+        if u.required
+        and not u.when
+        and u.original
+        and u.copies == 1
+        and not u.note
+        and u.subject == m.APPLICANT_SUBJECT
         else _clean(
             {
                 "material": u.material_type.code,
@@ -190,6 +216,7 @@ def item_document(i: m.ServiceItem) -> dict[str, Any]:
                 "copies": u.copies,
                 "when": u.when,
                 "note": u.note,
+                "subject": u.subject if u.subject != m.APPLICANT_SUBJECT else None,
             }
         )
         for u in i.materials.all()

@@ -19,11 +19,13 @@ from onego.catalog.models import (
     PartnerKind,
     QuestionType,
     RegionLevel,
+    SubjectConsent,
     post_choices_problem,
 )
 from onego.core.validators import check_region_code, check_uscc
 
 SECTIONS = (
+    "subjects",
     "themes",
     "data_groups",
     "regions",
@@ -36,8 +38,10 @@ SECTIONS = (
     "partners",
     "service_points",
     "items",
+    "translations",
 )
 SECTION_NAMES = {
+    "subjects": "数据主体",
     "themes": "主题",
     "data_groups": "表单分组",
     "regions": "行政区划",
@@ -50,6 +54,7 @@ SECTION_NAMES = {
     "partners": "合作机构",
     "service_points": "服务网点",
     "items": "事项",
+    "translations": "译文",
     "packages": "套餐",
 }
 
@@ -122,6 +127,22 @@ def parse_region(r: Reader) -> Record:
     return _record("regions", r, code, data)
 
 
+def parse_subject(r: Reader) -> Record:
+    code = r.code("code")
+    if code == "applicant":
+        r.error("code", "主体“applicant”（申请人）是内置的，不需要也不能声明")
+    data = {
+        "name": r.text("name", required=True, max_length=50),
+        "name_en": r.text("name_en"),
+        "kind": r.choice("kind", ["person", "enterprise"], default="person"),
+        "identity": r.code("identity", required=False),
+        "name_element": r.code("name_element", required=False),
+        "consent": r.choice("consent", SubjectConsent.values, required=True),
+        "position": r.integer("position", default=100, maximum=1000),
+    }
+    return _record("subjects", r, code, data)
+
+
 def parse_theme(r: Reader) -> Record:
     code = r.code("code")
     if code and not (code.startswith(("person.", "enterprise.")) and len(code.split(".")) == 2):
@@ -140,6 +161,13 @@ def parse_data_group(r: Reader) -> Record:
         r.error("code", f"分组代码“{code}”应为数据元代码中“.”之前的部分，如 farm（对应 farm.area）")
     data = {"name": r.text("name", required=True, max_length=50), "name_en": r.text("name_en")}
     return _record("data_groups", r, code, data)
+
+
+def parse_translation(r: Reader) -> Record:
+    """`{zh: 随母, en: Mother's surname}`: the English of a Chinese text shown to people (choices, notes)."""
+    zh = r.text("zh", required=True, max_length=300)
+    data = {"en": r.text("en", required=True)}
+    return _record("translations", r, zh, data)
 
 
 def parse_department_type(r: Reader) -> Record:
@@ -209,6 +237,7 @@ def parse_data_element(r: Reader) -> Record:
         "sensitive": r.boolean("sensitive"),
         "registry": r.code("registry", required=False),
         "help_text": r.text("help"),
+        "subject": r.code("subject", required=False) or "applicant",
     }
     if type_ == DataType.CHOICE and not choices:
         r.error("choices", "选项类型的数据元必须列出 choices")
@@ -268,7 +297,7 @@ def _parse_item_refs(r: Reader, key: str, ref_key: str) -> list[dict[str, Any]]:
                 "path": path,
             }
             if ref_key == "material":
-                plain.update(original=True, copies=1, note="")
+                plain.update(original=True, copies=1, note="", subject="applicant")
             out.append(plain)
             continue
         sub = Reader(value, file=r.file, line=line, path=path, issues=r.issues)
@@ -283,6 +312,8 @@ def _parse_item_refs(r: Reader, key: str, ref_key: str) -> list[dict[str, Any]]:
             entry["original"] = sub.boolean("original", default=True)
             entry["copies"] = sub.integer("copies", default=1, minimum=1, maximum=20)
             entry["note"] = sub.text("note")
+            entry["subject"] = sub.code("subject", required=False) or "applicant"
+            entry["subject_line"] = sub.line_of("subject") if "subject" in sub.data else line
         sub.finish()
         out.append(entry)
     return out
@@ -513,6 +544,7 @@ def parse_package(r: Reader) -> Record:
 
 
 _PARSERS = {
+    "subjects": parse_subject,
     "themes": parse_theme,
     "data_groups": parse_data_group,
     "regions": parse_region,
@@ -525,6 +557,7 @@ _PARSERS = {
     "partners": parse_partner,
     "service_points": parse_service_point,
     "items": parse_item,
+    "translations": parse_translation,
 }
 
 

@@ -39,10 +39,14 @@ def store(defs: Definitions) -> dict[str, int]:
     material = _Lookup(m.MaterialType)
     item_of = _Lookup(m.ServiceItem)
 
+    for code, rec in r["subjects"].items():
+        _upsert(m.DataSubject, code, rec.data)
     for code, rec in r["themes"].items():
         _upsert(m.PackageTheme, code, rec.data)
     for code, rec in r["data_groups"].items():
         _upsert(m.DataGroup, code, rec.data)
+    for code, rec in r["translations"].items():
+        _upsert(m.Translation, code, rec.data)
     for code, rec in r["department_types"].items():
         _upsert(m.DepartmentType, code, rec.data)
     # Parents before children: a shorter or more zero-padded code is higher in the tree.
@@ -114,6 +118,7 @@ def store(defs: Definitions) -> dict[str, int]:
                         "max_length",
                         "sensitive",
                         "help_text",
+                        "subject",
                     )
                 },
                 "registry": registry(d["registry"]),
@@ -217,6 +222,7 @@ def store(defs: Definitions) -> dict[str, int]:
                     original=e["original"],
                     copies=e["copies"],
                     note=e["note"],
+                    subject=e["subject"],
                     position=i,
                 )
                 for i, e in enumerate(d["materials"])

@@ -8,7 +8,7 @@ registry or e-licence can verify it), and compares the package's burden with doi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from onego.catalog.rules.expressions import (
@@ -19,6 +19,8 @@ from onego.catalog.rules.expressions import (
     evaluate,
 )
 from onego.catalog.rules.graph import critical_path, prerequisites, stages
+
+APPLICANT = "applicant"  # the built-in subject: the applicant themself
 
 
 # --- input ------------------------------------------------------------------------------------------------
@@ -32,6 +34,7 @@ class ElementSpec:
     registry: str = ""  # code of a connected registry that can supply it, or ""
     registry_name: str = ""
     post_choices: tuple[str, ...] = ()  # choices meaning "the result is posted to the applicant"
+    subject: str = APPLICANT  # whose datum it is (catalog `subjects`)
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,19 @@ class MaterialUse:
     original: bool = True
     copies: int = 1
     note: str = ""
+    subject: str = APPLICANT  # whose material it is: verified for that person
+
+
+@dataclass(frozen=True)
+class SubjectSpec:
+    """A subject other than the applicant (catalog `subjects`): whose data and materials these are."""
+
+    code: str
+    name: str
+    consent: str  # guardian | representative | own
+    kind: str = "person"
+    identity: ElementSpec | None = None  # the element naming the person (a form field, asked once)
+    name_element: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,6 +127,9 @@ class PackageSpec:
     questions: tuple[QuestionSpec, ...]
     defaults: Mapping[str, Any]
     entries: tuple[PackageEntry, ...]
+    subjects: tuple[
+        SubjectSpec, ...
+    ] = ()  # the catalog's subjects (all of them; the compiler keeps the used)
 
 
 # --- output -----------------------------------------------------------------------------------------------
@@ -170,6 +189,9 @@ class FormField:
     # Shown only when this condition over the scenario answers holds (the item's `when` on the field);
     # a field a choice makes irrelevant is left out altogether. Kept for the package check.
     when: str = ""
+    subject: str = APPLICANT  # whose datum it is
+    # The subject this field identifies (its `identity` element): the person is named once, here.
+    identifies: str = ""
 
 
 @dataclass(frozen=True)
@@ -192,6 +214,7 @@ class MaterialLine:
     copies: int
     file_types: list[str]
     notes: list[str]
+    subject: str = APPLICANT  # whose material: verification asks the registry about that person
 
 
 @dataclass(frozen=True)
@@ -249,6 +272,27 @@ class CompiledQuestion:
 
 
 @dataclass(frozen=True)
+class CompiledSubject:
+    """A subject the package's included items need data or materials of, and how they are covered."""
+
+    code: str
+    name: str
+    consent: str
+    consent_text: str  # who agrees to the reads about them, as the applicant reads it
+    identity: str  # the element identifying them ("" for a subject reached only through the applicant)
+    name_element: str
+    elements: list[str]
+    materials: list[str]
+
+
+CONSENT_TEXT = {
+    "guardian": "由申请人作为其父母（监护人）代为授权",
+    "representative": "由法定代表人本人代表企业授权",
+    "own": "须由其本人授权；未经本人授权不查询其数据，请自行填写、上传",
+}
+
+
+@dataclass(frozen=True)
 class CompiledPackage:
     package: str
     name: str
@@ -267,6 +311,7 @@ class CompiledPackage:
     questions: list[CompiledQuestion] = field(default_factory=list)
     # Element → value for form fields that answer a question: the answer given once fills the field.
     bound_values: dict[str, Any] = field(default_factory=dict)
+    subjects: list[CompiledSubject] = field(default_factory=list)  # whose data, besides the applicant's
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -550,6 +595,7 @@ def compile_package(
 
     form, fields_separate = _merge_form(included, values, prerequisites(after), spec.questions)
     materials, uploads_separate = _merge_materials(included, values, produced)
+    subjects = _subjects(spec.subjects, form, materials)
     fields_merged = sum(len(g.fields) for g in form)
     fields_to_type = sum(1 for g in form for f in g.fields if not f.prefill_registry and not f.produced_by)
     items = [e.item for e in included if e.item]
@@ -622,7 +668,69 @@ def compile_package(
         warnings=warnings,
         questions=questions,
         bound_values=bound_values,
+        subjects=subjects,
     )
+
+
+def _subjects(
+    declared: Sequence[SubjectSpec], form: list[FormGroup], materials: Sequence[MaterialLine]
+) -> list[CompiledSubject]:
+    """The subjects the form and materials name; each one's identity is a field of the form (added,
+    required, in its own group, when no included item asks for it), so the person is named once."""
+    by_code = {s.code: s for s in declared}
+    fields = [f for g in form for f in g.fields]
+    used = {f.subject for f in fields} | {m.subject for m in materials}
+    out: list[CompiledSubject] = []
+    for spec in declared:
+        if spec.code not in used:
+            continue
+        identity = spec.identity.code if spec.identity else ""
+        if spec.identity is not None and identity not in {f.element for f in fields}:
+            el = spec.identity
+            users = sorted(
+                {u for f in fields if f.subject == spec.code for u in f.used_by}
+                | {u for m in materials if m.subject == spec.code for u in m.used_by}
+            )
+            group = identity.split(".", 1)[0]
+            target = next((g for g in form if g.group == group), None)
+            if target is None:
+                target = FormGroup(group=group, title=GROUP_TITLES.get(group, group), fields=[])
+                form.append(target)
+            target.fields.append(
+                FormField(
+                    element=identity,
+                    name=el.name,
+                    type=el.type,
+                    choices=list(el.choices),
+                    required=True,
+                    sensitive=el.sensitive,
+                    used_by=users,
+                    prefill_registry=el.registry,
+                    prefill_source=el.registry_name,
+                    subject=el.subject,
+                )
+            )
+        for g in form:
+            g.fields[:] = [
+                replace(f, identifies=spec.code) if f.element == identity and identity else f
+                for f in g.fields
+            ]
+        out.append(
+            CompiledSubject(
+                code=spec.code,
+                name=spec.name,
+                consent=spec.consent,
+                consent_text=CONSENT_TEXT.get(spec.consent, spec.consent),
+                identity=identity,
+                name_element=spec.name_element,
+                elements=[f.element for f in fields if f.subject == spec.code],
+                materials=[m.material for m in materials if m.subject == spec.code],
+            )
+        )
+    unknown = sorted(used - set(by_code) - {APPLICANT})
+    if unknown:
+        raise CompileError(f"未知的数据主体“{'、'.join(unknown)}”（请在 subjects 中声明）", field="subject")
+    return out
 
 
 def _producer(
@@ -684,6 +792,7 @@ def _merge_form(
                 answers_question=answering.get(code, ""),
                 # Conditional only when every use of it is conditional on the same thing.
                 when=next(iter(entry["when"])) if len(entry["when"]) == 1 else "",
+                subject=el.subject,
             )
         )
     return [FormGroup(group=g, title=GROUP_TITLES.get(g, g), fields=f) for g, f in groups.items()], separate
@@ -704,6 +813,12 @@ def _merge_materials(
             entry = lines.setdefault(
                 use.material.code, {"use": use, "required": False, "used_by": [], "notes": []}
             )
+            if use.subject != entry["use"].subject:
+                raise CompileError(
+                    f"材料“{use.material.name}”在本套餐中分属两个主体（{entry['use'].subject}、{use.subject}）："
+                    "同一材料类型只能属于一人，请为其中一人声明单独的材料类型",
+                    field="materials",
+                )
             entry["required"] = entry["required"] or use.required
             entry["used_by"].append(e.code)
             if use.note and use.note not in entry["notes"]:
@@ -735,6 +850,7 @@ def _merge_materials(
                 copies=entry["use"].copies,
                 file_types=list(mat.file_types),
                 notes=entry["notes"],
+                subject=entry["use"].subject,
             )
         )
     return out, separate

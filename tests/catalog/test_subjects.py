@@ -1,0 +1,148 @@
+"""Subjects of data and materials (数据主体) as catalog data: declared, referenced, checked at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from onego.catalog import models as m
+from onego.catalog.definitions.export import catalog_documents
+from onego.catalog.selectors import compile_for
+from onego.catalog.services import CatalogImportFailed, catalog_import
+from tests.builders import catalog, restaurant_package, write_folder
+
+pytestmark = pytest.mark.django_db
+
+REP = {
+    "code": "legal_representative",
+    "name": "法定代表人",
+    "identity": "enterprise.rep_id_number",
+    "name_element": "enterprise.rep_name",
+    "consent": "representative",
+}
+
+
+def with_subjects(**material: Any) -> dict[str, Any]:
+    doc = catalog()
+    doc["subjects"] = [dict(REP)]
+    doc["data_elements"] += [
+        {
+            "code": "enterprise.rep_id_number",
+            "name": "法定代表人公民身份号码",
+            "type": "id_number",
+            "registry": "enterprise",
+        },
+        {"code": "enterprise.rep_name", "name": "法定代表人姓名", "type": "string", "registry": "enterprise"},
+    ]
+    permit = next(i for i in doc["items"] if i["code"] == "food_business_permit")
+    permit["materials"] = [
+        {"material": "resident_id_card", "subject": "legal_representative", **material}
+        if (x if isinstance(x, str) else x["material"]) == "resident_id_card"
+        else x
+        for x in permit["materials"]
+    ]
+    licence = next(i for i in doc["items"] if i["code"] == "business_licence")
+    licence["materials"] = [
+        {"material": "resident_id_card", "subject": "legal_representative"}
+        if (x if isinstance(x, str) else x["material"]) == "resident_id_card"
+        else x
+        for x in licence["materials"]
+    ]
+    return doc
+
+
+def refused(tmp_path: Path, doc: dict[str, Any], packages: list[dict[str, Any]] | None = None) -> list[str]:
+    with pytest.raises(CatalogImportFailed) as info:
+        catalog_import(path=write_folder(tmp_path, catalog_doc=doc, packages=packages))
+    assert m.ServiceItem.objects.count() == 0  # nothing half-written
+    assert m.DataSubject.objects.count() == 0
+    return [str(i) for i in info.value.issues]
+
+
+def test_a_declared_subject_is_stored_and_the_compiled_package_names_whose_material_it_is(
+    tmp_path: Path,
+) -> None:
+    catalog_import(path=write_folder(tmp_path, catalog_doc=with_subjects()))
+    stored = m.DataSubject.objects.get(code="legal_representative")
+    assert (stored.consent, stored.identity) == ("representative", "enterprise.rep_id_number")
+    assert m.ItemMaterial.objects.get(
+        item__code="food_business_permit", material_type__code="resident_id_card"
+    ).subject == ("legal_representative")
+    compiled = compile_for(package_code="open-restaurant", region_code="520102", answers={})
+    card = next(x for x in compiled.materials if x.material == "resident_id_card")
+    assert card.subject == "legal_representative"
+    assert [s.code for s in compiled.subjects] == ["legal_representative"]
+    # No item asks for the representative's number, yet the person must be named once: the compiler
+    # adds the identity field, required, marked with whom it identifies.
+    identity = next(f for g in compiled.form for f in g.fields if f.element == "enterprise.rep_id_number")
+    assert identity.required
+    assert identity.identifies == "legal_representative"
+
+
+def test_an_unknown_subject_on_a_material_is_refused_with_file_line_and_field(tmp_path: Path) -> None:
+    doc = with_subjects()
+    permit = next(i for i in doc["items"] if i["code"] == "food_business_permit")
+    permit["materials"][0] = {
+        "material": permit["materials"][0]
+        if isinstance(permit["materials"][0], str)
+        else permit["materials"][0]["material"],
+        "subject": "landlord",
+    }
+    issues = refused(tmp_path, doc)
+    [issue] = [i for i in issues if "未知的数据主体“landlord”" in i]
+    assert issue.startswith("catalog.yaml:")
+    assert ".materials[0].subject: 未知的数据主体“landlord”；可用：applicant、legal_representative" in issue
+    assert "（或在 subjects 中声明）" in issue
+
+
+def test_an_unknown_subject_on_a_data_element_is_refused(tmp_path: Path) -> None:
+    doc = with_subjects()
+    doc["data_elements"].append({"code": "spouse.name", "name": "配偶姓名", "subject": "spouse"})
+    issues = refused(tmp_path, doc)
+    assert any(": subject: 未知的数据主体“spouse”" in i for i in issues), issues
+
+
+def test_a_subject_identified_by_something_that_is_not_an_id_number_is_refused(tmp_path: Path) -> None:
+    doc = with_subjects()
+    doc["subjects"][0]["identity"] = "enterprise.rep_name"
+    issues = refused(tmp_path, doc)
+    assert any(
+        "identity: 主体“legal_representative”的身份数据元“enterprise.rep_name”应为 id_number 类型" in i
+        for i in issues
+    ), issues
+
+
+def test_applicant_is_built_in_and_cannot_be_declared(tmp_path: Path) -> None:
+    doc = with_subjects()
+    doc["subjects"].append(
+        {"code": "applicant", "name": "申请人", "consent": "own", "identity": "enterprise.rep_id_number"}
+    )
+    issues = refused(tmp_path, doc)
+    assert any("主体“applicant”（申请人）是内置的" in i for i in issues), issues
+
+
+def test_one_material_type_for_two_people_in_one_package_is_refused(tmp_path: Path) -> None:
+    doc = with_subjects()
+    licence = next(i for i in doc["items"] if i["code"] == "business_licence")
+    licence["materials"] = [
+        "resident_id_card"
+        if (x == "resident_id_card" or (isinstance(x, dict) and x["material"] == "resident_id_card"))
+        else x
+        for x in licence["materials"]
+    ]
+    issues = refused(tmp_path, doc, packages=[restaurant_package()])
+    assert any(
+        "材料“resident_id_card”在事项" in i and "同一套餐中一种材料只能属于一人" in i for i in issues
+    ), issues
+
+
+def test_subjects_survive_export_and_reimport(tmp_path: Path) -> None:
+    catalog_import(path=write_folder(tmp_path / "in", catalog_doc=with_subjects()))
+    docs = catalog_documents()
+    assert docs["subjects.yaml"]["subjects"][0]["code"] == "legal_representative"
+    permit = next(i for i in docs["items.yaml"]["items"] if i["code"] == "food_business_permit")
+    assert {"material": "resident_id_card", "subject": "legal_representative"}.items() <= next(
+        x for x in permit["materials"] if isinstance(x, dict) and x["material"] == "resident_id_card"
+    ).items()
