@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onego.workbench import counter, dashboard, feedback, lead, officer, queue, second_factor, views
+from onego.workbench import counter, dashboard, feedback, insight, lead, officer, queue, second_factor, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -49,4 +49,7 @@ urlpatterns = [
     path("designer/upload/", views.upload, name="upload"),
     path("designer/export/packages/<slug:code>.yaml", views.export_package, name="export_package"),
     path("designer/export/items.xlsx", views.export_items, name="export_items"),
+    # 运行监测看板 (onego.insight): figures from the rollups, exports of each
+    path("insight/", insight.insight_dashboard, name="insight"),
+    path("insight/export/<slug:figure>.<slug:fmt>", insight.insight_export, name="insight_export"),
 ]
