@@ -142,6 +142,9 @@ ROUTES: dict[str, frozenset[str]] = {
     "workbench/feedback/invite/": STAFF,  # the form; issuing checks the case
     "workbench/feedback/<uuid:rect_id>/": NOBODY,  # no work order of that id
     "workbench/feedback/<uuid:rect_id>/<slug:action>/": NOBODY,
+    # 运行监测看板 (onego.insight): supervisors and administrators of a region, their own region only
+    "workbench/insight/": only(SUPERVISOR),
+    "workbench/insight/export/<slug:figure>.<slug:fmt>": only(SUPERVISOR),
 }
 
 # Who may POST to a route (an empty form) when that differs from who may GET it; everyone else is sent
@@ -296,6 +299,8 @@ def world(db: None, tmp_path: Path, settings: Any) -> dict[str, Any]:
         "rect_id": str(uuid.uuid4()),  # no rectification of that id
         "rectification_id": str(uuid.uuid4()),
         "entry_id": str(uuid.uuid4()),  # no ledger entry of that id
+        "figure": "volume_package",
+        "fmt": "csv",
     }
     return {"clients": clients, "values": values}
 
