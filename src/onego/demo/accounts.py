@@ -98,6 +98,12 @@ DEMO_LOGINS = (
         "好差评监督员（贵阳市，只读）service supervisor",
         "/workbench/feedback/supervision/",
     ),
+    DemoLogin(
+        "supervisor-province",
+        STAFF_PASSWORD,
+        "省级监督员（贵州省，只读：运行监测看板）province supervisor",
+        "/workbench/insight/",
+    ),
 )
 
 # Who is what where: username → display name and (department code, role) memberships.
@@ -115,6 +121,7 @@ DEMO_STAFF: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
         for username, slug, name, _ in LEADS
     },
     "supervisor": ("监督员 蒋平", (("gy-government-service", Role.SUPERVISOR.value),)),
+    "supervisor-province": ("省政务服务中心监督员 周敏", (("gz-government-service", Role.SUPERVISOR.value),)),
 }
 
 
