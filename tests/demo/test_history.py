@@ -32,7 +32,7 @@ def test_history_is_written_once_finished_and_shows_every_figure_at_each_level()
         assert set(Case.objects.values_list("status", flat=True)) <= {s.value for s in CASE_FINAL}
         assert sum(CaseDay.objects.values_list("submitted", flat=True)) == 150
         start, end = dt.date(2026, 4, 1), dt.date(2026, 6, 1)
-        for code in ("520000", "520100", "520102"):
+        for code in ("520000", "520100", "520102", "520102016"):
             board = dashboard(region=Region.objects.get(code=code), start=start, end=end)
             empty = [f.key for f in board.figures if not f.rows]
             assert empty == [], (code, empty)

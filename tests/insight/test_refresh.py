@@ -10,7 +10,7 @@ import time_machine
 
 from onego.cases.services.acceptance import case_accept
 from onego.cases.services.conclusion import case_issue_conclusion
-from onego.insight.models import CaseDay, DepartmentDay
+from onego.insight.models import CaseDay, CaseMonth, DepartmentDay, DepartmentMonth
 from onego.insight.refresh import insight_refresh
 from tests.cases.factories import submit
 from tests.cases.results_builders import decide_all
@@ -64,6 +64,16 @@ def test_a_concluded_case_is_summed_into_its_submission_day(people: People, trav
     assert row.uploads_made == 3
     assert row.days_serial == burden["days_serial"]
     assert row.days_taken == 2
+    month = CaseMonth.objects.get()  # the same sums, by month and county
+    assert (month.day, month.region_code, month.submitted, month.conclude_workdays) == (
+        dt.date(2026, 3, 1),
+        "520102",
+        1,
+        2,
+    )
+    assert sum(DepartmentMonth.objects.values_list("decided", flat=True)) == sum(
+        DepartmentDay.objects.values_list("decided", flat=True)
+    )
     departments = {r.department_code for r in DepartmentDay.objects.all()}
     assert departments == {sc.department.code for sc in case.subcases.all() if sc.department}
     decided = sum(r.decided for r in DepartmentDay.objects.all())
@@ -73,17 +83,17 @@ def test_a_concluded_case_is_summed_into_its_submission_day(people: People, trav
 def test_refresh_is_idempotent_and_a_full_rebuild_gives_the_same_rows(people: People, traveller: Any) -> None:
     concluded_case(people, traveller, "insight-0001")
     insight_refresh()
-    first = (rows(CaseDay), rows(DepartmentDay))
+    first = (rows(CaseDay), rows(DepartmentDay), rows(CaseMonth), rows(DepartmentMonth))
     within_overlap = insight_refresh()  # the same changes are read again (the overlap): same rows
     assert within_overlap.days == 1
-    assert (rows(CaseDay), rows(DepartmentDay)) == first
+    assert (rows(CaseDay), rows(DepartmentDay), rows(CaseMonth), rows(DepartmentMonth)) == first
     traveller.shift(dt.timedelta(minutes=10))
     insight_refresh()  # still within the overlap of the previous run's start
     traveller.shift(dt.timedelta(minutes=10))
     assert insight_refresh().days == 0  # nothing changed since
-    assert (rows(CaseDay), rows(DepartmentDay)) == first
+    assert (rows(CaseDay), rows(DepartmentDay), rows(CaseMonth), rows(DepartmentMonth)) == first
     insight_refresh(full=True)
-    assert (rows(CaseDay), rows(DepartmentDay)) == first
+    assert (rows(CaseDay), rows(DepartmentDay), rows(CaseMonth), rows(DepartmentMonth)) == first
 
 
 def test_only_days_with_changes_are_rebuilt(people: People, traveller: Any) -> None:

@@ -1,6 +1,7 @@
 """Rollups the dashboard reads instead of the case tables (docs/insight.md).
 
-Two daily rollups, one row per bucket, rebuilt bucket by bucket by `onego.insight.refresh`:
+Two daily rollups, one row per bucket, rebuilt bucket by bucket by `onego.insight.refresh`, and the
+same two summed by month and county (`CaseMonth`, `DepartmentMonth`) for the wide views:
 
 - `CaseDay`: cases submitted on one day × region × package × channel: volumes, acceptance and
   conclusion times, time-limit compliance, the burden of the case against its items one by one,
@@ -22,7 +23,7 @@ from django.db import models
 from onego.core.models import BaseModel
 
 
-class CaseDay(models.Model):
+class CaseSums(models.Model):
     day = models.DateField("提交日期")
     region_code = models.CharField("区划代码", max_length=12)
     package_code = models.CharField("一件事", max_length=80)
@@ -63,6 +64,11 @@ class CaseDay(models.Model):
     bad = models.PositiveIntegerField(default=0)  # 不满意, 非常不满意
 
     class Meta:
+        abstract = True
+
+
+class CaseDay(CaseSums):
+    class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "region_code", "package_code", "channel"], name="insight_case_day_once"
@@ -75,7 +81,7 @@ class CaseDay(models.Model):
         return f"{self.day} {self.region_code} {self.package_code} {self.channel}: {self.submitted}"
 
 
-class DepartmentDay(models.Model):
+class DepartmentSums(models.Model):
     day = models.DateField("提交日期")
     region_code = models.CharField("区划代码", max_length=12)
     package_code = models.CharField("一件事", max_length=80)
@@ -103,6 +109,11 @@ class DepartmentDay(models.Model):
     rect_open_overdue = models.PositiveIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class DepartmentDay(DepartmentSums):
+    class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "region_code", "package_code", "department_code", "held_by"],
@@ -114,6 +125,41 @@ class DepartmentDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.department_code} {self.package_code}: {self.subcases}"
+
+
+class CaseMonth(CaseSums):
+    """`CaseDay` summed by month and county: `day` is the month's first day, `region_code` the county (or
+    the city or province itself for cases filed there). What province, city and county views read: its
+    size is bounded by months × counties × packages × channels, however many cases there are."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "region_code", "package_code", "channel"], name="insight_case_month_once"
+            )
+        ]
+        indexes = [models.Index(fields=["day", "region_code"], name="insight_casemonth_day_region")]
+        verbose_name = verbose_name_plural = "办件月汇总（县级）Case monthly rollup"
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m} {self.region_code} {self.package_code} {self.channel}: {self.submitted}"
+
+
+class DepartmentMonth(DepartmentSums):
+    """`DepartmentDay` summed by month and county, as `CaseMonth`."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "region_code", "package_code", "department_code", "held_by"],
+                name="insight_department_month_once",
+            )
+        ]
+        indexes = [models.Index(fields=["day", "region_code"], name="insight_deptmonth_day_region")]
+        verbose_name = verbose_name_plural = "部门月汇总（县级）Department monthly rollup"
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m} {self.department_code} {self.package_code}: {self.subcases}"
 
 
 class RefreshState(BaseModel):

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Sum
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from onego.cases.models import Case, Material, MaterialKind, SubCase, SubCaseKind, SubCaseTransition
@@ -30,7 +31,7 @@ from onego.core import clock
 from onego.core.services import working_calendar
 from onego.feedback.models import DepartmentRating, Rectification
 from onego.insight import rules
-from onego.insight.models import CaseDay, DepartmentDay, RefreshState
+from onego.insight.models import CaseDay, CaseMonth, DepartmentDay, DepartmentMonth, RefreshState
 
 OVERLAP = dt.timedelta(minutes=5)
 CHUNK = 2000  # ids per IN (...) list
@@ -43,13 +44,14 @@ class RefreshReport:
     cases: int
     case_rows: int
     department_rows: int
+    month_rows: int
     full: bool
 
     def summary(self) -> str:
         what = "全量重算" if self.full else "增量刷新"
         return (
             f"汇总{what}：重算 {self.days} 天，{self.cases} 件办件，"
-            f"办件汇总 {self.case_rows} 行，部门汇总 {self.department_rows} 行。"
+            f"办件汇总 {self.case_rows} 行，部门汇总 {self.department_rows} 行，月汇总 {self.month_rows} 行。"
         )
 
 
@@ -295,6 +297,50 @@ def rebuild_days(days: Iterable[dt.date], *, today: dt.date) -> tuple[int, int, 
     return n_cases, n_case_rows, n_dept_rows
 
 
+def _month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _month_end(month: dt.date) -> dt.date:
+    return (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
+def rebuild_months(months: Iterable[dt.date]) -> int:
+    """Replace the monthly county rows of `months` by sums of their daily rows; returns rows written."""
+    written = 0
+    pairs: tuple[tuple[Any, Any, list[str], list[str]], ...] = (
+        (CaseDay, CaseMonth, ["package_code", "channel"], rules.CASE_SUMS),
+        (
+            DepartmentDay,
+            DepartmentMonth,
+            ["package_code", "department_code", "held_by"],
+            rules.DEPARTMENT_SUMS,
+        ),
+    )
+    for month in sorted(set(months)):
+        for daily, monthly, keys, sums in pairs:
+            monthly.objects.filter(day=month).delete()
+            rows = (
+                daily.objects.filter(day__gte=month, day__lte=_month_end(month))
+                .annotate(county=Substr("region_code", 1, 6))
+                .values("county", *keys)
+                .annotate(**{f"s_{n}": Sum(n) for n in sums})
+                .order_by()
+            )
+            objs = [
+                monthly(
+                    day=month,
+                    region_code=r["county"],
+                    **{k: r[k] for k in keys},
+                    **{n: r[f"s_{n}"] for n in sums},
+                )
+                for r in rows
+            ]
+            monthly.objects.bulk_create(objs, batch_size=1000)
+            written += len(objs)
+    return written
+
+
 @transaction.atomic
 def insight_refresh(*, full: bool = False) -> RefreshReport:
     """Bring the rollups up to date (idempotent; concurrent runs queue on the state row's lock)."""
@@ -308,14 +354,23 @@ def insight_refresh(*, full: bool = False) -> RefreshReport:
         # A full rebuild also drops buckets of days that no longer have cases.
         CaseDay.objects.exclude(day__in=days).delete()
         DepartmentDay.objects.exclude(day__in=days).delete()
+        months = {_month(d) for d in days}
+        CaseMonth.objects.exclude(day__in=months).delete()
+        DepartmentMonth.objects.exclude(day__in=months).delete()
     cases, case_rows, dept_rows = rebuild_days(days, today=today)
+    month_rows = rebuild_months(_month(d) for d in days)
     state.watermark = started
     state.last_day = today
     state.last_run_at = clock.now()
     state.last_days = len(days)
     state.save()
     return RefreshReport(
-        days=len(days), cases=cases, case_rows=case_rows, department_rows=dept_rows, full=since is None
+        days=len(days),
+        cases=cases,
+        case_rows=case_rows,
+        department_rows=dept_rows,
+        month_rows=month_rows,
+        full=since is None,
     )
 
 

@@ -1,8 +1,9 @@
 """The dashboard's figures, read from the rollups only (never the case tables): docs/insight.md.
 
 `dashboard(region=, start=, end=)` answers every figure for one region (and everything below it) and
-one period of submission days, with seven GROUP BY statements over `CaseDay` and `DepartmentDay`
-whatever the number of cases. Each figure is a `Figure`: a title, typed columns and plain rows —
+the whole months from `start` to `end`, with seven GROUP BY statements over the rollups whatever the
+number of cases: the monthly county rollups (`CaseMonth`, `DepartmentMonth`) for a province, a city or
+a county, the daily ones for a town or a village (few rows under one prefix). Each figure is a `Figure`: a title, typed columns and plain rows —
 the page draws a chart and a table from it, the exports write it as it is.
 """
 
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onego.catalog.models import Department, Package, Region, ServiceItem
 from onego.insight import rules
-from onego.insight.models import CaseDay, DepartmentDay
+from onego.insight.models import CaseDay, CaseMonth, DepartmentDay, DepartmentMonth
 from onego.insight.refresh import refresh_state
 
 CHANNEL_LABELS: Mapping[str, Promise] = {
@@ -28,7 +29,6 @@ CHANNEL_LABELS: Mapping[str, Promise] = {
     "app": _("移动端/接口"),
     "counter": _("窗口申请"),
 }
-DAILY_UP_TO = 62  # days: a longer period is charted by month
 
 
 @dataclass(frozen=True)
@@ -118,9 +118,21 @@ def _labelled(columns: list[Column], first: str | Promise) -> list[Column]:
     return [Column(columns[0].key, first, "text"), *columns[1:]]
 
 
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
 def dashboard(*, region: Region, start: dt.date, end: dt.date) -> Dashboard:
-    cases = _scope(CaseDay.objects.all(), region, start, end)
-    departments = _scope(DepartmentDay.objects.all(), region, start, end)
+    start, end = month_start(start), month_end(end)
+    wide = len(rules.scope_prefix(region.code)) <= 6  # province, city, county: the county rollups
+    case_model: Any = CaseMonth if wide else CaseDay
+    department_model: Any = DepartmentMonth if wide else DepartmentDay
+    cases = _scope(case_model.objects.all(), region, start, end)
+    departments = _scope(department_model.objects.all(), region, start, end)
     sums = rules.CASE_SUMS
 
     by_package = _sums(cases, ["package_code"], sums)
@@ -143,8 +155,7 @@ def dashboard(*, region: Region, start: dt.date, end: dt.date) -> Dashboard:
     region_names = _names(Region, child_codes.values())
 
     by_channel = _sums(cases, ["channel"], ["submitted"])
-    daily = (end - start).days < DAILY_UP_TO
-    period_qs = cases.annotate(period=F("day")) if daily else cases.annotate(period=TruncMonth("day"))
+    period_qs = cases.annotate(period=F("day")) if wide else cases.annotate(period=TruncMonth("day"))
     by_period = list(
         period_qs.values("period")
         .annotate(submitted=Sum("submitted"), online=Sum("online"))
@@ -207,9 +218,9 @@ def dashboard(*, region: Region, start: dt.date, end: dt.date) -> Dashboard:
         Figure(
             "volume_period",
             _("分时段办件量"),
-            _("按提交日期，按日（期间不超过两个月）或按月。"),
-            _labelled(VOLUME_COLUMNS, _("日期") if daily else _("月份")),
-            [_volume_row(_period_label(r["period"], daily), r) for r in by_period],
+            _("按提交月份。"),
+            _labelled(VOLUME_COLUMNS, _("月份")),
+            [_volume_row(_period_label(r["period"]), r) for r in by_period],
             {"type": "line", "x": "label", "series": ["total", "online"]},
         ),
         Figure(
@@ -321,12 +332,12 @@ def dashboard(*, region: Region, start: dt.date, end: dt.date) -> Dashboard:
     )
 
 
-def _period_label(value: Any, daily: bool) -> str:
+def _period_label(value: Any) -> str:
     if isinstance(value, dt.datetime):
         value = value.date()
     if not isinstance(value, dt.date):
         return str(value)
-    return value.isoformat() if daily else f"{value:%Y-%m}"
+    return f"{value:%Y-%m}"
 
 
 def _department_times(rows: list[dict[str, Any]], label: Callable[[str], str]) -> Figure:

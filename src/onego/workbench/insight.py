@@ -18,24 +18,32 @@ from onego.insight.access import access_dashboard_region, may_view_dashboard, vi
 from onego.insight.selectors import Dashboard, Figure, dashboard, regions_within
 from onego.workbench.staff import forbidden, staff_of_request, staff_required
 
-DEFAULT_DAYS = 180
+DEFAULT_MONTHS = 6
 LEVEL_INDENT = {"province": 0, "city": 1, "county": 2, "township": 3, "village": 4}
 
 
-def _date(value: str, field: str) -> dt.date:
+def _month(value: str, field: str) -> dt.date:
+    """A month as the browser's month field sends it (2026-03); a full date names its month."""
     try:
-        return dt.date.fromisoformat(value)
+        return dt.date.fromisoformat(value[:7] + "-01" if len(value) in (7, 10) else value)
     except ValueError:
-        raise ValidationFailed(_("日期格式应为 年-月-日，例如 2026-03-01"), field=field) from None
+        raise ValidationFailed(_("月份格式应为 年-月，例如 2026-03"), field=field) from None
+
+
+def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    start = today.replace(day=1)
+    for _step in range(DEFAULT_MONTHS - 1):
+        start = (start - dt.timedelta(days=1)).replace(day=1)
+    return start, today
 
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
-    today = clock.today()
     raw_to, raw_from = request.GET.get("to", "").strip(), request.GET.get("from", "").strip()
-    end = _date(raw_to, "to") if raw_to else today
-    start = _date(raw_from, "from") if raw_from else end - dt.timedelta(days=DEFAULT_DAYS - 1)
-    if start > end:
-        raise ValidationFailed(_("开始日期不能晚于结束日期"), field="from")
+    default_start, default_end = default_period(clock.today())
+    end = _month(raw_to, "to") if raw_to else default_end
+    start = _month(raw_from, "from") if raw_from else default_period(end)[0]
+    if start.replace(day=1) > end.replace(day=1):
+        raise ValidationFailed(_("开始月份不能晚于结束月份"), field="from")
     return start, end
 
 
@@ -79,13 +87,13 @@ def insight_dashboard(request: HttpRequest) -> HttpResponse:
     except ValidationFailed as exc:
         error = (exc.field, exc.message)
         region = access_dashboard_region(staff, request.GET.get("region"))
-        end = clock.today()
-        board = dashboard(region=region, start=end - dt.timedelta(days=DEFAULT_DAYS - 1), end=end)
+        start, end = default_period(clock.today())
+        board = dashboard(region=region, start=start, end=end)
     choices = []
     for top in viewer_regions(staff):
         region_row = access_dashboard_region(staff, top)
         choices += [(r.code, r.name, "　" * LEVEL_INDENT.get(r.level, 0)) for r in regions_within(region_row)]
-    query = f"region={board.region.code}&from={board.start}&to={board.end}"
+    query = f"region={board.region.code}&from={board.start:%Y-%m}&to={board.end:%Y-%m}"
     return render(
         request,
         "workbench/insight/dashboard.html",
