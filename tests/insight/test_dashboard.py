@@ -129,3 +129,12 @@ def test_a_province_supervisor_drills_down_by_region(world: People) -> None:
     regions = board.figure("volume_region")
     assert [r["label"] for r in regions.rows] == ["南明区"]
     assert regions.links == {"南明区": "520102"}
+
+
+def test_the_dashboard_reads_in_english_too(world: People) -> None:
+    c = client_for(world.supervisor)
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = c.get(reverse("workbench:insight"), PERIOD).content.decode()
+    assert "Operations dashboard" in html
+    assert "Cases by package" in html
+    assert "Online share" in html

@@ -74,7 +74,16 @@ class CaseDay(CaseSums):
                 fields=["day", "region_code", "package_code", "channel"], name="insight_case_day_once"
             )
         ]
-        indexes = [models.Index(fields=["day", "region_code"], name="insight_caseday_day_region")]
+        indexes = [
+            models.Index(fields=["day", "region_code"], name="insight_caseday_day_region"),
+            # A town or village view: LIKE 'prefix%' on the region, then the months (PostgreSQL needs
+            # the pattern operator class for a prefix match on varchar under a non-C collation).
+            models.Index(
+                fields=["region_code", "day"],
+                name="insight_caseday_region_day",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+        ]
         verbose_name = verbose_name_plural = "办件日汇总 Case rollup"
 
     def __str__(self) -> str:
@@ -120,7 +129,16 @@ class DepartmentDay(DepartmentSums):
                 name="insight_department_day_once",
             )
         ]
-        indexes = [models.Index(fields=["day", "region_code"], name="insight_deptday_day_region")]
+        indexes = [
+            models.Index(fields=["day", "region_code"], name="insight_deptday_day_region"),
+            # A town or village view: LIKE 'prefix%' on the region, then the months (PostgreSQL needs
+            # the pattern operator class for a prefix match on varchar under a non-C collation).
+            models.Index(
+                fields=["region_code", "day"],
+                name="insight_deptday_region_day",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+        ]
         verbose_name = verbose_name_plural = "部门日汇总 Department rollup"
 
     def __str__(self) -> str:
