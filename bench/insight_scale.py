@@ -133,10 +133,37 @@ GROUP BY 1, 2, 3, 4, 5
 """
 
 
+def counts() -> list[int]:
+    from django.db import connection
+
+    out = []
+    with connection.cursor() as cur:
+        for table in (
+            "insight_caseday",
+            "insight_departmentday",
+            "insight_casemonth",
+            "insight_departmentmonth",
+        ):
+            cur.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 — fixed table names
+            out.append(int(cur.fetchone()[0]))
+    return out
+
+
+def held_cases() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT coalesce(sum(submitted), 0) FROM insight_casemonth")
+        return int(cur.fetchone()[0])
+
+
 def build(n: int, end: dt.date) -> tuple[float, float, list[int]]:
     from django.db import connection, transaction
 
     from onego.insight.refresh import rebuild_months
+
+    if held_cases() == n:  # the rollups already hold this size (an earlier run): measure only
+        return 0.0, 0.0, counts()
 
     codes, shares = _slots()
     started = time.perf_counter()
@@ -159,19 +186,8 @@ def build(n: int, end: dt.date) -> tuple[float, float, list[int]]:
     with connection.cursor() as cur:
         cur.execute("ANALYZE insight_casemonth")
         cur.execute("ANALYZE insight_departmentmonth")
-        counts = []
-        for table in (
-            "insight_caseday",
-            "insight_departmentday",
-            "insight_casemonth",
-            "insight_departmentmonth",
-        ):
-            cur.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 — fixed table names
-            counts.append(int(cur.fetchone()[0]))
-        cur.execute("SELECT sum(submitted) FROM insight_casemonth")
-        (cases,) = cur.fetchone()
-    assert cases == n, (cases, n)
-    return daily, time.perf_counter() - month_started, counts
+    assert held_cases() == n
+    return daily, time.perf_counter() - month_started, counts()
 
 
 def time_dashboard(code: str, name: str, end: dt.date, repeat: int) -> tuple[float, int]:

@@ -156,7 +156,14 @@ class CaseMonth(CaseSums):
                 fields=["day", "region_code", "package_code", "channel"], name="insight_case_month_once"
             )
         ]
-        indexes = [models.Index(fields=["day", "region_code"], name="insight_casemonth_day_region")]
+        indexes = [
+            models.Index(fields=["day", "region_code"], name="insight_casemonth_day_region"),
+            models.Index(
+                fields=["region_code", "day"],
+                name="insight_casemonth_region_day",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+        ]
         verbose_name = verbose_name_plural = "办件月汇总（县级）Case monthly rollup"
 
     def __str__(self) -> str:
@@ -173,7 +180,14 @@ class DepartmentMonth(DepartmentSums):
                 name="insight_department_month_once",
             )
         ]
-        indexes = [models.Index(fields=["day", "region_code"], name="insight_deptmonth_day_region")]
+        indexes = [
+            models.Index(fields=["day", "region_code"], name="insight_deptmonth_day_region"),
+            models.Index(
+                fields=["region_code", "day"],
+                name="insight_deptmonth_region_day",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+        ]
         verbose_name = verbose_name_plural = "部门月汇总（县级）Department monthly rollup"
 
     def __str__(self) -> str:
