@@ -138,3 +138,16 @@ def test_the_dashboard_reads_in_english_too(world: People) -> None:
     assert "Operations dashboard" in html
     assert "Cases by package" in html
     assert "Online share" in html
+
+
+def test_the_page_reads_rollups_never_the_case_tables(world: People) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = client_for(world.supervisor)
+    with CaptureQueriesContext(connection) as queries:
+        assert c.get(reverse("workbench:insight"), {"region": "520102", **PERIOD}).status_code == 200
+    tables = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "insight_casemonth" in tables
+    for case_table in ("cases_case", "cases_subcase", "feedback_evaluation", "feedback_rectification"):
+        assert f'"{case_table}"' not in tables, case_table
