@@ -29,7 +29,7 @@ from onego.cases.models import Case, Material, MaterialKind, SubCase, SubCaseKin
 from onego.cases.workflow import CASE_OPEN, SUBCASE_ACTIVE
 from onego.core import clock
 from onego.core.services import working_calendar
-from onego.feedback.models import DepartmentRating, Rectification
+from onego.feedback.models import DepartmentRating, Evaluation, Rectification
 from onego.insight import rules
 from onego.insight.models import CaseDay, CaseMonth, DepartmentDay, DepartmentMonth, RefreshState
 
@@ -93,8 +93,6 @@ def dirty_days(*, since: dt.datetime | None, last_day: dt.date | None, today: dt
     days |= _days_of(
         Rectification.objects.filter(updated_at__gte=since).values_list("case__submitted_at", flat=True)
     )
-    from onego.feedback.models import Evaluation
-
     days |= _days_of(
         Evaluation.objects.filter(updated_at__gte=since).values_list("case__submitted_at", flat=True)
     )
