@@ -111,7 +111,7 @@ def insight_dashboard(request: HttpRequest) -> HttpResponse:
 
 @staff_required()
 @require_GET
-def insight_export(request: HttpRequest, figure: str, fmt: str) -> HttpResponse:
+def insight_export(request: HttpRequest, figure: str, ext: str) -> HttpResponse:
     staff = staff_of_request(request)
     if not may_view_dashboard(staff):
         return forbidden(request, _("运行监测看板只对监督员和管理员开放。"))
@@ -123,11 +123,11 @@ def insight_export(request: HttpRequest, figure: str, fmt: str) -> HttpResponse:
     except ValidationFailed as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
     name = f"onego-{figure}-{board.region.code}-{board.start:%Y%m%d}-{board.end:%Y%m%d}"
-    if fmt == "csv" and figure != "all":
+    if ext == "csv" and figure != "all":
         response = HttpResponse(exports.figure_csv(chosen[0], board), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
-    if fmt == "xlsx":
+    if ext == "xlsx":
         response = HttpResponse(
             exports.figures_xlsx(chosen, board),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
