@@ -422,3 +422,7 @@ def _region_days(name: str, default: str) -> dict[str, int]:
 ONEGO_FEEDBACK_AMEND_DAYS = env_int("ONEGO_FEEDBACK_AMEND_DAYS", 7)
 ONEGO_FEEDBACK_RECTIFICATION_DAYS = _region_days("ONEGO_FEEDBACK_RECTIFICATION_DAYS", "default:15,520100:5")
 ONEGO_FEEDBACK_INVITATION_HOURS = env_int("ONEGO_FEEDBACK_INVITATION_HOURS", 24)
+
+# Insight rollups (docs/insight.md): seconds between runs of the periodic refresh task; the dashboard's
+# figures are at most this old (plus the time a run takes).
+ONEGO_INSIGHT_REFRESH_INTERVAL = env_int("ONEGO_INSIGHT_REFRESH_INTERVAL", 300)

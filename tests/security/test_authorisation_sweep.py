@@ -170,6 +170,9 @@ ROUTES: dict[str, frozenset[str]] = {
     "workbench/designer/changes/<uuid:change_id>/": NOBODY,  # no change of that id
     "workbench/designer/changes/<uuid:change_id>/decide/": NOBODY,
     "workbench/designer/history/<slug:code>/": only(ADMIN),
+    # 运行监测看板 (onego.insight): supervisors and administrators of a region, their own region only
+    "workbench/insight/": only(SUPERVISOR),
+    "workbench/insight/export/<slug:figure>.<slug:ext>": only(SUPERVISOR),
 }
 
 # Who may POST to a route (an empty form) when that differs from who may GET it; everyone else is sent
@@ -337,6 +340,8 @@ def world(db: None, tmp_path: Path, settings: Any) -> dict[str, Any]:
         "value": "x",
         "offer_id": str(offer_for(applicant_a.id_number).pk),  # A's proactive offer
         "change_id": str(uuid.uuid4()),  # no catalog change of that id
+        "figure": "volume_package",
+        "ext": "csv",
     }
     return {"clients": clients, "values": values}
 

@@ -5,6 +5,7 @@ from onego.workbench import (
     dashboard,
     feedback,
     feedback_reports,
+    insight,
     lead,
     officer,
     queue,
@@ -73,4 +74,7 @@ urlpatterns = [
     path("designer/history/<slug:code>/", views.history, name="history"),
     path("designer/export/packages/<slug:code>.yaml", views.export_package, name="export_package"),
     path("designer/export/items.xlsx", views.export_items, name="export_items"),
+    # 运行监测看板 (onego.insight): figures from the rollups, exports of each
+    path("insight/", insight.insight_dashboard, name="insight"),
+    path("insight/export/<slug:figure>.<slug:ext>", insight.insight_export, name="insight_export"),
 ]

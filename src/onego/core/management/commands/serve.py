@@ -62,6 +62,15 @@ class Command(BaseCommand):
                     every=settings.ONEGO_LEDGER_MAX_MERGE_DELAY,
                 )
             )
+            # The dashboard's rollups (docs/insight.md): refreshed by a self-requeuing task; this runs a
+            # pass and restarts the chain once per interval, as for the ledger.
+            children.append(
+                Child(
+                    "insight-refresh",
+                    onego_argv("insight", "refresh", "--schedule"),
+                    every=settings.ONEGO_INSIGHT_REFRESH_INTERVAL,
+                )
+            )
         code = Supervisor(children, out=sys.stderr).run()
         if code:
             raise SystemExit(code)

@@ -14,6 +14,7 @@ from onego.core.errors import OneGoError
 from onego.core.textable import table
 from onego.demo.accounts import ensure_demo_logins
 from onego.demo.feedback import seed_feedback_demo, seed_reports_demo
+from onego.demo.history import generate_history
 from onego.demo.outreach import seed_outreach_demo
 from onego.registries.demo_identities import seed_demo
 from onego.registries.synthetic import seed
@@ -55,6 +56,7 @@ class Command(BaseCommand):
         self.stdout.write("\n" + seed_feedback_demo())
         self.stdout.write(seed_reports_demo())
         self.stdout.write(seed_outreach_demo())
+        self.stdout.write(generate_history())
 
     def _seed(self, options: dict[str, Any]) -> None:
         try:
