@@ -142,6 +142,8 @@ ROUTES: dict[str, frozenset[str]] = {
     "workbench/feedback/invite/": STAFF,  # the form; issuing checks the case
     "workbench/feedback/<uuid:rect_id>/": NOBODY,  # no work order of that id
     "workbench/feedback/<uuid:rect_id>/<slug:action>/": NOBODY,
+    # 标准化 (onego.standards): service-centre administrators only
+    "workbench/standards/drift/": only(ADMIN),
 }
 
 # Who may POST to a route (an empty form) when that differs from who may GET it; everyone else is sent

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from onego.workbench import counter, dashboard, feedback, lead, officer, queue, second_factor, views
+from onego.workbench import standards as standards_pages
 
 app_name = "workbench"
 urlpatterns = [
@@ -49,4 +50,6 @@ urlpatterns = [
     path("designer/upload/", views.upload, name="upload"),
     path("designer/export/packages/<slug:code>.yaml", views.export_package, name="export_package"),
     path("designer/export/items.xlsx", views.export_items, name="export_items"),
+    # 标准化: standards drift, item-name review, package proposals (onego.standards)
+    path("standards/drift/", standards_pages.drift, name="standards_drift"),
 ]

@@ -16,6 +16,7 @@ from onego.demo.accounts import ensure_demo_logins
 from onego.demo.feedback import seed_feedback_demo
 from onego.registries.demo_identities import seed_demo
 from onego.registries.synthetic import seed
+from onego.standards.services import implementations_load
 
 
 class Command(BaseCommand):
@@ -52,6 +53,11 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write("\n" + seed_feedback_demo())
+        # regional implementations with real deviations from the standard (onego.standards)
+        loaded = implementations_load(skip_unknown=True)
+        self.stdout.write(
+            f"\n事项实施清单：{loaded.regions} 个地区 {loaded.implementations} 项（onego standards drift 查看偏离）"
+        )
 
     def _seed(self, options: dict[str, Any]) -> None:
         try:

@@ -1,0 +1,48 @@
+"""The administrators' standards drift page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from onego.standards.services import implementations_load
+
+pytestmark = [pytest.mark.django_db]
+
+
+@pytest.fixture
+def admin_client(small_catalog: Path, tmp_path: Path) -> Client:
+    path = tmp_path / "impl.yaml"
+    path.write_text(
+        'implementations:\n  - region: "520102"\n    items:\n'
+        "      - {item: food_business_permit, promised_limit_days: 9, local_name: 食品经营许可证办理}\n",
+        encoding="utf-8",
+    )
+    implementations_load(path=path)
+    admin = get_user_model().objects.create_user("centre-admin", password="x", is_staff=True)
+    client = Client()
+    client.force_login(admin)
+    return client
+
+
+def test_the_page_lists_the_region_and_the_reasons(admin_client: Client) -> None:
+    page = admin_client.get("/workbench/standards/drift/").content.decode()
+    assert "南明区（520102）" in page
+    assert "食品经营许可证办理" in page
+    assert "承诺办结时限比标准长" in page
+
+
+def test_an_unknown_region_is_a_field_error_in_chinese(admin_client: Client) -> None:
+    response = admin_client.get("/workbench/standards/drift/", {"region": "999999"})
+    assert response.status_code == 400
+    assert "区划代码 999999 不存在" in response.content.decode()
+
+
+def test_people_who_are_not_administrators_are_sent_away(small_catalog: Path) -> None:
+    user = get_user_model().objects.create_user("someone", password="x")
+    client = Client()
+    client.force_login(user)
+    assert client.get("/workbench/standards/drift/").status_code in (302, 403)
