@@ -144,6 +144,8 @@ ROUTES: dict[str, frozenset[str]] = {
     "workbench/feedback/<uuid:rect_id>/<slug:action>/": NOBODY,
     # 标准化 (onego.standards): service-centre administrators only
     "workbench/standards/drift/": only(ADMIN),
+    "workbench/standards/names/": only(ADMIN),
+    "workbench/standards/names/<uuid:mapping_id>/review/": NOBODY,  # POST only
 }
 
 # Who may POST to a route (an empty form) when that differs from who may GET it; everyone else is sent
@@ -176,6 +178,8 @@ WRITERS: dict[str, frozenset[str]] = {
     "workbench/designer/preview/": only(ADMIN),
     "workbench/designer/save/": only(ADMIN),
     "workbench/designer/upload/": only(ADMIN),
+    "workbench/standards/names/": only(ADMIN),
+    "workbench/standards/names/<uuid:mapping_id>/review/": only(ADMIN),
 }
 
 STAFF_API = STAFF  # authenticated staff reach the operation; the access functions decide per object
@@ -298,6 +302,7 @@ def world(db: None, tmp_path: Path, settings: Any) -> dict[str, Any]:
         "rect_id": str(uuid.uuid4()),  # no rectification of that id
         "rectification_id": str(uuid.uuid4()),
         "entry_id": str(uuid.uuid4()),  # no ledger entry of that id
+        "mapping_id": str(uuid.uuid4()),  # no name mapping of that id
     }
     return {"clients": clients, "values": values}
 

@@ -46,3 +46,30 @@ def test_people_who_are_not_administrators_are_sent_away(small_catalog: Path) ->
     client = Client()
     client.force_login(user)
     assert client.get("/workbench/standards/drift/").status_code in (302, 403)
+
+
+def test_pasted_names_are_mapped_and_the_unsure_one_can_be_corrected(admin_client: Client) -> None:
+    from onego.standards.models import NameMapping, NameMappingReview
+
+    response = admin_client.post(
+        "/workbench/standards/names/", {"names": "食品经营许可（新办）\n开饭馆要办的证\n", "region": ""}
+    )
+    assert response.status_code == 302
+    page = admin_client.get("/workbench/standards/names/").content.decode()
+    assert "开饭馆要办的证" in page
+    pending = NameMapping.objects.get(local_name="开饭馆要办的证")
+    response = admin_client.post(
+        f"/workbench/standards/names/{pending.pk}/review/",
+        {"decision": "corrected", "item": "food_business_permit", "note": "<script>x</script>"},
+    )
+    assert response.status_code == 302
+    assert NameMappingReview.objects.get().note == "<script>x</script>"  # stored as typed, escaped on output
+    page = admin_client.get("/workbench/standards/names/").content.decode()
+    assert "没有待复核的名称" in page
+
+
+def test_an_empty_paste_is_a_chinese_field_error(admin_client: Client) -> None:
+    response = admin_client.post("/workbench/standards/names/", {"names": "  \n"})
+    assert response.status_code == 400
+    assert "请至少填写一个本地事项名称" in response.content.decode()
+    assert 'aria-invalid="true"' in response.content.decode()

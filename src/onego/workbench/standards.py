@@ -1,13 +1,23 @@
-"""标准化 pages for service-centre administrators: standards drift per region (onego.standards)."""
+"""标准化 pages for service-centre administrators (onego.standards): standards drift per region, the
+item-name review queue."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from typing import Any
 
-from onego.core.errors import ValidationFailed
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from onego.catalog.models import ServiceItem
+from onego.core.errors import NotFound, ValidationFailed
 from onego.standards.drift import KIND_LABELS
+from onego.standards.matching import AUTO_ACCEPT
+from onego.standards.models import MappingStatus
+from onego.standards.naming import mapping_review, names_map, recent_mappings, review_queue
 from onego.standards.selectors import RegionDrift, drift_report
 from onego.workbench.staff import staff_member_required
 
@@ -35,3 +45,63 @@ def drift(request: HttpRequest) -> HttpResponse:
         },
         status=400 if error else 200,
     )
+
+
+MAX_NAMES = 200
+
+
+def _names_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> HttpResponse:
+    context: dict[str, Any] = {
+        "queue": review_queue(),
+        "recent": recent_mappings(),
+        "items": ServiceItem.objects.order_by("name").only("code", "name"),
+        "threshold": AUTO_ACCEPT,
+        "names_text": "",
+        "region": "",
+        "error": None,
+    }
+    context.update(extra)
+    return render(request, "workbench/standards/names.html", context, status=status)
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def names(request: HttpRequest) -> HttpResponse:
+    """The review queue; POST maps the pasted local names (one per line)."""
+    if request.method == "GET":
+        return _names_page(request)
+    text = request.POST.get("names", "")
+    region = request.POST.get("region", "").strip()[:12]
+    lines = [line for line in text.splitlines() if line.strip()]
+    try:
+        if not lines:
+            raise ValidationFailed(_("请至少填写一个本地事项名称（每行一个）"), field="names")
+        if len(lines) > MAX_NAMES:
+            raise ValidationFailed(_("一次最多提交 %(n)s 个名称") % {"n": MAX_NAMES}, field="names")
+        mapped = names_map(names=lines, region_code=region or None)
+    except ValidationFailed as exc:
+        return _names_page(request, status=400, error=exc, names_text=text[:20000], region=region)
+    queued = sum(1 for m in mapped if m.status == MappingStatus.PENDING)
+    messages.success(
+        request, _("已映射 %(n)s 个名称，其中 %(q)s 个待人工复核。") % {"n": len(mapped), "q": queued}
+    )
+    return HttpResponseRedirect(reverse("workbench:standards_names"))
+
+
+@staff_member_required
+@require_POST
+def name_review(request: HttpRequest, mapping_id: Any) -> HttpResponse:
+    try:
+        mapping = mapping_review(
+            mapping_id=mapping_id,
+            reviewer=request.user,
+            decision=request.POST.get("decision", ""),
+            item_code=request.POST.get("item", ""),
+            note=request.POST.get("note", ""),
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ValidationFailed as exc:
+        return _names_page(request, status=400, error=exc, failed=str(mapping_id))
+    messages.success(request, _("已记录：%(name)s") % {"name": mapping.local_name})
+    return HttpResponseRedirect(reverse("workbench:standards_names"))

@@ -52,4 +52,8 @@ urlpatterns = [
     path("designer/export/items.xlsx", views.export_items, name="export_items"),
     # 标准化: standards drift, item-name review, package proposals (onego.standards)
     path("standards/drift/", standards_pages.drift, name="standards_drift"),
+    path("standards/names/", standards_pages.names, name="standards_names"),
+    path(
+        "standards/names/<uuid:mapping_id>/review/", standards_pages.name_review, name="standards_name_review"
+    ),
 ]

@@ -1,7 +1,8 @@
-"""onego standards drift [--region CODE] [--json] | load [PATH]
+"""onego standards drift [--region CODE] [--json] | load [PATH] | map NAME... [--file F] [--region CODE]
 
 drift  lists each region's non-conforming items (implementation vs provincial standard) with reasons.
 load   loads regional implementations (实施清单) from YAML (default: the demo starter file).
+map    maps local item names to standard items; unsure ones wait in the review queue (/workbench/standards/names/).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onego.core.commands import require_migrated
 from onego.core.errors import OneGoError
+from onego.standards.naming import names_map
 from onego.standards.selectors import drift_report
 from onego.standards.services import STARTER, implementations_load
 
@@ -28,6 +30,10 @@ class Command(BaseCommand):
         drift.add_argument("--json", action="store_true", help="输出 JSON")
         load = sub.add_parser("load", help="加载事项实施清单 YAML（全部成功才写入）")
         load.add_argument("path", nargs="?", type=Path, default=STARTER)
+        mapping = sub.add_parser("map", help="把本地事项名称映射到标准事项（低于阈值的进入人工复核）")
+        mapping.add_argument("names", nargs="*")
+        mapping.add_argument("--file", type=Path, help="每行一个本地事项名称的 UTF-8 文本文件")
+        mapping.add_argument("--region", help="这些名称所属的区划代码")
 
     def handle(self, *args: Any, **options: Any) -> None:
         require_migrated()
@@ -35,6 +41,9 @@ class Command(BaseCommand):
             if options["action"] == "load":
                 result = implementations_load(path=options["path"])
                 self.stdout.write(f"已加载：{result.regions} 个地区，{result.implementations} 项实施清单")
+                return
+            if options["action"] == "map":
+                self._map(options)
                 return
             self._drift(options)
         except OneGoError as exc:
@@ -65,3 +74,15 @@ class Command(BaseCommand):
                     )
                     self.stdout.write(f"      · {d.label}：{d.reason}{detail}")
         self.stdout.write(f"合计：{total} 项不一致")
+
+    def _map(self, options: dict[str, Any]) -> None:
+        names = list(options["names"])
+        if options.get("file"):
+            names += options["file"].read_text(encoding="utf-8").splitlines()
+        if not names:
+            raise CommandError("请给出本地事项名称，或用 --file 指定名称文件")
+        for m in names_map(names=names, region_code=options.get("region")):
+            target = f"{m.item.name} [{m.item.code}]" if m.item else "—"
+            self.stdout.write(
+                f"{m.local_name} → {target}  {m.get_method_display()} {m.confidence:.2f} {m.get_status_display()}"
+            )
