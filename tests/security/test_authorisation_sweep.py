@@ -146,6 +146,13 @@ ROUTES: dict[str, frozenset[str]] = {
     "workbench/standards/drift/": only(ADMIN),
     "workbench/standards/names/": only(ADMIN),
     "workbench/standards/names/<uuid:mapping_id>/review/": NOBODY,  # POST only
+    "workbench/standards/proposals/": only(ADMIN),
+    "workbench/standards/proposals/refresh/": NOBODY,  # POST only
+    "workbench/standards/proposals/<uuid:proposal_id>/decide/": NOBODY,  # POST only
+    "proposals/": P,  # the public list of proposals
+    "proposals/new/": PORTAL_APPLICANTS,
+    "proposals/<uuid:proposal_id>/": NOBODY,  # no proposal of that id
+    "proposals/<uuid:proposal_id>/support/": NOBODY,  # POST only
 }
 
 # Who may POST to a route (an empty form) when that differs from who may GET it; everyone else is sent
@@ -180,6 +187,10 @@ WRITERS: dict[str, frozenset[str]] = {
     "workbench/designer/upload/": only(ADMIN),
     "workbench/standards/names/": only(ADMIN),
     "workbench/standards/names/<uuid:mapping_id>/review/": only(ADMIN),
+    "workbench/standards/proposals/refresh/": only(ADMIN),
+    "workbench/standards/proposals/<uuid:proposal_id>/decide/": only(ADMIN),
+    "proposals/new/": PORTAL_APPLICANTS,
+    "proposals/<uuid:proposal_id>/support/": PORTAL_APPLICANTS,
 }
 
 STAFF_API = STAFF  # authenticated staff reach the operation; the access functions decide per object
@@ -303,6 +314,7 @@ def world(db: None, tmp_path: Path, settings: Any) -> dict[str, Any]:
         "rectification_id": str(uuid.uuid4()),
         "entry_id": str(uuid.uuid4()),  # no ledger entry of that id
         "mapping_id": str(uuid.uuid4()),  # no name mapping of that id
+        "proposal_id": str(uuid.uuid4()),  # no proposal of that id
     }
     return {"clients": clients, "values": values}
 

@@ -73,3 +73,55 @@ def test_an_empty_paste_is_a_chinese_field_error(admin_client: Client) -> None:
     assert response.status_code == 400
     assert "请至少填写一个本地事项名称" in response.content.decode()
     assert 'aria-invalid="true"' in response.content.decode()
+
+
+def test_the_proposals_page_ranks_by_demand_and_shows_the_pairs(admin_client: Client) -> None:
+    from onego.catalog.models import ServiceItem
+    from onego.core import clock
+    from onego.standards.models import ItemCoOccurrence
+    from onego.standards.proposals import proposal_submit
+
+    proposal_submit(
+        proposer_index="p1",
+        proposer_display="王*",
+        title="开店时烟草证和执照一起办",
+        description="开便利店时先办营业执照，再单独跑烟草专卖局。",
+        item_codes=["business_licence", "tobacco_retail_licence"],
+    )
+    items = {i.code: i for i in ServiceItem.objects.all()}
+    ItemCoOccurrence.objects.create(
+        item_a=items["business_licence"],
+        item_b=items["tobacco_retail_licence"],
+        applicants=12,
+        window_days=30,
+        computed_at=clock.now(),
+    )
+    page = admin_client.get("/workbench/standards/proposals/", {"by": "demand"}).content.decode()
+    assert "开店时烟草证和执照一起办" in page
+    assert "办件需求 12 人" in page
+
+
+def test_refreshing_the_demand_enqueues_the_task(admin_client: Client) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    before = DBTaskResult.objects.count()
+    assert admin_client.post("/workbench/standards/proposals/refresh/").status_code == 302
+    assert DBTaskResult.objects.filter(task_path__endswith="refresh_co_occurrence").count() == 1
+    assert DBTaskResult.objects.count() == before + 1
+
+
+def test_declining_without_a_reason_is_a_chinese_error(admin_client: Client) -> None:
+    from onego.standards.proposals import proposal_submit
+
+    proposal = proposal_submit(
+        proposer_index="p1",
+        proposer_display="王*",
+        title="开店时烟草证和执照一起办",
+        description="开便利店时先办营业执照，再单独跑烟草专卖局。",
+        item_codes=["business_licence"],
+    )
+    response = admin_client.post(
+        f"/workbench/standards/proposals/{proposal.pk}/decide/", {"status": "declined"}
+    )
+    assert response.status_code == 400
+    assert "暂不采纳时请写明理由" in response.content.decode()

@@ -7,6 +7,7 @@ from onego.portal import (
     views_documents,
     views_feedback,
     views_me,
+    views_proposals,
     views_signin,
 )
 
@@ -68,5 +69,14 @@ urlpatterns = [
         "documents/<uuid:case_id>/<slug:kind>.pdf",
         views_documents.document_download,
         name="document_download",
+    ),
+    # 新一件事建议 (onego.standards): the public list, proposing and supporting
+    path("proposals/", views_proposals.proposal_list, name="proposals"),
+    path("proposals/new/", views_proposals.proposal_new, name="proposal_new"),
+    path("proposals/<uuid:proposal_id>/", views_proposals.proposal_detail, name="proposal_detail"),
+    path(
+        "proposals/<uuid:proposal_id>/support/",
+        views_proposals.proposal_support_view,
+        name="proposal_support",
     ),
 ]

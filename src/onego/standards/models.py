@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
-from onego.catalog.models import HandlingType, Region, ServiceItem
+from onego.catalog.models import HandlingType, Package, Region, ServiceItem
 from onego.core.models import BaseModel
 
 
@@ -113,3 +114,95 @@ class NameMappingReview(BaseModel):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = verbose_name_plural = "名称映射复核 Mapping review"
+
+
+class ProposalStatus(models.TextChoices):
+    OPEN = "open", "征集中"
+    BUILT = "built", "已建成一件事"
+    DECLINED = "declined", "暂不采纳"
+
+
+class Proposal(BaseModel):
+    """A citizen's proposal for a new package: "things I had to do together".
+
+    The proposer is the signed-in person, kept as the blind index every other app uses; only the masked
+    name (`proposer_display`) is ever shown.
+    """
+
+    proposer_index = models.CharField("建议人盲索引", max_length=64, db_index=True)
+    proposer_display = models.CharField("建议人（脱敏）", max_length=60)
+    title = models.CharField("标题", max_length=60)
+    description = models.TextField("说明")
+    items = models.ManyToManyField(ServiceItem, blank=True, related_name="+", verbose_name="涉及事项")
+    departments = models.CharField("涉及部门", max_length=200, blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.OPEN
+    )
+    support_count = models.PositiveIntegerField("支持数", default=0)
+    built_package = models.ForeignKey(
+        Package, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField("答复", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-support_count", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="built") | Q(built_package__isnull=False),
+                name="built_proposal_has_package",
+            )
+        ]
+        verbose_name = verbose_name_plural = "新一件事建议 Proposal"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProposalSupport(BaseModel):
+    """One person's support of a proposal (once per person, by blind index)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="supports")
+    supporter_index = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "supporter_index"], name="support_once_per_person")
+        ]
+        verbose_name = verbose_name_plural = "建议支持 Proposal support"
+
+
+class ProposalNotice(BaseModel):
+    """A message to the proposer about their proposal, shown in their message centre (消息中心)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="notices")
+    recipient_index = models.CharField(max_length=64, db_index=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "建议答复消息 Proposal notice"
+
+
+class ItemCoOccurrence(BaseModel):
+    """A pair of items that the same applicants applied for within a short window, in separate cases.
+
+    Refreshed by a task (onego.standards.demand), never computed per request. `in_package` marks pairs that
+    some active package already bundles: the demand for a new package is in the others.
+    """
+
+    item_a = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="+")
+    item_b = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="+")
+    applicants = models.PositiveIntegerField("共同申请人数")
+    window_days = models.PositiveSmallIntegerField("时间窗（天）")
+    in_package = models.BooleanField("已有套餐同时包含", default=False)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-applicants"]
+        constraints = [models.UniqueConstraint(fields=["item_a", "item_b"], name="co_occurrence_pair_once")]
+        verbose_name = verbose_name_plural = "事项共现 Item co-occurrence"

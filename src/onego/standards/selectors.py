@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,7 +12,7 @@ from django.db.models import Prefetch
 from onego.catalog.models import ItemMaterial, Region, ServiceItem
 from onego.core.errors import NotFound, ValidationFailed
 from onego.standards.drift import Deviation, GuideFacts, MaterialFact, compare
-from onego.standards.models import ItemImplementation
+from onego.standards.models import ItemCoOccurrence, ItemImplementation, Proposal, ProposalStatus
 
 
 def standard_facts(item: ServiceItem) -> GuideFacts:
@@ -159,3 +160,79 @@ def implementation_for(*, region_code: str, item_code: str) -> ItemImplementatio
     if impl is None:
         raise NotFound("该地区未发布此事项的实施清单")
     return impl
+
+
+# --- proposals and the demand the data shows -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RankedProposal:
+    proposal: Proposal
+    demand: int  # most applicants who applied for a pair of its items together, outside any package
+    demand_pair: tuple[str, str] | None
+
+
+def public_proposals(*, limit: int = 100) -> list[Proposal]:
+    return list(
+        Proposal.objects.exclude(status=ProposalStatus.DECLINED)
+        .prefetch_related("items")
+        .select_related("built_package")
+        .order_by("-support_count", "-created_at")[:limit]
+    )
+
+
+def proposal_by_id(proposal_id: Any) -> Proposal:
+    try:
+        uuid.UUID(str(proposal_id))
+    except ValueError:
+        raise NotFound("没有这条建议") from None
+    proposal = (
+        Proposal.objects.prefetch_related("items")
+        .select_related("built_package")
+        .filter(pk=proposal_id)
+        .first()
+    )
+    if proposal is None:
+        raise NotFound("没有这条建议")
+    return proposal
+
+
+def _pair_counts(codes: set[str]) -> dict[tuple[str, str], int]:
+    rows = ItemCoOccurrence.objects.filter(
+        in_package=False, item_a__code__in=codes, item_b__code__in=codes
+    ).values_list("item_a__code", "item_b__code", "applicants")
+    return {(a, b): n for a, b, n in rows}
+
+
+def ranked_proposals(*, by: str = "support", limit: int = 200) -> list[RankedProposal]:
+    """Proposals ranked by support or by demand (co-occurrence of their items outside any package)."""
+    proposals = list(
+        Proposal.objects.prefetch_related("items")
+        .select_related("built_package")
+        .order_by("-created_at")[:limit]
+    )
+    codes = {i.code for p in proposals for i in p.items.all()}
+    pairs = _pair_counts(codes)
+    ranked = []
+    for p in proposals:
+        mine = sorted(i.code for i in p.items.all())
+        best = max(
+            (((a, b), pairs.get((a, b), 0)) for i, a in enumerate(mine) for b in mine[i + 1 :]),
+            key=lambda x: x[1],
+            default=(None, 0),
+        )
+        ranked.append(RankedProposal(p, best[1], best[0] if best[1] else None))
+    if by == "demand":
+        ranked.sort(key=lambda r: (r.demand, r.proposal.support_count), reverse=True)
+    else:
+        ranked.sort(key=lambda r: (r.proposal.support_count, r.demand), reverse=True)
+    return ranked
+
+
+def demand_pairs(*, limit: int = 20) -> list[ItemCoOccurrence]:
+    """The pairs of items most applicants applied for together, outside any package (from the table)."""
+    return list(
+        ItemCoOccurrence.objects.filter(in_package=False)
+        .select_related("item_a", "item_b")
+        .order_by("-applicants", "item_a__code")[:limit]
+    )

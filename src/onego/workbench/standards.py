@@ -12,13 +12,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onego.catalog.models import ServiceItem
+from onego.catalog.models import Package, ServiceItem
 from onego.core.errors import NotFound, ValidationFailed
 from onego.standards.drift import KIND_LABELS
 from onego.standards.matching import AUTO_ACCEPT
 from onego.standards.models import MappingStatus
 from onego.standards.naming import mapping_review, names_map, recent_mappings, review_queue
-from onego.standards.selectors import RegionDrift, drift_report
+from onego.standards.proposals import proposal_decide
+from onego.standards.selectors import RegionDrift, demand_pairs, drift_report, ranked_proposals
+from onego.standards.tasks import refresh_co_occurrence
 from onego.workbench.staff import staff_member_required
 
 
@@ -105,3 +107,51 @@ def name_review(request: HttpRequest, mapping_id: Any) -> HttpResponse:
         return _names_page(request, status=400, error=exc, failed=str(mapping_id))
     messages.success(request, _("已记录：%(name)s") % {"name": mapping.local_name})
     return HttpResponseRedirect(reverse("workbench:standards_names"))
+
+
+def _proposals_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> HttpResponse:
+    by = "demand" if request.GET.get("by") == "demand" else "support"
+    context: dict[str, Any] = {
+        "by": by,
+        "ranked": ranked_proposals(by=by),
+        "pairs": demand_pairs(),
+        "packages": Package.objects.filter(active=True).order_by("name").only("code", "name"),
+        "error": None,
+        "failed": "",
+    }
+    context.update(extra)
+    return render(request, "workbench/standards/proposals.html", context, status=status)
+
+
+@staff_member_required
+@require_GET
+def proposals(request: HttpRequest) -> HttpResponse:
+    """Proposals ranked by support or by the demand the cases show, and the pairs applied for together."""
+    return _proposals_page(request)
+
+
+@staff_member_required
+@require_POST
+def proposals_refresh(request: HttpRequest) -> HttpResponse:
+    refresh_co_occurrence.enqueue()
+    messages.success(request, _("已安排重新计算事项共现，稍后刷新本页查看。"))
+    return HttpResponseRedirect(reverse("workbench:standards_proposals"))
+
+
+@staff_member_required
+@require_POST
+def proposal_decide_view(request: HttpRequest, proposal_id: Any) -> HttpResponse:
+    try:
+        proposal = proposal_decide(
+            proposal_id=proposal_id,
+            decided_by=request.user,
+            status=request.POST.get("status", ""),
+            package_code=request.POST.get("package", ""),
+            note=request.POST.get("note", ""),
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ValidationFailed as exc:
+        return _proposals_page(request, status=400, error=exc, failed=str(proposal_id))
+    messages.success(request, _("已记录并通知建议人：%(title)s") % {"title": proposal.title})
+    return HttpResponseRedirect(reverse("workbench:standards_proposals"))

@@ -56,4 +56,13 @@ urlpatterns = [
     path(
         "standards/names/<uuid:mapping_id>/review/", standards_pages.name_review, name="standards_name_review"
     ),
+    path("standards/proposals/", standards_pages.proposals, name="standards_proposals"),
+    path(
+        "standards/proposals/refresh/", standards_pages.proposals_refresh, name="standards_proposals_refresh"
+    ),
+    path(
+        "standards/proposals/<uuid:proposal_id>/decide/",
+        standards_pages.proposal_decide_view,
+        name="standards_proposal_decide",
+    ),
 ]
