@@ -62,6 +62,11 @@ class Command(BaseCommand):
                     every=settings.ONEGO_LEDGER_MAX_MERGE_DELAY,
                 )
             )
+        if options["task_workers"] > 0:
+            # 新一件事 demand (docs/standards.md): the item co-occurrence table, recomputed hourly by a task.
+            children.append(
+                Child("standards-demand", onego_argv("standards", "demand", "--enqueue"), every=3600)
+            )
         code = Supervisor(children, out=sys.stderr).run()
         if code:
             raise SystemExit(code)

@@ -14,6 +14,7 @@ from onego.core.errors import OneGoError
 from onego.core.textable import table
 from onego.demo.accounts import ensure_demo_logins
 from onego.demo.feedback import seed_feedback_demo
+from onego.demo.standards import seed_standards_demo
 from onego.registries.demo_identities import seed_demo
 from onego.registries.synthetic import seed
 from onego.standards.services import implementations_load
@@ -55,6 +56,7 @@ class Command(BaseCommand):
         self.stdout.write("\n" + seed_feedback_demo())
         # regional implementations with real deviations from the standard (onego.standards)
         loaded = implementations_load(skip_unknown=True)
+        self.stdout.write("\n" + seed_standards_demo())
         self.stdout.write(
             f"\n事项实施清单：{loaded.regions} 个地区 {loaded.implementations} 项（onego standards drift 查看偏离）"
         )

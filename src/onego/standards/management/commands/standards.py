@@ -1,4 +1,6 @@
-"""onego standards drift [--region CODE] [--json] | load [PATH] | map NAME... [--file F] [--region CODE]
+"""onego standards drift [--region CODE] [--json] | load [PATH] | map NAME... [--file F] [--region CODE] | demand
+
+demand recomputes the item co-occurrence table (--enqueue: as a task for the workers, as `onego serve` does hourly).
 
 drift  lists each region's non-conforming items (implementation vs provincial standard) with reasons.
 load   loads regional implementations (实施清单) from YAML (default: the demo starter file).
@@ -15,9 +17,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onego.core.commands import require_migrated
 from onego.core.errors import OneGoError
+from onego.standards.demand import co_occurrence_refresh
 from onego.standards.naming import names_map
 from onego.standards.selectors import drift_report
 from onego.standards.services import STARTER, implementations_load
+from onego.standards.tasks import refresh_co_occurrence
 
 
 class Command(BaseCommand):
@@ -34,6 +38,8 @@ class Command(BaseCommand):
         mapping.add_argument("names", nargs="*")
         mapping.add_argument("--file", type=Path, help="每行一个本地事项名称的 UTF-8 文本文件")
         mapping.add_argument("--region", help="这些名称所属的区划代码")
+        demand = sub.add_parser("demand", help="重新计算事项共现（常被一起申请、却不在同一套餐中的事项）")
+        demand.add_argument("--enqueue", action="store_true", help="交给后台任务执行")
 
     def handle(self, *args: Any, **options: Any) -> None:
         require_migrated()
@@ -41,6 +47,9 @@ class Command(BaseCommand):
             if options["action"] == "load":
                 result = implementations_load(path=options["path"])
                 self.stdout.write(f"已加载：{result.regions} 个地区，{result.implementations} 项实施清单")
+                return
+            if options["action"] == "demand":
+                self._demand(options)
                 return
             if options["action"] == "map":
                 self._map(options)
@@ -86,3 +95,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{m.local_name} → {target}  {m.get_method_display()} {m.confidence:.2f} {m.get_status_display()}"
             )
+
+    def _demand(self, options: dict[str, Any]) -> None:
+        if options["enqueue"]:
+            refresh_co_occurrence.enqueue()
+            self.stdout.write("已排队：重新计算事项共现")
+            return
+        result = co_occurrence_refresh()
+        self.stdout.write(f"事项共现：{result.pairs} 对，其中不在任何套餐中的 {result.outside_packages} 对")
