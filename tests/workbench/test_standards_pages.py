@@ -125,3 +125,13 @@ def test_declining_without_a_reason_is_a_chinese_error(admin_client: Client) -> 
     )
     assert response.status_code == 400
     assert "暂不采纳时请写明理由" in response.content.decode()
+
+
+def test_the_drift_page_and_its_reasons_read_in_english(admin_client: Client) -> None:
+    from django.conf import settings
+
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = admin_client.get("/workbench/standards/drift/").content.decode()
+    assert "Regional implementations that differ from the provincial standard" in page
+    assert "The promised limit is 4 working days longer than the standard" in page
+    assert "Longer promised limit" in page
