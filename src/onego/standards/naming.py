@@ -78,7 +78,12 @@ def mapping_review(
     *, mapping_id: Any, reviewer: Any, decision: str, item_code: str = "", note: str = ""
 ) -> NameMapping:
     """An administrator confirms the proposed item, corrects it to another, or rejects any match."""
-    mapping = NameMapping.objects.select_for_update().select_related("item").filter(pk=mapping_id).first()
+    mapping = (
+        NameMapping.objects.select_for_update(of=("self",))
+        .select_related("item")
+        .filter(pk=mapping_id)
+        .first()
+    )
     if mapping is None:
         raise NotFound("没有这条名称映射")
     note = note.strip()
