@@ -143,7 +143,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "workbench/feedback/<uuid:rect_id>/": NOBODY,  # no work order of that id
     "workbench/feedback/<uuid:rect_id>/<slug:action>/": NOBODY,
     # 标准化 (onego.standards): service-centre administrators only
-    "workbench/standards/drift/": only(ADMIN),
+    "workbench/standards/drift/": only(ADMIN, SUPERVISOR),  # a supervisor sees their own region only
     "workbench/standards/names/": only(ADMIN),
     "workbench/standards/names/<uuid:mapping_id>/review/": NOBODY,  # POST only
     "workbench/standards/proposals/": only(ADMIN),

@@ -135,3 +135,35 @@ def test_the_drift_page_and_its_reasons_read_in_english(admin_client: Client) ->
     assert "Regional implementations that differ from the provincial standard" in page
     assert "The promised limit is 4 working days longer than the standard" in page
     assert "Longer promised limit" in page
+
+
+def test_a_supervisor_sees_only_their_region_whatever_the_address_asks(
+    admin_client: Client, tmp_path: Path
+) -> None:
+    from onego.accounts.models import Role
+    from tests.cases.factories import make_staff
+
+    path = tmp_path / "more.yaml"
+    path.write_text(
+        'implementations:\n  - region: "520500"\n    items:\n      - {item: food_business_permit, promised_limit_days: 8}\n',
+        encoding="utf-8",
+    )
+    implementations_load(path=path)
+    supervisor = Client()
+    supervisor.force_login(make_staff("supervisor", "nm-scjg", Role.SUPERVISOR))
+    page = supervisor.get("/workbench/standards/drift/").content.decode()
+    assert "南明区（520102）" in page
+    assert "毕节市" not in page
+    forged = supervisor.get("/workbench/standards/drift/", {"region": "520500"})
+    assert forged.status_code == 400
+    assert "区划代码 520500 不存在" in forged.content.decode()  # the same answer as an unknown region
+    assert "毕节市（520500）" in admin_client.get("/workbench/standards/drift/").content.decode()
+
+
+def test_an_officer_without_supervision_is_refused(small_catalog: Path) -> None:
+    from onego.accounts.models import Role
+    from tests.cases.factories import make_staff
+
+    officer = Client()
+    officer.force_login(make_staff("officer", "nm-scjg", Role.OFFICER))
+    assert officer.get("/workbench/standards/drift/").status_code == 403

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from onego.accounts.models import Role
 from onego.catalog.models import Package, ServiceItem
 from onego.core.errors import NotFound, ValidationFailed
 from onego.standards.drift import KIND_LABELS
@@ -19,19 +20,44 @@ from onego.standards.matching import AUTO_ACCEPT
 from onego.standards.models import MappingStatus
 from onego.standards.naming import mapping_review, names_map, recent_mappings, review_queue
 from onego.standards.proposals import proposal_decide
-from onego.standards.selectors import RegionDrift, demand_pairs, drift_report, ranked_proposals
+from onego.standards.selectors import (
+    RegionDrift,
+    demand_pairs,
+    drift_report,
+    ranked_proposals,
+    region_and_below,
+)
 from onego.standards.tasks import refresh_co_occurrence
-from onego.workbench.staff import staff_member_required
+from onego.workbench.staff import forbidden, staff_member_required, staff_of_request, staff_required
 
 
-@staff_member_required
+def _drift_scope(request: HttpRequest) -> list[str] | None:
+    """None for service-centre administrators (every region); a supervisor's own regions otherwise."""
+    if getattr(request.user, "is_staff", False):
+        return None
+    return sorted(staff_of_request(request).regions([Role.SUPERVISOR]))
+
+
+@staff_required()
 @require_GET
 def drift(request: HttpRequest) -> HttpResponse:
+    """Standards drift: administrators see every region; a supervisor (监督员) only their own and below,
+    whatever `?region=` asks for (another region answers like an unknown one)."""
+    scope = _drift_scope(request)
+    if scope == []:
+        return forbidden(request, _("标准偏离只对服务中心管理员和监督员开放。"))
     region = request.GET.get("region", "").strip()[:12]
     error = ""
     report: list[RegionDrift] = []
     try:
-        report = drift_report(region_code=region or None)
+        if scope is None:
+            report = drift_report(region_code=region or None)
+        else:
+            allowed = {code for r in scope for code in region_and_below(r)}
+            if region and region not in allowed:
+                raise ValidationFailed(f"区划代码 {region} 不存在", field="region")
+            for r in [region] if region else scope:
+                report += drift_report(region_code=r)
     except ValidationFailed as exc:
         error = exc.message
     return render(
@@ -44,6 +70,7 @@ def drift(request: HttpRequest) -> HttpResponse:
             "total": sum(r.non_conforming for r in report),
             "implemented": sum(r.implemented for r in report),
             "kinds": KIND_LABELS,
+            "administrator": scope is None,
         },
         status=400 if error else 200,
     )
