@@ -62,6 +62,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "healthz": P,  # liveness and readiness for the load balancer: no data
     "readyz": P,
     "registry-sim/<str:code>/elements": NOBODY,  # signed requests of configured clients only
+    "registry-sim/<str:code>/events": NOBODY,  # the event feed: signed requests of configured clients only
     "search/": P,
     "ask/": P,
     "packages/<slug:code>/": P,
@@ -142,6 +143,28 @@ ROUTES: dict[str, frozenset[str]] = {
     "workbench/feedback/invite/": STAFF,  # the form; issuing checks the case
     "workbench/feedback/<uuid:rect_id>/": NOBODY,  # no work order of that id
     "workbench/feedback/<uuid:rect_id>/<slug:action>/": NOBODY,
+    # 办不成事 reports and departmental work orders (onego.feedback)
+    "me/reports/": PORTAL_APPLICANTS,  # their own reports and the form
+    "workbench/reports/": STAFF,  # each their own coordinator's reports and department's orders
+    "workbench/reports/new/": STAFF - {ADMIN},  # clerks, staff and grid workers report; not a bare superuser
+    "workbench/reports/<uuid:report_id>/": NOBODY,  # no report of that id
+    "workbench/reports/<uuid:report_id>/<slug:action>/": NOBODY,
+    "workbench/orders/<uuid:order_id>/<slug:action>/": NOBODY,
+    "workbench/reports/<uuid:report_id>/photos/<uuid:photo_id>/": NOBODY,
+    "workbench/feedback/data-reads/": only(SUPERVISOR),  # the ledger's personal-data reads, read-only
+    # Open311 GeoReport v2 over 办不成事 reports (public reads without personal data; writes need an api_key)
+    "open311/v2/discovery.<str:fmt>": P,
+    "open311/v2/services.<str:fmt>": P,
+    "open311/v2/services/<str:code>.<str:fmt>": NOBODY,  # not a service code
+    "open311/v2/requests.<str:fmt>": P,  # POST without an api_key: 403
+    "open311/v2/requests/<str:request_id>.<str:fmt>": NOBODY,  # no such request
+    "open311/v2/tokens/<str:value>.<str:fmt>": NOBODY,  # no such token
+    # 服务找人 and 我的常用 (onego.outreach): each applicant their own offers and pins
+    "me/offers/": PORTAL_APPLICANTS,
+    "me/offers/preferences/": NOBODY,  # POST only
+    "me/offers/<uuid:offer_id>/start/": NOBODY,  # POST only
+    "me/offers/<uuid:offer_id>/dismiss/": NOBODY,  # POST only
+    "me/pins/": NOBODY,  # POST only
     # 标准化 (onego.standards): service-centre administrators only
     "workbench/standards/drift/": only(ADMIN, SUPERVISOR),  # a supervisor sees their own region only
     "workbench/standards/names/": only(ADMIN),
@@ -185,6 +208,10 @@ WRITERS: dict[str, frozenset[str]] = {
     "workbench/designer/preview/": only(ADMIN),
     "workbench/designer/save/": only(ADMIN),
     "workbench/designer/upload/": only(ADMIN),
+    "me/offers/preferences/": PORTAL_APPLICANTS,  # each for themselves (the server decides who)
+    "me/offers/<uuid:offer_id>/start/": only(A),  # A's offer: B gets "not found"
+    "me/offers/<uuid:offer_id>/dismiss/": only(A),
+    "me/pins/": PORTAL_APPLICANTS,
     "workbench/standards/names/": only(ADMIN),
     "workbench/standards/names/<uuid:mapping_id>/review/": only(ADMIN),
     "workbench/standards/proposals/refresh/": only(ADMIN),
@@ -282,7 +309,8 @@ def world(db: None, tmp_path: Path, settings: Any) -> dict[str, Any]:
         clients[who] = Client()
         clients[who].force_login(user)
     clients[A], clients[B] = Client(), Client()
-    sign_in(clients[A], person("王小红"))
+    applicant_a = person("王小红")
+    sign_in(clients[A], applicant_a)
     sign_in(clients[B], person("李明", phone="13908510000", licence=False))
     base = to_review(clients[A])
     clients[A].post(f"{base}review/")
@@ -313,10 +341,35 @@ def world(db: None, tmp_path: Path, settings: Any) -> dict[str, Any]:
         "rect_id": str(uuid.uuid4()),  # no rectification of that id
         "rectification_id": str(uuid.uuid4()),
         "entry_id": str(uuid.uuid4()),  # no ledger entry of that id
+        "report_id": str(uuid.uuid4()),  # no report of that id
+        "order_id": str(uuid.uuid4()),
+        "photo_id": str(uuid.uuid4()),
+        "fmt": "json",
+        "request_id": "FY20260101NOPE",
+        "value": "x",
+        "offer_id": str(offer_for(applicant_a.id_number).pk),  # A's proactive offer
         "mapping_id": str(uuid.uuid4()),  # no name mapping of that id
         "proposal_id": str(uuid.uuid4()),  # no proposal of that id
     }
     return {"clients": clients, "values": values}
+
+
+def offer_for(id_number: str) -> Any:
+    """A proactive offer to applicant A (onego.outreach), made directly."""
+    import datetime as dt
+
+    from onego.core.pii import blind_index
+    from onego.outreach.models import Offer, ReceivedEvent
+
+    event = ReceivedEvent.objects.create(
+        registry="birth_medical", sequence=1, kind="birth_registered", key="birth:sweep",
+        occurred_on=dt.date(2026, 1, 1), region_code="520102", people_sealed="[]",
+    )  # fmt: skip
+    return Offer.objects.create(
+        event=event, rule_code="newborn-parents", rule_version="x", rule_name="孩子出生",
+        person_index=blind_index(id_number, kind="person"), person_sealed=id_number, role="mother",
+        package_code="open-restaurant", package_name="开办餐饮店", region_code="520102", message="提醒",
+    )  # fmt: skip
 
 
 def urlconf_routes() -> list[str]:

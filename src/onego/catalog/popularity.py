@@ -85,6 +85,11 @@ def _volume_for(code: str, name: str, table: Iterable[Volume]) -> int | None:
     return best.total if best else None
 
 
+def volume_for(code: str, name: str, table: Iterable[Volume]) -> int | None:
+    """The prior volume of one package (by code, else by the longest table name its name contains)."""
+    return _volume_for(code, name, table)
+
+
 def popularity(
     packages: Iterable[tuple[str, str]],
     *,

@@ -7,6 +7,7 @@ from onego.portal import (
     views_documents,
     views_feedback,
     views_me,
+    views_outreach,
     views_proposals,
     views_signin,
 )
@@ -57,6 +58,7 @@ urlpatterns = [
     path("me/cases/<str:case_id>/evaluate/", views_feedback.evaluate, name="evaluate"),
     path("r/<slug:code>", views_feedback.rate_at_window, name="rate_at_window"),
     path("satisfaction/", views_feedback.public_satisfaction, name="public_satisfaction"),
+    path("me/reports/", views_feedback.my_reports, name="my_reports"),  # 办不成事反映
     path("me/consents/", views_consents.my_consents, name="my_consents"),
     path(
         "me/consents/<str:consent_id>/withdraw/",
@@ -70,6 +72,12 @@ urlpatterns = [
         views_documents.document_download,
         name="document_download",
     ),
+    # 为您推荐 (proactive offers) and 我的常用 (pins): onego.outreach
+    path("me/offers/", views_outreach.my_offers, name="my_offers"),
+    path("me/offers/preferences/", views_outreach.offer_preferences, name="offer_preferences"),
+    path("me/offers/<uuid:offer_id>/start/", views_outreach.offer_start, name="offer_start"),
+    path("me/offers/<uuid:offer_id>/dismiss/", views_outreach.offer_dismiss, name="offer_dismiss"),
+    path("me/pins/", views_outreach.pin, name="pin"),
     # 新一件事建议 (onego.standards): the public list, proposing and supporting
     path("proposals/", views_proposals.proposal_list, name="proposals"),
     path("proposals/new/", views_proposals.proposal_new, name="proposal_new"),

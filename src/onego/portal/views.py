@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 
 from onego.catalog import models as m
 from onego.catalog.discovery import ask as ask_question
-from onego.catalog.discovery import hot_packages, search_packages
-from onego.catalog.rules.expressions import QuestionSpec, compile_condition, describe
+from onego.catalog.discovery import search_packages
+from onego.catalog.i18n import describe_in_language
+from onego.catalog.rules.expressions import QuestionSpec, compile_condition
 from onego.catalog.selectors import (
     compile_for,
     is_offered,
@@ -25,6 +26,9 @@ from onego.catalog.selectors import (
     theme_choices,
 )
 from onego.core.errors import NotFound, OneGoError
+from onego.outreach.hot import record_search
+from onego.outreach.selectors import hot_for_region, open_offers, pinned_codes, pinned_packages
+from onego.portal.applicant import signed_in_applicant
 
 PERSON, ENTERPRISE = "person", "enterprise"
 
@@ -99,19 +103,31 @@ def home(request: HttpRequest) -> HttpResponse:
             "person_groups": groups[PERSON],
             "enterprise_groups": groups[ENTERPRISE],
             "package_count": len(packages),
-            "hot": hot_packages(region) if region else [],
+            "hot": hot_for_region(region),
+            **_applicant_home(request),
         },
     )
+
+
+def _applicant_home(request: HttpRequest) -> dict[str, Any]:
+    """For a signed-in applicant: their open proactive offers and the packages they pinned."""
+    signed_in = signed_in_applicant(request)
+    if signed_in is None:
+        return {"offers": [], "pins": []}
+    index = signed_in.person.index
+    return {"offers": open_offers(index), "pins": pinned_packages(index)}
 
 
 def search(request: HttpRequest) -> HttpResponse:
     """Live results for the home page's search box (htmx), or the search page without JavaScript."""
     region = _region(request)
     query = request.GET.get("q", "").strip()[:100]
+    found = search_packages(query, region) if query else []
     hits = [
-        {"package": h.package, "reason": MATCH_LABELS[h.hit.tier], "matched": h.hit.matched}
-        for h in (search_packages(query, region) if query else [])
+        {"package": h.package, "reason": MATCH_LABELS[h.hit.tier], "matched": h.hit.matched} for h in found
     ]
+    if region is not None and len(query) >= 2 and found:
+        record_search(region_code=region.code, package_code=found[0].package.code)  # the top hit counts
     context = {"region": region, "regions": _region_choices(), "query": query, "hits": hits}
     template = "portal/_search_results.html" if _is_htmx(request) else "portal/search.html"
     return render(request, template, context)
@@ -155,7 +171,7 @@ def package_guide(request: HttpRequest, code: str) -> HttpResponse:
     conditions = {}
     for pi in package.package_items.all():
         if pi.when:
-            conditions[pi.item.code] = describe(compile_condition(pi.when), specs)
+            conditions[pi.item.code] = describe_in_language(compile_condition(pi.when), specs)
     chain = region_chain(region)
     offered_here = is_offered(package, region, chain=chain)
     points = sorted(
@@ -181,8 +197,14 @@ def package_guide(request: HttpRequest, code: str) -> HttpResponse:
             "offered_here": offered_here,
             "offered_regions": list(package.regions.all()),
             "entry_names": {e.code: e.name for e in compiled.entries} if compiled else {},
+            "pinned": _pinned(request, package.code),
         },
     )
+
+
+def _pinned(request: HttpRequest, code: str) -> bool:
+    signed_in = signed_in_applicant(request)
+    return signed_in is not None and code in pinned_codes(signed_in.person.index)
 
 
 @require_POST

@@ -36,6 +36,7 @@ from onego.core import clock
 from onego.core.errors import NotFound, OneGoError
 from onego.core.services import working_calendar
 from onego.exchange.selectors import reads_for_subject
+from onego.outreach.selectors import offers_for
 from onego.portal.applicant import applicant_required
 from onego.portal.timeline import applicant_steps
 from onego.signin.models import ApplicationDraft
@@ -271,6 +272,7 @@ def my_messages(request: HttpRequest, signed_in: SignedIn) -> HttpResponse:
         {
             "signed_in": signed_in,
             "messages_sent": messages_of_applicant(signed_in.acting.index),
+            "offers": list(offers_for(signed_in.person.index, limit=20)),  # 服务找人 (onego.outreach)
             # replies to the person's proposals for new packages (onego.standards)
             "proposal_notices": notices_for(signed_in.person.index),
         },

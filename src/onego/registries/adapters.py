@@ -18,6 +18,12 @@ The wire (one operation, `fetch_elements`):
 
     200 {"values": {...}}   404 {"error": "subject_not_found"}   503 {"error": "unavailable"}
     401 {"error": "signature"}   400 {"error": "request", "detail": "..."}
+
+and the event feed (operation `events`, onego/registries/events.py), signed the same way:
+
+    POST {url}/events     {"after": 41, "limit": 100}
+    200 {"events": [{"registry", "sequence", "kind", "key", "occurred_on", "region_code",
+                     "people": [{"role", "key"}], "facts": {...}}, ...]}
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from onego.registries.base import RegistryError, RegistryUnavailable, Subject, SubjectNotFound, registry_name
+from onego.registries.events import Event
 
 DEFAULT_TIMEOUT = 3.0
 MAX_CLOCK_SKEW = 300  # seconds
@@ -101,14 +108,11 @@ class HttpJsonAdapter:
     def __init__(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
 
-    def fetch_elements(self, subject: Subject, elements: Sequence[str]) -> dict[str, Any]:
+    def _post(self, operation: str, payload: Mapping[str, Any], subject: Subject | None = None) -> Any:
+        """One signed POST to `{url}/{operation}`; the decoded JSON answer, or the registry's error."""
         ep = self.endpoint
-        body = json.dumps(
-            {"subject": {"kind": subject.kind, "key": subject.key}, "elements": list(elements)},
-            ensure_ascii=False,
-            sort_keys=True,
-        ).encode()
-        url = f"{ep.url}/elements"
+        body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
+        url = f"{ep.url}/{operation}"
         timestamp = str(int(time.time()))
         request = urllib.request.Request(  # noqa: S310 - the scheme is checked in endpoint_for
             url,
@@ -126,9 +130,9 @@ class HttpJsonAdapter:
         name = registry_name(ep.registry)
         try:
             with urllib.request.urlopen(request, timeout=ep.timeout) as response:  # noqa: S310
-                payload = json.loads(response.read())
+                return json.loads(response.read())
         except urllib.error.HTTPError as exc:
-            if exc.code == 404:
+            if exc.code == 404 and subject is not None:
                 raise SubjectNotFound(ep.registry, subject) from None
             if exc.code in (502, 503, 504):
                 raise RegistryUnavailable(ep.registry) from None
@@ -142,8 +146,31 @@ class HttpJsonAdapter:
             raise RegistryUnavailable(ep.registry, f"{name}暂时无法连接") from None
         except ValueError:
             raise RegistryError(f"{name}的应答不是有效的 JSON", registry=ep.registry) from None
+
+    def fetch_elements(self, subject: Subject, elements: Sequence[str]) -> dict[str, Any]:
+        ep = self.endpoint
+        payload = self._post(
+            "elements",
+            {"subject": {"kind": subject.kind, "key": subject.key}, "elements": list(elements)},
+            subject,
+        )
         values = payload.get("values") if isinstance(payload, dict) else None
         if not isinstance(values, dict):
-            raise RegistryError(f"{name}的应答缺少 values", registry=ep.registry)
+            raise RegistryError(f"{registry_name(ep.registry)}的应答缺少 values", registry=ep.registry)
         wanted = set(elements)
         return {k: v for k, v in values.items() if k in wanted and v is not None and v != ""}
+
+    def read_events(self, *, after: int, limit: int) -> list[Event]:
+        """The registry's event feed after sequence `after` (operation `events`)."""
+        ep = self.endpoint
+        payload = self._post("events", {"after": int(after), "limit": int(limit)})
+        rows = payload.get("events") if isinstance(payload, dict) else None
+        if not isinstance(rows, list):
+            raise RegistryError(f"{registry_name(ep.registry)}的应答缺少 events", registry=ep.registry)
+        try:
+            events = [Event.from_json(r) for r in rows]
+        except (KeyError, TypeError, ValueError):
+            raise RegistryError(f"{registry_name(ep.registry)}的事件格式无效", registry=ep.registry) from None
+        if any(e.registry != ep.registry or e.sequence <= after for e in events):
+            raise RegistryError(f"{registry_name(ep.registry)}的事件不属于所请求的范围", registry=ep.registry)
+        return events

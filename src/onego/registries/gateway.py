@@ -39,6 +39,7 @@ from onego.registries.base import (
     VerifiedReference,
     registry_name,
 )
+from onego.registries.events import PUBLISHERS, Event, events_after
 from onego.registries.sources import SOURCES
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "elements_held",
     "fetch_elements",
     "find_licences",
+    "read_events",
     "issue_licence",
     "registry_available",
     "registry_name",
@@ -91,6 +93,19 @@ def _require(code: str) -> None:
         raise RegistryUnavailable(code, f"数据源“{code}”尚未接入共享交换")
     if not registry_available(code):
         raise RegistryUnavailable(code)
+
+
+# --- the event feed -----------------------------------------------------------------------------------
+def read_events(registry: str, *, after: int, limit: int = 100) -> list[Event]:
+    """The registry's events after sequence `after` (oldest first): over HTTP when an endpoint is
+    configured for it (ONEGO_REGISTRY_ENDPOINTS), else from the simulator in process."""
+    if registry not in PUBLISHERS:
+        raise RegistryUnavailable(registry, f"{registry_name(registry)}不发布事件")
+    _require(registry)
+    endpoint = adapters.endpoint_for(registry)
+    if endpoint is not None:
+        return adapters.HttpJsonAdapter(endpoint).read_events(after=after, limit=limit)
+    return events_after(registry, after=after, limit=limit)
 
 
 # --- data elements ------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ Lets the HTTP adapter be exercised end to end (contract tests, a demo of separat
 same simulator the gateway uses in process. Served only to the clients listed in
 ONEGO_REGISTRY_SIMULATOR_CLIENTS (empty in production: every request is then a 404). Each request must
 carry a known client, a timestamp within 300 s and a valid HMAC-SM3 signature over method, path,
-timestamp and body; the answer is what `gateway.fetch_elements_in_process` gives.
+timestamp and body; the answer is what `gateway.fetch_elements_in_process` gives, and for `events`
+the registry's event feed after a cursor (`onego.registries.events.events_after`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from django.views.decorators.http import require_POST
 
 from onego.registries.adapters import MAX_CLOCK_SKEW, decode_secret, signature
 from onego.registries.base import RegistryUnavailable, Subject, SubjectNotFound
-from onego.registries.gateway import fetch_elements_in_process
+from onego.registries.events import PUBLISHERS, events_after
+from onego.registries.gateway import fetch_elements_in_process, registry_available
 
 
 def _refuse(status: int, error: str, detail: str = "") -> JsonResponse:
@@ -67,3 +69,25 @@ def elements(request: HttpRequest, code: str) -> JsonResponse:
     except RegistryUnavailable:
         return _refuse(503, "unavailable")
     return JsonResponse({"values": values})
+
+
+@csrf_exempt  # machine-to-machine, authenticated by the signature, no cookies
+@require_POST
+def events(request: HttpRequest, code: str) -> JsonResponse:
+    """The registry's event feed after a cursor: {"after": <sequence>, "limit": n} → {"events": [...]}."""
+    if not getattr(settings, "ONEGO_REGISTRY_SIMULATOR_CLIENTS", None):
+        raise Http404
+    if not _authentic(request):
+        return _refuse(401, "signature")
+    try:
+        data = json.loads(request.body)
+        after, limit = int(data["after"]), int(data.get("limit", 100))
+    except (ValueError, KeyError, TypeError):
+        return _refuse(400, "request", "expected {after: <sequence>, limit: <n>}")
+    if after < 0 or limit < 1:
+        return _refuse(400, "request", "after is a sequence number (>= 0); limit is at least 1")
+    if code not in PUBLISHERS:
+        return _refuse(404, "no_feed")
+    if not registry_available(code):
+        return _refuse(503, "unavailable")
+    return JsonResponse({"events": [e.to_json() for e in events_after(code, after=after, limit=limit)]})

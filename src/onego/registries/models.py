@@ -513,3 +513,27 @@ class Licence(BaseModel):
     class Meta:
         indexes = [models.Index(fields=["holder_index", "licence_type"], name="licence_holder_type")]
         verbose_name = verbose_name_plural = "电子证照 E-licence"
+
+
+# --- the event feed (what the departments publish: a birth registered, a date approaching …) -------------
+class RegistryEvent(BaseModel):
+    """One event a simulated registry publishes, in a feed read by cursor (`sequence`, gap-free order).
+
+    `sequence` is taken from a locked row of `RegistrySequence` in the transaction that writes the event,
+    so events commit in sequence order and a reader that remembers the last sequence it saw never skips one.
+    `key` makes publishing idempotent: the same birth certificate or the same approaching date is one event.
+    The people concerned (`people_sealed`: [{"role", "key"}]) are encrypted; `facts` holds no identifiers.
+    """
+
+    registry = models.SlugField("数据源代码", max_length=50)
+    sequence = models.BigIntegerField("序号", unique=True)
+    kind = models.SlugField("事件类型", max_length=50)
+    key = models.CharField("事件键", max_length=120, unique=True)
+    occurred_on = models.DateField("发生日期")
+    region_code = models.CharField("区划", max_length=12, blank=True)
+    people_sealed = EncryptedTextField("相关人员（密文）")
+    facts = models.JSONField("事实", default=dict, blank=True)
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name = verbose_name_plural = "数据源事件 Registry event"

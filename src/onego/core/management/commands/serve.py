@@ -51,6 +51,8 @@ class Command(BaseCommand):
             )
         if options["tick_interval"] > 0:
             children.append(Child("tick", onego_argv("cases", "tick"), every=options["tick_interval"]))
+            # Proactive service and hot packages (docs/outreach.md): pull registry events, offer, rank.
+            children.append(Child("outreach", onego_argv("outreach", "tick"), every=options["tick_interval"]))
         if options["task_workers"] > 0:
             # The ledger's sequencer seals pending entries within the maximum merge delay (docs/ledger.md):
             # it runs as a self-requeuing task on the workers; this seals and re-queues it once per delay,

@@ -13,7 +13,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from onego.core.errors import OneGoError
 from onego.core.textable import table
 from onego.demo.accounts import ensure_demo_logins
-from onego.demo.feedback import seed_feedback_demo
+from onego.demo.feedback import seed_feedback_demo, seed_reports_demo
+from onego.demo.outreach import seed_outreach_demo
 from onego.demo.standards import seed_standards_demo
 from onego.registries.demo_identities import seed_demo
 from onego.registries.synthetic import seed
@@ -54,6 +55,8 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write("\n" + seed_feedback_demo())
+        self.stdout.write(seed_reports_demo())
+        self.stdout.write(seed_outreach_demo())
         # regional implementations with real deviations from the standard (onego.standards)
         loaded = implementations_load(skip_unknown=True)
         self.stdout.write("\n" + seed_standards_demo())
