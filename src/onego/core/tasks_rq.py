@@ -22,7 +22,7 @@ class RQBackend(_RQBackend):
     database queue: a process dying between the commit and the push loses that job. Every task here is
     recovered by `onego cases tick` (pending notifications and partner deliveries are re-enqueued,
     deadline checks rescheduled, unproduced conclusions produced; `onego serve` runs the tick) and by the
-    ledger sequencer's own schedule, so a lost push delays a side effect, never drops it (ADR 0011).
+    ledger sequencer's own schedule, so a lost push delays a side effect, never drops it (ADR 0012).
     Outside a transaction the job is pushed at once. The task code is the same for both backends.
     """
 

@@ -71,6 +71,10 @@ class Command(BaseCommand):
                     every=settings.ONEGO_INSIGHT_REFRESH_INTERVAL,
                 )
             )
+            # 新一件事 demand (docs/standards.md): the item co-occurrence table, recomputed hourly by a task.
+            children.append(
+                Child("standards-demand", onego_argv("standards", "demand", "--enqueue"), every=3600)
+            )
         code = Supervisor(children, out=sys.stderr).run()
         if code:
             raise SystemExit(code)
