@@ -170,6 +170,20 @@ ROUTES: dict[str, frozenset[str]] = {
     "workbench/designer/changes/<uuid:change_id>/": NOBODY,  # no change of that id
     "workbench/designer/changes/<uuid:change_id>/decide/": NOBODY,
     "workbench/designer/history/<slug:code>/": only(ADMIN),
+    # 运行监测看板 (onego.insight): supervisors and administrators of a region, their own region only
+    "workbench/insight/": only(SUPERVISOR),
+    "workbench/insight/export/<slug:figure>.<slug:ext>": only(SUPERVISOR),
+    # 标准化 (onego.standards): service-centre administrators only
+    "workbench/standards/drift/": only(ADMIN, SUPERVISOR),  # a supervisor sees their own region only
+    "workbench/standards/names/": only(ADMIN),
+    "workbench/standards/names/<uuid:mapping_id>/review/": NOBODY,  # POST only
+    "workbench/standards/proposals/": only(ADMIN),
+    "workbench/standards/proposals/refresh/": NOBODY,  # POST only
+    "workbench/standards/proposals/<uuid:proposal_id>/decide/": NOBODY,  # POST only
+    "proposals/": P,  # the public list of proposals
+    "proposals/new/": PORTAL_APPLICANTS,
+    "proposals/<uuid:proposal_id>/": NOBODY,  # no proposal of that id
+    "proposals/<uuid:proposal_id>/support/": NOBODY,  # POST only
 }
 
 # Who may POST to a route (an empty form) when that differs from who may GET it; everyone else is sent
@@ -206,6 +220,12 @@ WRITERS: dict[str, frozenset[str]] = {
     "me/offers/<uuid:offer_id>/start/": only(A),  # A's offer: B gets "not found"
     "me/offers/<uuid:offer_id>/dismiss/": only(A),
     "me/pins/": PORTAL_APPLICANTS,
+    "workbench/standards/names/": only(ADMIN),
+    "workbench/standards/names/<uuid:mapping_id>/review/": only(ADMIN),
+    "workbench/standards/proposals/refresh/": only(ADMIN),
+    "workbench/standards/proposals/<uuid:proposal_id>/decide/": only(ADMIN),
+    "proposals/new/": PORTAL_APPLICANTS,
+    "proposals/<uuid:proposal_id>/support/": PORTAL_APPLICANTS,
 }
 
 STAFF_API = STAFF  # authenticated staff reach the operation; the access functions decide per object
@@ -337,6 +357,10 @@ def world(db: None, tmp_path: Path, settings: Any) -> dict[str, Any]:
         "value": "x",
         "offer_id": str(offer_for(applicant_a.id_number).pk),  # A's proactive offer
         "change_id": str(uuid.uuid4()),  # no catalog change of that id
+        "figure": "volume_package",
+        "ext": "csv",
+        "mapping_id": str(uuid.uuid4()),  # no name mapping of that id
+        "proposal_id": str(uuid.uuid4()),  # no proposal of that id
     }
     return {"clients": clients, "values": values}
 

@@ -671,6 +671,8 @@ class Translation(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.code} → {self.en}"
+
+
 class ChangeStatus(models.TextChoices):
     PENDING = "pending", "待审核"
     PUBLISHED = "published", "已发布"

@@ -100,6 +100,12 @@ DEMO_LOGINS = (
     ),
     # A grid worker (网格员) of 新华路社区: reports 办不成事 and events (demo/feedback.py gives the grid).
     DemoLogin("grid", STAFF_PASSWORD, "网格员（南明区新华路社区）grid worker", "/workbench/reports/new/"),
+    DemoLogin(
+        "supervisor-province",
+        STAFF_PASSWORD,
+        "省级监督员（贵州省，只读：运行监测看板）province supervisor",
+        "/workbench/insight/",
+    ),
 )
 
 # Who is what where: username → display name and (department code, role) memberships.
@@ -118,6 +124,7 @@ DEMO_STAFF: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     },
     "supervisor": ("监督员 蒋平", (("gy-government-service", Role.SUPERVISOR.value),)),
     "grid": ("网格员 王芳", ()),
+    "supervisor-province": ("省政务服务中心监督员 周敏", (("gz-government-service", Role.SUPERVISOR.value),)),
 }
 
 

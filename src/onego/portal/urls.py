@@ -8,6 +8,7 @@ from onego.portal import (
     views_feedback,
     views_me,
     views_outreach,
+    views_proposals,
     views_signin,
 )
 
@@ -77,4 +78,13 @@ urlpatterns = [
     path("me/offers/<uuid:offer_id>/start/", views_outreach.offer_start, name="offer_start"),
     path("me/offers/<uuid:offer_id>/dismiss/", views_outreach.offer_dismiss, name="offer_dismiss"),
     path("me/pins/", views_outreach.pin, name="pin"),
+    # 新一件事建议 (onego.standards): the public list, proposing and supporting
+    path("proposals/", views_proposals.proposal_list, name="proposals"),
+    path("proposals/new/", views_proposals.proposal_new, name="proposal_new"),
+    path("proposals/<uuid:proposal_id>/", views_proposals.proposal_detail, name="proposal_detail"),
+    path(
+        "proposals/<uuid:proposal_id>/support/",
+        views_proposals.proposal_support_view,
+        name="proposal_support",
+    ),
 ]

@@ -41,6 +41,7 @@ from onego.portal.applicant import applicant_required
 from onego.portal.timeline import applicant_steps
 from onego.signin.models import ApplicationDraft
 from onego.signin.session import SignedIn
+from onego.standards.proposals import notices_for
 
 RUNNING = (CaseStatus.IN_PROGRESS, CaseStatus.SUPPLEMENT)
 
@@ -272,5 +273,7 @@ def my_messages(request: HttpRequest, signed_in: SignedIn) -> HttpResponse:
             "signed_in": signed_in,
             "messages_sent": messages_of_applicant(signed_in.acting.index),
             "offers": list(offers_for(signed_in.person.index, limit=20)),  # 服务找人 (onego.outreach)
+            # replies to the person's proposals for new packages (onego.standards)
+            "proposal_notices": notices_for(signed_in.person.index),
         },
     )

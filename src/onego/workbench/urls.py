@@ -5,12 +5,14 @@ from onego.workbench import (
     dashboard,
     feedback,
     feedback_reports,
+    insight,
     lead,
     officer,
     queue,
     second_factor,
     views,
 )
+from onego.workbench import standards as standards_pages
 
 app_name = "workbench"
 urlpatterns = [
@@ -73,4 +75,22 @@ urlpatterns = [
     path("designer/history/<slug:code>/", views.history, name="history"),
     path("designer/export/packages/<slug:code>.yaml", views.export_package, name="export_package"),
     path("designer/export/items.xlsx", views.export_items, name="export_items"),
+    # 运行监测看板 (onego.insight): figures from the rollups, exports of each
+    path("insight/", insight.insight_dashboard, name="insight"),
+    path("insight/export/<slug:figure>.<slug:ext>", insight.insight_export, name="insight_export"),
+    # 标准化: standards drift, item-name review, package proposals (onego.standards)
+    path("standards/drift/", standards_pages.drift, name="standards_drift"),
+    path("standards/names/", standards_pages.names, name="standards_names"),
+    path(
+        "standards/names/<uuid:mapping_id>/review/", standards_pages.name_review, name="standards_name_review"
+    ),
+    path("standards/proposals/", standards_pages.proposals, name="standards_proposals"),
+    path(
+        "standards/proposals/refresh/", standards_pages.proposals_refresh, name="standards_proposals_refresh"
+    ),
+    path(
+        "standards/proposals/<uuid:proposal_id>/decide/",
+        standards_pages.proposal_decide_view,
+        name="standards_proposal_decide",
+    ),
 ]

@@ -14,9 +14,12 @@ from onego.core.errors import OneGoError
 from onego.core.textable import table
 from onego.demo.accounts import ensure_demo_logins
 from onego.demo.feedback import seed_feedback_demo, seed_reports_demo
+from onego.demo.history import generate_history
 from onego.demo.outreach import seed_outreach_demo
+from onego.demo.standards import seed_standards_demo
 from onego.registries.demo_identities import seed_demo
 from onego.registries.synthetic import seed
+from onego.standards.services import implementations_load
 
 
 class Command(BaseCommand):
@@ -55,6 +58,13 @@ class Command(BaseCommand):
         self.stdout.write("\n" + seed_feedback_demo())
         self.stdout.write(seed_reports_demo())
         self.stdout.write(seed_outreach_demo())
+        self.stdout.write(generate_history())
+        # regional implementations with real deviations from the standard (onego.standards)
+        loaded = implementations_load(skip_unknown=True)
+        self.stdout.write("\n" + seed_standards_demo())
+        self.stdout.write(
+            f"\n事项实施清单：{loaded.regions} 个地区 {loaded.implementations} 项（onego standards drift 查看偏离）"
+        )
 
     def _seed(self, options: dict[str, Any]) -> None:
         try:

@@ -1,0 +1,20 @@
+"""Whether the signed-in staff member may open the 运行监测看板 (for the navigation)."""
+
+from __future__ import annotations
+
+from django import template
+
+from onego.accounts.selectors import staff_of
+from onego.insight.access import may_view_dashboard
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def may_view_insight(context: template.Context) -> bool:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    staff = getattr(request, "staff", None) or staff_of(user)
+    return may_view_dashboard(staff)
