@@ -580,13 +580,24 @@ def _plan(consent: Consent, day: dt.date) -> tuple[list[_Planned], list[dict[str
     for reg in consent.scope_registries():
         plan = _Planned(reg["registry"], reg["name"])
         reasons: list[str] = []
-        asks: list[tuple[What, str, str, list[str], str]] = [
-            ("element", e["element"], e["name"], e["used_by"], e["element"]) for e in reg["elements"]
+        # (what, code, name, used by, key, whose): each material keeps its own subject.
+        asks: list[tuple[What, str, str, list[str], str, str]] = [
+            ("element", e["element"], e["name"], e["used_by"], e["element"], APPLICANT)
+            for e in reg["elements"]
         ]
         for m in reg["materials"]:
             what: What = "licence_type" if m["licence_type"] else "material"
-            asks.append((what, m["licence_type"] or m["material"], m["name"], m["used_by"], m["material"]))
-        for what, code, name, used_by, key in asks:
+            asks.append(
+                (
+                    what,
+                    m["licence_type"] or m["material"],
+                    m["name"],
+                    m["used_by"],
+                    m["material"],
+                    m.get("subject", APPLICANT),
+                )
+            )
+        for what, code, name, used_by, key, whose in asks:
             consumers = consumers_for(consent.package_code, used_by, department_types)
             grant = find_grant(
                 terms, consumers=consumers, purpose=consent.purpose, what=what, code=code, day=day
@@ -609,8 +620,8 @@ def _plan(consent: Consent, day: dt.date) -> tuple[list[_Planned], list[dict[str
                 plan.materials[key] = grant.label
                 if what == "licence_type":
                     plan.licence_types[key] = code
-                if m.get("subject", APPLICANT) != APPLICANT:
-                    plan.subjects[key] = m["subject"]
+                if whose != APPLICANT:
+                    plan.subjects[key] = whose
         if reasons:
             refused.append(
                 {
