@@ -194,7 +194,7 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "POST /api/v1/partners/callbacks/{partner_code}": NOBODY,  # signed callbacks only
     # the exchange endpoints: any member gets past the gate; the services decide per applicant and case
     "GET /api/v1/exchange/cases/{case_ref}/materials": only(ADMIN, CLERK, OFFICER, SUPERVISOR),
-    "GET /api/v1/exchange/reads": STAFF_API,
+    "POST /api/v1/exchange/reads": STAFF_API,
     "POST /api/v1/exchange/consents": STAFF_API,
     "POST /api/v1/exchange/consents/preview": STAFF_API,
     "POST /api/v1/exchange/consents/{consent_id}/withdraw": STAFF_API,
