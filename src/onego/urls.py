@@ -13,6 +13,7 @@ urlpatterns = [
     path("registry-sim/<str:code>/elements", registries_http.elements, name="registry-sim"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("onego.api.open311")),  # Open311 GeoReport v2 over 办不成事 reports
     path("i18n/", include("django.conf.urls.i18n")),
     path("workbench/", include("onego.workbench.urls")),
     path("", include("onego.portal.urls")),

@@ -147,7 +147,8 @@ def test_a_mother_applies_for_her_newborn_from_search_to_the_conclusion(
 
     # Consent: what will be read, from where, under which contract.
     expect(page.locator("main")).to_contain_text("从“出生医学证明库”获取")
-    expect(page.locator("main")).to_contain_text("pkg.newborn-birth@v1")
+    expect(page.locator("main")).to_contain_text("“新生儿出生”数据共享协议（第 1 版）")
+    expect(page.locator("main")).not_to_contain_text("pkg.newborn-birth@v1")
     screenshot(page, "apply-newborn-consent")
     page.set_viewport_size(PHONE_WIDTH)
     screenshot(page, "apply-newborn-consent-360", full_page=False)

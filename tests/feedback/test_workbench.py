@@ -148,4 +148,7 @@ def test_the_tick_command_escalates_once(
     out = StringIO()
     call_command("feedback", "tick", stdout=out)
     call_command("feedback", "tick", stdout=out)
-    assert out.getvalue().splitlines() == ["超期督办整改工单 1 个。", "超期督办整改工单 0 个。"]
+    assert out.getvalue().splitlines() == [
+        "超期督办整改工单 1 个，部门工单 0 个。",
+        "超期督办整改工单 0 个，部门工单 0 个。",
+    ]

@@ -69,7 +69,8 @@ def test_the_consents_page_lists_contract_departments_data_time_and_status(
     assert "办理「开办餐饮店」" in html  # the purpose
     assert f'href="/me/cases/{case.pk}/">{case.reference}' in html
     assert "公民身份号码" in html  # a data item it lets the platform read
-    assert "pkg.open-restaurant@v1" in html  # under which contract
+    assert "“开办餐饮店”数据共享协议（第 1 版）" in html  # under which contract, in words
+    assert "pkg.open-restaurant@v1" not in html
     assert "南明区市场监督管理局" in html  # for whom
     assert consent.granted_at is not None
     assert timezone.localtime(consent.granted_at).strftime("%Y-%m-%d %H:%M") in html

@@ -111,7 +111,8 @@ def test_the_consent_preview_names_registries_elements_and_contracts(signed_in: 
     html = text(signed_in.get(f"{base}consent/"))
     assert "办理「开办餐饮店」" in html
     assert "从“人口库”获取" in html
-    assert "pkg.open-restaurant@v1" in html
+    assert "“开办餐饮店”数据共享协议（第 1 版）" in html
+    assert "pkg.open-restaurant@v1" not in html
     assert "公民身份号码" in html
     assert "同意并一键填表" in html
     assert "不同意，自行填写" in html
@@ -145,6 +146,18 @@ def test_agreeing_fills_the_form_once_with_sources_and_registry_values_stay_read
 
     assert form_values(case)["person.name"] == applicant.name
     assert case.verified["person.id_number"].startswith("prefill:")
+
+
+def test_fields_no_registry_holds_are_said_once_and_contracts_in_words(signed_in: Client) -> None:
+    base = to_form(signed_in)
+    draft = ApplicationDraft.objects.get()
+    reasons = [r for r in draft.manual.values() if r == "无共享数据源，请自行填写"]
+    assert len(reasons) >= 3  # several fields no registry holds (enterprise name, premises …)
+    html = text(signed_in.get(f"{base}form/"))
+    assert html.count("无共享数据源，请自行填写") == 1  # once, above the form, not under every field
+    assert f"{len(reasons)} 项信息：无共享数据源，请自行填写" in html
+    assert "依据 “开办餐饮店”数据共享协议（第 1 版）" in html
+    assert "@v1" not in html
 
 
 def test_declining_leaves_every_field_to_the_applicant(signed_in: Client) -> None:

@@ -202,7 +202,8 @@ def test_who_read_my_data_lists_each_read_with_its_ledger_proof(signed_in: Clien
     assert "人口库" in html
     assert "公民身份号码" in html
     assert "办理「开办餐饮店」" in html
-    assert "pkg.open-restaurant@v1" in html
+    assert "“开办餐饮店”数据共享协议（第 1 版）" in html  # the contract in words
+    assert "pkg.open-restaurant@v1" not in html  # never its raw code
     assert f'href="/me/cases/{case.pk}/">{case.reference}' in html
     index = re.search(r'href="/api/v1/ledger/entries/(\d+)/proof"', html)
     assert index is not None

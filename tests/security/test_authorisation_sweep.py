@@ -142,6 +142,22 @@ ROUTES: dict[str, frozenset[str]] = {
     "workbench/feedback/invite/": STAFF,  # the form; issuing checks the case
     "workbench/feedback/<uuid:rect_id>/": NOBODY,  # no work order of that id
     "workbench/feedback/<uuid:rect_id>/<slug:action>/": NOBODY,
+    # 办不成事 reports and departmental work orders (onego.feedback)
+    "me/reports/": PORTAL_APPLICANTS,  # their own reports and the form
+    "workbench/reports/": STAFF,  # each their own coordinator's reports and department's orders
+    "workbench/reports/new/": STAFF - {ADMIN},  # clerks, staff and grid workers report; not a bare superuser
+    "workbench/reports/<uuid:report_id>/": NOBODY,  # no report of that id
+    "workbench/reports/<uuid:report_id>/<slug:action>/": NOBODY,
+    "workbench/orders/<uuid:order_id>/<slug:action>/": NOBODY,
+    "workbench/reports/<uuid:report_id>/photos/<uuid:photo_id>/": NOBODY,
+    "workbench/feedback/data-reads/": only(SUPERVISOR),  # the ledger's personal-data reads, read-only
+    # Open311 GeoReport v2 over 办不成事 reports (public reads without personal data; writes need an api_key)
+    "open311/v2/discovery.<str:fmt>": P,
+    "open311/v2/services.<str:fmt>": P,
+    "open311/v2/services/<str:code>.<str:fmt>": NOBODY,  # not a service code
+    "open311/v2/requests.<str:fmt>": P,  # POST without an api_key: 403
+    "open311/v2/requests/<str:request_id>.<str:fmt>": NOBODY,  # no such request
+    "open311/v2/tokens/<str:value>.<str:fmt>": NOBODY,  # no such token
 }
 
 # Who may POST to a route (an empty form) when that differs from who may GET it; everyone else is sent
@@ -296,6 +312,12 @@ def world(db: None, tmp_path: Path, settings: Any) -> dict[str, Any]:
         "rect_id": str(uuid.uuid4()),  # no rectification of that id
         "rectification_id": str(uuid.uuid4()),
         "entry_id": str(uuid.uuid4()),  # no ledger entry of that id
+        "report_id": str(uuid.uuid4()),  # no report of that id
+        "order_id": str(uuid.uuid4()),
+        "photo_id": str(uuid.uuid4()),
+        "fmt": "json",
+        "request_id": "FY20260101NOPE",
+        "value": "x",
     }
     return {"clients": clients, "values": values}
 

@@ -143,6 +143,32 @@ def test_review_shows_only_what_the_departments_contract_grants(people: People, 
     assert "准予登记" not in html  # the window's opinion on the business licence stays with it
 
 
+def test_the_evidence_comes_before_the_decide_buttons(people: People, officer: Client) -> None:
+    case = accepted_case(people)
+    food = subcase(case, "food_business_permit")
+    officer.post(f"/workbench/subcases/{food.pk}/claim/")
+    html = page(officer.get(f"/workbench/subcases/{food.pk}/"))
+    decide = html.index('id="approve-h"')
+    assert html.index('id="data-h"') < decide  # the shared data the contract grants
+    assert html.index('id="mat-h"') < decide  # the materials
+    assert html.index('id="insp-h"') < decide  # the joint inspection and its findings
+    assert html.index('href="#actions"') < html.index('id="data-h"')  # a keyboard shortcut to the actions
+
+
+def test_an_item_whose_clock_is_paused_says_paused_not_not_started() -> None:
+    # A joint inspection pauses the clock (ClockPause) while the item stays 办理中: its deadline is
+    # recomputed without a due date, which alone would read "not started".
+    from onego.cases.selectors import DeadlineView
+    from onego.workbench.selectors import paused_light
+
+    stopped = DeadlineView(None, None, False, "none", None, "")
+    assert paused_light(stopped, paused=True).colour == "paused"
+    assert "暂停计时" in str(paused_light(stopped, paused=True).label)
+    assert paused_light(stopped, paused=False).label == "未开始计时"
+    running = DeadlineView(dt.date(2026, 12, 20), None, False, "green", 5, "")
+    assert paused_light(running, paused=True).colour == "green"  # a running clock is not hidden
+
+
 def test_approve_and_reject_call_the_services_and_errors_sit_on_the_field(
     people: People, officer: Client
 ) -> None:
@@ -264,6 +290,9 @@ def test_an_instant_decision_is_reviewed_and_upheld(
     html = page(officer.get(f"/workbench/subcases/{filing.pk}/"))
     assert "秒批记录" in html
     assert "经营备案：市场主体已登记" in html
+    instant = html[html.index('id="instant-h"') : html.index("</section>", html.index('id="instant-h"'))]
+    assert "统一社会信用代码：" in instant  # the rule's inputs by name
+    assert "enterprise.uscc" not in instant  # never by their internal code
     empty = officer.post(f"/workbench/subcases/{filing.pk}/instant/", {"instant-verdict": "uphold"})
     assert empty.status_code == 400
     assert "请填写复核意见" in page(empty)

@@ -33,6 +33,7 @@ LIMITS: dict[str, int] = {
     "spec": 512,  # one per package and region actually compiled
     "registry": 16,
     "elements": 1,
+    "english": 1,  # onego.catalog.i18n: Chinese → English of every catalog text
 }
 
 

@@ -598,3 +598,22 @@ class CatalogRevision(BaseModel):
 
     def __str__(self) -> str:
         return f"第 {self.number} 次修订"
+
+
+class Translation(BaseModel):
+    """The English of a Chinese text the catalog shows people that has no `*_en` field of its own: a
+    question's choices, a data element's options, a material's note, an item's result name.
+
+    Declared in a catalog folder's `translations:` section (docs/package-format.md, "Translations") and
+    read by onego.catalog.i18n, which also knows every `name`/`name_en` pair of the other tables.
+    """
+
+    code = models.CharField("中文原文", max_length=300, unique=True)
+    en = models.TextField("英文")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "目录译文 Catalog translation"
+
+    def __str__(self) -> str:
+        return f"{self.code} → {self.en}"

@@ -98,6 +98,8 @@ DEMO_LOGINS = (
         "好差评监督员（贵阳市，只读）service supervisor",
         "/workbench/feedback/supervision/",
     ),
+    # A grid worker (网格员) of 新华路社区: reports 办不成事 and events (demo/feedback.py gives the grid).
+    DemoLogin("grid", STAFF_PASSWORD, "网格员（南明区新华路社区）grid worker", "/workbench/reports/new/"),
 )
 
 # Who is what where: username → display name and (department code, role) memberships.
@@ -115,6 +117,7 @@ DEMO_STAFF: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
         for username, slug, name, _ in LEADS
     },
     "supervisor": ("监督员 蒋平", (("gy-government-service", Role.SUPERVISOR.value),)),
+    "grid": ("网格员 王芳", ()),
 }
 
 

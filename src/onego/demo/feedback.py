@@ -101,3 +101,89 @@ def seed_feedback_demo() -> str:
                 ),
             )
     return "已生成演示评价 3 条（1 条差评整改中，1 条整改后再评价满意）；监督员 supervisor 可在 /workbench/feedback/supervision/ 查看。"
+
+
+# --- 办不成事 reports -------------------------------------------------------------------------------------
+
+GRID_USERNAME = "grid"
+GRID_VILLAGE = "520102016002"  # 新华路社区, 南明区新华路街道
+HUAGUOYUAN = "520102031006"  # 花果园大街社区居民委员会
+
+
+def seed_reports_demo() -> str:
+    """Three reports once, so the coordinator's and supervisor's pages are not empty: a grid worker's
+    event split into two department orders (one done, one open), an applicant's 办不成事 answered
+    and closed, and a partner's Open311 report waiting to be dispatched."""
+    from onego.cases.identity import blind_index
+    from onego.catalog.models import Region
+    from onego.feedback.models import GridWorker, Report
+    from onego.feedback.report_services import (
+        OrderIn,
+        open311_key_create,
+        report_dispatch,
+        report_reply,
+        report_submit,
+        reporter_for_applicant,
+        reporter_for_partner,
+        reporter_for_staff,
+        work_order_complete,
+    )
+
+    if Report.objects.exists():
+        return "演示反映已存在。"
+    users = {
+        u.username: u
+        for u in get_user_model().objects.filter(
+            username__in=["clerk", GRID_USERNAME, "officer-market", "officer-fire"]
+        )
+    }
+    village = Region.objects.filter(code=GRID_VILLAGE).first()
+    if village is None or len(users) < 4:
+        return "未生成演示反映：请先导入入门目录，再运行 onego demo setup。"
+    grid = users[GRID_USERNAME]
+    GridWorker.objects.get_or_create(user=grid, region=village)
+    event = report_submit(
+        reporter=reporter_for_staff(grid),
+        kind="event",
+        description="新华路一家餐馆后厨油烟直排进居民楼，店后消防通道堆满杂物，居民多次反映。",
+        region_code=GRID_VILLAGE,
+        latitude="26.5733",
+        longitude="106.7137",
+        address="南明区新华路 88 号",
+    )
+    market, fire = report_dispatch(
+        actor=users["clerk"],
+        report_id=event.pk,
+        orders=[
+            OrderIn("nm-market-regulation", "核查餐馆油烟净化设施和食品经营许可"),
+            OrderIn("nm-fire-rescue", "检查并督促清理消防通道"),
+        ],
+    )
+    work_order_complete(
+        actor=users["officer-market"], order_id=market.pk, result="已责令加装油烟净化器，7 日内复查"
+    )
+    li_qiang = reporter_for_applicant(blind_index("person", RATINGS[0][1]))
+    blocked = report_submit(
+        reporter=li_qiang,
+        kind="blocked",
+        description="想给孩子办出生“一件事”，窗口说父母户籍不在本区不能办，让我回老家办。",
+        region_code=HUAGUOYUAN,
+        address="花果园大街",
+    )
+    report_reply(
+        actor=users["clerk"],
+        report_id=blocked.pk,
+        reply="经核实，出生“一件事”可在居住地办理，已安排窗口预约，请携带出生医学证明前来，一次办结。",
+    )
+    partner, _ = open311_key_create(name="12345 政务服务便民热线（演示）")
+    report_submit(
+        reporter=reporter_for_partner(partner),
+        kind="blocked",
+        description="市民来电：办理营业执照变更时，网上系统提示地址不规范，无法提交。",
+        region_code="520102",
+        address="南明区",
+    )
+    return (
+        "已生成演示反映 3 条（网格员事件分拨两个部门，申请人办不成事已答复，12345 转来待分拨）；"
+        "网格员 grid 可在 /workbench/reports/new/ 登记，窗口 clerk 在 /workbench/reports/ 分拨。"
+    )

@@ -14,6 +14,7 @@ from onego.cases.models import Case
 from onego.catalog.models import Department, Region
 from onego.core import clock
 from onego.core.models import BaseModel
+from onego.feedback.report_rules import OrderStatus, ReportKind, ReportSource, ReportStatus
 from onego.feedback.rules import Channel, Finding, RectStatus
 
 USER = settings.AUTH_USER_MODEL
@@ -162,3 +163,155 @@ class RatingInvitation(BaseModel):
 
     class Meta:
         verbose_name = verbose_name_plural = "窗口评价码 Rating invitation"
+
+
+# --- "办不成事" reports and event work orders ------------------------------------------------------
+
+
+class GridWorker(BaseModel):
+    """网格员: a person who walks a grid (a village or community, or a township) and reports what
+    they find. Like a staff membership, it is a role a user holds; it grants reporting only."""
+
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="grid_assignments")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="grid_workers")
+    active = models.BooleanField("有效", default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "region"], name="grid_worker_once")]
+        verbose_name = verbose_name_plural = "网格员 Grid worker"
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.region}"
+
+
+class Open311Key(BaseModel):
+    """A partner's api_key for the Open311 GeoReport v2 API: only its SHA-256 is stored; the key is
+    shown once when it is made (`onego feedback open311-key`)."""
+
+    name = models.CharField("合作方名称", max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    active = models.BooleanField("有效", default=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "Open311 合作方密钥 Open311 key"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class Report(BaseModel):
+    """反映: a matter that could not be done, or an event for several departments."""
+
+    reference = models.CharField("反映编号", max_length=20, unique=True)
+    token = models.CharField(max_length=24, unique=True)  # Open311 token, handed out at creation
+    kind = models.CharField("类型", max_length=10, choices=ReportKind.choices)
+    source = models.CharField("来源", max_length=10, choices=ReportSource.choices)
+    status = models.CharField(max_length=12, choices=ReportStatus.choices, default=ReportStatus.RECEIVED)
+    description = models.TextField("反映内容")
+    package_code = models.CharField(max_length=80, blank=True)
+    package_name = models.CharField(max_length=100, blank=True)
+    item_code = models.CharField(max_length=80, blank=True)
+    item_name = models.CharField(max_length=200, blank=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    address = models.CharField("事发地址", max_length=200, blank=True)
+    # Who reported (server-owned): an applicant's blind index, or a user (clerk, grid worker), or a partner.
+    reporter_index = models.CharField(max_length=64, blank=True, db_index=True)
+    reporter_user = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    partner = models.ForeignKey(
+        Open311Key, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reporter_label = models.CharField(max_length=120)
+    contact_sealed = models.TextField(blank=True)  # a partner's reporter's name/e-mail/phone, sealed
+    coordinator = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="coordinated_reports")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
+    fingerprint = models.CharField(max_length=64)
+    reply = models.TextField("答复", blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    replied_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fingerprint"], condition=~Q(status="closed"), name="one_open_report_per_fingerprint"
+            )
+        ]
+        indexes = [models.Index(fields=["coordinator", "status"])]
+        verbose_name = verbose_name_plural = "办不成事反映 Report"
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.get_status_display()}"
+
+
+def report_photo_upload_to(instance: ReportPhoto, filename: str) -> str:
+    return f"feedback/reports/{instance.report_id}/{instance.pk}.{filename.rsplit('.', 1)[-1]}"
+
+
+class ReportPhoto(BaseModel):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to=report_photo_upload_to)
+    filename = models.CharField(max_length=120)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = verbose_name_plural = "反映照片 Report photo"
+
+
+class WorkOrder(BaseModel):
+    """部门工单: one department's part of a report, with its working-day deadline."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="orders")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="work_orders")
+    status = models.CharField(max_length=10, choices=OrderStatus.choices, default=OrderStatus.OPEN)
+    task = models.TextField("处置要求")
+    opened_at = models.DateTimeField(default=clock.now)
+    due_on = models.DateField("处置期限")
+    due_days = models.PositiveSmallIntegerField("处置工作日")
+    escalated_at = models.DateTimeField("督办时间", null=True, blank=True)
+    result = models.TextField("处置结果", blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    on_time = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["due_on", "opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "department"],
+                condition=Q(status="open"),
+                name="one_open_order_per_department",
+            )
+        ]
+        indexes = [models.Index(fields=["department", "status"]), models.Index(fields=["status", "due_on"])]
+        verbose_name = verbose_name_plural = "部门工单 Work order"
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.get_status_display()} (due {self.due_on})"
+
+
+class ReportEvent(BaseModel):
+    """The history of a report and its orders: every move and every event, with who and why."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(
+        WorkOrder, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=120)
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["at", "created_at"]
+        verbose_name = verbose_name_plural = "反映记录 Report event"

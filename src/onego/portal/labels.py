@@ -78,4 +78,13 @@ LABELS = [
     gettext_noop("合作机构开始办理"),
     gettext_noop("合作机构办理完成"),
     gettext_noop("合作机构办理失败"),
+    # why the applicant fills a field or uploads a material herself (onego.exchange.services REASON_*)
+    gettext_noop("数据源暂不可用，请自行填写/上传"),
+    gettext_noop("无共享数据源，请自行填写"),
+    gettext_noop("数据源中没有该项数据，请自行填写"),
+    gettext_noop("数据源中没有找到申请人的记录，请自行填写/上传"),
+    gettext_noop("未能通过数据源核验，请自行上传"),
+    gettext_noop("数据源返回错误，请自行填写/上传"),
+    gettext_noop("共享协议未授权读取，请自行填写/上传"),
+    gettext_noop("需自行上传"),
 ]

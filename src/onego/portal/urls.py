@@ -56,6 +56,7 @@ urlpatterns = [
     path("me/cases/<str:case_id>/evaluate/", views_feedback.evaluate, name="evaluate"),
     path("r/<slug:code>", views_feedback.rate_at_window, name="rate_at_window"),
     path("satisfaction/", views_feedback.public_satisfaction, name="public_satisfaction"),
+    path("me/reports/", views_feedback.my_reports, name="my_reports"),  # 办不成事反映
     path("me/consents/", views_consents.my_consents, name="my_consents"),
     path(
         "me/consents/<str:consent_id>/withdraw/",

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 from onego.catalog import models as m
 from onego.catalog.discovery import ask as ask_question
 from onego.catalog.discovery import hot_packages, search_packages
-from onego.catalog.rules.expressions import QuestionSpec, compile_condition, describe
+from onego.catalog.i18n import describe_in_language
+from onego.catalog.rules.expressions import QuestionSpec, compile_condition
 from onego.catalog.selectors import (
     compile_for,
     is_offered,
@@ -155,7 +156,7 @@ def package_guide(request: HttpRequest, code: str) -> HttpResponse:
     conditions = {}
     for pi in package.package_items.all():
         if pi.when:
-            conditions[pi.item.code] = describe(compile_condition(pi.when), specs)
+            conditions[pi.item.code] = describe_in_language(compile_condition(pi.when), specs)
     chain = region_chain(region)
     offered_here = is_offered(package, region, chain=chain)
     points = sorted(

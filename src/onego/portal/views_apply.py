@@ -22,6 +22,7 @@ from onego.catalog import models as cm
 from onego.catalog.selectors import is_offered, package_by_code, region_by_code
 from onego.core.errors import NotFound, OneGoError
 from onego.portal.applicant import applicant_required
+from onego.portal.presenters import form_notes
 from onego.signin.models import ApplicationDraft, ConsentChoice, DraftStep
 from onego.signin.session import SignedIn
 
@@ -303,11 +304,13 @@ def _form_context(
             for g in groups
         ]
     names = {f.element: f.name for g in groups for f in g.fields}
+    fields = [f for g in groups for f in g.fields]
     return _context(
         draft,
         signed_in,
         DraftStep.FORM,
         groups=groups,
+        notes=form_notes({f.element: f.manual_reason for f in fields if not f.locked}),
         errors=errors,
         error_list=[(f"f-{el.replace('.', '__')}", names.get(el, el), msg) for el, msg in errors.items()],
         declined=draft.consent_choice == ConsentChoice.DECLINED,

@@ -159,3 +159,50 @@ def public_satisfaction(request: HttpRequest) -> HttpResponse:
             "figures": selectors.rectification_figures(Rectification.objects.all()),
         },
     )
+
+
+# --- 办不成事: the applicant reports a matter that could not be done, and follows the replies -----------
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def my_reports(request: HttpRequest, signed_in: SignedIn) -> HttpResponse:
+    """我的反映: the form (办不成事 or an event for several departments) and the applicant's reports
+    with their state and the coordinator's reply. The reporter is the signed-in applicant."""
+    from onego.feedback.report_forms import package_choices, region_choices, report_from_form
+    from onego.feedback.report_rules import ReportKind
+    from onego.feedback.report_selectors import reports_of_applicant
+    from onego.feedback.report_services import reporter_for_applicant
+
+    error: tuple[str, str] | None = None
+    if request.method == "POST":
+        try:
+            report = report_from_form(
+                reporter=reporter_for_applicant(signed_in.acting.index),
+                data=request.POST,
+                files=request.FILES,
+            )
+        except OneGoError as exc:
+            error = (exc.field or "", exc.message)
+        else:
+            messages.success(
+                request,
+                _("反映已提交（编号 %(ref)s），%(dept)s将协调相关部门办理并答复您。")
+                % {"ref": report.reference, "dept": report.coordinator.name},
+            )
+            return HttpResponseRedirect(reverse("portal:my_reports"))
+    return render(
+        request,
+        "portal/feedback/my_reports.html",
+        {
+            "signed_in": signed_in,
+            "reports": reports_of_applicant(signed_in.acting.index).prefetch_related("orders__department"),
+            "kinds": ReportKind.choices,
+            "regions": region_choices(),
+            "packages": package_choices(),
+            "typed": request.POST if error else {},
+            "error": error,
+            "action": reverse("portal:my_reports"),
+        },
+        status=400 if error else 200,
+    )

@@ -23,7 +23,7 @@ from onego.accounts.models import DECIDING_ROLES, Role
 from onego.cases.access import access_case_by_reference, region_prefix
 from onego.core import clock
 from onego.core.errors import NotFound, OneGoError
-from onego.feedback import rules, selectors
+from onego.feedback import report_selectors, rules, selectors
 from onego.feedback.rules import Finding, RectStatus
 from onego.feedback.services import (
     invitation_issue,
@@ -166,6 +166,8 @@ def supervision(request: HttpRequest) -> HttpResponse:
                 "-closed_at", "-updated_at"
             )[:20],
             "today": today,
+            "orders": report_selectors.order_figures(staff),
+            "open_orders": report_selectors.orders_for(staff, department_only=False, statuses=["open"])[:100],
             "tables": [
                 (
                     selectors.GROUP_LABELS[by],

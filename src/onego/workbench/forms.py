@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onego.cases.models import DeliveryMethod, InspectionConclusion
 from onego.cases.services.supplements import SPECIAL_PROCEDURES, SupplementItemIn
@@ -186,7 +187,10 @@ class ReasonForm(forms.Form):
 class WindowDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("当场决定"),
-        choices=[("approve", _("准予")), ("reject", _("不予"))],
+        choices=[
+            ("approve", pgettext_lazy("decision action", "准予")),
+            ("reject", pgettext_lazy("decision action", "不予")),
+        ],
         widget=forms.RadioSelect,
         initial="approve",
     )

@@ -84,7 +84,12 @@ def light_label(colour: str, days_left: int | None) -> str:
     return _("未开始计时")
 
 
-def display_value(value: Any) -> str:
+def display_value(value: Any, data_type: str = "") -> str:
+    """A form value as staff read it: yes/no in words, a region code as the region's name."""
+    if data_type == "region_code":
+        from onego.catalog.i18n import region_label
+
+        return region_label(value)
     if value is True:
         return _("是")
     if value is False:

@@ -26,7 +26,15 @@ from onego.cases import sla
 from onego.cases.access import region_contains, visible_cases
 from onego.cases.formdata import asked_groups, form_fields, form_values
 from onego.cases.identity import blind_index
-from onego.cases.models import Case, Material, MaterialKind, OneTimeNotice, SubCase, SubCaseKind
+from onego.cases.models import (
+    Case,
+    ClockPause,
+    Material,
+    MaterialKind,
+    OneTimeNotice,
+    SubCase,
+    SubCaseKind,
+)
 from onego.cases.selectors import CaseView, DeadlineView, cases_of_applicant
 from onego.cases.workflow import SUBCASE_ACTIVE, SUBCASE_DECIDED, SUBCASE_PAUSED, CaseStatus, SubCaseStatus
 from onego.catalog.models import Package, Region
@@ -279,7 +287,7 @@ def department_data(case: Case, subcase: SubCase) -> DepartmentData:
             DataRow(
                 element=code,
                 name=f["name"],
-                value=display_value(shown),
+                value=display_value(shown, f["type"]),
                 verified=code in verified,
                 for_this_item=subcase.code in (f.get("used_by") or []),
             )
@@ -359,9 +367,17 @@ def item_material(case: Case, subcase: SubCase, material_id: Any) -> Material | 
 
 
 def subcase_light(subcase: SubCase, view: DeadlineView) -> Light:
-    """A decided item's clock has stopped for good: say so rather than "not started"."""
+    """A decided item's clock has stopped for good, a paused one (a joint inspection, a supplement) is
+    stopped for now: say so rather than "not started"."""
     if subcase.status in SUBCASE_DECIDED:
         return light("done", days_left=None, due=subcase.promised_due, legal_due=subcase.legal_due)
+    return paused_light(view, paused=ClockPause.objects.filter(subcase=subcase, ended_on=None).exists())
+
+
+def paused_light(view: DeadlineView, *, paused: bool) -> Light:
+    """The light of a running clock, or "paused" while a pause (ClockPause) is open on it."""
+    if paused and view.colour in ("none", "paused"):
+        return light("paused", days_left=None, due=None, note=view.note)
     return deadline_light(view)
 
 
@@ -375,12 +391,17 @@ class ProgressRow:
 def progress(view: CaseView, *, department_ids: Iterable[Any] = ()) -> list[ProgressRow]:
     """Every item of the case: department, status and time limit (no opinions, no data)."""
     mine = set(department_ids)
+    paused = set(
+        ClockPause.objects.filter(subcase__in=[s for s, _ in view.subcases], ended_on=None).values_list(
+            "subcase_id", flat=True
+        )
+    )
     return [
         ProgressRow(
             subcase=s,
             light=light("done", days_left=None, due=s.promised_due)
             if s.status in SUBCASE_DECIDED
-            else deadline_light(d),
+            else paused_light(d, paused=s.pk in paused),
             mine=s.department_id in mine,
         )
         for s, d in view.subcases

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from onego.workbench import counter, dashboard, feedback, lead, officer, queue, second_factor, views
+from onego.workbench import (
+    counter,
+    dashboard,
+    feedback,
+    feedback_reports,
+    lead,
+    officer,
+    queue,
+    second_factor,
+    views,
+)
 
 app_name = "workbench"
 urlpatterns = [
@@ -42,6 +52,16 @@ urlpatterns = [
     path("feedback/invite/", feedback.invite, name="feedback_invite"),
     path("feedback/<uuid:rect_id>/", feedback.rectification_detail, name="feedback_detail"),
     path("feedback/<uuid:rect_id>/<slug:action>/", feedback.rectification_act, name="feedback_act"),
+    # 办不成事 reports and departmental work orders (onego.feedback)
+    path("reports/", feedback_reports.report_list, name="reports"),
+    path("reports/new/", feedback_reports.report_new, name="report_new"),
+    path("reports/<uuid:report_id>/", feedback_reports.report_detail, name="report_detail"),
+    path("reports/<uuid:report_id>/<slug:action>/", feedback_reports.report_act, name="report_act"),
+    path(
+        "reports/<uuid:report_id>/photos/<uuid:photo_id>/", feedback_reports.report_photo, name="report_photo"
+    ),
+    path("orders/<uuid:order_id>/<slug:action>/", feedback_reports.order_act, name="order_act"),
+    path("feedback/data-reads/", feedback_reports.data_reads, name="feedback_data_reads"),
     # the package designer
     path("designer/", views.designer, name="designer"),
     path("designer/preview/", views.preview, name="preview"),

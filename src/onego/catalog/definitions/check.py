@@ -45,6 +45,7 @@ class Known:
         "partners": m.Partner,
         "service_points": m.ServicePoint,
         "items": m.ServiceItem,
+        "translations": m.Translation,
         "packages": m.Package,
     }
 

@@ -161,6 +161,9 @@ def catalog_documents() -> dict[str, dict[str, Any]]:
     ]
     if themes or groups:
         docs["themes.yaml"] = _clean({"themes": themes, "data_groups": groups})
+    translations = [{"zh": t.code, "en": t.en} for t in m.Translation.objects.all()]
+    if translations:
+        docs["translations.yaml"] = {"translations": translations}
     for p in m.Package.objects.all():
         docs[f"packages/{p.code}.yaml"] = package_document(p)
     return docs

@@ -36,6 +36,7 @@ SECTIONS = (
     "partners",
     "service_points",
     "items",
+    "translations",
 )
 SECTION_NAMES = {
     "themes": "主题",
@@ -50,6 +51,7 @@ SECTION_NAMES = {
     "partners": "合作机构",
     "service_points": "服务网点",
     "items": "事项",
+    "translations": "译文",
     "packages": "套餐",
 }
 
@@ -140,6 +142,13 @@ def parse_data_group(r: Reader) -> Record:
         r.error("code", f"分组代码“{code}”应为数据元代码中“.”之前的部分，如 farm（对应 farm.area）")
     data = {"name": r.text("name", required=True, max_length=50), "name_en": r.text("name_en")}
     return _record("data_groups", r, code, data)
+
+
+def parse_translation(r: Reader) -> Record:
+    """`{zh: 随母, en: Mother's surname}`: the English of a Chinese text shown to people (choices, notes)."""
+    zh = r.text("zh", required=True, max_length=300)
+    data = {"en": r.text("en", required=True)}
+    return _record("translations", r, zh, data)
 
 
 def parse_department_type(r: Reader) -> Record:
@@ -525,6 +534,7 @@ _PARSERS = {
     "partners": parse_partner,
     "service_points": parse_service_point,
     "items": parse_item,
+    "translations": parse_translation,
 }
 
 

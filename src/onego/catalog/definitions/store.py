@@ -43,6 +43,8 @@ def store(defs: Definitions) -> dict[str, int]:
         _upsert(m.PackageTheme, code, rec.data)
     for code, rec in r["data_groups"].items():
         _upsert(m.DataGroup, code, rec.data)
+    for code, rec in r["translations"].items():
+        _upsert(m.Translation, code, rec.data)
     for code, rec in r["department_types"].items():
         _upsert(m.DepartmentType, code, rec.data)
     # Parents before children: a shorter or more zero-padded code is higher in the tree.

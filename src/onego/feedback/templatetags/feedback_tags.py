@@ -45,3 +45,10 @@ def rect_action(value: Any) -> str:
 @register.filter
 def rect_status(value: Any) -> str:
     return rules.RectStatus(value).label if value in rules.RectStatus.values else str(value)
+
+
+@register.filter
+def report_action(value: Any) -> str:
+    from onego.feedback.report_rules import ACTION_LABELS
+
+    return ACTION_LABELS.get(str(value), str(value))

@@ -37,7 +37,39 @@ def domid(code: str) -> str:
 
 @register.filter
 def tr(text: Any) -> str:
-    """A Chinese label kept in data (a status, a step) in the visitor's language, via the catalog."""
-    from django.utils.translation import gettext
+    """A Chinese text kept in data in the visitor's language: a status or a step through the message
+    catalog, a catalog name (department, item, material, field, answer, note) through the catalog's own
+    English (onego.catalog.i18n). Without English it stays Chinese, visibly."""
+    from onego.catalog.i18n import in_language
 
-    return gettext(str(text)) if text not in (None, "") else ""
+    return in_language(text)
+
+
+@register.filter
+def contract_name(code: Any) -> str:
+    """A sharing contract's code (`pkg.newborn-birth@v1`) said in words, in the visitor's language."""
+    from onego.catalog.models import DepartmentType, Package
+    from onego.portal.presenters import contract_label, contract_subjects
+
+    packages, types = contract_subjects([str(code)])
+    names = {f"pkg.{p.code}": local(p, "name") for p in Package.objects.filter(code__in=packages)}
+    names |= {f"dept.{t.code}": local(t, "name") for t in DepartmentType.objects.filter(code__in=types)}
+    return contract_label(str(code), names=names)
+
+
+@register.filter
+def plain_codes(text: Any) -> str:
+    """A sentence with every sharing-contract code in it said in words (messages from the exchange)."""
+    from onego.portal.presenters import CONTRACT_IN_TEXT
+
+    return CONTRACT_IN_TEXT.sub(lambda m: contract_name(m.group(0)), str(text or ""))
+
+
+@register.filter
+def field_value(value: Any, data_type: str = "") -> str:
+    """A form value as people read it: a region code as the region's name, a choice in their language."""
+    from onego.catalog.i18n import in_language, region_label
+
+    if data_type == "region_code":
+        return region_label(value)
+    return in_language(value)

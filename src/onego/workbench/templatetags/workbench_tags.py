@@ -30,6 +30,15 @@ def domid(code: Any) -> str:
 
 
 @register.filter
+def tr(text: Any) -> str:
+    """A Chinese text kept in data (a status, a department, an item, a material, an answer) in the
+    visitor's language; see onego.catalog.i18n."""
+    from onego.catalog.i18n import in_language
+
+    return in_language(text)
+
+
+@register.filter
 def lookup(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
 
@@ -46,3 +55,21 @@ def applicant_for_viewer(context: template.Context, case: Any) -> ApplicantShown
 def applicant_on_document(case: Any) -> ApplicantShown:
     """Official documents (receipt, one-time notice) carry the applicant's full, correct name."""
     return applicant_shown(case, full=True)
+
+
+@register.filter
+def field_value(value: Any, data_type: str = "") -> str:
+    """A form value as people read it: a region code as the region's name, a choice in their language."""
+    from onego.catalog.i18n import in_language, region_label
+
+    if data_type == "region_code":
+        return region_label(value)
+    return in_language(value)
+
+
+@register.filter
+def element_name(code: Any) -> str:
+    """A data element's code (`person.name`) as its name, never the raw code."""
+    from onego.catalog.i18n import element_label
+
+    return element_label(code)

@@ -1,4 +1,4 @@
-"""onego catalog import PATH [--dry-run] | export PATH [--xlsx]"""
+"""onego catalog import PATH [--dry-run] | export PATH [--xlsx] | translations"""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ class Command(BaseCommand):
         exp = sub.add_parser("export", help="把数据库中的目录写成定义文件")
         exp.add_argument("path", type=Path)
         exp.add_argument("--xlsx", action="store_true", help="同时把事项写成 items.xlsx")
+        sub.add_parser("translations", help="列出没有英文的目录文字（名称、选项、备注）；有缺漏时退出码非零")
 
     def handle(self, *args: Any, **options: Any) -> None:
         require_migrated()
@@ -38,6 +39,15 @@ class Command(BaseCommand):
             self.stdout.write(f"{verb}：{counts}")
             for notice in result.notices:
                 self.stdout.write(f"注意：{notice}")
+        elif options["action"] == "translations":
+            from onego.catalog.i18n import missing_english
+
+            missing = missing_english()
+            for entry in missing:
+                self.stdout.write(f"{entry.where}\t{entry.kind}\t{entry.text}")
+            if missing:
+                raise CommandError(f"{len(missing)} 处目录文字没有英文（在 name_en 或 translations: 中补上）")
+            self.stdout.write("目录文字均有英文 Every catalog text has English")
         else:
             written = export_catalog(options["path"])
             if options["xlsx"]:

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from onego.core.errors import OneGoError
 from onego.core.textable import table
 from onego.demo.accounts import ensure_demo_logins
-from onego.demo.feedback import seed_feedback_demo
+from onego.demo.feedback import seed_feedback_demo, seed_reports_demo
 from onego.registries.demo_identities import seed_demo
 from onego.registries.synthetic import seed
 
@@ -52,6 +52,7 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write("\n" + seed_feedback_demo())
+        self.stdout.write(seed_reports_demo())
 
     def _seed(self, options: dict[str, Any]) -> None:
         try:

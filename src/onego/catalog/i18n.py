@@ -1,0 +1,379 @@
+"""The catalog's texts in English: names as data, one dictionary per catalog revision.
+
+Every catalog table that people read has a `name` and a `name_en` (questions `text`/`text_en`); texts
+without such a field (a question's choices, a data element's options, a material's note, an item's
+result name, a package item's note) have their English in the `translations:` section of a catalog folder
+(`Translation`). Compiled packages and case snapshots keep the Chinese names they were built with, so the
+pages translate them by looking the Chinese up here; the few sentences the compiler writes around names
+(why a material needs no submission) are patterns whose names are looked up in turn.
+
+Nothing is guessed: a text with no English stays Chinese, visibly, and `missing_english()` (`onego
+catalog translations`) lists every such text of the catalog so that it can be filled in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import get_language, gettext
+
+from onego.catalog import models as m
+from onego.catalog.cache import generation
+from onego.catalog.rules.expressions import (
+    _MIRRORED_OP,
+    And,
+    Compare,
+    Expr,
+    In,
+    Literal,
+    Name,
+    Not,
+    Or,
+    QuestionSpec,
+    _Describer,
+    _operands,
+    describe,
+)
+
+# (model, Chinese field, English field): every catalog text that has its own English field.
+NAMED: tuple[tuple[type[Any], str, str], ...] = (
+    (m.Region, "name", "name_en"),
+    (m.DepartmentType, "name", "name_en"),
+    (m.Department, "name", "name_en"),
+    (m.Partner, "name", "name_en"),
+    (m.Registry, "name", "name_en"),
+    (m.DataElement, "name", "name_en"),
+    (m.LicenceType, "name", "name_en"),
+    (m.MaterialType, "name", "name_en"),
+    (m.ServiceItem, "name", "name_en"),
+    (m.PackageTheme, "name", "name_en"),
+    (m.DataGroup, "name", "name_en"),
+    (m.Package, "name", "name_en"),
+    (m.Package, "summary", "summary_en"),
+    (m.PackageQuestion, "text", "text_en"),
+    (m.PartnerStep, "name", "name_en"),
+)
+
+# The compiler's built-in form-group titles (rules/package.py GROUP_TITLES) and service-point kinds: code,
+# not data, so their English is here; a catalog's `data_groups:` and `translations:` override them.
+BUILT_IN: dict[str, str] = {
+    "申请人信息": "Applicant",
+    "配偶信息": "Spouse",
+    "母亲信息": "Mother",
+    "父亲信息": "Father",
+    "监护人信息": "Guardian",
+    "新生儿信息": "Newborn",
+    "子女信息": "Child",
+    "企业信息": "Enterprise",
+    "法定代表人信息": "Legal representative",
+    "经办人信息": "Agent",
+    "经营场所": "Business premises",
+    "地址信息": "Address",
+    "房屋信息": "Property",
+    "买方信息": "Buyer",
+    "卖方信息": "Seller",
+    "联系方式": "Contact details",
+    "银行开户信息": "Bank account",
+    "水电气网信息": "Utilities",
+    "车辆信息": "Vehicle",
+    "食品经营信息": "Food business",
+    "运输经营信息": "Transport business",
+    "信用信息": "Credit",
+    "残疾信息": "Disability",
+    "入学信息": "School admission",
+    "退休信息": "Retirement",
+    "社会保障信息": "Social security",
+    "送达信息": "Delivery",
+    "破产信息": "Bankruptcy",
+    "上市信息": "Listing",
+    "户外招牌信息": "Outdoor sign",
+    "排水信息": "Drainage",
+    "驾驶员信息": "Driver",
+    "变更事项": "Changes",
+    "注销信息": "Deregistration",
+    "抵押信息": "Mortgage",
+    "贷款信息": "Loan",
+    "项目信息": "Project",
+    "道路挖掘信息": "Road excavation",
+    "绿地占用信息": "Green space use",
+    "印章信息": "Seals",
+    "发票信息": "Invoices",
+    "婚姻信息": "Marriage",
+    "生育信息": "Maternity",
+    "社会保障卡信息": "Social security card",
+    "社会保险信息": "Social insurance",
+    "医疗保险信息": "Medical insurance",
+    "住房公积金信息": "Housing provident fund",
+    "职工信息": "Employee",
+    "政务服务大厅": "government service hall",
+    "社区便民服务中心": "community service centre",
+    "自助服务终端": "self-service terminal",
+}
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def has_chinese(text: str) -> bool:
+    return bool(_CJK.search(text or ""))
+
+
+def _read_dictionary() -> dict[str, str]:
+    english: dict[str, str] = dict(BUILT_IN)
+    for model, zh, en in NAMED:
+        for source, target in model.objects.exclude(**{en: ""}).values_list(zh, en):
+            if source and target:
+                english[source.strip()] = target.strip()
+    # Declared translations come last and win: they are the catalog's own word on a text.
+    english.update(
+        {source.strip(): target.strip() for source, target in m.Translation.objects.values_list("code", "en")}
+    )
+    return english
+
+
+def dictionary() -> dict[str, str]:
+    """Chinese → English for every catalog text that has English (memoised for the catalog revision)."""
+    return generation().get("english", "all", _read_dictionary)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A sentence the compiler or a page writes around catalog names; `{0}`… are looked up in turn."""
+
+    regex: re.Pattern[str]
+    english: str
+
+
+PATTERNS: tuple[Pattern, ...] = (
+    Pattern(
+        re.compile(r"^调用电子证照“(.+)”核验，免提交$"),
+        "Checked against the e-licence “{0}”: no need to submit",
+    ),
+    Pattern(re.compile(r"^通过(.+)共享核验，免提交$"), "Checked through {0}: no need to submit"),
+    Pattern(
+        re.compile(r"^由本套餐“(.+)”办结后通过电子证照共享$"),
+        "Shared as an e-licence once “{0}” in this package is done",
+    ),
+    Pattern(re.compile(r"^可选事项，您未选择$"), "Optional; you did not choose it"),
+    Pattern(re.compile(r"^不符合您的情形$"), "Does not apply to your situation"),
+    Pattern(re.compile(r"^(.+)：准予$"), "{0}: approved"),
+)
+
+
+def in_english(text: str, lookup: Callable[[str], str | None] | None = None) -> str | None:
+    """The English of a catalog text, or None when the catalog has none."""
+    if not text:
+        return None
+    words = dictionary() if lookup is None else None
+    find = lookup or (lambda t: words.get(t) if words is not None else None)
+    key = text.strip()
+    if (found := find(key)) is not None:
+        return found
+    for pattern in PATTERNS:
+        if match := pattern.regex.match(key):
+            parts = [find(g) or in_english(g, find) or g for g in match.groups()]
+            return pattern.english.format(*parts)
+    # A list of names (材料甲、材料乙): English when every part has English.
+    if "、" in key:
+        parts = [find(p) or "" for p in key.split("、")]
+        if all(parts):
+            return ", ".join(parts)
+    return None
+
+
+def in_language(text: object) -> str:
+    """A Chinese text kept in data in the visitor's language: a status or a step through the message
+    catalog (gettext), a catalog text through the catalog's English; without English it stays Chinese."""
+    if text in (None, ""):
+        return ""
+    source = str(text)
+    said = gettext(source)
+    if said != source or not (get_language() or "").startswith("en"):
+        return said
+    return in_english(source) or source
+
+
+@dataclass(frozen=True)
+class Missing:
+    kind: str  # what the text is, in Chinese (名称, 选项, 材料备注 …)
+    where: str  # the record that shows it: "material_types:birth_certificate"
+    text: str
+
+
+def _texts_without_own_field() -> Iterable[tuple[str, str, str]]:
+    for q in m.PackageQuestion.objects.select_related("package"):
+        for choice in q.choices or []:
+            yield "问题选项", f"packages:{q.package.code}:{q.ident}", str(choice)
+        if q.help_text:
+            yield "问题说明", f"packages:{q.package.code}:{q.ident}", q.help_text
+    for el in m.DataElement.objects.all():
+        for choice in el.choices or []:
+            yield "数据元选项", f"data_elements:{el.code}", str(choice)
+        if el.help_text:
+            yield "填写说明", f"data_elements:{el.code}", el.help_text
+    for im in m.ItemMaterial.objects.select_related("item"):
+        if im.note:
+            yield "材料备注", f"items:{im.item.code}", im.note
+    for item in m.ServiceItem.objects.all():
+        if item.result_name:
+            yield "办理结果", f"items:{item.code}", item.result_name
+        if item.fee_charged and item.fee_description:
+            yield "收费说明", f"items:{item.code}", item.fee_description
+    for sp in m.ServicePoint.objects.all():
+        for value in (sp.name, sp.address, sp.hours):
+            if value:
+                yield "服务网点", f"service_points:{sp.code}", value
+    for pi in m.PackageItem.objects.select_related("package", "item"):
+        if pi.note:
+            yield "事项备注", f"packages:{pi.package.code}:{pi.item.code}", pi.note
+
+
+def missing_english() -> list[Missing]:
+    """Every catalog text shown to people that has no English: an empty `*_en`, or no translation."""
+    missing: list[Missing] = []
+    words = _read_dictionary()
+    section = {
+        m.Region: "regions",
+        m.DepartmentType: "department_types",
+        m.Department: "departments",
+        m.Partner: "partners",
+        m.Registry: "registries",
+        m.DataElement: "data_elements",
+        m.LicenceType: "licence_types",
+        m.MaterialType: "material_types",
+        m.ServiceItem: "items",
+        m.PackageTheme: "themes",
+        m.DataGroup: "data_groups",
+        m.Package: "packages",
+        m.PackageQuestion: "questions",
+        m.PartnerStep: "partner_steps",
+    }
+    for model, zh, en in NAMED:
+        for record in model.objects.filter(**{en: ""}).exclude(**{zh: ""}):
+            source = getattr(record, zh)
+            if source.strip() not in words:
+                code = getattr(record, "code", None) or getattr(record, "ident", "")
+                missing.append(
+                    Missing(f"{model._meta.verbose_name}·{zh}", f"{section[model]}:{code}", source)
+                )
+    seen: set[str] = set()
+    for kind, where, text in _texts_without_own_field():
+        if not has_chinese(text) or text in seen:
+            continue
+        if in_english(text, words.get) is None:
+            seen.add(text)
+            missing.append(Missing(kind, where, text))
+    return missing
+
+
+# --- Conditions in English (the guide's "applies when") --------------------------------------------------
+
+
+class _EnglishDescriber(_Describer):
+    """`describe()` in English: questions by their English text, choices through the catalog's English."""
+
+    def label(self, ident: str) -> str:
+        spec = self.questions.get(ident)
+        text = spec.text if spec is not None and spec.text else ident
+        return f"“{in_english(text) or text}”"
+
+    def condition(self, expr: Expr) -> str:
+        if isinstance(expr, And | Or):
+            parts = []
+            for operand in _operands(expr):
+                text = self.condition(operand)
+                parts.append(f"({text})" if isinstance(operand, And | Or) else text)
+            return (" and " if isinstance(expr, And) else " or ").join(parts)
+        if isinstance(expr, Not):
+            return self.negation(expr.operand)
+        if isinstance(expr, Name):
+            return f"{self.label(expr.ident)} is yes"
+        if isinstance(expr, Compare):
+            return self.comparison(expr.op, expr.left, expr.right)
+        if isinstance(expr, In):
+            return self.membership(expr.needle, expr.options, expr.negated)
+        if isinstance(expr, Literal) and isinstance(expr.value, bool):
+            return "always" if expr.value else "never"
+        return f"{self.operand(expr)} is yes"
+
+    def negation(self, expr: Expr) -> str:
+        if isinstance(expr, Name):
+            return f"{self.label(expr.ident)} is no"
+        said = super().negation(expr)
+        return said if not said.startswith("并非") else f"not ({self.condition(expr)})"
+
+    def comparison(self, op: str, left: Expr, right: Expr) -> str:
+        if isinstance(left, Literal) and not isinstance(right, Literal) and op in _MIRRORED_OP:
+            left, right, op = right, left, _MIRRORED_OP[op]
+        if op in ("==", "!=") and isinstance(right, Literal) and isinstance(right.value, bool):
+            holds = right.value == (op == "==")
+            return f"{self.operand(left)} is {'yes' if holds else 'no'}"
+        word = {"<": "is less than", "<=": "is at most", ">": "is more than", ">=": "is at least"}.get(
+            op, "is" if op == "==" else "is not"
+        )
+        return f"{self.operand(left)} {word} {self.operand(right)}"
+
+    def membership(self, needle: Expr, options: tuple[Expr, ...], negated: bool) -> str:
+        subject = self.operand(needle)
+        listed = ", ".join(self.operand(option) for option in options)
+        if not options:
+            return f"{subject} is answered" if negated else "never"
+        if len(options) == 1:
+            return f"{subject} {'is not' if negated else 'is'} {listed}"
+        return f"{subject} is none of {listed}" if negated else f"{subject} is one of {listed}"
+
+    def operand(self, expr: Expr) -> str:
+        if isinstance(expr, Literal):
+            value = expr.value
+            if isinstance(value, bool):
+                return "yes" if value else "no"
+            if isinstance(value, str):
+                return f"“{in_english(value) or value}”"
+        if isinstance(expr, Name | Literal):
+            return super().operand(expr)
+        return f"({self.condition(expr)})"
+
+
+def describe_in_language(expr: Expr, questions: Mapping[str, QuestionSpec]) -> str:
+    """The guide's plain description of a condition, in English on English pages (see `describe`)."""
+    if (get_language() or "").startswith("en"):
+        return _EnglishDescriber(questions).condition(expr)
+    return describe(expr, questions)
+
+
+# --- Region codes as names ------------------------------------------------------------------------------
+
+_REGION_CODE = re.compile(r"^\d{6}(\d{3}(\d{3})?)?$")
+
+
+def region_label(code: object) -> str:
+    """A region code said as its name, from the city down, in the visitor's language: "520102" →
+    贵阳市南明区 (English: "Nanming District, Guiyang"). Anything else (a masked value, an unknown code)
+    is returned as it is."""
+    from onego.catalog.selectors import region_by_code, region_chain
+    from onego.core.errors import NotFound
+
+    text = "" if code is None else str(code)
+    if not _REGION_CODE.match(text):
+        return text
+    try:
+        chain = region_chain(region_by_code(text))
+    except NotFound:
+        return text
+    below_province = [r for r in chain if r.level != m.RegionLevel.PROVINCE] or chain
+    if (get_language() or "").startswith("en"):
+        return ", ".join(r.name_en or r.name for r in below_province)
+    return "".join(r.name for r in reversed(below_province))
+
+
+def element_label(code: object) -> str:
+    """A data element's code said as its name in the visitor's language (`person.name` → 姓名 / Name); an
+    unknown code is returned as it is."""
+    text = "" if code is None else str(code)
+    row = m.DataElement.objects.filter(code=text).values_list("name", "name_en").first()
+    if row is None:
+        return text
+    name, name_en = row
+    return str(name_en or name) if (get_language() or "").startswith("en") else str(name)

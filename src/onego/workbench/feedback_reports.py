@@ -1,0 +1,245 @@
+"""办不成事 reports in the workbench: the coordinating department's list and detail (dispatch into
+departmental work orders, link a case, reply and close), the departments' orders (done or returned),
+the report form for window clerks and grid workers, and the supervisor's read-only log of every
+personal-data read. Thin: every write is one service of `onego.feedback.report_services`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from onego.accounts.models import DECIDING_ROLES, Role
+from onego.accounts.otp import is_verified, second_factor_required
+from onego.catalog.models import Department
+from onego.core import clock
+from onego.core.errors import NotFound, OneGoError, PermissionDenied
+from onego.core.uploads import attachment_response
+from onego.feedback import report_selectors as selectors
+from onego.feedback.models import GridWorker
+from onego.feedback.report_forms import package_choices, region_choices, report_from_form
+from onego.feedback.report_rules import ReportKind, ReportStatus
+from onego.feedback.report_services import (
+    COORDINATING_ROLES,
+    OrderIn,
+    report_dispatch,
+    report_link_case,
+    report_reply,
+    reporter_for_staff,
+    work_order_complete,
+    work_order_return,
+)
+from onego.workbench.staff import forbidden, staff_of_request, staff_required
+
+any_staff = staff_required()
+DISPATCH_ROWS = 3
+
+
+@any_staff
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    staff = staff_of_request(request)
+    reports = selectors.reports_for(staff)
+    coordinating = staff.departments(COORDINATING_ROLES)
+    return render(
+        request,
+        "workbench/feedback/reports.html",
+        {
+            "to_dispatch": [r for r in reports if r.coordinator_id in coordinating and r.status != "closed"],
+            "orders": selectors.orders_for(staff, statuses=["open"]),
+            "closed": [r for r in reports if r.status == "closed"][:30],
+            "today": clock.today(),
+        },
+    )
+
+
+def _detail(
+    request: HttpRequest, report_id: Any, *, status: int = 200, error: tuple[str, str] | None = None
+) -> HttpResponse:
+    staff = staff_of_request(request)
+    try:
+        report = selectors.access_report(staff, report_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    coordinates = staff.has(report.coordinator_id, COORDINATING_ROLES)
+    orders = list(report.orders.all())
+    today = clock.today()
+    return render(
+        request,
+        "workbench/feedback/report_detail.html",
+        {
+            "report": report,
+            "orders": [
+                {
+                    "order": o,
+                    "overdue": o.status == "open" and o.due_on < today,
+                    "may_finish": o.status == "open" and staff.has(o.department_id, DECIDING_ROLES),
+                }
+                for o in orders
+            ],
+            "may_dispatch": coordinates and report.status != ReportStatus.CLOSED,
+            "may_reply": coordinates and report.status != ReportStatus.CLOSED,
+            "departments": list(Department.objects.order_by("code").values_list("code", "name")),
+            "dispatch_rows": range(DISPATCH_ROWS),
+            "history": list(report.events.all()),
+            "error": error,
+            "typed": request.POST if error else None,
+        },
+        status=status,
+    )
+
+
+@any_staff
+@require_GET
+def report_detail(request: HttpRequest, report_id: Any) -> HttpResponse:
+    return _detail(request, report_id)
+
+
+@any_staff
+@require_POST
+def report_act(request: HttpRequest, report_id: Any, action: str) -> HttpResponse:
+    data = request.POST
+    try:
+        if action == "dispatch":
+            rows = [
+                OrderIn(department=data.get(f"department-{i}", ""), task=data.get(f"task-{i}", ""))
+                for i in range(DISPATCH_ROWS)
+                if data.get(f"department-{i}")
+            ]
+            made = report_dispatch(actor=request.user, report_id=report_id, orders=rows)
+            done = _("已分拨 %(n)d 个部门工单。") % {"n": len(made)}
+        elif action == "link":
+            report_link_case(actor=request.user, report_id=report_id, case_reference=data.get("case", ""))
+            done = _("已关联办件。")
+        elif action == "reply":
+            report_reply(actor=request.user, report_id=report_id, reply=data.get("reply", ""))
+            done = _("已答复反映人，反映办结。")
+        else:
+            raise Http404
+    except NotFound as exc:
+        if exc.field == "report":
+            raise Http404(exc.message) from exc
+        return _detail(request, report_id, status=400, error=(exc.field or "", exc.message))
+    except OneGoError as exc:
+        status = 403 if isinstance(exc, PermissionDenied) else 400
+        return _detail(request, report_id, status=status, error=(exc.field or "", exc.message))
+    messages.success(request, done)
+    return HttpResponseRedirect(reverse("workbench:report_detail", args=[report_id]))
+
+
+@any_staff
+@require_POST
+def order_act(request: HttpRequest, order_id: Any, action: str) -> HttpResponse:
+    report_id = request.POST.get("report", "")
+    try:
+        if action == "done":
+            order = work_order_complete(
+                actor=request.user, order_id=order_id, result=request.POST.get("result", "")
+            )
+            done = _("已记录处置结果，已告知协调部门。")
+        elif action == "return":
+            order = work_order_return(
+                actor=request.user, order_id=order_id, reason=request.POST.get("reason", "")
+            )
+            done = _("工单已退回协调部门。")
+        else:
+            raise Http404
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except OneGoError as exc:
+        if not report_id:
+            raise Http404 from exc
+        status = 403 if isinstance(exc, PermissionDenied) else 400
+        return _detail(request, report_id, status=status, error=(exc.field or "", exc.message))
+    messages.success(request, done)
+    return HttpResponseRedirect(reverse("workbench:report_detail", args=[order.report_id]))
+
+
+def _reporter_required(request: HttpRequest) -> HttpResponse | None:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("workbench:login"))
+    if second_factor_required(request.user) and not is_verified(request.user):
+        return HttpResponseRedirect(reverse("workbench:second_factor") + f"?next={request.get_full_path()}")
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def report_new(request: HttpRequest) -> HttpResponse:
+    """The report form for a window clerk or a grid worker (网格员); the source follows the role."""
+    stop = _reporter_required(request)
+    if stop is not None:
+        return stop
+    try:
+        reporter = reporter_for_staff(request.user)
+    except PermissionDenied as exc:
+        return forbidden(request, exc.message)
+    grids = list(
+        GridWorker.objects.filter(user_id=request.user.pk or 0, active=True).values_list(
+            "region__code", flat=True
+        )
+    )
+    roots = grids or sorted({s.region_code for s in staff_of_request(request).seats})
+    context: dict[str, Any] = {
+        "kinds": ReportKind.choices,
+        "regions": region_choices(roots),
+        "packages": package_choices(),
+        "typed": {},
+        "error": None,
+        "reporter": reporter,
+        "action": reverse("workbench:report_new"),
+    }
+    if request.method == "POST":
+        try:
+            report = report_from_form(reporter=reporter, data=request.POST, files=request.FILES)
+        except OneGoError as exc:
+            context.update(typed=request.POST, error=(exc.field or "", exc.message))
+            return render(request, "workbench/feedback/report_new.html", context, status=400)
+        messages.success(
+            request,
+            _("反映已登记（编号 %(ref)s），已转%(dept)s协调办理。")
+            % {"ref": report.reference, "dept": report.coordinator.name},
+        )
+        if selectors.reports_for(staff_of_request(request)).filter(pk=report.pk).exists():
+            return HttpResponseRedirect(reverse("workbench:report_detail", args=[report.pk]))
+        return HttpResponseRedirect(reverse("workbench:report_new"))
+    context["mine"] = selectors.reports_of_user(request.user)[:20]
+    return render(request, "workbench/feedback/report_new.html", context)
+
+
+@any_staff
+@require_GET
+def data_reads(request: HttpRequest) -> HttpResponse:
+    """The supervisor's read-only log of every personal-data read (and refusal) by the departments of
+    their region, from the ledger: who, when, which registry and elements, for which case, why."""
+    staff = staff_of_request(request)
+    if not staff.regions([Role.SUPERVISOR]):
+        return forbidden(request, _("数据查询记录只对监督员开放。"))
+    days = request.GET.get("days", "30")
+    since = clock.now() - dt.timedelta(days=int(days) if days in {"7", "30", "90", "365"} else 30)
+    return render(
+        request,
+        "workbench/feedback/data_reads.html",
+        {"rows": selectors.data_reads_for_supervisor(staff, since=since), "days": days},
+    )
+
+
+@any_staff
+@require_GET
+def report_photo(request: HttpRequest, report_id: Any, photo_id: Any) -> FileResponse:
+    """A report's photo, for those who may see the report, served as a download (never rendered)."""
+    try:
+        report = selectors.access_report(staff_of_request(request), report_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    photo = next((p for p in report.photos.all() if str(p.pk) == str(photo_id)), None)
+    if photo is None:
+        raise Http404
+    return attachment_response(photo.file.open("rb"), photo.filename)
