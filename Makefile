@@ -29,3 +29,9 @@ lint: setup
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-artifacts
+
+# The long parts of the trust campaign (SECURITY.md "Standing campaign"): the state machine at 50,000 steps
+# (ONEGO_CAMPAIGN_STEPS), crash safety with a database restart, backup/restore into a fresh instance.
+.PHONY: campaign
+campaign: setup
+	@bash bench/campaign/run.sh

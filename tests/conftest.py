@@ -9,6 +9,9 @@ from onego.catalog.services import catalog_import
 from tests.builders import write_folder
 from tests.discovery_builders import write_discovery_folder
 
+# The masking scan of the trust campaign (SECURITY.md): responses and log lines of the page and API suites.
+pytest_plugins = ["tests.security.masking_scan"]
+
 
 @pytest.fixture
 def small_catalog(db: None, tmp_path: Path) -> Path:

@@ -16,7 +16,6 @@ from onego.exchange.models import Consent
 from onego.ledger.models import LedgerEntry
 from tests.cases.factories import make_staff
 from tests.exchange.conftest import ANSWERS, Applicant
-from tests.exchange.people import unknown_person
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +112,7 @@ def test_a_clerk_grants_and_prefills_for_the_applicant_in_front_of_them(
     materials = clerk.get(f"/api/v1/exchange/cases/{case.pk}/materials").json()
     assert {m["material"] for m in materials} == {"resident_id_card", "business_licence"}
 
-    reads = clerk.get("/api/v1/exchange/reads", {"kind": "person", "key": key})
+    reads = post(clerk, "/api/v1/exchange/reads", {"applicant": {"kind": "person", "key": key}})
     assert reads.status_code == 200
     assert [r["registry"] for r in reads.json()] == ["population", "elicence"]
     assert reads.json()[0]["purpose"] == "办理「开办餐饮店」"
@@ -154,21 +153,40 @@ def test_declining_through_the_api_records_a_declined_consent(clerk: Client, cas
 
 def test_withdrawn_consent_makes_prefill_forbidden(applicant: Applicant, clerk: Client, case: Case) -> None:
     consent = post(clerk, "/api/v1/exchange/consents", {"case_ref": case.pk}).json()
-    withdrawn = post(
-        clerk, f"/api/v1/exchange/consents/{consent['id']}/withdraw", {"applicant": who(applicant)}
-    )
+    withdrawn = post(clerk, f"/api/v1/exchange/consents/{consent['id']}/withdraw", {})
     assert withdrawn.json()["status"] == "withdrawn"
+    # Recorded as the clerk at the window who withdrew it, not as the citizen.
+    assert LedgerEntry.objects.get(kind="consent.withdrawn").actor == "dept:nm-scjg/user:clerk"
     refused = post(clerk, "/api/v1/exchange/prefill", {"case_ref": case.pk, "consent_id": consent["id"]})
     assert refused.status_code == 403
     assert refused.json()["detail"]["code"] == "forbidden"
     assert "撤回" in refused.json()["detail"]["message"]
 
 
-def test_someone_elses_consent_is_404(applicant: Applicant, clerk: Client, case: Case) -> None:
+def test_a_consent_the_user_may_not_act_on_cannot_be_withdrawn(clerk: Client, case: Case) -> None:
     consent = post(clerk, "/api/v1/exchange/consents", {"case_ref": case.pk}).json()
-    stranger = {"kind": "person", "key": unknown_person().key}
-    response = post(clerk, f"/api/v1/exchange/consents/{consent['id']}/withdraw", {"applicant": stranger})
-    assert response.status_code == 404
+    url = f"/api/v1/exchange/consents/{consent['id']}/withdraw"
+    outside = Client()
+    outside.force_login(make_staff("fire", "gy-xf", Role.OFFICER))  # another department
+    officer = Client()
+    officer.force_login(make_staff("officer", "nm-scjg", Role.OFFICER))
+    assert post(outside, url, {}).status_code in (403, 404)
+    assert post(officer, url, {}).status_code in (403, 404)
+    assert post(clerk, f"/api/v1/exchange/consents/{uuid.uuid4()}/withdraw", {}).status_code == 404
+    assert post(clerk, "/api/v1/exchange/consents/not-a-uuid/withdraw", {}).status_code == 404
+    assert Consent.objects.get().withdrawn_at is None
+    assert not LedgerEntry.objects.filter(kind="consent.withdrawn").exists()
+
+
+def test_the_id_number_never_travels_in_a_url(applicant: Applicant, clerk: Client, case: Case) -> None:
+    """Review finding (issue 19): `GET /exchange/reads?key=<ID>` put ID numbers into access logs."""
+    key = applicant.subject.key
+    assert clerk.get("/api/v1/exchange/reads", {"kind": "person", "key": key}).status_code == 405
+    schema = clerk.get("/api/v1/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        for operation in operations.values():
+            names = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
+            assert not names & {"key", "id_number", "applicant"}, (path, names)
 
 
 def test_an_invalid_id_number_is_refused_with_the_field(restaurant: None, admin_client: Client) -> None:
@@ -190,7 +208,9 @@ def test_contracts_in_force_are_listed(restaurant: None, admin_client: Client) -
 
 def test_personal_data_endpoints_need_a_staff_session(client: Client) -> None:
     assert (
-        client.get("/api/v1/exchange/reads", {"kind": "person", "key": "11010519491231002X"}).status_code
+        post(
+            client, "/api/v1/exchange/reads", {"applicant": {"kind": "person", "key": "11010519491231002X"}}
+        ).status_code
         == 401
     )
     assert client.get("/api/v1/exchange/contracts").status_code == 200

@@ -246,10 +246,10 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "POST /api/v1/partners/callbacks/{partner_code}": NOBODY,  # signed callbacks only
     # the exchange endpoints: any member gets past the gate; the services decide per applicant and case
     "GET /api/v1/exchange/cases/{case_ref}/materials": only(ADMIN, CLERK, OFFICER, SUPERVISOR),
-    "GET /api/v1/exchange/reads": STAFF_API,
+    "POST /api/v1/exchange/reads": STAFF_API,
     "POST /api/v1/exchange/consents": STAFF_API,
     "POST /api/v1/exchange/consents/preview": STAFF_API,
-    "POST /api/v1/exchange/consents/{consent_id}/withdraw": STAFF_API,
+    "POST /api/v1/exchange/consents/{consent_id}/withdraw": NOBODY,  # no such consent: 404; givers in tests/exchange
     "POST /api/v1/exchange/prefill": STAFF_API,
     # cases: A's case is read by its region's clerk, the handling department and the region's supervisor
     "GET /api/v1/cases/{case_id}": only(ADMIN, CLERK, OFFICER, SUPERVISOR),

@@ -16,10 +16,10 @@ import uuid
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from onego.api.cases import ERRORS, StaffSessionAuth
-from onego.applications.consent import application_consent, application_prefill
+from onego.applications.consent import application_consent, application_consent_withdraw, application_prefill
 from onego.cases.access import access_case_by_id
 from onego.core.errors import ValidationFailed
 from onego.core.validators import check_id_number, check_uscc
@@ -29,7 +29,6 @@ from onego.exchange.selectors import active_contracts, masked, reads_for_subject
 from onego.exchange.services import (
     PrefillOutcome,
     consent_preview,
-    consent_withdraw,
 )
 from onego.registries.gateway import Subject
 
@@ -62,7 +61,7 @@ class ConsentIn(Schema):
     ttl_days: int = Field(30, description="1–365 days (400 otherwise)")
 
 
-class WithdrawIn(Schema):
+class ReadsIn(Schema):
     applicant: SubjectIn
 
 
@@ -329,11 +328,14 @@ def decide_consent(request: HttpRequest, data: ConsentIn) -> Status[ConsentOut]:
 
 @router.post(
     "/exchange/consents/{consent_id}/withdraw",
-    response=ConsentOut,
+    response={200: ConsentOut, **ERRORS},
     summary="Withdraw a consent for the future",
+    description="Whose consent it is comes from its case, never from the request (no ID number is sent): "
+    "the same givers as consent — a window clerk of the case's region for the applicant in front of them. "
+    "404: no such consent or not yours; 403: not a clerk of the case's region.",
 )
-def withdraw_consent(request: HttpRequest, consent_id: str, data: WithdrawIn) -> ConsentOut:
-    return _consent_out(consent_withdraw(consent_id=consent_id, applicant=_subject(data.applicant)))
+def withdraw_consent(request: HttpRequest, consent_id: str) -> ConsentOut:
+    return _consent_out(application_consent_withdraw(user=request.user, consent_id=consent_id))
 
 
 @router.post(
@@ -370,9 +372,14 @@ def case_materials(request: HttpRequest, case_ref: uuid.UUID) -> list[VerifiedMa
     ]
 
 
-@router.get("/exchange/reads", response=list[DataReadOut], summary="Who read my data, when and why")
-def my_data_reads(request: HttpRequest, applicant: Query[SubjectIn]) -> list[Any]:
-    return list(reads_for_subject(_subject(applicant)))
+@router.post(
+    "/exchange/reads",
+    response={200: list[DataReadOut], **ERRORS},
+    summary="Who read my data, when and why",
+    description="The person's ID number goes in the body, never in the URL (URLs are logged).",
+)
+def my_data_reads(request: HttpRequest, data: ReadsIn) -> list[Any]:
+    return list(reads_for_subject(_subject(data.applicant)))
 
 
 @router.get(

@@ -13,6 +13,7 @@ never from the request). Who gave it and where is decided here from the session,
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from onego.cases.access import access_case_by_id, region_contains
 from onego.cases.identity import unseal
 from onego.cases.models import Case, Channel
 from onego.cases.workflow import CaseStatus
-from onego.core.errors import PermissionDenied, ValidationFailed
+from onego.core.errors import NotFound, PermissionDenied, ValidationFailed
 from onego.exchange.models import Consent, ConsentChannel
 from onego.exchange.preview import ConsentPreview
 from onego.exchange.services import (
@@ -31,6 +32,7 @@ from onego.exchange.services import (
     consent_decline,
     consent_grant,
     consent_preview,
+    consent_withdraw,
     prefill,
 )
 from onego.registries.gateway import Subject
@@ -155,10 +157,35 @@ def application_prefill(
     return prefill(case_ref=case.pk, consent_id=consent_id, actor=giver.actor, applicant=case_subject(case))
 
 
+def application_consent_withdraw(*, user: Any, consent_id: Any, applicant_label: str = "") -> Consent:
+    """Withdraw a consent for the future, for the applicant of its case, by the same givers as consent (the
+    applicant, or a window clerk of the case's region for the applicant in front of them) — at any stage of
+    the case. Whose consent it is comes from the case, never from the request (no ID number travels);
+    recorded with the real giver. "No such consent" and "not yours" are the same 404."""
+    key = parse_consent_id(consent_id)
+    consent = Consent.objects.filter(pk=key).first() if key else None
+    if consent is None:
+        raise NotFound("没有找到该授权记录", field="consent_id")
+    try:
+        case = access_case_by_id(user, consent.case_ref)
+    except NotFound:
+        raise NotFound("没有找到该授权记录", field="consent_id") from None
+    giver = consent_giver(user=user, case=case, applicant_label=applicant_label)
+    return consent_withdraw(consent_id=consent.pk, applicant=case_subject(case), actor=giver.actor)
+
+
+def parse_consent_id(value: Any) -> uuid.UUID | None:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
 __all__ = [
     "BEFORE_ACCEPTANCE",
     "Giver",
     "application_consent",
+    "application_consent_withdraw",
     "application_prefill",
     "application_preview",
     "case_subject",

@@ -152,7 +152,11 @@ def run_deadline_check(*, subcase_id: str, token: int) -> str:
             subcase.save(update_fields=["warned_level", "escalated_at", "updated_at"])
         day = sla.next_change(calendar, today, subcase.promised_due)
         if day is not None:
-            check_subcase_deadline.using(run_after=_run_at(day)).enqueue(str(subcase.pk), token)
+            # The next check carries a new token: this one is used up, so a redelivery of it is "stale"
+            # and does not schedule a second chain of checks.
+            subcase.check_token += 1
+            subcase.save(update_fields=["check_token", "updated_at"])
+            check_subcase_deadline.using(run_after=_run_at(day)).enqueue(str(subcase.pk), subcase.check_token)
         return level
 
 
