@@ -4,7 +4,7 @@ VENV   := .venv
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run prod test setup lint clean
+.PHONY: run prod test setup lint clean cluster
 
 setup:
 	@PYTHON=$(PYTHON) bash scripts/bootstrap.sh
@@ -15,6 +15,11 @@ run: setup
 # The production setup on this machine: gunicorn + task worker, DEBUG off (docs/deployment.md).
 prod: setup
 	@bash scripts/prod.sh $(HOST) $(PORT)
+
+# Past one machine, locally (docs/deployment.md): PostgreSQL primary + streaming replica, Redis, WEB gunicorn
+# processes, WORKERS RQ workers. `make cluster WEB=4 WORKERS=2`; the load test and the surge run against it.
+cluster: setup
+	@bash scripts/cluster.sh $(HOST) $(PORT)
 
 test: setup
 	@bash scripts/test.sh

@@ -26,6 +26,28 @@ fi
 mkdir -p test-artifacts/screenshots
 # --- end browser tests setup
 
+# --- Redis for the Redis task queue's tests (tests/cases/test_tasks_on_redis.py): a throw-away server on
+# loopback, nothing saved to disk, stopped at the end (Debian's redis-server, installed if missing).
+if ! command -v redis-server >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "== installing redis-server from Debian"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null \
+    || echo "test: could not install redis-server; the Redis queue tests will be skipped" >&2
+fi
+REDIS_PID=""
+stop_redis() {
+  if [ -n "$REDIS_PID" ]; then kill "$REDIS_PID" 2>/dev/null; wait "$REDIS_PID" 2>/dev/null; rm -rf "$REDIS_DIR"; fi
+}
+if command -v redis-server >/dev/null; then
+  REDIS_PORT=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  REDIS_DIR=$(mktemp -d /tmp/onego-redis.XXXXXX)
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no --dir "$REDIS_DIR" >"$REDIS_DIR/log" 2>&1 &
+  REDIS_PID=$!
+  trap 'stop_redis; rm -rf "$ONEGO_DATA_DIR"' EXIT
+  export ONEGO_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+  echo "== started a throw-away Redis on 127.0.0.1:$REDIS_PORT"
+fi
+# --- end Redis
+
 echo "== pytest on SQLite"
 ONEGO_DATABASE_URL="sqlite://" $bin/pytest -q -p no:cacheprovider "$@" || status=1
 
@@ -36,6 +58,7 @@ cleanup() {
     runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1 || true
     rm -rf "$PG_DATA" "$PG_SOCK"
   fi
+  stop_redis
   rm -rf "$ONEGO_DATA_DIR"
 }
 trap cleanup EXIT

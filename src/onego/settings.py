@@ -142,6 +142,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "onego.core.replica.ReplicaReadsMiddleware",  # listed reads that may lag → the replica (docs/deployment.md)
 ]
 
 ROOT_URLCONF = "onego.urls"
@@ -192,9 +193,33 @@ def _database_from_url(url: str) -> dict[str, object]:
 
 
 DATABASES = {"default": _database_from_url(env_str("ONEGO_DATABASE_URL", "sqlite://"))}
+# A streaming replica of the primary (PostgreSQL): the reads listed in onego/core/replica.py (public pages,
+# search, dashboards) go there; after a write a browser stays on the primary for ONEGO_REPLICA_PIN_SECONDS.
+ONEGO_DATABASE_REPLICA_URL = env_str("ONEGO_DATABASE_REPLICA_URL", "")
+ONEGO_REPLICA_PIN_SECONDS = env_int("ONEGO_REPLICA_PIN_SECONDS", 5)
+if ONEGO_DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **_database_from_url(ONEGO_DATABASE_REPLICA_URL),
+        "TEST": {"MIRROR": "default"},  # tests: the replica is the test database itself
+    }
+DATABASE_ROUTERS = ["onego.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-TASKS = {"default": {"BACKEND": "onego.core.tasks.DatabaseBackend"}}
+# The task queue: `database` (django-tasks-db, the task rows commit with the change; one machine) or `rq`
+# (Redis through django-tasks-rq: jobs pushed after commit, workers are `onego rqworker`; past one machine,
+# docs/deployment.md). The task code is the same for both.
+ONEGO_TASK_BACKEND = env_str("ONEGO_TASK_BACKEND", "database")
+ONEGO_REDIS_URL = env_str("ONEGO_REDIS_URL", "redis://127.0.0.1:6379/0")
+TASKS: dict[str, dict[str, object]]
+if ONEGO_TASK_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "onego.core.tasks.DatabaseBackend"}}
+elif ONEGO_TASK_BACKEND == "rq":
+    TASKS = {"default": {"BACKEND": "onego.core.tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    INSTALLED_APPS.append("django_rq")  # the `onego rqworker` command
+else:
+    raise RuntimeError(f"ONEGO_TASK_BACKEND={ONEGO_TASK_BACKEND!r}: use database or rq")
+RQ_QUEUES = {"default": {"URL": ONEGO_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 
 # `onego serve` (make run, make prod): where the web server listens, how many processes it runs, and how
 # often it runs `onego cases tick` (0: never — then run the tick from cron).
@@ -224,8 +249,43 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise looks there from the start (empty until collectstatic)
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
+# Stored files (uploaded materials, conclusion PDFs): `filesystem` (MEDIA_ROOT) or `s3` (an S3-compatible
+# object store through django-storages: MinIO, Ceph RGW, a cloud's). Either way they are served only through
+# OneGo's views after the access checks — never by URL from the store (private ACL, no public URLs).
+ONEGO_STORAGE = env_str("ONEGO_STORAGE", "filesystem")
+ONEGO_S3_BUCKET = env_str("ONEGO_S3_BUCKET", "onego")
+ONEGO_S3_ENDPOINT_URL = env_str("ONEGO_S3_ENDPOINT_URL", "")
+ONEGO_S3_REGION = env_str("ONEGO_S3_REGION", "us-east-1")
+ONEGO_S3_ACCESS_KEY = env_str("ONEGO_S3_ACCESS_KEY", "")
+ONEGO_S3_SECRET_KEY = env_str("ONEGO_S3_SECRET_KEY", "")
+ONEGO_S3_SERVER_SIDE_ENCRYPTION = env_str("ONEGO_S3_SERVER_SIDE_ENCRYPTION", "AES256")
+_STORED_FILES: dict[str, object]
+if ONEGO_STORAGE == "filesystem":
+    _STORED_FILES = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif ONEGO_STORAGE == "s3":
+    _STORED_FILES = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ONEGO_S3_BUCKET,
+            "endpoint_url": ONEGO_S3_ENDPOINT_URL or None,
+            "region_name": ONEGO_S3_REGION,
+            "access_key": ONEGO_S3_ACCESS_KEY or None,
+            "secret_key": ONEGO_S3_SECRET_KEY or None,
+            "default_acl": "private",
+            "file_overwrite": False,  # a second file under the same name gets a new name, as on disk
+            "querystring_auth": True,  # were a URL ever asked for, it would be signed and short-lived
+            "querystring_expire": 60,
+            "object_parameters": (
+                {"ServerSideEncryption": ONEGO_S3_SERVER_SIDE_ENCRYPTION}
+                if ONEGO_S3_SERVER_SIDE_ENCRYPTION
+                else {}
+            ),
+        },
+    }
+else:
+    raise RuntimeError(f"ONEGO_STORAGE={ONEGO_STORAGE!r}: use filesystem or s3")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _STORED_FILES,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

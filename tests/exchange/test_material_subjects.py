@@ -214,3 +214,32 @@ def test_the_api_preview_states_whose_data_and_on_whose_authority(admin_client: 
     assert stated["code"] == "legal_representative"
     assert stated["consent_text"] == "由法定代表人本人代表企业授权"
     assert "resident_id_card" in stated["materials"]
+
+
+def test_each_planned_read_is_for_its_own_materials_subject() -> None:
+    # The e-licence library verifies the enterprise's business licence and the representative's ID card
+    # in one registry's plan: each must keep its own subject (it once took the registry's last material's).
+    from onego.exchange.services import _plan
+
+    rep = resident("周建华", born=dt.date(1980, 4, 2), female=False)
+    company = enterprise(rep)
+    answers = {**ANSWERS, "change_scope": True}
+    preview = consent_preview(
+        package_code="enterprise-change", region_code="520102", answers=answers, applicant=company
+    )
+    consent = consent_grant(case_ref=uuid.uuid4(), applicant=company, preview=preview)
+    whose = {
+        m["material"]: m.get("subject", "applicant")
+        for reg in consent.scope_registries()
+        for m in reg["materials"]
+    }
+    mixed = [
+        reg
+        for reg in consent.scope_registries()
+        if len({m.get("subject", "applicant") for m in reg["materials"]}) > 1
+    ]
+    assert mixed, "the package should read materials of two people from one registry"
+    planned, _ = _plan(consent, dt.date(2026, 3, 2))
+    for plan in planned:
+        for material in plan.materials:
+            assert plan.subjects.get(material, "applicant") == whose[material], (plan.registry, material)

@@ -345,7 +345,7 @@ STALE_TASK_AFTER = dt.timedelta(minutes=30)
 
 
 def stale_running_tasks(*, now: dt.datetime, older_than: dt.timedelta = STALE_TASK_AFTER) -> int:
-    """How many background-task rows are still marked running long after they started."""
-    from django_tasks_db.models import DBTaskResult
+    """How many background tasks are still marked running long after they started (either queue)."""
+    from onego.core.tasks import stale_running_count
 
-    return DBTaskResult.objects.filter(status="RUNNING", started_at__lt=now - older_than).count()
+    return stale_running_count(started_before=now - older_than)

@@ -11,6 +11,8 @@ from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from onego.core.tasks import QueueUnreachable
+
 logger = logging.getLogger(__name__)
 
 
@@ -49,10 +51,10 @@ def _check_migrations() -> str:
 
 
 def _check_tasks() -> str:
-    # The task queue is django-tasks-db's table: reachable when it can be read.
-    from django_tasks_db.models import DBTaskResult
+    # The task queue (django-tasks-db's table, or Redis): reachable when it answers.
+    from onego.core.tasks import ping
 
-    DBTaskResult.objects.only("pk").first()
+    ping()
     return "ok"
 
 
@@ -69,7 +71,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
     ):
         try:
             checks[name] = check()
-        except DatabaseError as exc:
+        except (DatabaseError, QueueUnreachable) as exc:
             logger.warning("readiness check %s failed: %s", name, exc)
             checks[name] = f"unreachable: {type(exc).__name__}"
     ready = all(v == "ok" for v in checks.values())

@@ -589,14 +589,25 @@ def _plan(consent: Consent, day: dt.date) -> tuple[list[_Planned], list[dict[str
         own = {
             e["element"]: e.get("subject", APPLICANT) for e in reg["elements"] if e.get("only_if_applicant")
         }
-        asks: list[tuple[What, str, str, list[str], str]] = [
-            ("element", e["element"], e["name"], e["used_by"], e["element"]) for e in reg["elements"]
+        own_materials = {m["material"] for m in reg["materials"] if m.get("only_if_applicant")}
+        # (what, code, name, used by, key, whose): each material keeps its own subject.
+        asks: list[tuple[What, str, str, list[str], str, str]] = [
+            ("element", e["element"], e["name"], e["used_by"], e["element"], APPLICANT)
+            for e in reg["elements"]
         ]
-        materials = {m["material"]: m for m in reg["materials"]}
         for m in reg["materials"]:
             what: What = "licence_type" if m["licence_type"] else "material"
-            asks.append((what, m["licence_type"] or m["material"], m["name"], m["used_by"], m["material"]))
-        for what, code, name, used_by, key in asks:
+            asks.append(
+                (
+                    what,
+                    m["licence_type"] or m["material"],
+                    m["name"],
+                    m["used_by"],
+                    m["material"],
+                    m.get("subject", APPLICANT),
+                )
+            )
+        for what, code, name, used_by, key, whose in asks:
             consumers = consumers_for(consent.package_code, used_by, department_types)
             grant = find_grant(
                 terms, consumers=consumers, purpose=consent.purpose, what=what, code=code, day=day
@@ -621,10 +632,9 @@ def _plan(consent: Consent, day: dt.date) -> tuple[list[_Planned], list[dict[str
                 plan.materials[key] = grant.label
                 if what == "licence_type":
                     plan.licence_types[key] = code
-                line = materials[key]  # (this material's own line, not the loop's last one)
-                if line.get("subject", APPLICANT) != APPLICANT:
-                    plan.subjects[key] = line["subject"]
-                if line.get("only_if_applicant"):
+                if whose != APPLICANT:
+                    plan.subjects[key] = whose
+                if key in own_materials:
                     plan.own_materials.add(key)
         if reasons:
             refused.append(

@@ -27,12 +27,10 @@ def refresh_rollups() -> str:
 
 def schedule_refresh() -> bool:
     """Enqueue the next run unless one is already waiting to run; True if one was enqueued."""
-    from django_tasks_db.models import DBTaskResult
-
     from onego.core import clock
+    from onego.core.tasks import waiting_task_count  # either queue: the database's or Redis
 
-    waiting = DBTaskResult.objects.filter(task_path=refresh_rollups.module_path, status="READY").exists()
-    if waiting:
+    if waiting_task_count(refresh_rollups.module_path):
         return False
     delay = dt.timedelta(seconds=int(settings.ONEGO_INSIGHT_REFRESH_INTERVAL))
     refresh_rollups.using(run_after=clock.now() + delay).enqueue()

@@ -29,12 +29,10 @@ def sequence_ledger() -> str:
 
 def schedule_sequencer() -> bool:
     """Enqueue the next run unless one is already waiting to run; True if one was enqueued."""
-    from django_tasks_db.models import DBTaskResult
-
     from onego.core import clock
+    from onego.core.tasks import waiting_task_count
 
-    waiting = DBTaskResult.objects.filter(task_path=sequence_ledger.module_path, status="READY").exists()
-    if waiting:
+    if waiting_task_count(sequence_ledger.module_path):
         return False
     delay = dt.timedelta(seconds=int(settings.ONEGO_LEDGER_SEQUENCER_INTERVAL))
     sequence_ledger.using(run_after=clock.now() + delay).enqueue()

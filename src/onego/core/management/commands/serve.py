@@ -46,9 +46,7 @@ class Command(BaseCommand):
         children = [Child("web", self._web_argv(options))]
         reload_flag = "--no-reload" if options["production"] or options["no_reload"] else "--reload"
         for n in range(1, options["task_workers"] + 1):
-            children.append(
-                Child(f"worker-{n}", onego_argv("db_worker", reload_flag, "--no-startup-delay"), restart=True)
-            )
+            children.append(Child(f"worker-{n}", self._worker_argv(reload_flag, n), restart=True))
         if options["tick_interval"] > 0:
             children.append(Child("tick", onego_argv("cases", "tick"), every=options["tick_interval"]))
             # Proactive service and hot packages (docs/outreach.md): pull registry events, offer, rank.
@@ -80,6 +78,13 @@ class Command(BaseCommand):
         code = Supervisor(children, out=sys.stderr).run()
         if code:
             raise SystemExit(code)
+
+    def _worker_argv(self, reload_flag: str, n: int) -> list[str]:
+        if settings.ONEGO_TASK_BACKEND == "rq":
+            # RQ's worker on Redis; each also moves due scheduled jobs (run_after) to the queue (one at a time
+            # holds the scheduler lock).
+            return onego_argv("rqworker", "default", "--with-scheduler")
+        return onego_argv("db_worker", reload_flag, "--no-startup-delay")
 
     def _web_argv(self, options: dict[str, Any]) -> list[str]:
         address = f"{options['host']}:{options['port']}"
