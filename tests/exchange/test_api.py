@@ -51,6 +51,7 @@ def test_preview_shows_registries_and_never_echoes_the_id_number(
         "sensitive": False,
         "contract": "pkg.open-restaurant@v1",
         "used_by": ["food_business_permit"],
+        "only_if_applicant": False,  # the applicant's own datum: read under their consent, no condition
     }
     assert applicant.subject.key not in response.content.decode()
 

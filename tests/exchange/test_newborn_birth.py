@@ -179,7 +179,9 @@ def test_the_father_finds_the_reads_of_his_data_in_his_own_log() -> None:
     assert read == {"father.name", "father.id_number"}
     assert "father.ethnicity" not in outcome.values
     assert "本人授权" in outcome.manual["father.ethnicity"]
-    assert "father.ethnicity" not in {e.element for r in preview.registries for e in r.elements}
+    # (the preview lists it only as "read if the applicant is the father himself", which she is not)
+    promised = {e.element for r in preview.registries for e in r.elements if not e.only_if_applicant}
+    assert "father.ethnicity" not in promised
     for view in his:
         assert view.outcome == "read"
         assert view.purpose == "办理「新生儿出生」"
@@ -196,3 +198,75 @@ def test_the_father_finds_the_reads_of_his_data_in_his_own_log() -> None:
     mine = LedgerEntry.objects.filter(kind="registry.read", subject_ref=mother.index, case_ref=str(case_ref))
     assert mine.exists()
     assert not any("about" in e.payload for e in mine)
+
+
+def _asked_of_registries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every element the prefill asks any registry for (so "not read" means not even asked)."""
+    import onego.exchange.services as services
+
+    asked: list[str] = []
+    real = services.fetch_elements
+
+    def spy(registry: str, subject: Any, elements: list[str]) -> Any:
+        asked.extend(elements)
+        return real(registry, subject, elements)
+
+    monkeypatch.setattr(services, "fetch_elements", spy)
+    return asked
+
+
+def test_the_mother_applying_has_her_own_data_read_under_her_own_consent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Subject `mother` is `consent: own`; when the registry names the applicant herself as the mother,
+    her own consent covers it: her ethnicity is prefilled. The father's (another adult) is not even asked."""
+    mother = subject_of(newborn_family())
+    preview = consent_preview(
+        package_code="newborn-birth", region_code="520102", answers={}, applicant=mother
+    )
+    conditional = {e.element for r in preview.registries for e in r.elements if e.only_if_applicant}
+    assert {"mother.ethnicity", "father.ethnicity"} <= conditional
+    assert "mother.ethnicity" not in {line.code for line in preview.to_type}
+    stated = {s.code: s for s in preview.subjects}
+    assert "mother.ethnicity" in stated["mother"].if_applicant
+    assert "mother.ethnicity" not in stated["mother"].elements
+
+    asked = _asked_of_registries(monkeypatch)
+    case_ref = uuid.uuid4()
+    consent = consent_grant(case_ref=case_ref, applicant=mother, preview=preview)
+    outcome = prefill(case_ref=case_ref, consent_id=consent.id, actor="applicant:demo", applicant=mother)
+
+    assert outcome.values["mother.id_number"]["value"] == mother.key
+    assert outcome.values["mother.ethnicity"]["value"] == "汉族"
+    assert "mother.ethnicity" not in outcome.manual
+    assert "father.ethnicity" not in asked
+    assert "father.ethnicity" not in outcome.values
+    assert "属于父亲的数据须由其本人授权" in outcome.manual["father.ethnicity"]
+    # her read is in her own log, once per registry, and not as a read "about someone else"
+    mine = LedgerEntry.objects.filter(kind="registry.read", subject_ref=mother.index, case_ref=str(case_ref))
+    read = {code for e in mine for code in e.payload["elements"]}
+    assert "mother.ethnicity" in read
+    assert "father.ethnicity" not in read
+    assert not any("about" in e.payload for e in mine)
+
+
+def test_the_father_applying_has_his_own_data_read_and_not_the_mothers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    family = newborn_family()
+    mother, father = subject_of(family), subject_of(family.spouse)
+    preview = consent_preview(
+        package_code="newborn-birth", region_code="520102", answers={}, applicant=father
+    )
+    asked = _asked_of_registries(monkeypatch)
+    case_ref = uuid.uuid4()
+    consent = consent_grant(case_ref=case_ref, applicant=father, preview=preview)
+    outcome = prefill(case_ref=case_ref, consent_id=consent.id, actor="applicant:demo", applicant=father)
+
+    assert outcome.values["father.id_number"]["value"] == father.key
+    assert "father.ethnicity" in outcome.values
+    assert "mother.ethnicity" not in asked
+    assert "mother.ethnicity" not in outcome.values
+    assert "属于母亲的数据须由其本人授权" in outcome.manual["mother.ethnicity"]
+    hers = LedgerEntry.objects.filter(kind="registry.read", subject_ref=mother.index, case_ref=str(case_ref))
+    assert {code for e in hers for code in e.payload["elements"]} <= {"mother.name", "mother.id_number"}

@@ -77,6 +77,10 @@ class PreviewElementOut(Schema):
     sensitive: bool
     contract: str
     used_by: list[str]
+    only_if_applicant: bool = Field(
+        False,
+        description="another adult's (consent own): read only if the registry names the applicant as them",
+    )
 
 
 class PreviewMaterialOut(Schema):
@@ -85,6 +89,10 @@ class PreviewMaterialOut(Schema):
     licence_type: str
     contract: str
     used_by: list[str]
+    only_if_applicant: bool = Field(
+        False,
+        description="another adult's (consent own): read only if the registry names the applicant as them",
+    )
 
 
 class PreviewRegistryOut(Schema):
@@ -118,6 +126,9 @@ class PreviewSubjectOut(Schema):
     consent_text: str
     elements: list[str]
     materials: list[str]
+    if_applicant: list[str] = Field(
+        default_factory=list, description="read or verified only if the registry names the applicant as them"
+    )
 
 
 class PreviewOut(Schema):

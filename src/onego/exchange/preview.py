@@ -38,6 +38,9 @@ class PreviewElement:
     contract: str  # code@vN
     used_by: list[str] = field(default_factory=list)
     subject: str = APPLICANT  # whose datum
+    # Another adult's (`consent: own`): read only when the registry names the applicant as that person
+    # (the mother applying for her newborn), under her own consent; otherwise left to type.
+    only_if_applicant: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class PreviewMaterial:
     contract: str
     used_by: list[str] = field(default_factory=list)
     subject: str = APPLICANT  # whose material: verified for that person
+    only_if_applicant: bool = False  # as for PreviewElement
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,8 @@ class PreviewSubject:
     identity: str  # the element naming them in this application ("" = through the applicant's record)
     elements: list[str] = field(default_factory=list)  # read under this consent
     materials: list[str] = field(default_factory=list)  # verified for them under this consent
+    # `own`: read or verified only if the registry names the applicant as this person (their own consent)
+    if_applicant: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -194,22 +200,20 @@ def build_preview(
 
     subjects: dict[str, CompiledSubject] = {s.code: s for s in compiled.subjects}
 
-    def needs_own_consent(subject: str, element: str = "") -> CompiledSubject | None:
-        """The subject, when it is another adult whose data the applicant's consent cannot cover. Their
-        identity and name are part of the application itself (named once, read from the applicant's own
-        record such as the child's birth certificate), so those are not held back."""
+    def only_own(subject: str, element: str = "") -> bool:
+        """True when the datum or material is another adult's (`consent: own`): the applicant's consent
+        covers it only if the registry names the applicant as that very person (decided at prefill,
+        `onego.exchange.services`). Their identity and name are part of the application itself (read from
+        the applicant's own record such as the child's birth certificate), so those are always read."""
         s = subjects.get(subject)
-        if s is None or s.consent != "own" or (element and element in (s.identity, s.name_element)):
-            return None
-        return s
+        return (
+            s is not None and s.consent == "own" and not (element and element in (s.identity, s.name_element))
+        )
 
     for group in compiled.form:
         for f in group.fields:
             if f.produced_by:
                 continue  # an earlier item of the package creates it: neither fetched nor typed
-            if f.prefill_registry and (other := needs_own_consent(f.subject, f.element)):
-                to_type.append(PreviewLine(f.element, f.name, note_own_consent(other.name, "数据")))
-                continue
             if not f.prefill_registry:
                 to_type.append(PreviewLine(f.element, f.name))
                 continue
@@ -220,7 +224,15 @@ def build_preview(
             grant = decide("element", f.element, f.name, f.used_by, f.prefill_registry)
             if grant is not None:
                 bucket(f.prefill_registry).elements.append(
-                    PreviewElement(f.element, f.name, f.sensitive, grant.label, list(f.used_by), f.subject)
+                    PreviewElement(
+                        f.element,
+                        f.name,
+                        f.sensitive,
+                        grant.label,
+                        list(f.used_by),
+                        f.subject,
+                        only_own(f.subject, f.element),
+                    )
                 )
 
     for line in compiled.materials:
@@ -230,9 +242,6 @@ def build_preview(
             continue
         if source == "package":
             produced.append(PreviewLine(line.material, line.name, line.exempt_reason))
-            continue
-        if other := needs_own_consent(line.subject):
-            to_upload.append(PreviewLine(line.material, line.name, note_own_consent(other.name, "材料")))
             continue
         separate += len(line.used_by)
         what: What
@@ -245,7 +254,15 @@ def build_preview(
             to_upload.append(PreviewLine(line.material, line.name, NOTE_NOT_GRANTED_MATERIAL))
             continue
         bucket(registry).materials.append(
-            PreviewMaterial(line.material, line.name, licence, grant.label, list(line.used_by), line.subject)
+            PreviewMaterial(
+                line.material,
+                line.name,
+                licence,
+                grant.label,
+                list(line.used_by),
+                line.subject,
+                only_own(line.subject),
+            )
         )
 
     # In the order the merged form first needs each registry, which is how the applicant reads it.
@@ -262,8 +279,10 @@ def build_preview(
             consent=s.consent,
             consent_text=s.consent_text,
             identity=s.identity,
-            elements=[e.element for e in read_elements if e.subject == s.code],
-            materials=[m.material for m in read_materials if m.subject == s.code],
+            elements=[e.element for e in read_elements if e.subject == s.code and not e.only_if_applicant],
+            materials=[m.material for m in read_materials if m.subject == s.code and not m.only_if_applicant],
+            if_applicant=[e.element for e in read_elements if e.subject == s.code and e.only_if_applicant]
+            + [m.material for m in read_materials if m.subject == s.code and m.only_if_applicant],
         )
         for s in compiled.subjects
     ]

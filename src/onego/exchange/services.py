@@ -52,6 +52,7 @@ from onego.exchange.preview import (
     ConsentPreview,
     build_preview,
     consumers_for,
+    note_own_consent,
     package_purpose,
 )
 from onego.exchange.provenance import value_digest
@@ -528,6 +529,9 @@ class _Planned:
     materials: dict[str, str] = field(default_factory=dict)  # material -> contract label
     licence_types: dict[str, str] = field(default_factory=dict)  # material -> licence type
     subjects: dict[str, str] = field(default_factory=dict)  # material -> whose (absent: the applicant)
+    # element -> whose (`consent: own`): asked only once this run's reads name the applicant as that person
+    own: dict[str, str] = field(default_factory=dict)
+    own_materials: set[str] = field(default_factory=set)  # materials of such a person (see `_subjects_of`)
 
 
 @dataclass
@@ -543,10 +547,12 @@ class _Result:
     fetched_at: dt.datetime | None = None
     # material -> (the person it was verified for, the subject's name): reads in that person's own log
     about: dict[str, tuple[Subject, str]] = field(default_factory=dict)
+    asked: list[str] = field(default_factory=list)  # the elements actually asked of the registry
+    held_back: dict[str, str] = field(default_factory=dict)  # element or material -> why it was not read
 
     @property
     def elements_read(self) -> bool:
-        return bool(self.planned.elements) and not self.element_failure
+        return bool(self.asked) and not self.element_failure
 
 
 def _consent_refusal(consent: Consent, now: dt.datetime) -> tuple[str, str] | None:
@@ -580,6 +586,10 @@ def _plan(consent: Consent, day: dt.date) -> tuple[list[_Planned], list[dict[str
     for reg in consent.scope_registries():
         plan = _Planned(reg["registry"], reg["name"])
         reasons: list[str] = []
+        own = {
+            e["element"]: e.get("subject", APPLICANT) for e in reg["elements"] if e.get("only_if_applicant")
+        }
+        own_materials = {m["material"] for m in reg["materials"] if m.get("only_if_applicant")}
         # (what, code, name, used by, key, whose): each material keeps its own subject.
         asks: list[tuple[What, str, str, list[str], str, str]] = [
             ("element", e["element"], e["name"], e["used_by"], e["element"], APPLICANT)
@@ -616,12 +626,16 @@ def _plan(consent: Consent, day: dt.date) -> tuple[list[_Planned], list[dict[str
                 )
             elif what == "element":
                 plan.elements[key] = grant.label
+                if key in own:
+                    plan.own[key] = own[key]
             else:
                 plan.materials[key] = grant.label
                 if what == "licence_type":
                     plan.licence_types[key] = code
                 if whose != APPLICANT:
                     plan.subjects[key] = whose
+                if key in own_materials:
+                    plan.own_materials.add(key)
         if reasons:
             refused.append(
                 {
@@ -676,22 +690,54 @@ def _failure(exc: RegistryError) -> str:
 
 
 def _fetch(plan: _Planned, applicant: Subject) -> _Result:
-    """ONE `fetch_elements` call for every element planned from this registry."""
+    """ONE `fetch_elements` call for every element planned from this registry (another adult's data
+    waits for `_fetch_own`)."""
     result = _Result(plan)
-    if plan.elements:
+    asked = [code for code in plan.elements if code not in plan.own]
+    if asked:
+        result.asked = asked
         try:
-            got = fetch_elements(plan.registry, applicant, list(plan.elements))
+            got = fetch_elements(plan.registry, applicant, asked)
         except RegistryError as exc:
             result.element_failure = _failure(exc)
         else:
-            for code in plan.elements:
-                value = got.get(code)
-                if value is None or value == "":
-                    result.missing.append(code)
-                else:
-                    result.values[code] = value
+            _keep(result, asked, got)
     result.fetched_at = clock.now()
     return result
+
+
+def _keep(result: _Result, asked: Sequence[str], got: Mapping[str, Any]) -> None:
+    for code in asked:
+        value = got.get(code)
+        if value is None or value == "":
+            result.missing.append(code)
+        else:
+            result.values[code] = value
+
+
+def _fetch_own(result: _Result, applicant: Subject, whose: Mapping[str, _Whose]) -> None:
+    """Another adult's data (`consent: own`) is read only when this run's reads name the applicant as
+    that person (the mother applying for her newborn): then her own consent covers it, in one more call.
+    Anyone else's stays unread, for the applicant to type, saying why."""
+    plan = result.planned
+    if not plan.own or result.element_failure:
+        return
+    mine: list[str] = []
+    for code, subject in plan.own.items():
+        who = whose.get(subject)
+        if who is not None and who.person is not None and who.person.index == applicant.index:
+            mine.append(code)
+        else:
+            result.held_back[code] = note_own_consent(who.name if who else subject, "数据")
+    if not mine:
+        return
+    try:
+        got = fetch_elements(plan.registry, applicant, mine)
+    except RegistryError as exc:
+        result.held_back.update(dict.fromkeys(mine, FAILURE_REASONS[_failure(exc)]))
+        return
+    result.asked += mine
+    _keep(result, mine, got)
 
 
 @dataclass(frozen=True)
@@ -732,6 +778,7 @@ def _subjects_of(consent: Consent, results: Sequence[_Result], applicant: Subjec
         if not isinstance(number, str) or check_id_number(number) is not None:
             out[code] = _Whose(None, name, "who_unknown")
             continue
+        # (an `own` subject is covered only when it is the applicant themself: below, `is_applicant`)
         person = Subject("person", number.strip().upper())
         is_applicant = person.index == applicant.index
         allowed = (
@@ -765,6 +812,8 @@ def _verify(
             who = (whose or {}).get(subject) or _Whose(None, subject, "who_unknown")
             if who.person is None:
                 result.material_failures[material] = who.failure or "who_unknown"
+                if material in result.planned.own_materials:
+                    result.held_back[material] = note_own_consent(who.name, "材料")
                 continue
             person = who.person
             if person.index != applicant.index:
@@ -823,7 +872,7 @@ def prefill(
     results = [_fetch(plan, applicant) for plan in plans]
     # Unknown to every registry asked for data: refuse before any material is asked about. (Material
     # checks cannot tell "unknown" from "holds no such licence", so they do not decide this.)
-    asked = [r for r in results if r.planned.elements]
+    asked = [r for r in results if r.asked]
     if asked and all(r.element_failure == "not_found" for r in asked):
         _record_denials(
             consent,
@@ -845,6 +894,7 @@ def prefill(
         )
     whose = _subjects_of(consent, results, applicant)
     for result in results:
+        _fetch_own(result, applicant, whose)
         _verify(result, applicant, attached, whose)
     return _store_outcome(consent, actor, results, started_at=now)
 
@@ -895,7 +945,8 @@ def _store_outcome(
         if r.element_failure:
             manual.update(dict.fromkeys(plan.elements, FAILURE_REASONS[r.element_failure]))
         for material, failure in r.material_failures.items():
-            materials_manual[material] = FAILURE_REASONS[failure]
+            materials_manual[material] = r.held_back.get(material) or FAILURE_REASONS[failure]
+        manual.update({code: why for code, why in r.held_back.items() if code in plan.elements})
         if "unavailable" in failures:
             unavailable.append(plan.registry)
         if "not_found" in failures:
@@ -911,9 +962,9 @@ def _store_outcome(
             indexes.append(_append_denial(consent, actor, denial))
         if r.elements_read:
             record = read_of(plan.registry)
-            record.elements += list(plan.elements)
+            record.elements += list(r.asked)
             record.missing += r.missing
-            record.contracts |= set(plan.elements.values())
+            record.contracts |= {plan.elements[code] for code in r.asked}
         for code, value in r.values.items():
             el = element_info.get(code)
             data_type = el.type if el else "string"
