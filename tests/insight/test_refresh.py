@@ -61,7 +61,7 @@ def test_a_concluded_case_is_summed_into_its_submission_day(people: People, trav
     burden = case.snapshot["burden"]
     assert row.fields_separate == burden["fields_separate"]
     assert row.uploads_separate == burden["uploads_separate"]
-    assert row.uploads_made == 3
+    assert row.uploads_made == 4  # the four files of tests.cases.factories.uploads()
     assert row.days_serial == burden["days_serial"]
     assert row.days_taken == 2
     month = CaseMonth.objects.get()  # the same sums, by month and county
