@@ -140,7 +140,9 @@ def uploads() -> list[MaterialIn]:
     """Every material the test package asks for, uploaded — the ID card too: it is exempt only once the
     exchange verified it for the case (`prefilled(..., verified=...)`), which most tests do not set up."""
     return [
-        MaterialIn(code="resident_id_card", file=ContentFile(b"%PDF-1.4 id", name="id.pdf"), filename="id.pdf"),
+        MaterialIn(
+            code="resident_id_card", file=ContentFile(b"%PDF-1.4 id", name="id.pdf"), filename="id.pdf"
+        ),
         MaterialIn(
             code="food_safety_plan", file=ContentFile(b"%PDF-1.4 plan", name="plan.pdf"), filename="plan.pdf"
         ),

@@ -104,6 +104,7 @@ def submission() -> dict[str, Any]:
         "answers": {"has_licence": False, "floor_area": 500},
         "form": full_form(),
         "materials": [
+            {"material": "resident_id_card", **pdf("id.pdf")},  # no consent here: the card is scanned
             {"material": "food_safety_plan", **pdf("plan.pdf")},
             {"material": "floor_plan", **pdf("floor.pdf")},
             {"material": "lease_contract", **pdf("lease.pdf")},
@@ -277,7 +278,7 @@ def test_killing_the_server_mid_submission_loses_and_repeats_nothing(staff: Any,
     for case in cases:
         assert_history_whole(case)
         assert case.status == "in_progress"
-        assert case.materials.count() == 3
+        assert case.materials.count() == 4
         assert CaseTransition.objects.filter(case=case, action="accept").count() == 1
         assert entries_for_subject(f"case:{case.pk}").count() == 1  # one ledger entry per acceptance
         subcases = list(SubCase.objects.filter(case=case))

@@ -42,6 +42,7 @@ from onego.applications.values import field_error, typed_value
 from onego.cases import prereview
 from onego.cases.formdata import asked_groups, fill_from_path, form_fields
 from onego.cases.models import Case, DeliveryMethod
+from onego.cases.provenance import verified_material_codes
 from onego.cases.services.submission import (
     ContactIn,
     MaterialIn,
@@ -626,7 +627,12 @@ def draft_problems(draft: ApplicationDraft) -> list[prereview.Problem]:
         email=contact.get("email", ""),
     )
     problems = prereview.pre_review(
-        fields, materials, values, provided, delivery_method=draft.delivery_method
+        fields,
+        materials,
+        values,
+        provided,
+        delivery_method=draft.delivery_method,
+        verified=verified_material_codes(draft.case),
     )
     have = {p.code for p in provided}
     for line in materials_view(draft):

@@ -19,6 +19,12 @@ from onego.core.errors import ValidationFailed
 from onego.exchange.provenance import PREFILL_MARK, delivered_values, verified_references
 
 
+def verified_material_codes(case: Case) -> frozenset[str]:
+    """The materials the exchange verified for this case and its applicant — attached as a reference or
+    not (a registry's fallback answer, e.g. 户号 for 居民户口簿, stays with the exchange's record)."""
+    return frozenset(verified_references(case_ref=case.pk, subject_index=case.applicant_index))
+
+
 def marks_after(case: Case, form_data: Mapping[str, Any]) -> dict[str, str]:
     """The case's marks once `form_data` is merged: given values equal to what the exchange delivered to
     this case are marked with that run; given values that differ lose any prefill mark; the rest stay."""

@@ -43,7 +43,7 @@ from onego.cases.models import (
     Supplement,
     SupplementStatus,
 )
-from onego.cases.provenance import check_references, marks_after
+from onego.cases.provenance import check_references, marks_after, verified_material_codes
 from onego.cases.services.common import check_version, lock_case
 from onego.cases.services.next_steps import notify_submitted
 from onego.cases.services.notify import notify_applicant
@@ -426,6 +426,7 @@ def _pre_review(case: Case, *, materials: Sequence[Material] | None = None) -> l
         form_values(case),
         provided_materials(case, materials),
         delivery_method=case.delivery_method,
+        verified=verified_material_codes(case),
     )
     if not problems:
         change_status(
