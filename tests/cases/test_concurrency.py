@@ -128,7 +128,9 @@ def test_all_sub_cases_completing_at_once_fire_the_join_exactly_once(db: None, t
             package_code="parallel",
             answers={},
             form_data=form,
-            materials=[m for m in uploads() if m.code in ("lease_contract", "floor_plan")],
+            materials=[
+                m for m in uploads() if m.code in ("resident_id_card", "lease_contract", "floor_plan")
+            ],
         ).case
         case = case_accept(actor=clerk, case_id=case.pk)
         subcase_accept_registered(actor=fire, subcase_id=subcase(case, "fire_safety_inspection").pk)
