@@ -184,6 +184,13 @@ ROUTES: dict[str, frozenset[str]] = {
     "proposals/new/": PORTAL_APPLICANTS,
     "proposals/<uuid:proposal_id>/": NOBODY,  # no proposal of that id
     "proposals/<uuid:proposal_id>/support/": NOBODY,  # POST only
+    # the e-licence view (亮证, issue 15): A's own licence; staff only via a case that produced it
+    "me/licences/": PORTAL_APPLICANTS,  # each their own licences
+    "me/licences/<str:identifier>/": only(A),
+    "me/licences/<str:identifier>/licence.pdf": only(A),
+    "verify/licence/<str:token>": P,  # the public check behind the QR code (masked)
+    "workbench/cases/<uuid:case_id>/licences/<str:identifier>/": NOBODY,  # not a result of this case
+    "workbench/cases/<uuid:case_id>/licences/<str:identifier>/licence.pdf": NOBODY,
 }
 
 # Who may POST to a route (an empty form) when that differs from who may GET it; everyone else is sent
@@ -361,6 +368,7 @@ def world(db: None, tmp_path: Path, settings: Any) -> dict[str, Any]:
         "ext": "csv",
         "mapping_id": str(uuid.uuid4()),  # no name mapping of that id
         "proposal_id": str(uuid.uuid4()),  # no proposal of that id
+        "identifier": licence_of(applicant_a.id_number),  # A's business licence in the e-licence library
     }
     return {"clients": clients, "values": values}
 
@@ -381,6 +389,13 @@ def offer_for(id_number: str) -> Any:
         person_index=blind_index(id_number, kind="person"), person_sealed=id_number, role="mother",
         package_code="open-restaurant", package_name="开办餐饮店", region_code="520102", message="提醒",
     )  # fmt: skip
+
+
+def licence_of(id_number: str) -> str:
+    from onego.core.pii import blind_index
+    from onego.registries.models import Licence
+
+    return Licence.objects.get(holder_index=blind_index(id_number, kind="person")).identifier
 
 
 def urlconf_routes() -> list[str]:

@@ -6,6 +6,7 @@ from onego.portal import (
     views_consents,
     views_documents,
     views_feedback,
+    views_licences,
     views_me,
     views_outreach,
     views_proposals,
@@ -66,6 +67,7 @@ urlpatterns = [
         name="my_consent_withdraw",
     ),
     # Result documents: the QR code's verification page (public) and the PDF (staff and applicant)
+    path("verify/licence/<str:token>", views_licences.verify_licence, name="verify_licence"),
     path("verify/<str:token>", views_documents.verify_document, name="verify_document"),
     path(
         "documents/<uuid:case_id>/<slug:kind>.pdf",
@@ -87,4 +89,8 @@ urlpatterns = [
         views_proposals.proposal_support_view,
         name="proposal_support",
     ),
+    # 我的证照 and the e-licence view (亮证): onego.cases.licence_view
+    path("me/licences/", views_licences.my_licences, name="my_licences"),
+    path("me/licences/<str:identifier>/", views_licences.my_licence, name="my_licence"),
+    path("me/licences/<str:identifier>/licence.pdf", views_licences.my_licence_pdf, name="my_licence_pdf"),
 ]

@@ -7,6 +7,7 @@ from onego.workbench import (
     feedback_reports,
     insight,
     lead,
+    licences,
     officer,
     queue,
     second_factor,
@@ -92,5 +93,12 @@ urlpatterns = [
         "standards/proposals/<uuid:proposal_id>/decide/",
         standards_pages.proposal_decide_view,
         name="standards_proposal_decide",
+    ),
+    # The e-licence view (亮证) of a licence a case produced: onego.cases.licence_view
+    path("cases/<uuid:case_id>/licences/<str:identifier>/", licences.case_licence, name="case_licence"),
+    path(
+        "cases/<uuid:case_id>/licences/<str:identifier>/licence.pdf",
+        licences.case_licence_pdf,
+        name="case_licence_pdf",
     ),
 ]
