@@ -101,7 +101,7 @@ def test_a_forged_token_is_invalid(client: Client) -> None:
     assert "verify__fields" not in html  # nothing of the licence is shown
 
 
-def test_the_licence_page_reads_in_english(starter: None) -> None:
+def test_the_licence_page_reads_in_english(starter: None) -> None:  # noqa: F811 (the fixture)
     from onego.registries.authorities import government_uscc, synthetic_type_code
     from onego.registries.gateway import issue_licence
     from tests.exchange.people import subject_of
