@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 from pypdf import PdfReader
 
 from onego.cases.licence_view import licence_token
@@ -17,6 +20,13 @@ from tests.portal.applicants import person, sign_in
 from tests.portal.test_english import starter  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("data_dir")]
+
+
+@pytest.fixture(autouse=True)
+def _back_to_chinese() -> Iterator[None]:
+    # The test client's English requests leave English active on this thread (LocaleMiddleware never resets).
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def _licence_of(index: str) -> Licence:
