@@ -152,6 +152,10 @@ ROUTES: dict[str, frozenset[str]] = {
     "workbench/orders/<uuid:order_id>/<slug:action>/": NOBODY,
     "workbench/reports/<uuid:report_id>/photos/<uuid:photo_id>/": NOBODY,
     "workbench/feedback/data-reads/": only(SUPERVISOR),  # the ledger's personal-data reads, read-only
+    # report photos: thumbnails and downloads through the access functions (no report of that id here)
+    "workbench/reports/<uuid:report_id>/photos/<uuid:photo_id>/thumb/": NOBODY,
+    "me/reports/<uuid:report_id>/photos/<uuid:photo_id>/": NOBODY,
+    "me/reports/<uuid:report_id>/photos/<uuid:photo_id>/thumb/": NOBODY,
     # Open311 GeoReport v2 over 办不成事 reports (public reads without personal data; writes need an api_key)
     "open311/v2/discovery.<str:fmt>": P,
     "open311/v2/services.<str:fmt>": P,

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from onego.core.errors import NotFound, OneGoError, PermissionDenied
 from onego.core.uploads import attachment_response
 from onego.feedback import report_selectors as selectors
 from onego.feedback.models import GridWorker
+from onego.feedback.photos import access_report_photo, thumbnail_response
 from onego.feedback.report_forms import package_choices, region_choices, report_from_form
 from onego.feedback.report_rules import ReportKind, ReportStatus
 from onego.feedback.report_services import (
@@ -210,7 +211,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
         if selectors.reports_for(staff_of_request(request)).filter(pk=report.pk).exists():
             return HttpResponseRedirect(reverse("workbench:report_detail", args=[report.pk]))
         return HttpResponseRedirect(reverse("workbench:report_new"))
-    context["mine"] = selectors.reports_of_user(request.user)[:20]
+    context["mine"] = selectors.reports_of_user(request.user).prefetch_related("photos")[:20]
     return render(request, "workbench/feedback/report_new.html", context)
 
 
@@ -231,15 +232,32 @@ def data_reads(request: HttpRequest) -> HttpResponse:
     )
 
 
-@any_staff
-@require_GET
-def report_photo(request: HttpRequest, report_id: Any, photo_id: Any) -> FileResponse:
-    """A report's photo, for those who may see the report, served as a download (never rendered)."""
+def _photo_or_404(request: HttpRequest, report_id: Any, photo_id: Any) -> Any:
     try:
-        report = selectors.access_report(staff_of_request(request), report_id)
+        return access_report_photo(request.user, report_id, photo_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    photo = next((p for p in report.photos.all() if str(p.pk) == str(photo_id)), None)
-    if photo is None:
-        raise Http404
+
+
+@require_GET
+def report_photo(request: HttpRequest, report_id: Any, photo_id: Any) -> HttpResponse:
+    """A report's photo as a download (never rendered), for the staff who may see the report and the
+    clerk or grid worker who reported it."""
+    stop = _reporter_required(request)
+    if stop is not None:
+        return stop
+    photo = _photo_or_404(request, report_id, photo_id)
     return attachment_response(photo.file.open("rb"), photo.filename)
+
+
+@require_GET
+def report_photo_thumb(request: HttpRequest, report_id: Any, photo_id: Any) -> HttpResponse:
+    """The photo's thumbnail shown on the report page: re-encoded from its pixels, no metadata."""
+    stop = _reporter_required(request)
+    if stop is not None:
+        return stop
+    photo = _photo_or_404(request, report_id, photo_id)
+    try:
+        return thumbnail_response(photo)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
