@@ -102,7 +102,9 @@ def test_anonymous_reads_are_limited_per_address_with_retry_after(settings: Any,
 
 
 def test_a_partner_key_is_limited_and_the_next_minute_opens_a_new_window(
-    settings: Any, key: str, monday_morning: Any  # noqa: F811
+    settings: Any,
+    key: str,
+    monday_morning: Any,  # noqa: F811
 ) -> None:
     settings.ONEGO_OPEN311_KEY_PER_MINUTE = 2
     client = Client(REMOTE_ADDR="10.0.0.9")

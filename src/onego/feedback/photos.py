@@ -72,11 +72,11 @@ def thumbnail(photo: ReportPhoto, *, size: int = THUMB_PX) -> bytes:
     """The photo as a small JPEG made from its pixels only (no metadata); NotFound if undecodable."""
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
-        with photo.file.open("rb") as handle, Image.open(handle) as image:
-            if image.format not in ("JPEG", "PNG"):
+        with photo.file.open("rb") as handle, Image.open(handle) as opened:
+            if opened.format not in ("JPEG", "PNG"):
                 raise NotFound("该照片无法预览", field="photo")
-            image.draft("RGB", (size, size))  # JPEG: decode at a reduced scale (fast, little memory)
-            image = ImageOps.exif_transpose(image)  # upright as taken; the EXIF itself is not kept
+            opened.draft("RGB", (size, size))  # JPEG: decode at a reduced scale (fast, little memory)
+            image = ImageOps.exif_transpose(opened)  # upright as taken; the EXIF itself is not kept
             image.thumbnail((size, size))
             out = io.BytesIO()
             image.convert("RGB").save(out, format="JPEG", quality=THUMB_QUALITY, optimize=True)
