@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -222,7 +223,9 @@ def _own_photo(signed_in: SignedIn, report_id: Any, photo_id: Any) -> Any:
 
 @applicant_required
 @require_GET
-def my_report_photo(request: HttpRequest, signed_in: SignedIn, report_id: Any, photo_id: Any) -> HttpResponse:
+def my_report_photo(
+    request: HttpRequest, signed_in: SignedIn, report_id: Any, photo_id: Any
+) -> HttpResponseBase:
     """A photo of the applicant's own report, as a download (never rendered); anyone else's: 404."""
     photo = _own_photo(signed_in, report_id, photo_id)
     return attachment_response(photo.file.open("rb"), photo.filename)
