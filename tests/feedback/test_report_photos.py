@@ -152,3 +152,12 @@ def test_an_undecodable_photo_has_no_thumbnail_but_still_downloads(people: Peopl
     photo = report.photos.get()
     assert clerk.get(f"/workbench/reports/{report.pk}/photos/{photo.pk}/thumb/").status_code == 404
     assert clerk.get(f"/workbench/reports/{report.pk}/photos/{photo.pk}/").status_code == 200
+
+
+def test_the_photo_labels_have_english(people: People, village: Region) -> None:
+    clerk = logged_in(people.clerk)
+    report = _report_by(clerk, "/workbench/reports/new/")
+    clerk.cookies["django_language"] = "en"
+    page = clerk.get(f"/workbench/reports/{report.pk}/").content.decode()
+    assert 'alt="Photo 1: 现场.jpg"' in page
+    assert "Download the original 现场.jpg" in page
