@@ -30,10 +30,12 @@ def test_both_dates_are_checked_for_order_and_the_90_day_span() -> None:
     assert open311_range(start, NOW, now=NOW) == (start, NOW)
     with pytest.raises(ValidationFailed) as too_long:
         open311_range(start - dt.timedelta(seconds=1), NOW, now=NOW)
-    assert too_long.value.field == "end_date" and "90" in too_long.value.message
+    assert too_long.value.field == "end_date"
+    assert "90" in too_long.value.message
     with pytest.raises(ValidationFailed) as backwards:
         open311_range(NOW, start, now=NOW)
-    assert backwards.value.field == "end_date" and "不能早于" in backwards.value.message
+    assert backwards.value.field == "end_date"
+    assert "不能早于" in backwards.value.message
 
 
 def test_one_date_alone_covers_90_days_from_or_to_it_and_none_the_last_90() -> None:
@@ -60,7 +62,8 @@ def test_a_range_over_90_days_is_a_clear_400_and_a_range_inside_finds_the_reques
     )
     assert wide.status_code == 400
     error = wide.json()[0]
-    assert error["code"] == 400 and error["field"] == "end_date"
+    assert error["code"] == 400
+    assert error["field"] == "end_date"
     assert "90 天" in error["description"]
     backwards = client.get(
         "/open311/v2/requests.json", {"start_date": "2026-03-02T00:00:00", "end_date": "2026-03-01T00:00:00"}
@@ -69,13 +72,15 @@ def test_a_range_over_90_days_is_a_clear_400_and_a_range_inside_finds_the_reques
     inside = client.get(
         "/open311/v2/requests.json", {"start_date": "2026-03-01T00:00:00", "end_date": "2026-03-03T00:00:00"}
     )
-    assert inside.status_code == 200 and len(inside.json()) == 1  # a date without zone is Beijing time
+    assert inside.status_code == 200
+    assert len(inside.json()) == 1
     before = client.get("/open311/v2/requests.json", {"end_date": "2026-03-01T00:00:00+08:00"})
     assert before.json() == []
     after = client.get("/open311/v2/requests.json", {"start_date": "2026-02-01T00:00:00+08:00"})
     assert len(after.json()) == 1
     bad = client.get("/open311/v2/requests.xml", {"end_date": "2026-13-01"})
-    assert bad.status_code == 400 and b"end_date" in bad.content
+    assert bad.status_code == 400
+    assert b"end_date" in bad.content
 
 
 def _over_limit(response: Any) -> tuple[int, str]:
@@ -91,7 +96,8 @@ def test_anonymous_reads_are_limited_per_address_with_retry_after(settings: Any,
     assert refused.status_code == 429
     assert 1 <= int(refused["Retry-After"]) <= 60
     error = refused.json()[0]
-    assert error["code"] == 429 and "每分钟最多 3 次" in error["description"]
+    assert error["code"] == 429
+    assert "每分钟最多 3 次" in error["description"]
     assert here.get("/open311/v2/services.xml").status_code == 429  # XML callers get it too
     assert b"<error>" in here.get("/open311/v2/services.xml").content
     assert there.get("/open311/v2/services.json").status_code == 200  # another address: its own count
@@ -111,7 +117,8 @@ def test_a_partner_key_is_limited_and_the_next_minute_opens_a_new_window(
     assert post(client, key).status_code == 201
     assert client.get("/open311/v2/requests.json", {"api_key": key}).status_code == 200
     refused = post(client, key, description="另一件事")
-    assert refused.status_code == 429 and refused["Retry-After"]
+    assert refused.status_code == 429
+    assert refused["Retry-After"]
     assert refused.json()[0]["field"] == "api_key"
     monday_morning.shift(dt.timedelta(seconds=61))
     assert post(client, key, description="另一件事").status_code == 201

@@ -16,8 +16,7 @@ from PIL import Image
 
 from onego.catalog.models import Region
 from onego.feedback.models import Report, WorkOrder
-from tests.feedback.conftest import People
-from tests.feedback.test_report_pages import VILLAGE, village  # noqa: F401 (fixture)
+from tests.feedback.conftest import VILLAGE, People
 from tests.portal.applicants import person, sign_in
 
 API = "/api/v1/feedback"
@@ -71,17 +70,21 @@ def test_the_applicant_creates_lists_and_reads_their_own_reports_only(
     )
     assert created.status_code == 201, created.content
     out = created.json()
-    assert out["reference"].startswith("FY") and out["status"] == "received"
-    assert out["coordinator_name"] == "南明区政务服务中心" and out["photos"] == 1
+    assert out["reference"].startswith("FY")
+    assert out["status"] == "received"
+    assert out["coordinator_name"] == "南明区政务服务中心"
+    assert out["photos"] == 1
     report = Report.objects.get()
-    assert report.source == "portal" and report.reporter_index
+    assert report.source == "portal"
+    assert report.reporter_index
     assert [r["reference"] for r in mine.get(f"{API}/my/reports").json()] == [out["reference"]]
     assert mine.get(f"{API}/my/reports/{report.pk}").json()["description"] == BODY["description"]
 
     other = applicant("李四", "13908518888")
     assert other.get(f"{API}/my/reports").json() == []
     missing = other.get(f"{API}/my/reports/{report.pk}")
-    assert missing.status_code == 404 and missing.json()["detail"]["field"] == "report"
+    assert missing.status_code == 404
+    assert missing.json()["detail"]["field"] == "report"
     assert Client().get(f"{API}/my/reports").status_code == 401
     assert staff(people.clerk).get(f"{API}/my/reports").status_code == 401  # staff are no applicant
 
@@ -97,22 +100,27 @@ def test_the_applicant_cannot_forge_the_source_and_bad_input_is_refused_with_the
     )
     assert forged.status_code == 201
     report = Report.objects.get()
-    assert report.source == "portal" and report.coordinator.code == "nm-zwfw" and report.reporter_index != "x"
+    assert report.source == "portal"
+    assert report.coordinator.code == "nm-zwfw"
+    assert report.reporter_index != "x"
     bad_region = post(mine, f"{API}/my/reports", {**BODY, "description": "别的事", "region": "520102999999"})
-    assert bad_region.status_code == 400 and bad_region.json()["detail"]["field"] == "region"
+    assert bad_region.status_code == 400
+    assert bad_region.json()["detail"]["field"] == "region"
     bad_photo = post(
         mine,
         f"{API}/my/reports",
         {**BODY, "description": "第三件", "photos": [{"filename": "a.png", "content_base64": "!!"}]},
     )
-    assert bad_photo.status_code == 400 and bad_photo.json()["detail"]["field"] == "photos[0]"
+    assert bad_photo.status_code == 400
+    assert bad_photo.json()["detail"]["field"] == "photos[0]"
     svg = base64.b64encode(b"<svg onload=alert(1)>").decode()
     script = post(
         mine,
         f"{API}/my/reports",
         {**BODY, "description": "第四件", "photos": [{"filename": "a.png", "content_base64": svg}]},
     )
-    assert script.status_code == 400 and script.json()["detail"]["field"] == "photos[0]"
+    assert script.status_code == 400
+    assert script.json()["detail"]["field"] == "photos[0]"
     assert post(mine, f"{API}/my/reports", BODY).status_code == 409  # the same open report again
     assert Report.objects.count() == 1
 
@@ -139,7 +147,8 @@ def test_staff_dispatch_finish_and_reply_through_the_api_with_the_pages_permissi
     )
     assert dispatched.status_code == 200, dispatched.content
     detail = dispatched.json()
-    assert detail["status"] == "dispatched" and len(detail["orders"]) == 2
+    assert detail["status"] == "dispatched"
+    assert len(detail["orders"]) == 2
     assert detail["reporter"] == "申请人（网上）"  # never the applicant's name
     assert any(h["action"] for h in detail["history"])
     # the department now sees it and may not dispatch
@@ -157,11 +166,15 @@ def test_staff_dispatch_finish_and_reply_through_the_api_with_the_pages_permissi
     # the fire brigade cannot finish the market department's order
     assert post(fire, f"{API}/orders/{market_order.pk}/done", {"result": "x"}).status_code in (403, 404)
     done = post(market, f"{API}/orders/{market_order.pk}/done", {"result": "已责令整改油烟"})
-    assert done.status_code == 200 and done.json()["status"] == "done" and done.json()["on_time"] is True
+    assert done.status_code == 200
+    assert done.json()["status"] == "done"
+    assert done.json()["on_time"] is True
     returned = post(fire, f"{API}/orders/{fire_order.pk}/return", {"reason": "通道属物业管理"})
-    assert returned.status_code == 200 and returned.json()["status"] == "returned"
+    assert returned.status_code == 200
+    assert returned.json()["status"] == "returned"
     closed = post(centre, f"{API}/reports/{report_id}/reply", {"reply": "油烟已整改，通道由物业清理"})
-    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    assert closed.status_code == 200
+    assert closed.json()["status"] == "closed"
     assert reporter.get(f"{API}/my/reports/{report_id}").json()["reply"] == "油烟已整改，通道由物业清理"
     # the supervisor reads, never acts
     supervisor = staff(people.supervisor)
@@ -185,3 +198,25 @@ def test_the_report_operations_are_in_the_openapi_document(db: None) -> None:
         "/api/v1/feedback/orders/{order_id}/return": {"post"},
     }.items():
         assert methods <= set(paths[path]), path
+
+
+def test_the_applicant_sees_the_case_linked_to_their_report_on_the_page_and_in_the_api(
+    people: People, village: Region
+) -> None:
+    from onego.cases.models import Case
+    from onego.cases.services.acceptance import case_accept
+    from onego.feedback.report_services import report_link_case
+    from tests.exchange.factories import restaurant_contract
+    from tests.portal.applicants import to_review
+
+    restaurant_contract()
+    mine = applicant()
+    mine.post(f"{to_review(mine)}review/")
+    case = case_accept(actor=people.clerk, case_id=Case.objects.get().pk)
+    report_id = post(mine, f"{API}/my/reports", {**BODY, "kind": "blocked"}).json()["id"]
+    assert mine.get(f"{API}/my/reports/{report_id}").json()["case_reference"] is None
+    report_link_case(actor=people.clerk, report_id=report_id, case_reference=case.reference)
+    page = mine.get("/me/reports/").content.decode()
+    assert f'href="/me/cases/{case.pk}/"' in page
+    assert case.reference in page
+    assert mine.get(f"{API}/my/reports/{report_id}").json()["case_reference"] == case.reference

@@ -13,7 +13,7 @@ import pytest
 from onego.catalog.models import Region
 from onego.feedback.models import Report, WorkOrder
 from tests.feedback.conftest import People
-from tests.feedback.test_report_pages import FORM, logged_in, village  # noqa: F401 (fixture)
+from tests.feedback.test_report_pages import FORM, logged_in
 
 
 @pytest.fixture(autouse=True)
@@ -31,9 +31,11 @@ def test_report_and_order_actions_map_refusals_the_same_way(people: People, vill
     assert clerk.post(f"{base}/explode/").status_code == 404  # unknown action
     assert clerk.post(f"/workbench/reports/{uuid.uuid4()}/reply/", {"reply": "x"}).status_code == 404
     no_case = clerk.post(f"{base}/link/", {"case": "NOPE"})  # a NotFound of another field: the page, 400
-    assert no_case.status_code == 400 and "没有找到该办件" in no_case.content.decode()
+    assert no_case.status_code == 400
+    assert "没有找到该办件" in no_case.content.decode()
     ok = clerk.post(f"{base}/dispatch/", {"department-0": "nm-scjg", "task-0": "查"})
-    assert ok.status_code == 302 and ok["Location"] == f"{base}/"
+    assert ok.status_code == 302
+    assert ok["Location"] == f"{base}/"
     order = WorkOrder.objects.get()
     officer = logged_in(people.officer)
     assert officer.post(f"{base}/reply/", {"reply": "x"}).status_code == 403  # sees it, does not coordinate
@@ -42,7 +44,8 @@ def test_report_and_order_actions_map_refusals_the_same_way(people: People, vill
     assert officer.post(f"/workbench/orders/{order.pk}/done/", {"result": ""}).status_code == 404  # no page
     assert officer.post(f"/workbench/orders/{order.pk}/explode/").status_code == 404
     done = officer.post(f"/workbench/orders/{order.pk}/done/", {"result": "已查"})
-    assert done.status_code == 302 and done["Location"] == f"{base}/"
+    assert done.status_code == 302
+    assert done["Location"] == f"{base}/"
 
 
 def test_rectification_actions_unknown_or_missing_are_404(people: People) -> None:

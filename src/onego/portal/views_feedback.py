@@ -198,9 +198,9 @@ def my_reports(request: HttpRequest, signed_in: SignedIn) -> HttpResponse:
         "portal/feedback/my_reports.html",
         {
             "signed_in": signed_in,
-            "reports": reports_of_applicant(signed_in.acting.index).prefetch_related(
-                "orders__department", "photos"
-            ),
+            "reports": reports_of_applicant(signed_in.acting.index)
+            .select_related("case")
+            .prefetch_related("orders__department", "photos"),
             "kinds": ReportKind.choices,
             "regions": region_choices(),
             "packages": package_choices(),
