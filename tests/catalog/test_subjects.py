@@ -146,3 +146,55 @@ def test_subjects_survive_export_and_reimport(tmp_path: Path) -> None:
     assert {"material": "resident_id_card", "subject": "legal_representative"}.items() <= next(
         x for x in permit["materials"] if isinstance(x, dict) and x["material"] == "resident_id_card"
     ).items()
+
+
+def test_the_items_workbook_carries_whose_material_it_is_both_ways(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from onego.catalog.definitions.xlsx import MATERIAL_COLUMNS, write_items_workbook
+
+    catalog_import(path=write_folder(tmp_path / "in", catalog_doc=with_subjects()))
+    path = write_items_workbook(tmp_path / "items.xlsx")
+    wb = load_workbook(path)
+    sheet = wb["item_materials"]
+    assert [c.value for c in sheet[1]] == MATERIAL_COLUMNS
+    column = MATERIAL_COLUMNS.index("subject")
+    rows = {(r[0], r[1]): r[column] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows[("food_business_permit", "resident_id_card")] == "legal_representative"
+    assert rows[("food_business_permit", "floor_plan")] in (None, "")  # the applicant's: left empty
+
+    # import: the column sets whose it is (here moved back to the applicant, then to the representative)
+    for r in sheet.iter_rows(min_row=2):
+        if (r[0].value, r[1].value) == ("business_licence", "resident_id_card"):
+            r[column].value = None
+        if (r[0].value, r[1].value) == ("food_business_permit", "resident_id_card"):
+            r[column].value = None
+    wb.save(path)
+    catalog_import(path=path)
+    card = m.ItemMaterial.objects.get(
+        item__code="food_business_permit", material_type__code="resident_id_card"
+    )
+    assert card.subject == m.APPLICANT_SUBJECT
+    for r in sheet.iter_rows(min_row=2):
+        if r[1].value == "resident_id_card":
+            r[column].value = "legal_representative"
+    wb.save(path)
+    catalog_import(path=path)
+    card = m.ItemMaterial.objects.get(
+        item__code="food_business_permit", material_type__code="resident_id_card"
+    )
+    assert card.subject == "legal_representative"  # (the rows are written anew by each import)
+
+    # an unknown subject is refused, naming the sheet, row and column
+    for r in sheet.iter_rows(min_row=2):
+        if (r[0].value, r[1].value) == ("food_business_permit", "resident_id_card"):
+            r[column].value = "landlord"
+            row = r[0].row
+    wb.save(path)
+    with pytest.raises(CatalogImportFailed) as info:
+        catalog_import(path=path)
+    issues = [str(i) for i in info.value.issues]
+    assert any(
+        i.startswith(f"items.xlsx#item_materials:{row}:") and "subject" in i and "landlord" in i
+        for i in issues
+    ), issues

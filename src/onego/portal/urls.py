@@ -7,6 +7,7 @@ from onego.portal import (
     views_documents,
     views_feedback,
     views_me,
+    views_others,
     views_outreach,
     views_proposals,
     views_signin,
@@ -65,6 +66,9 @@ urlpatterns = [
         views_consents.my_consent_withdraw,
         name="my_consent_withdraw",
     ),
+    # Another adult's own consent: the applicant asks, the person answers as themself (onego.applications.others)
+    path("apply/<uuid:draft_id>/others/", views_others.apply_others, name="apply_others"),
+    path("consent/ask/<str:token>/", views_others.person_consent, name="person_consent"),
     # Result documents: the QR code's verification page (public) and the PDF (staff and applicant)
     path("verify/<str:token>", views_documents.verify_document, name="verify_document"),
     path(

@@ -258,7 +258,7 @@ def check_item(rec: Record, issues: Issues, known: Known) -> None:
         check_subject_ref(
             issues,
             known,
-            rec.file,
+            entry.get("file", rec.file),
             entry.get("subject_line", entry["line"]),
             f"{entry['path']}.subject",
             entry["subject"],
