@@ -17,7 +17,7 @@ import time_machine
 
 from onego.core import clock
 from onego.core.errors import Conflict, NotFound, ValidationFailed
-from onego.exchange.models import Consent, ConsentDecision, PersonConsentStatus
+from onego.exchange.models import Consent, ConsentDecision, PersonConsentRequest, PersonConsentStatus
 from onego.exchange.person_consent import (
     LINK_TTL,
     askable_subjects,
@@ -218,3 +218,70 @@ def test_someone_else_granting_is_not_the_father_the_registry_names() -> None:
     outcome = _prefill(mother, case_ref, preview)
     assert "father.ethnicity" not in outcome.values
     assert "不是数据源登记的父亲" in outcome.manual["father.ethnicity"]
+
+
+# --- the API (the counter's parity) ------------------------------------------------------------------------
+def test_the_window_clerk_asks_through_the_api_and_cannot_answer_for_the_person(
+    settings: Any, tmp_path: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    import json
+
+    from django.test import Client
+
+    from onego.accounts.models import Role
+    from onego.cases.services.submission import ApplicantIn, case_submit
+    from tests.cases.factories import make_staff
+
+    settings.DATA_DIR = tmp_path
+    mother, father, _case, _preview = _setup()
+    clerk_user = make_staff("clerk-person-consent", "nm-market-regulation", Role.CLERK)
+    case = case_submit(
+        actor=clerk_user,
+        package_code="newborn-birth",
+        region_code="520102",
+        applicant=ApplicantIn(kind="person", identifier=mother.key, name="李秀英"),
+        idempotency_key="person-consent-api-1",
+        channel="counter",
+        answers={},
+        draft=True,
+    ).case
+    clerk = Client()
+    clerk.force_login(clerk_user)
+    body = {"case_ref": str(case.pk), "subject": "father", "id_number": father.key, "phone": PHONE}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = clerk.post(
+            "/api/v1/exchange/person-consents", json.dumps(body), content_type="application/json"
+        )
+    assert response.status_code == 201, response.content
+    out = response.json()
+    assert (out["status"], out["subject"], out["phone"]) == ("requested", "father", "138****1234")
+    assert "father.ethnicity" in out["elements"]
+    assert father.key not in response.content.decode()
+    [row] = requests_for_case(case.pk)
+    assert row.requested_by.startswith("dept:")  # recorded as the clerk, never as the citizen
+    sms = (tmp_path / "sms.log").read_text("utf-8")
+    assert PHONE in sms
+    assert "/consent/ask/" in sms
+
+    listed = clerk.get(f"/api/v1/exchange/cases/{case.pk}/person-consents")
+    assert listed.status_code == 200
+    assert [r["status"] for r in listed.json()] == ["requested"]
+    # an officer is no giver; the applicant's own subject cannot be asked; the clerk cannot open the link
+    officer = Client()
+    officer.force_login(make_staff("officer-person-consent", "nm-market-regulation", Role.OFFICER))
+    refused = officer.post(
+        "/api/v1/exchange/person-consents", json.dumps(body), content_type="application/json"
+    )
+    assert refused.status_code in (403, 404)
+    self_ask = clerk.post(
+        "/api/v1/exchange/person-consents",
+        json.dumps({**body, "id_number": mother.key}),
+        content_type="application/json",
+    )
+    assert self_ask.status_code == 400
+    assert self_ask.json()["detail"]["field"] == "id_number"
+    link = sms.split("/consent/ask/", 1)[1].split("/", 1)[0]
+    page = clerk.get(f"/consent/ask/{link}/")
+    assert page.status_code in (302, 404)
+    assert clerk.post(f"/consent/ask/{link}/", {"decision": "grant"}).status_code in (302, 404)
+    assert PersonConsentRequest.objects.get(pk=row.pk).status == PersonConsentStatus.REQUESTED
