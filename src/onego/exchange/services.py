@@ -533,6 +533,7 @@ class _Planned:
     # element -> whose (`consent: own`): asked only once this run's reads name the applicant as that person
     own: dict[str, str] = field(default_factory=dict)
     own_materials: set[str] = field(default_factory=set)  # materials of such a person (see `_subjects_of`)
+    types: dict[str, str] = field(default_factory=dict)  # per-person slot -> its catalog material type
 
 
 @dataclass
@@ -603,7 +604,7 @@ def _plan(consent: Consent, day: dt.date) -> tuple[list[_Planned], list[dict[str
             asks.append(
                 (
                     what,
-                    m["licence_type"] or m["material"],
+                    m["licence_type"] or m.get("material_type") or m["material"],
                     m["name"],
                     m["used_by"],
                     m["material"],
@@ -635,6 +636,8 @@ def _plan(consent: Consent, day: dt.date) -> tuple[list[_Planned], list[dict[str
                 plan.materials[key] = grant.label
                 if what == "licence_type":
                     plan.licence_types[key] = code
+                elif code != key:
+                    plan.types[key] = code  # a per-person slot of this material type
                 if whose != APPLICANT:
                     plan.subjects[key] = whose
                 if key in own_materials:
@@ -871,7 +874,7 @@ def _verify(
                 if who.own_consent is not None:
                     result.own_reads[material] = (person, who.name, who.own_consent)
         try:
-            reference = verify_material(material, person)
+            reference = verify_material(result.planned.types.get(material, material), person)
         except RegistryError as exc:
             failed = result.material_failures[material] = _failure(exc)
             continue
@@ -971,6 +974,10 @@ def _store_outcome(
     planned_elements = [c for r in results for c in r.planned.elements]
     element_info = {el.code: el for el in cm.DataElement.objects.filter(code__in=planned_elements)}
     material_names = dict(cm.MaterialType.objects.values_list("code", "name"))
+    # a per-person slot (`resident_id_card__father`) is named as the applicant saw it: "居民身份证（父亲）"
+    material_names |= {
+        m["material"]: m["name"] for reg in consent.scope_registries() for m in reg["materials"]
+    }
     registry_names = dict(cm.Registry.objects.values_list("code", "name"))
     run = PrefillRun.objects.create(
         case_ref=consent.case_ref, consent=consent, actor=actor, started_at=started_at
