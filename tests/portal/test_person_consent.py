@@ -73,6 +73,9 @@ def test_the_father_grants_on_his_own_page_and_her_prefill_reads_his_data(
     assert "父亲民族" in page.content.decode()
     assert his.post(link, {"decision": "grant"}).status_code == 302
     assert PersonConsentRequest.objects.get().status == PersonConsentStatus.GRANTED
+    mine = his.get("/me/consents/")  # his own consent, listed where he can withdraw it
+    assert mine.status_code == 200
+    assert "父亲民族" in mine.content.decode()
     assert "本人已同意" in hers.get(f"{base}others/").content.decode()
 
     response = hers.post(f"{base}consent/", {"decision": "agree"})

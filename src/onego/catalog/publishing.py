@@ -407,11 +407,13 @@ def _bump_for_items(
     changed = _changed_items(before, after)
     if not changed:
         return
-    including = (
-        m.Package.objects.select_for_update()
-        .filter(code__in=list(packages), package_items__item__code__in=sorted(changed))
-        .distinct()
+    codes = set(
+        m.PackageItem.objects.filter(
+            package__code__in=list(packages), item__code__in=sorted(changed)
+        ).values_list("package__code", flat=True)
     )
+    # (PostgreSQL refuses FOR UPDATE with DISTINCT: lock the packages by code)
+    including = m.Package.objects.select_for_update().filter(code__in=sorted(codes)).order_by("code")
     for package in including:
         if package.version == versions.get(package.code):
             package.version += 1

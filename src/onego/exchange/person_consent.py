@@ -221,7 +221,9 @@ def person_consent_decide(*, token: str, person: Subject, agree: bool) -> Person
     Granting creates their own Consent for exactly the request's scope, this case and purpose; the ledger
     records it with them as actor and subject. Answering the same way twice is not an error."""
     row = request_for_person(token, person)
-    row = PersonConsentRequest.objects.select_for_update().select_related("consent").get(pk=row.pk)
+    row = (
+        PersonConsentRequest.objects.select_for_update(of=("self",)).select_related("consent").get(pk=row.pk)
+    )
     now = clock.now()
     current = status_of(row, now)
     wanted = PersonConsentStatus.GRANTED if agree else PersonConsentStatus.DECLINED
@@ -238,7 +240,25 @@ def person_consent_decide(*, token: str, person: Subject, agree: bool) -> Person
         purpose=row.purpose,
         package_code=row.package_code,
         region_code=row.region_code,
-        scope={"person_request": str(row.pk), "subject": row.subject_code, **row.scope},
+        scope={
+            "person_request": str(row.pk),
+            "subject": row.subject_code,
+            "package_name": row.package_name,
+            **row.scope,
+            # shaped as an applicant's scope, so "我的授权" lists what they agreed to
+            "registries": [
+                {
+                    "registry": "",
+                    "name": f"作为{row.subject_name}本人授权",
+                    "elements": [
+                        {"element": e["code"], "name": e["name"]} for e in row.scope.get("elements", [])
+                    ],
+                    "materials": [
+                        {"material": m["code"], "name": m["name"]} for m in row.scope.get("materials", [])
+                    ],
+                }
+            ],
+        },
         decision=ConsentDecision.GRANTED if agree else ConsentDecision.DECLINED,
         actor=actor,
         channel=ConsentChannel.WEB,
