@@ -100,6 +100,8 @@ ROUTES: dict[str, frozenset[str]] = {
     "apply/<uuid:draft_id>/materials/<slug:material>/remove/": NOBODY,  # POST only
     "apply/<uuid:draft_id>/review/": only(A),
     "apply/<uuid:draft_id>/discard/": NOBODY,  # POST only
+    "apply/<uuid:draft_id>/others/": only(A),  # asking another adult for their own consent: A's draft
+    "consent/ask/<str:token>/": NOBODY,  # a person-consent link: no such link here (and only its person)
     "documents/<uuid:case_id>/<slug:kind>.pdf": NOBODY,  # no conclusion issued yet
     # the workbench
     "workbench/": STAFF,
@@ -262,6 +264,8 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "POST /api/v1/exchange/consents/preview": STAFF_API,
     "POST /api/v1/exchange/consents/{consent_id}/withdraw": NOBODY,  # no such consent: 404; givers in tests/exchange
     "POST /api/v1/exchange/prefill": STAFF_API,
+    "POST /api/v1/exchange/person-consents": STAFF_API,  # 422 for an empty body; givers in tests/exchange
+    "GET /api/v1/exchange/cases/{case_ref}/person-consents": only(ADMIN, CLERK, OFFICER, SUPERVISOR),
     # cases: A's case is read by its region's clerk, the handling department and the region's supervisor
     "GET /api/v1/cases/{case_id}": only(ADMIN, CLERK, OFFICER, SUPERVISOR),
     "GET /api/v1/cases/{case_id}/inspections": only(ADMIN, CLERK, OFFICER, SUPERVISOR),

@@ -8,6 +8,7 @@ from onego.portal import (
     views_feedback,
     views_licences,
     views_me,
+    views_others,
     views_outreach,
     views_proposals,
     views_signin,
@@ -76,6 +77,9 @@ urlpatterns = [
         views_consents.my_consent_withdraw,
         name="my_consent_withdraw",
     ),
+    # Another adult's own consent: the applicant asks, the person answers as themself (onego.applications.others)
+    path("apply/<uuid:draft_id>/others/", views_others.apply_others, name="apply_others"),
+    path("consent/ask/<str:token>/", views_others.person_consent, name="person_consent"),
     # Result documents: the QR code's verification page (public) and the PDF (staff and applicant)
     path("verify/licence/<str:token>", views_licences.verify_licence, name="verify_licence"),
     path("verify/<str:token>", views_documents.verify_document, name="verify_document"),
