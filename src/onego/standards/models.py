@@ -195,6 +195,8 @@ class ItemCoOccurrence(BaseModel):
     some active package already bundles: the demand for a new package is in the others.
     """
 
+    # "" counts every case (province-wide); a region code, the cases filed in it or below (both cases).
+    region_code = models.CharField("区划代码", max_length=12, blank=True, default="")
     item_a = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="+")
     item_b = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="+")
     applicants = models.PositiveIntegerField("共同申请人数")
@@ -204,5 +206,9 @@ class ItemCoOccurrence(BaseModel):
 
     class Meta:
         ordering = ["-applicants"]
-        constraints = [models.UniqueConstraint(fields=["item_a", "item_b"], name="co_occurrence_pair_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region_code", "item_a", "item_b"], name="co_occurrence_pair_once_per_region"
+            )
+        ]
         verbose_name = verbose_name_plural = "事项共现 Item co-occurrence"
