@@ -217,3 +217,25 @@ def test_an_administrator_sees_the_demand_of_their_own_region_and_no_other(admin
     assert "办件需求 30 人" not in page
     assert client.get("/workbench/standards/proposals/", {"region": "520500"}).status_code == 404
     assert client.get("/workbench/standards/proposals/", {"region": "520100"}).status_code == 404
+
+
+def test_the_navigation_reads_the_memberships_the_view_already_read(admin_client: Client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from onego.accounts.models import Role
+    from tests.cases.factories import make_staff
+
+    # A supervisor who is also a centre administrator: the page (staff_member_required, no request.staff
+    # from its decorator) reads the memberships for its region, and the 运行监测 link needs them too.
+    user = make_staff("nm-supervisor-admin", "nm-scjg", Role.SUPERVISOR)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    client = Client()
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/workbench/standards/proposals/")
+    assert page.status_code == 200
+    assert 'href="/workbench/insight/"' in page.content.decode()  # the tag still answers
+    memberships = [q["sql"] for q in queries.captured_queries if "accounts_membership" in q["sql"]]
+    assert len(memberships) == 1
