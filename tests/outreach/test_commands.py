@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from io import StringIO
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command

@@ -14,7 +14,7 @@ register = template.Library()
 def may_view_insight(context: template.Context) -> bool:
     request = context.get("request")
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if request is None or user is None or not user.is_authenticated:
         return False
     # The memberships the view (or its decorator) already read, else read once and kept on the request.
     return may_view_dashboard(staff_of_request(request))

@@ -18,7 +18,7 @@ register = template.Library()
 def workbench_sections(context: template.Context) -> Sections | None:
     request = context.get("request")
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if request is None or user is None or not user.is_authenticated:
         return None
     return sections_for(user, staff_of_request(request))  # the memberships the request already read
 
