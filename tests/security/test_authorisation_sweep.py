@@ -322,6 +322,18 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "GET /api/v1/feedback/orders": STAFF_API,  # each their own
     "POST /api/v1/feedback/orders/{order_id}/done": STAFF_API,
     "POST /api/v1/feedback/orders/{order_id}/return": STAFF_API,
+    # issue 17: 服务找人 offers (each applicant their own), proposals, the dashboard (as the pages)
+    "GET /api/v1/me/offers": PORTAL_APPLICANTS,
+    "POST /api/v1/me/offers/preferences": PORTAL_APPLICANTS,  # 422 on an empty body; each for themselves
+    "POST /api/v1/me/offers/{offer_id}/start": only(A),  # A's offer: B gets "not found"
+    "POST /api/v1/me/offers/{offer_id}/dismiss": only(A),
+    "GET /api/v1/proposals": P,
+    "POST /api/v1/proposals": PORTAL_APPLICANTS,  # 422 on an empty body
+    "GET /api/v1/proposals/{proposal_id}": NOBODY,  # no proposal of that id
+    "POST /api/v1/proposals/{proposal_id}/support": NOBODY,
+    "GET /api/v1/standards/proposals": only(ADMIN),
+    "POST /api/v1/standards/proposals/{proposal_id}/decide": only(ADMIN),  # 422 on an empty body
+    "GET /api/v1/insight/dashboard": only(SUPERVISOR),
 }
 
 
