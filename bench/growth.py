@@ -431,6 +431,31 @@ def measure(url: str, data_dir: Path, *, repeat: int, plans: Path | None, label:
     return results
 
 
+def dashboard(root: Path, sizes: list[int], *, repeat: int) -> None:
+    """bench.insight_scale (the dashboard's rollups at N cases) on a throw-away cluster of its own."""
+    server = Server(root / "pg")
+    url = server.start()
+    try:
+        env = {**os.environ, "ONEGO_DEBUG": "1", "ONEGO_DATABASE_URL": url, "ONEGO_DATA_DIR": str(root)}
+        subprocess.run([str(ONEGO), "migrate", "--noinput", "-v0"], check=True, env=env, cwd=ROOT)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.insight_scale",
+                "--sizes",
+                *map(str, sizes),
+                "--repeat",
+                str(repeat),
+            ],
+            check=True,
+            env=env,
+            cwd=ROOT,
+        )
+    finally:
+        server.stop()
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/onego-growth"))
@@ -443,7 +468,17 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--plans", type=Path, default=None, help="append EXPLAIN ANALYZE plans here")
     parser.add_argument("--json", type=Path, default=None, help="append one JSON line per size here")
     parser.add_argument("--drop", action="store_true", help="remove the cluster's directory at the end")
+    parser.add_argument(
+        "--dashboard",
+        type=int,
+        nargs="+",
+        default=None,
+        help="instead: bench.insight_scale at these sizes on a cluster of its own (issue 17, deliver 6)",
+    )
     args = parser.parse_args(argv)
+    if args.dashboard:
+        dashboard(args.data_dir / "dash", args.dashboard, repeat=args.repeat)
+        return
     server = Server(args.data_dir / "pg")
     url = server.start()
     try:
