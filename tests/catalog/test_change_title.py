@@ -10,7 +10,8 @@ def test_a_title_naming_the_whole_starter_catalog_is_cut_to_the_column() -> None
     title = _title([f"package-{n}" for n in range(60)], [f"item-{n}" for n in range(200)])
     limit = m.CatalogChange._meta.get_field("title").max_length
     assert len(title) == limit
-    assert title.startswith("套餐 package-0、package-1") and title.endswith("…")
+    assert title.startswith("套餐 package-0、package-1")
+    assert title.endswith("…")
 
 
 def test_a_short_title_is_kept_whole() -> None:
