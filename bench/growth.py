@@ -195,16 +195,16 @@ def _clone_sql(url: str, table: str, *, working: bool) -> str:
                     "channel": "CASE WHEN g.i <= %(queue_upto)s THEN 'web' ELSE src.channel END",
                     "accepted_at": "CASE WHEN g.i <= %(queue_upto)s THEN NULL ELSE src.accepted_at + shift.t END",
                     "concluded_at": "NULL",
-                    "promised_due": "current_date + (g.i %% 15)",
+                    "promised_due": "current_date + (g.i %% 15)::int",
                 }.get(name, e)
         if table == "cases_subcase" and working:
             e = {
-                "status": "CASE WHEN src.kind = 'item' THEN (ARRAY['pending','claimed','registered'])[1 + g.i %% 3] "
+                "status": "CASE WHEN src.kind = 'item' THEN (ARRAY['pending','claimed','registered'])[1 + (g.i %% 3)::int] "
                 "ELSE 'waiting' END",
                 "decided_at": "NULL",
                 "decided_by_id": "NULL",
-                "promised_due": "current_date + (g.i %% 15)",
-                "clock_started_on": "current_date - (g.i %% 10)",
+                "promised_due": "current_date + (g.i %% 15)::int",
+                "clock_started_on": "current_date - (g.i %% 10)::int",
             }.get(name, e)
         exprs.append(e)
     cols = ", ".join(f'"{n}"' for n, _ in _columns(url, table))
@@ -262,9 +262,12 @@ def make_working_set(url: str, *, open_cases: int, queue: int, wang_cases: int) 
         "pool": 1,
         "per_day": 1,
     }
-    for table in HISTORY_TABLES[:-1]:  # live cases have no conclusion yet
-        psql(url, _clone_sql(url, table, working=True), params)
-    set_state(url, "working", b - a + 1)
+    import psycopg
+
+    with psycopg.connect(url) as conn, conn.cursor() as cur:  # one transaction
+        for table in HISTORY_TABLES[:-1]:  # live cases have no conclusion yet
+            cur.execute(_clone_sql(url, table, working=True), params)  # type: ignore[arg-type]
+        cur.execute("INSERT INTO growth_state VALUES ('working', %(v)s)", {"v": b - a + 1})
 
 
 def grow(url: str, n: int, *, per_day: int, batch: int) -> list[tuple[int, float]]:
@@ -456,6 +459,44 @@ def dashboard(root: Path, sizes: list[int], *, repeat: int) -> None:
         server.stop()
 
 
+def report(path: Path) -> None:
+    """The README's tables from the `--json` lines: time per page and size per case, side by side."""
+    runs = sorted(
+        (json.loads(line) for line in path.read_text().splitlines() if line.strip()), key=lambda r: r["n"]
+    )
+    names = list(runs[0]["pages"])
+    head = " | ".join(f"{r['n']:,} ms (stmts, slowest SQL ms)" for r in runs)
+    print(f"| page | {head} | ratio {runs[-1]['n']:,} / {runs[0]['n']:,} |")
+    print("|---" * (len(runs) + 2) + "|")
+    for name in names:
+        cells = " | ".join(
+            f"{r['pages'][name]['median_ms']:.1f} ({r['pages'][name]['statements']}, "
+            f"{r['pages'][name]['slowest_sql_ms']:.1f})"
+            for r in runs
+        )
+        ratio = runs[-1]["pages"][name]["median_ms"] / runs[0]["pages"][name]["median_ms"]
+        print(f"| {name} | {cells} | {ratio:.2f}× |")
+    print()
+    print("| cases in cases_case | case tables with indexes | bytes/case with indexes | bytes/case heap |")
+    print("|---|---|---|---|")
+    for r in runs:
+        z = r["sizes"]
+        print(
+            f"| {z['cases']:,} | {z['total_bytes'] / 2**20:,.0f} MiB | {z['bytes_per_case']:,.0f} | "
+            f"{z['heap_bytes_per_case']:,.0f} |"
+        )
+    last = runs[-1]["sizes"]
+    print()
+    print("| table | rows | total MiB | heap MiB | bytes per case |")
+    print("|---|---|---|---|---|")
+    for table, t in last["tables"].items():
+        if t["total"] > 2**20:
+            print(
+                f"| {table} | {t['rows']:,} | {t['total'] / 2**20:,.1f} | {t['heap'] / 2**20:,.1f} | "
+                f"{t['total'] / last['cases']:,.0f} |"
+            )
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/onego-growth"))
@@ -475,7 +516,11 @@ def main(argv: list[str]) -> None:
         default=None,
         help="instead: bench.insight_scale at these sizes on a cluster of its own (issue 17, deliver 6)",
     )
+    parser.add_argument("--report", type=Path, default=None, help="instead: print tables from a --json file")
     args = parser.parse_args(argv)
+    if args.report:
+        report(args.report)
+        return
     if args.dashboard:
         dashboard(args.data_dir / "dash", args.dashboard, repeat=args.repeat)
         return
