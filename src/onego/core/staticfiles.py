@@ -31,7 +31,7 @@ def compressed_is_current(full_path: str) -> bool:
     return False
 
 
-class IncrementalCompressedManifestStaticFilesStorage(CompressedManifestStaticFilesStorage):
+class IncrementalCompressedManifestStaticFilesStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]
     """whitenoise's storage, compressing only files without a current compressed copy."""
 
     def compress_files(self, paths: Iterable[str]) -> Iterator[tuple[str, str]]:
