@@ -289,7 +289,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "onego.core.staticfiles.IncrementalCompressedManifestStaticFilesStorage"
     },
 }
 

@@ -141,6 +141,11 @@ class Case(BaseModel):
             models.Index(fields=["status", "region"]),
             # What changed since the dashboard's last refresh (onego.insight.refresh; ADR 0014).
             models.Index(fields=["updated_at"], name="case_updated_at"),
+            # The lead officer's "recently concluded" list, newest first, without sorting the whole history
+            # (bench/README.md, Growth).
+            models.Index(fields=["status", "-concluded_at"], name="case_status_concluded_idx"),
+            # The lead officer's running cases: only the lead's departments' rows in those statuses.
+            models.Index(fields=["lead_department", "status"], name="case_lead_dept_status_idx"),
         ]
         verbose_name = verbose_name_plural = "办件 Case"
 

@@ -214,7 +214,9 @@ def _title(packages: Sequence[str], items: Sequence[str]) -> str:
         parts.append("套餐 " + "、".join(packages))
     if items:
         parts.append("事项 " + "、".join(items))
-    return "；".join(parts) or "目录数据"
+    title = "；".join(parts) or "目录数据"
+    # CatalogChange.title is 300 characters: the whole starter catalog in one import lists far more.
+    return title if len(title) <= 300 else title[:299] + "…"
 
 
 # --- propose --------------------------------------------------------------------------------------------
