@@ -31,7 +31,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from onego.catalog.rules.expressions import QuestionSpec
+from onego.catalog.rules.expressions import ExpressionError, QuestionSpec, compile_condition, evaluate
 from onego.catalog.rules.package import CompileError, contradiction
 from onego.core.validators import CHECKS, check_licence_identifier
 
@@ -54,6 +54,9 @@ class FieldRule:
     # The scenario question this field answers and the answer the case was compiled for (None: none).
     question: QuestionSpec | None = None
     answer: Any = None
+    # Asked only while this condition over the form's values and the delivery method holds (the compiled
+    # field's `shown_when`); a field a choice made irrelevant is neither demanded nor checked.
+    shown_when: str = ""
 
 
 def bound_problem(rule: FieldRule, value: Any) -> Problem | None:
@@ -146,6 +149,7 @@ def rules_from_snapshot(snapshot: Mapping[str, Any]) -> tuple[list[FieldRule], l
             post_choices=tuple(f.get("post_choices") or ()),
             question=questions.get(f["element"]),
             answer=answers.get(questions[f["element"]].ident) if f["element"] in questions else None,
+            shown_when=f.get("shown_when") or "",
         )
         for group in snapshot.get("form", [])
         for f in group["fields"]
@@ -212,6 +216,25 @@ def check_value(rule: FieldRule, value: Any) -> str | None:
     return None
 
 
+# The name a form condition (`shown_when`) gives the case's delivery method (cases.models.DeliveryMethod).
+DELIVERY_NAME = "case.delivery"
+
+
+def condition_holds(source: str, values: Mapping[str, Any], delivery_method: str | None) -> bool:
+    """Whether a field's form condition (`shown_when`, docs/package-format.md) holds for these values.
+
+    The compiler already put the scenario answers into it, so only form values and the delivery method
+    are left. An unparsable condition (an old snapshot) shows the field: nothing is hidden by mistake.
+    One rule for pre-review, the merged form of every channel and the submission."""
+    if not source:
+        return True
+    try:
+        expr = compile_condition(source)
+    except ExpressionError:
+        return True
+    return evaluate(expr, {**values, DELIVERY_NAME: delivery_method})
+
+
 def pre_review(
     fields: Sequence[FieldRule],
     materials: Sequence[MaterialRule],
@@ -226,6 +249,8 @@ def pre_review(
     problems: list[Problem] = []
     posting = delivery_method is None or by_post(delivery_method, form_data, fields)
     for rule in fields:
+        if not condition_holds(rule.shown_when, form_data, delivery_method):
+            continue  # a choice made it irrelevant: hidden, not required, its value not kept
         value = form_data.get(rule.element)
         if _empty(value):
             postal = rule.element.startswith(POSTAL_PREFIX)
