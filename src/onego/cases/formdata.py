@@ -75,7 +75,11 @@ def not_asked(
         return "answer"  # the question's answer is this datum: asked once, in the question
     if field["element"] in CONTACT_ELEMENTS:
         return "contact"
-    if field["element"].startswith(POSTAL_PREFIX) and not posting_possible(snapshot, delivery_method):
+    if (
+        field["element"].startswith(POSTAL_PREFIX)
+        and not field.get("shown_when")  # its own condition says when it is needed
+        and not posting_possible(snapshot, delivery_method)
+    ):
         return "not_posted"
     return ""
 

@@ -253,7 +253,8 @@ def pre_review(
             continue  # a choice made it irrelevant: hidden, not required, its value not kept
         value = form_data.get(rule.element)
         if _empty(value):
-            postal = rule.element.startswith(POSTAL_PREFIX)
+            # A mailing field with its own condition (which held) is needed; others only when posting.
+            postal = rule.element.startswith(POSTAL_PREFIX) and not rule.shown_when
             if rule.required and not rule.produced_by and (posting or not postal):
                 hint = f"（可授权从{rule.prefill_source}获取）" if rule.prefill_source else ""
                 if postal and delivery_method is not None:

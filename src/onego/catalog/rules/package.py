@@ -525,6 +525,14 @@ def with_answers(condition: str, answers: Mapping[str, Any]) -> str:
     return render(_put_answers(compile_condition(condition), answers))
 
 
+def _any_of(conditions: set[str]) -> str:
+    if "" in conditions:
+        return ""
+    if len(conditions) == 1:
+        return next(iter(conditions))
+    return " or ".join(f"({c})" for c in sorted(conditions))
+
+
 def _holds(condition: str, answers: Mapping[str, Any]) -> bool:
     return not condition or evaluate(compile_condition(condition), answers)
 
@@ -844,8 +852,8 @@ def _merge_form(
                 answers_question=answering.get(code, ""),
                 # Conditional only when every use of it is conditional on the same thing.
                 when=next(iter(entry["when"])) if len(entry["when"]) == 1 else "",
-                # Hidden on a choice only when every use of it is hidden on the same choice.
-                shown_when=next(iter(entry["shown"])) if len(entry["shown"]) == 1 else "",
+                # Shown when any use needs it: unconditional if one use is, else either use's condition.
+                shown_when=_any_of(entry["shown"]),
                 subject=el.subject,
             )
         )
