@@ -577,7 +577,7 @@ def _references(draft: ApplicationDraft) -> list[MaterialIn]:
 
 
 def draft_problems(draft: ApplicationDraft) -> list[prereview.Problem]:
-    """Everything still missing or wrong, as pre-review will see it, plus materials we ask for anyway."""
+    """Everything still missing or wrong, exactly as pre-review will see it at submission."""
     if draft.case is None or not draft.consent_choice:
         return [prereview.Problem("consent", "missing_consent", "请先选择是否授权共享数据")]
     fields, materials = prereview.rules_from_snapshot(draft.case.snapshot)
@@ -600,13 +600,8 @@ def draft_problems(draft: ApplicationDraft) -> list[prereview.Problem]:
         delivery_method=draft.delivery_method,
         verified=verified_material_codes(draft.case),
     )
-    have = {p.code for p in provided}
-    for line in materials_view(draft):
-        # Exempt because a registry could verify it — but it was not verified: we ask for the file.
-        if line.state == "upload" and line.required and line.material not in have:
-            target = f"material:{line.material}"
-            if not any(p.field == target for p in problems):
-                problems.append(prereview.Problem(target, "missing_material", f"请上传“{line.name}”"))
+    # An exempt material the exchange did not verify for this case is asked for by pre-review itself
+    # (the shared rule, cases/prereview.py): no loop of our own here.
     return problems
 
 
