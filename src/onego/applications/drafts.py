@@ -41,7 +41,13 @@ from onego.applications.form import Delivered, FieldView, GroupView, merged_form
 from onego.applications.materials import attachable_references
 from onego.applications.values import field_error, typed_value
 from onego.cases import prereview
-from onego.cases.formdata import asked_groups, drop_hidden, fill_from_path, form_fields
+from onego.cases.formdata import (
+    applicant_id_number,
+    asked_groups,
+    drop_hidden,
+    fill_from_path,
+    form_fields,
+)
 from onego.cases.models import Case, DeliveryMethod
 from onego.cases.provenance import verified_material_codes
 from onego.cases.services.submission import (
@@ -599,6 +605,7 @@ def draft_problems(draft: ApplicationDraft) -> list[prereview.Problem]:
         provided,
         delivery_method=draft.delivery_method,
         verified=verified_material_codes(draft.case),
+        applicant_identifier=applicant_id_number(draft.case),
     )
     # An exempt material the exchange did not verify for this case is asked for by pre-review itself
     # (the shared rule, cases/prereview.py): no loop of our own here.

@@ -131,6 +131,15 @@ def fill_from_path(
     return out
 
 
+def applicant_id_number(case: Case) -> str:
+    """The applicant's own ID number (a person applicant; "" for an enterprise), for pre-review's check
+    that a child's number typed in the form is not the applicant's own."""
+    if case.applicant_kind != "person" or not case.applicant_sealed:
+        return ""
+    identity = unseal(case.applicant_sealed)
+    return str(identity.get("identifier", "")) if isinstance(identity, dict) else ""
+
+
 def sensitive_elements(snapshot: Mapping[str, Any]) -> set[str]:
     return {code for code, f in form_fields(snapshot).items() if f.get("sensitive")}
 

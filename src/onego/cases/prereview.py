@@ -57,6 +57,11 @@ class FieldRule:
     # Asked only while this condition over the form's values and the delivery method holds (the compiled
     # field's `shown_when`); a field a choice made irrelevant is neither demanded nor checked.
     shown_when: str = ""
+    # Whose datum (catalog `subjects`; "applicant" for the applicant's own), that subject's name and how
+    # its data is consented to (`guardian`: a child the applicant acts for, never the applicant).
+    subject: str = "applicant"
+    subject_name: str = ""
+    subject_consent: str = ""
 
 
 def bound_problem(rule: FieldRule, value: Any) -> Problem | None:
@@ -137,6 +142,7 @@ def _questions(snapshot: Mapping[str, Any]) -> dict[str, QuestionSpec]:
 def rules_from_snapshot(snapshot: Mapping[str, Any]) -> tuple[list[FieldRule], list[MaterialRule]]:
     questions = _questions(snapshot)
     answers = snapshot.get("answers") or {}
+    subjects = {sub["code"]: sub for sub in snapshot.get("subjects") or []}
     fields = [
         FieldRule(
             element=f["element"],
@@ -150,6 +156,9 @@ def rules_from_snapshot(snapshot: Mapping[str, Any]) -> tuple[list[FieldRule], l
             question=questions.get(f["element"]),
             answer=answers.get(questions[f["element"]].ident) if f["element"] in questions else None,
             shown_when=f.get("shown_when") or "",
+            subject=f.get("subject") or APPLICANT,
+            subject_name=subjects.get(f.get("subject") or "", {}).get("name", ""),
+            subject_consent=subjects.get(f.get("subject") or "", {}).get("consent", ""),
         )
         for group in snapshot.get("form", [])
         for f in group["fields"]
@@ -235,6 +244,75 @@ def condition_holds(source: str, values: Mapping[str, Any], delivery_method: str
     return evaluate(expr, {**values, DELIVERY_NAME: delivery_method})
 
 
+APPLICANT = "applicant"  # catalog.rules.package.APPLICANT
+GUARDIAN = "guardian"  # a subject the applicant acts for as guardian (a child): never the applicant
+
+
+def identity_problems(
+    fields: Sequence[FieldRule], form_data: Mapping[str, Any], *, applicant_identifier: str = ""
+) -> list[Problem]:
+    """ID numbers typed for people other than the applicant, checked against the rest of the application
+    (a number typed for someone else after consent was declined is not verified by any registry):
+
+    - one person's number given in two fields must be the same number (`inconsistent_id_number`);
+    - two different people (two subjects other than the applicant) cannot have the same number
+      (`same_id_number`): the mother's and the father's, the seller's and the buyer's;
+    - a child the applicant acts for as guardian cannot have the applicant's own number
+      (`applicants_id_number`): the applicant's identity, or the applicant's number in this form.
+
+    Numbers that are not valid ID numbers (check digit) are named by `check_value`; these checks look
+    only at valid ones. Each problem names the later field, in form order."""
+    ids = [
+        (rule, str(form_data[rule.element]).strip().upper())
+        for rule in fields
+        if rule.type == "id_number"
+        and isinstance(form_data.get(rule.element), str)
+        and form_data[rule.element].strip()
+        and CHECKS["id_number"](form_data[rule.element].strip().upper()) is None
+    ]
+    own = {applicant_identifier.strip().upper()} - {""}
+    own |= {number for rule, number in ids if rule.subject == APPLICANT}
+    problems: list[Problem] = []
+    first_of_subject: dict[str, tuple[FieldRule, str]] = {}
+    first_of_number: dict[str, FieldRule] = {}
+    for rule, number in ids:
+        whose = rule.subject_name or "该人员"
+        earlier = first_of_subject.get(rule.subject)
+        if earlier is not None and earlier[1] != number:
+            problems.append(
+                Problem(
+                    rule.element,
+                    "inconsistent_id_number",
+                    f"“{rule.name}”与“{earlier[0].name}”是{whose}同一人的证件号码，两处填写不一致，请核对",
+                )
+            )
+            continue
+        first_of_subject.setdefault(rule.subject, (rule, number))
+        if rule.subject == APPLICANT:
+            continue
+        if rule.subject_consent == GUARDIAN and number in own:
+            problems.append(
+                Problem(
+                    rule.element,
+                    "applicants_id_number",
+                    f"“{rule.name}”填写的是申请人本人的公民身份号码，请填写{whose}本人的号码",
+                )
+            )
+            continue
+        other = first_of_number.get(number)
+        if other is not None and other.subject != rule.subject:
+            problems.append(
+                Problem(
+                    rule.element,
+                    "same_id_number",
+                    f"“{rule.name}”与“{other.name}”是两个不同的人，不能是同一个公民身份号码，请核对",
+                )
+            )
+            continue
+        first_of_number.setdefault(number, rule)
+    return problems
+
+
 def pre_review(
     fields: Sequence[FieldRule],
     materials: Sequence[MaterialRule],
@@ -243,9 +321,11 @@ def pre_review(
     *,
     delivery_method: str | None = None,
     verified: Collection[str] = (),
+    applicant_identifier: str = "",
 ) -> list[Problem]:
     """Everything missing or wrong, in form order then material order. `verified`: the materials the
-    exchange verified for this case (server provenance) — the only way an exempt material needs nothing."""
+    exchange verified for this case (server provenance) — the only way an exempt material needs nothing.
+    `applicant_identifier`: the applicant's own ID number (a person), which a child's may not be."""
     problems: list[Problem] = []
     posting = delivery_method is None or by_post(delivery_method, form_data, fields)
     for rule in fields:
@@ -262,9 +342,13 @@ def pre_review(
                 problems.append(Problem(rule.element, "missing_field", f"请填写“{rule.name}”{hint}"))
             continue
         if msg := check_value(rule, value):
+            if rule.type in CHECKS:  # the validators' words do not name the field
+                msg = f"“{rule.name}”：{msg}"
             problems.append(Problem(rule.element, "invalid_field", msg))
         elif bound := bound_problem(rule, value):
             problems.append(bound)
+    shown = [r for r in fields if condition_holds(r.shown_when, form_data, delivery_method)]
+    problems += identity_problems(shown, form_data, applicant_identifier=applicant_identifier)
 
     given = {p.code: p for p in provided}
     for mat in materials:

@@ -28,6 +28,7 @@ from onego.accounts.selectors import staff_of
 from onego.cases import bindings, prereview
 from onego.cases.access import access_case_by_id, ensure_applicant_or_clerk, region_contains
 from onego.cases.formdata import (
+    applicant_id_number,
     drop_hidden,
     fill_from_path,
     form_fields,
@@ -435,6 +436,7 @@ def _pre_review(case: Case, *, materials: Sequence[Material] | None = None) -> l
         provided_materials(case, materials),
         delivery_method=case.delivery_method,
         verified=verified_material_codes(case),
+        applicant_identifier=applicant_id_number(case),
     )
     if not problems:
         change_status(
