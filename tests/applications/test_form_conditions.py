@@ -11,13 +11,13 @@ from django.contrib.auth import get_user_model
 
 from onego.applications.drafts import _seal_values, _typed_values, draft_problems, form_errors, form_view
 from onego.applications.form import Delivered, merged_form
+from onego.applications.models import ApplicationDraft, ConsentChoice
 from onego.cases import prereview
 from onego.cases.formdata import drop_hidden, form_fields, form_values
 from onego.cases.models import DeliveryMethod
 from onego.cases.services.submission import case_submit_draft
 from onego.catalog.rules.package import with_answers
 from onego.catalog.services import CatalogImportFailed, catalog_import
-from onego.signin.models import ApplicationDraft, ConsentChoice
 from onego.workbench.selectors import PrefillState, counter_form
 from tests.builders import write_folder
 from tests.cases.factories import cases_catalog, cases_package, full_form, submit

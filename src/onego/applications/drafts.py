@@ -39,6 +39,7 @@ from django.db.models import QuerySet
 from onego.applications.consent import application_consent, application_prefill
 from onego.applications.form import Delivered, FieldView, GroupView, merged_form
 from onego.applications.materials import attachable_references
+from onego.applications.models import ApplicationDraft, ConsentChoice, DraftStatus, DraftStep, DraftUpload
 from onego.applications.values import field_error, typed_value
 from onego.cases import prereview
 from onego.cases.formdata import (
@@ -67,7 +68,6 @@ from onego.core.uploads import MAX_UPLOAD_BYTES, allowed_types, check_upload
 from onego.core.validators import check_phone
 from onego.exchange.preview import ConsentPreview
 from onego.exchange.services import applicant_actor, consent_preview
-from onego.signin.models import ApplicationDraft, ConsentChoice, DraftStatus, DraftStep, DraftUpload
 from onego.signin.session import SignedIn
 
 DECLINED_REASON = "您选择了不授权共享，请自行填写"

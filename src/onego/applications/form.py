@@ -103,9 +103,9 @@ def merged_form(
     problems = problems or {}
     help_texts = help_texts or {}
     current = dict(values)
-    for code, got in delivered.items():
+    for code, given in delivered.items():
         if _blank(current.get(code)):
-            current[code] = got.value
+            current[code] = given.value
     if typed:  # shown back exactly as typed, even blank
         current.update({k: v for k, v in typed.items() if not (lock_delivered and k in delivered)})
     groups = []

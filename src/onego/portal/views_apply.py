@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from onego.applications import drafts
+from onego.applications.models import ApplicationDraft, ConsentChoice, DraftStep
 from onego.cases.applications import open_applications
 from onego.catalog import models as cm
 from onego.catalog.selectors import is_offered, package_by_code, region_by_code
 from onego.core.errors import NotFound, OneGoError
 from onego.portal.applicant import applicant_required
 from onego.portal.presenters import form_notes
-from onego.signin.models import ApplicationDraft, ConsentChoice, DraftStep
 from onego.signin.session import SignedIn
 
 STEPS = [
