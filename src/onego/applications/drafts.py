@@ -1,8 +1,7 @@
 """The application draft: the guided path online (一件事 网上申请), saved at every step and resumable.
 
 Moved here from `onego.signin.drafts` (issue 12): the draft is the application service's, not the
-sign-in's. Its models (`ApplicationDraft`, `DraftUpload`) stay in `onego.signin.models` for now — moving
-them would be a cross-app model move (tables, migrations of two apps) for no behaviour; see ADR 0004.
+sign-in's, and so are its models (`onego.applications.models`, tables kept; see ADR 0004).
 
     questions (one at a time) → contact and delivery → consent preview: agree (→ one-click prefill) or
     decline → the one merged form → upload each remaining material once → review → submit
