@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "onego.exchange",
     "onego.cases",
     "onego.signin",
+    "onego.applications",  # issue 12: the application drafts (moved from signin, tables kept)
     "onego.feedback",
     "onego.insight",
     "onego.outreach",

@@ -10,9 +10,9 @@ from django.contrib.auth import get_user_model
 
 from onego.applications import corrections
 from onego.applications.drafts import _seal_values, draft_problems
+from onego.applications.models import ApplicationDraft, ConsentChoice
 from onego.cases.models import Case, DeliveryMethod
 from onego.catalog.services import catalog_import
-from onego.signin.models import ApplicationDraft, ConsentChoice
 from tests.builders import write_folder
 from tests.cases.factories import cases_catalog, cases_package, full_form, submit
 

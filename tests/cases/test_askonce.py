@@ -112,3 +112,22 @@ def test_the_starter_catalog_passes(db: None) -> None:
     lines = out.getvalue().splitlines()
     assert len(lines) == 15
     assert all(line.endswith("：通过") for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("when", "asked"),
+    [
+        ("case.delivery == 'post'", False),  # shown only when posted: not asked of electronic delivery
+        ("case.delivery != 'post'", True),  # a condition that holds anyway: the address is asked
+    ],
+)
+def test_a_mailing_field_with_its_own_condition_is_judged_by_it(
+    db: None, tmp_path: Path, when: str, asked: bool
+) -> None:
+    doc = catalog()
+    doc["data_elements"].append({"code": "address.detail", "name": "邮寄详细地址"})
+    permit = next(i for i in doc["items"] if i["code"] == "food_business_permit")
+    permit["fields"] = [*permit["fields"], {"element": "address.detail", "when": when}]
+    catalog_import(path=write_folder(tmp_path / "cond", doc, [restaurant_package()]))
+    found = check_package(package_code="open-restaurant")
+    assert any(f.kind == ASKED_TWICE and f.datum == "address.detail" for f in found) is asked

@@ -63,7 +63,7 @@ def test_every_problem_is_listed_once_in_form_then_material_order() -> None:
     ]
     messages = [p.message for p in problems]
     assert messages[0] == "请填写“姓名”（可授权从人口库获取）"
-    assert messages[1] == "居民身份证号码校验位不正确，请核对号码"
+    assert messages[1] == "“公民身份号码”：居民身份证号码校验位不正确，请核对号码"  # names the field
     assert messages[7] == "“经营场所平面图”只接受 pdf、jpg 格式的文件，收到的是 docx"
     assert messages[8] == "缺少材料“食品安全管理制度”"
 

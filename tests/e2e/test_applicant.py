@@ -26,6 +26,7 @@ from onego.catalog.services import catalog_import
 from onego.exchange.services import contracts_import
 from onego.registries.demo_identities import demo_identity, seed_demo
 from tests.cases.factories import run_tasks
+from tests.e2e.asked_once import AskedOnce
 from tests.e2e.conftest import CHROMIUM, screenshot
 from tests.portal.applicants import last_code
 
@@ -134,15 +135,18 @@ def test_a_mother_applies_for_her_newborn_from_search_to_the_conclusion(
     page.get_by_role("button", name="开始办理").click()
 
     # The questions, one at a time (the keyboard works: a radio is chosen with Space).
+    asked = AskedOnce()  # no datum asked twice, over every visible input of every step
     answers = ["是", "是", "随母", "否", "否", "否"]
     for n, answer in enumerate(answers, 1):
         expect(page.locator("#q-count")).to_have_text(f"问题 {n} / {len(answers)}")
+        asked.record(page, "questions")
         page.get_by_label(answer, exact=True).check()
         if n == 1:
             screenshot(page, "apply-newborn-question", full_page=False)
         page.get_by_role("button", name="下一步").click()
 
     expect(page.locator("#phone")).to_have_value(WANG_FANG.phone)
+    asked.record(page, "contact")
     page.get_by_role("button", name="下一步").click()
 
     # Consent: what will be read, from where, under which contract.
@@ -154,6 +158,7 @@ def test_a_mother_applies_for_her_newborn_from_search_to_the_conclusion(
     screenshot(page, "apply-newborn-consent-360", full_page=False)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH["width"]
     page.set_viewport_size({"width": 1280, "height": 900})
+    asked.record(page, "consent")
     page.get_by_role("button", name="同意并一键填表").click()
 
     # The merged form, prefilled with sources; she types only what no registry holds.
@@ -174,6 +179,8 @@ def test_a_mother_applies_for_her_newborn_from_search_to_the_conclusion(
             page.fill(field, value)
     page.locator("#f-person__residence_address").press("Tab")
     expect(page.locator("#status-person__residence_address")).to_contain_text("已保存")  # htmx saved it
+    form_inputs = asked.record(page, "merged form")
+    assert any(name == "newborn.ethnicity" for name, _ in form_inputs)  # the walk saw the form
     screenshot(page, "apply-newborn-form")
     page.set_viewport_size(PHONE_WIDTH)
     screenshot(page, "apply-newborn-form-360", full_page=False)
@@ -188,10 +195,13 @@ def test_a_mother_applies_for_her_newborn_from_search_to_the_conclusion(
     page.set_input_files("#file-birth_certificate_application", str(pdf))
     page.locator("#m-birth_certificate_application").get_by_role("button", name="上传").click()
     expect(page.locator("#m-birth_certificate_application")).to_contain_text("birth-application.pdf")
+    asked.record(page, "materials")
     page.get_by_role("link", name="下一步：核对提交").click()
 
     expect(page.locator("h2", has_text="核对申请内容")).to_be_visible()
     expect(page.locator(".error-summary")).to_have_count(0)
+    asked.record(page, "review")
+    assert asked.steps == ["questions", "contact", "consent", "merged form", "materials", "review"]
     screenshot(page, "apply-newborn-review")
     page.get_by_role("button", name="确认提交").click()
 

@@ -22,6 +22,7 @@ from onego.demo.accounts import STAFF_PASSWORD, ensure_demo_logins
 from onego.exchange.services import contracts_import
 from onego.registries.demo_identities import seed_demo
 from tests.cases.factories import run_tasks
+from tests.e2e.asked_once import AskedOnce
 from tests.e2e.conftest import screenshot
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "onego"
@@ -81,7 +82,7 @@ def upload(pg: Any, material: str, name: str) -> None:
     )
 
 
-def clerk_starts_the_restaurant(browser: Any, live_server: Any) -> Any:
+def clerk_starts_the_restaurant(browser: Any, live_server: Any, asked: AskedOnce | None = None) -> Any:
     pg = sign_in(browser, live_server, "clerk")
     pg.get_by_role("link", name="开始接待申请人").click()
     pg.get_by_label("法人（统一社会信用代码）").check()
@@ -99,6 +100,8 @@ def clerk_starts_the_restaurant(browser: Any, live_server: Any) -> Any:
     pg.locator('input[name="q_outdoor_sign"][value="true"]').check()
     pg.fill("#q-contact\\.phone", "13908510003")
     pg.get_by_label("窗口领取").check()
+    if asked is not None:
+        asked.record(pg, "questions and contact")
     pg.get_by_role("button", name="建立办件").click()
     # The applicant agrees at the counter; one click fills what the registers hold.
     pg.get_by_label("申请人已阅读以上授权范围，当面同意（由受理员代为确认）").check()
@@ -183,8 +186,12 @@ def approve(pg: Any, opinion: str) -> None:
 def test_a_walk_in_restaurant_is_accepted_decided_in_parallel_and_concluded(
     browser: Any, live_server: Any, world: time_machine.Coordinates
 ) -> None:
-    clerk = clerk_starts_the_restaurant(browser, live_server)
+    asked = AskedOnce()
+    clerk = clerk_starts_the_restaurant(browser, live_server, asked)
     fill_the_form(clerk, with_sign=False)
+    # No datum asked twice: every visible input of the case page against the questions and contact step.
+    inputs = asked.record(clerk, "merged form")
+    assert any(name == "f:premises.address" for name, _ in inputs)  # the walk saw the form
     screenshot(clerk, "workbench-counter-form")
     clerk.get_by_role("button", name="保存并预审").click()
     # Everything missing or wrong, at once, each beside its field, and a printable notice.

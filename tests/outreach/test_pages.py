@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from onego.applications.models import ApplicationDraft
 from onego.core import clock
 from onego.core.pii import blind_index
 from onego.outreach.models import Offer, OfferStatus, OptOutChoice, Pin
 from onego.outreach.services import match_events, pull_events
 from onego.registries.demo_identities import demo_identity, seed_demo
 from onego.registries.events import register_birth
-from onego.signin.models import ApplicationDraft
 from tests.portal.applicants import sign_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("starter", "data_dir")]

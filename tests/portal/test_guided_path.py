@@ -12,11 +12,11 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from onego.applications.models import ApplicationDraft, DraftUpload
 from onego.cases.models import Case, Material
 from onego.cases.workflow import CaseStatus
 from onego.core import clock
 from onego.exchange.models import Consent, PrefillRun
-from onego.signin.models import ApplicationDraft, DraftUpload
 from tests.cases.factories import import_cases_catalog
 from tests.exchange.factories import restaurant_contract
 from tests.portal.applicants import (

@@ -34,4 +34,4 @@ def test_a_field_an_earlier_item_produces_is_not_shown_to_the_clerk() -> None:
     )
     groups = counter_form(case, PrefillState(None, {}, {}, {}))
     assert [g.title for g in groups] == ["企业"]  # a group left with nothing to type is dropped
-    assert [r.element for r in groups[0].rows] == ["enterprise.name"]
+    assert [r.element for r in groups[0].fields] == ["enterprise.name"]

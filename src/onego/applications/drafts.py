@@ -1,8 +1,7 @@
 """The application draft: the guided path online (一件事 网上申请), saved at every step and resumable.
 
 Moved here from `onego.signin.drafts` (issue 12): the draft is the application service's, not the
-sign-in's. Its models (`ApplicationDraft`, `DraftUpload`) stay in `onego.signin.models` for now — moving
-them would be a cross-app model move (tables, migrations of two apps) for no behaviour; see ADR 0004.
+sign-in's, and so are its models (`onego.applications.models`, tables kept; see ADR 0004).
 
     questions (one at a time) → contact and delivery → consent preview: agree (→ one-click prefill) or
     decline → the one merged form → upload each remaining material once → review → submit
@@ -37,10 +36,18 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from onego.applications.consent import application_consent, application_prefill
+from onego.applications.form import Delivered, FieldView, GroupView, merged_form
 from onego.applications.materials import attachable_references
+from onego.applications.models import ApplicationDraft, ConsentChoice, DraftStatus, DraftStep, DraftUpload
 from onego.applications.values import field_error, typed_value
 from onego.cases import prereview
-from onego.cases.formdata import asked_groups, fill_from_path, form_fields
+from onego.cases.formdata import (
+    applicant_id_number,
+    asked_groups,
+    drop_hidden,
+    fill_from_path,
+    form_fields,
+)
 from onego.cases.models import Case, DeliveryMethod
 from onego.cases.provenance import verified_material_codes
 from onego.cases.services.submission import (
@@ -60,7 +67,6 @@ from onego.core.uploads import MAX_UPLOAD_BYTES, allowed_types, check_upload
 from onego.core.validators import check_phone
 from onego.exchange.preview import ConsentPreview
 from onego.exchange.services import applicant_actor, consent_preview
-from onego.signin.models import ApplicationDraft, ConsentChoice, DraftStatus, DraftStep, DraftUpload
 from onego.signin.session import SignedIn
 
 DECLINED_REASON = "您选择了不授权共享，请自行填写"
@@ -367,72 +373,31 @@ def draft_consent(*, draft: ApplicationDraft, signed_in: SignedIn, agree: bool) 
 
 
 # --- the merged form ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class FieldView:
-    element: str
-    name: str
-    type: str
-    choices: list[str]
-    required: bool
-    sensitive: bool
-    value: Any
-    locked: bool  # fetched from a registry under consent: shown, not editable
-    source_name: str = ""
-    contract: str = ""
-    manual_reason: str = ""
-    help_text: str = ""
-    used_by: list[str] = field(default_factory=list)
-
-    @property
-    def shown(self) -> str:
-        """A read-only value as shown: sensitive numbers masked (the applicant knows their own)."""
-        if self.value in (None, ""):
-            return ""
-        if self.sensitive and self.type in ("id_number", "uscc", "phone", "email"):
-            return pii.mask_value(self.type, self.value)
-        return str(self.value)
-
-
-@dataclass(frozen=True)
-class GroupView:
-    title: str
-    fields: list[FieldView]
-
-
 def is_locked(draft: ApplicationDraft, element: str) -> bool:
     return draft.consent_choice == ConsentChoice.GRANTED and element in draft.sources
 
 
-def form_view(draft: ApplicationDraft) -> list[GroupView]:
+def form_view(draft: ApplicationDraft, *, typed: Mapping[str, Any] | None = None) -> list[GroupView]:
+    """The merged form online: the one view model (`applications.form`), delivered values locked."""
     if draft.case is None:
         return []
     values = draft_values(draft)
-    helps = dict(cm.DataElement.objects.values_list("code", "help_text"))
-    groups = []
-    for g, asked in asked_groups(draft.case.snapshot, delivery_method=draft.case.delivery_method):
-        fields = []
-        for f in asked:
-            el = f["element"]
-            source = draft.sources.get(el, {})
-            fields.append(
-                FieldView(
-                    element=el,
-                    name=f["name"],
-                    type=f["type"],
-                    choices=list(f.get("choices") or []),
-                    required=bool(f["required"]),
-                    sensitive=bool(f.get("sensitive")),
-                    value=values.get(el, ""),
-                    locked=is_locked(draft, el),
-                    source_name=source.get("source_name", ""),
-                    contract=source.get("contract", ""),
-                    manual_reason=draft.manual.get(el, ""),
-                    help_text=helps.get(el, ""),
-                    used_by=list(f.get("used_by") or []),
-                )
-            )
-        groups.append(GroupView(title=g["title"], fields=fields))
-    return groups
+    granted = draft.consent_choice == ConsentChoice.GRANTED
+    return merged_form(
+        draft.case.snapshot,
+        delivery_method=draft.case.delivery_method,
+        values=values,
+        delivered={
+            el: Delivered(values.get(el, ""), src.get("source_name", ""), src.get("contract", ""))
+            for el, src in draft.sources.items()
+        }
+        if granted
+        else {},
+        lock_delivered=True,
+        reasons=draft.manual,
+        typed=typed,
+        help_texts=dict(cm.DataElement.objects.values_list("code", "help_text")),
+    )
 
 
 def form_errors(draft: ApplicationDraft, only: Sequence[str] | None = None) -> dict[str, str]:
@@ -442,7 +407,11 @@ def form_errors(draft: ApplicationDraft, only: Sequence[str] | None = None) -> d
     values = draft_values(draft)
     errors: dict[str, str] = {}
     snapshot, delivery = draft.case.snapshot, draft.case.delivery_method
-    asked = {f["element"] for _, fs in asked_groups(snapshot, delivery_method=delivery) for f in fs}
+    # A field a choice made irrelevant (`shown_when`) is not asked, so not required either.
+    typed = {el: typed_value(f["type"], values.get(el, "")) for el, f in form_fields(snapshot).items()}
+    asked = {
+        f["element"] for _, fs in asked_groups(snapshot, delivery_method=delivery, values=typed) for f in fs
+    }
     for element, f in form_fields(snapshot).items():
         if (only is not None and element not in only) or element not in asked:  # the path answered it
             continue
@@ -596,11 +565,13 @@ def _typed_values(draft: ApplicationDraft) -> dict[str, Any]:
         return {}
     fields = form_fields(draft.case.snapshot)
     values = draft_values(draft)
-    return {
+    typed = {
         el: typed_value(fields[el]["type"], v)
         for el, v in values.items()
         if el in fields and v not in (None, "")
     }
+    # A value typed before a choice made its field irrelevant is not handed on (cases.formdata).
+    return drop_hidden(draft.case.snapshot, typed, draft.case.delivery_method)
 
 
 def _references(draft: ApplicationDraft) -> list[MaterialIn]:
@@ -611,7 +582,7 @@ def _references(draft: ApplicationDraft) -> list[MaterialIn]:
 
 
 def draft_problems(draft: ApplicationDraft) -> list[prereview.Problem]:
-    """Everything still missing or wrong, as pre-review will see it, plus materials we ask for anyway."""
+    """Everything still missing or wrong, exactly as pre-review will see it at submission."""
     if draft.case is None or not draft.consent_choice:
         return [prereview.Problem("consent", "missing_consent", "请先选择是否授权共享数据")]
     fields, materials = prereview.rules_from_snapshot(draft.case.snapshot)
@@ -633,14 +604,10 @@ def draft_problems(draft: ApplicationDraft) -> list[prereview.Problem]:
         provided,
         delivery_method=draft.delivery_method,
         verified=verified_material_codes(draft.case),
+        applicant_identifier=applicant_id_number(draft.case),
     )
-    have = {p.code for p in provided}
-    for line in materials_view(draft):
-        # Exempt because a registry could verify it — but it was not verified: we ask for the file.
-        if line.state == "upload" and line.required and line.material not in have:
-            target = f"material:{line.material}"
-            if not any(p.field == target for p in problems):
-                problems.append(prereview.Problem(target, "missing_material", f"请上传“{line.name}”"))
+    # An exempt material the exchange did not verify for this case is asked for by pre-review itself
+    # (the shared rule, cases/prereview.py): no loop of our own here.
     return problems
 
 

@@ -1,36 +1,23 @@
-"""Materials of an application: which verified references go with it, the same for every channel."""
+"""Materials of an application: the exchange's verified references attached as materials, the same for
+every channel. Which reference exempts which material is decided in one place, `cases.provenance`
+(`exempting_references`, `verified_material_codes`, which pre-review reads); this adapts it to the
+submission's `MaterialIn`."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from typing import Any
+from collections.abc import Collection
 
 from onego.cases.models import Case
+from onego.cases.provenance import acceptable_reference, exempting_references
 from onego.cases.services.submission import MaterialIn
-from onego.core.validators import check_licence_identifier
-from onego.exchange.provenance import verified_references
-
-
-def acceptable_reference(line: Mapping[str, Any], reference: str) -> bool:
-    """Whether pre-review takes `reference` for the material `line`: a licence-verified line must carry an
-    e-licence identifier; a registry that answered instead (the gateway's fallback, e.g. 户号 from the
-    population register) stays with the exchange's record and the material stays exempt."""
-    verified_by = line.get("verified_by") or ""
-    if not verified_by:
-        return False
-    return not (verified_by.startswith("licence:") and check_licence_identifier(reference))
 
 
 def attachable_references(case: Case, *, skip: Collection[str] = ()) -> list[MaterialIn]:
     """The references the exchange verified for this case and applicant (server provenance), as materials
     to attach — except those in `skip` (already on the case, or uploaded now)."""
-    known = verified_references(case_ref=case.pk, subject_index=case.applicant_index)
     return [
-        MaterialIn(code=line["material"], reference=known[line["material"]])
-        for line in case.snapshot.get("materials", [])
-        if line["material"] in known
-        and line["material"] not in skip
-        and acceptable_reference(line, known[line["material"]])
+        MaterialIn(code=code, reference=reference)
+        for code, reference in exempting_references(case, skip=skip).items()
     ]
 
 

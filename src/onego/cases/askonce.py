@@ -126,7 +126,9 @@ def check_scenario(
 
     delivery = DeliveryMethod.ELECTRONIC
     fields = form_fields(snapshot)
-    typed = [f for _, asked in asked_groups(snapshot, delivery_method=delivery) for f in asked]
+    # Walked as the applicant first sees the form: no choice made yet, so a field shown only on a
+    # choice (`shown_when`, e.g. the mailing address when 邮寄到家 is chosen) is not asked.
+    typed = [f for _, asked in asked_groups(snapshot, delivery_method=delivery, values={}) for f in asked]
     shown = [f for f in fields.values() if not f.get("produced_by")]
     prefilled = [f for f in typed if f.get("prefill_registry")]
 
@@ -139,7 +141,7 @@ def check_scenario(
             add(ASKED_TWICE, f["element"], f"联系方式“{f['name']}”已在联系方式步骤填写，表单又问一次")
         if (
             f["element"].startswith(POSTAL_PREFIX)
-            and not_asked(snapshot, f, None) == ""
+            and not_asked(snapshot, f, delivery, {}) == ""
             and not any(g.get("post_choices") for g in fields.values())
         ):
             add(ASKED_TWICE, f["element"], f"已选电子送达，表单仍要求填写邮寄信息“{f['name']}”")

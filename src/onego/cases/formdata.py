@@ -7,6 +7,7 @@ from typing import Any
 
 from onego.cases.identity import seal, unseal
 from onego.cases.models import Case
+from onego.cases.prereview import condition_holds
 from onego.core import pii
 
 
@@ -34,38 +35,74 @@ def posting_possible(snapshot: Mapping[str, Any], delivery_method: str | None) -
     return any(f.get("post_choices") for f in form_fields(snapshot).values())
 
 
-def not_asked(snapshot: Mapping[str, Any], field: Mapping[str, Any], delivery_method: str | None) -> str:
+def hidden_elements(
+    snapshot: Mapping[str, Any], values: Mapping[str, Any], delivery_method: str | None
+) -> set[str]:
+    """The fields a choice made irrelevant: their form condition does not hold for `values`."""
+    return {
+        code
+        for code, f in form_fields(snapshot).items()
+        if f.get("shown_when") and not condition_holds(f["shown_when"], values, delivery_method)
+    }
+
+
+def drop_hidden(
+    snapshot: Mapping[str, Any], values: Mapping[str, Any], delivery_method: str | None
+) -> dict[str, Any]:
+    """`values` without those of hidden fields: a value typed before the choice changed is not kept."""
+    hidden = hidden_elements(snapshot, {k: unseal(v) for k, v in values.items()}, delivery_method)
+    return {k: v for k, v in values.items() if k not in hidden}
+
+
+def not_asked(
+    snapshot: Mapping[str, Any],
+    field: Mapping[str, Any],
+    delivery_method: str | None,
+    values: Mapping[str, Any] | None = None,
+) -> str:
     """Why the application does not ask this field in its form ("" when it does).
 
     One rule for every channel (the portal wizard, the counter) and for `onego package check`.
+    `values`: the form's values so far, for fields shown only when a choice holds (`shown_when`); None
+    (the package check, which has no values) leaves them shown.
     """
     if field.get("produced_by"):
         return "produced"
+    if values is not None and not condition_holds(field.get("shown_when") or "", values, delivery_method):
+        return "condition"
     question = field.get("answers_question")
     if question and (snapshot.get("answers") or {}).get(question) is not None:
         return "answer"  # the question's answer is this datum: asked once, in the question
     if field["element"] in CONTACT_ELEMENTS:
         return "contact"
-    if field["element"].startswith(POSTAL_PREFIX) and not posting_possible(snapshot, delivery_method):
+    if (
+        field["element"].startswith(POSTAL_PREFIX)
+        and not field.get("shown_when")  # its own condition says when it is needed
+        and not posting_possible(snapshot, delivery_method)
+    ):
         return "not_posted"
     return ""
 
 
 def asked_groups(
-    snapshot: Mapping[str, Any], *, delivery_method: str | None = None, keep: Container[str] = ()
+    snapshot: Mapping[str, Any],
+    *,
+    delivery_method: str | None = None,
+    keep: Container[str] = (),
+    values: Mapping[str, Any] | None = None,
 ) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """The form's groups as someone fills them in: each group with the fields to ask, leaving out
     fields nobody types (an earlier item of the package produces them; the question's answer or the
     contact step gave them; the mailing address when nothing is posted), and groups left empty.
 
     `keep`: elements shown whatever the path gave them (a value pre-review found wrong is corrected
-    where it is shown)."""
+    where it is shown). `values`: the form's values, which decide the fields shown only on a choice."""
     for group in snapshot.get("form", []):
         fields = [
             f
             for f in group["fields"]
             if (f["element"] in keep and not f.get("produced_by"))
-            or not not_asked(snapshot, f, delivery_method)
+            or not not_asked(snapshot, f, delivery_method, values)
         ]
         if fields:
             yield group, fields
@@ -92,6 +129,15 @@ def fill_from_path(
         if out.get(element) in (None, ""):
             out[element] = value
     return out
+
+
+def applicant_id_number(case: Case) -> str:
+    """The applicant's own ID number (a person applicant; "" for an enterprise), for pre-review's check
+    that a child's number typed in the form is not the applicant's own."""
+    if case.applicant_kind != "person" or not case.applicant_sealed:
+        return ""
+    identity = unseal(case.applicant_sealed)
+    return str(identity.get("identifier", "")) if isinstance(identity, dict) else ""
 
 
 def sensitive_elements(snapshot: Mapping[str, Any]) -> set[str]:

@@ -31,7 +31,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from onego.catalog.rules.expressions import QuestionSpec
+from onego.catalog.rules.expressions import ExpressionError, QuestionSpec, compile_condition, evaluate
 from onego.catalog.rules.package import CompileError, contradiction
 from onego.core.validators import CHECKS, check_licence_identifier
 
@@ -54,6 +54,14 @@ class FieldRule:
     # The scenario question this field answers and the answer the case was compiled for (None: none).
     question: QuestionSpec | None = None
     answer: Any = None
+    # Asked only while this condition over the form's values and the delivery method holds (the compiled
+    # field's `shown_when`); a field a choice made irrelevant is neither demanded nor checked.
+    shown_when: str = ""
+    # Whose datum (catalog `subjects`; "applicant" for the applicant's own), that subject's name and how
+    # its data is consented to (`guardian`: a child the applicant acts for, never the applicant).
+    subject: str = "applicant"
+    subject_name: str = ""
+    subject_consent: str = ""
 
 
 def bound_problem(rule: FieldRule, value: Any) -> Problem | None:
@@ -134,6 +142,7 @@ def _questions(snapshot: Mapping[str, Any]) -> dict[str, QuestionSpec]:
 def rules_from_snapshot(snapshot: Mapping[str, Any]) -> tuple[list[FieldRule], list[MaterialRule]]:
     questions = _questions(snapshot)
     answers = snapshot.get("answers") or {}
+    subjects = {sub["code"]: sub for sub in snapshot.get("subjects") or []}
     fields = [
         FieldRule(
             element=f["element"],
@@ -146,6 +155,10 @@ def rules_from_snapshot(snapshot: Mapping[str, Any]) -> tuple[list[FieldRule], l
             post_choices=tuple(f.get("post_choices") or ()),
             question=questions.get(f["element"]),
             answer=answers.get(questions[f["element"]].ident) if f["element"] in questions else None,
+            shown_when=f.get("shown_when") or "",
+            subject=f.get("subject") or APPLICANT,
+            subject_name=subjects.get(f.get("subject") or "", {}).get("name", ""),
+            subject_consent=subjects.get(f.get("subject") or "", {}).get("consent", ""),
         )
         for group in snapshot.get("form", [])
         for f in group["fields"]
@@ -212,6 +225,94 @@ def check_value(rule: FieldRule, value: Any) -> str | None:
     return None
 
 
+# The name a form condition (`shown_when`) gives the case's delivery method (cases.models.DeliveryMethod).
+DELIVERY_NAME = "case.delivery"
+
+
+def condition_holds(source: str, values: Mapping[str, Any], delivery_method: str | None) -> bool:
+    """Whether a field's form condition (`shown_when`, docs/package-format.md) holds for these values.
+
+    The compiler already put the scenario answers into it, so only form values and the delivery method
+    are left. An unparsable condition (an old snapshot) shows the field: nothing is hidden by mistake.
+    One rule for pre-review, the merged form of every channel and the submission."""
+    if not source:
+        return True
+    try:
+        expr = compile_condition(source)
+    except ExpressionError:
+        return True
+    return evaluate(expr, {**values, DELIVERY_NAME: delivery_method})
+
+
+APPLICANT = "applicant"  # catalog.rules.package.APPLICANT
+GUARDIAN = "guardian"  # a subject the applicant acts for as guardian (a child): never the applicant
+
+
+def identity_problems(
+    fields: Sequence[FieldRule], form_data: Mapping[str, Any], *, applicant_identifier: str = ""
+) -> list[Problem]:
+    """ID numbers typed for people other than the applicant, checked against the rest of the application
+    (a number typed for someone else after consent was declined is not verified by any registry):
+
+    - one person's number given in two fields must be the same number (`inconsistent_id_number`);
+    - two different people (two subjects other than the applicant) cannot have the same number
+      (`same_id_number`): the mother's and the father's, the seller's and the buyer's;
+    - a child the applicant acts for as guardian cannot have the applicant's own number
+      (`applicants_id_number`): the applicant's identity, or the applicant's number in this form.
+
+    Numbers that are not valid ID numbers (check digit) are named by `check_value`; these checks look
+    only at valid ones. Each problem names the later field, in form order."""
+    ids = [
+        (rule, str(form_data[rule.element]).strip().upper())
+        for rule in fields
+        if rule.type == "id_number"
+        and isinstance(form_data.get(rule.element), str)
+        and form_data[rule.element].strip()
+        and CHECKS["id_number"](form_data[rule.element].strip().upper()) is None
+    ]
+    own = {applicant_identifier.strip().upper()} - {""}
+    own |= {number for rule, number in ids if rule.subject == APPLICANT}
+    problems: list[Problem] = []
+    first_of_subject: dict[str, tuple[FieldRule, str]] = {}
+    first_of_number: dict[str, FieldRule] = {}
+    for rule, number in ids:
+        whose = rule.subject_name or "该人员"
+        earlier = first_of_subject.get(rule.subject)
+        if earlier is not None and earlier[1] != number:
+            problems.append(
+                Problem(
+                    rule.element,
+                    "inconsistent_id_number",
+                    f"“{rule.name}”与“{earlier[0].name}”是{whose}同一人的证件号码，两处填写不一致，请核对",
+                )
+            )
+            continue
+        first_of_subject.setdefault(rule.subject, (rule, number))
+        if rule.subject == APPLICANT:
+            continue
+        if rule.subject_consent == GUARDIAN and number in own:
+            problems.append(
+                Problem(
+                    rule.element,
+                    "applicants_id_number",
+                    f"“{rule.name}”填写的是申请人本人的公民身份号码，请填写{whose}本人的号码",
+                )
+            )
+            continue
+        other = first_of_number.get(number)
+        if other is not None and other.subject != rule.subject:
+            problems.append(
+                Problem(
+                    rule.element,
+                    "same_id_number",
+                    f"“{rule.name}”与“{other.name}”是两个不同的人，不能是同一个公民身份号码，请核对",
+                )
+            )
+            continue
+        first_of_number.setdefault(number, rule)
+    return problems
+
+
 def pre_review(
     fields: Sequence[FieldRule],
     materials: Sequence[MaterialRule],
@@ -220,15 +321,20 @@ def pre_review(
     *,
     delivery_method: str | None = None,
     verified: Collection[str] = (),
+    applicant_identifier: str = "",
 ) -> list[Problem]:
     """Everything missing or wrong, in form order then material order. `verified`: the materials the
-    exchange verified for this case (server provenance) — the only way an exempt material needs nothing."""
+    exchange verified for this case (server provenance) — the only way an exempt material needs nothing.
+    `applicant_identifier`: the applicant's own ID number (a person), which a child's may not be."""
     problems: list[Problem] = []
     posting = delivery_method is None or by_post(delivery_method, form_data, fields)
     for rule in fields:
+        if not condition_holds(rule.shown_when, form_data, delivery_method):
+            continue  # a choice made it irrelevant: hidden, not required, its value not kept
         value = form_data.get(rule.element)
         if _empty(value):
-            postal = rule.element.startswith(POSTAL_PREFIX)
+            # A mailing field with its own condition (which held) is needed; others only when posting.
+            postal = rule.element.startswith(POSTAL_PREFIX) and not rule.shown_when
             if rule.required and not rule.produced_by and (posting or not postal):
                 hint = f"（可授权从{rule.prefill_source}获取）" if rule.prefill_source else ""
                 if postal and delivery_method is not None:
@@ -236,9 +342,13 @@ def pre_review(
                 problems.append(Problem(rule.element, "missing_field", f"请填写“{rule.name}”{hint}"))
             continue
         if msg := check_value(rule, value):
+            if rule.type in CHECKS:  # the validators' words do not name the field
+                msg = f"“{rule.name}”：{msg}"
             problems.append(Problem(rule.element, "invalid_field", msg))
         elif bound := bound_problem(rule, value):
             problems.append(bound)
+    shown = [r for r in fields if condition_holds(r.shown_when, form_data, delivery_method)]
+    problems += identity_problems(shown, form_data, applicant_identifier=applicant_identifier)
 
     given = {p.code: p for p in provided}
     for mat in materials:

@@ -10,13 +10,38 @@ Instant approval, officers' views and exemptions read only these marks.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from onego.cases.formdata import form_fields
 from onego.cases.models import Case
 from onego.core.errors import ValidationFailed
+from onego.core.validators import check_licence_identifier
 from onego.exchange.provenance import PREFILL_MARK, delivered_values, verified_references
+
+
+# --- exemption: the one place that decides which materials the exchange's verification stands in for ---
+def acceptable_reference(line: Mapping[str, Any], reference: str) -> bool:
+    """Whether pre-review takes `reference` for the material `line`: a licence-verified line must carry an
+    e-licence identifier; a registry that answered instead (the gateway's fallback, e.g. 户号 from the
+    population register) stays with the exchange's record and the material stays exempt."""
+    verified_by = line.get("verified_by") or ""
+    if not verified_by:
+        return False
+    return not (verified_by.startswith("licence:") and check_licence_identifier(reference))
+
+
+def exempting_references(case: Case, *, skip: Collection[str] = ()) -> dict[str, str]:
+    """material → the reference the exchange verified for this case and applicant, for the materials it
+    may be attached to (except those in `skip`: already on the case, or uploaded now)."""
+    known = verified_references(case_ref=case.pk, subject_index=case.applicant_index)
+    return {
+        line["material"]: known[line["material"]]
+        for line in case.snapshot.get("materials", [])
+        if line["material"] in known
+        and line["material"] not in skip
+        and acceptable_reference(line, known[line["material"]])
+    }
 
 
 def verified_material_codes(case: Case) -> frozenset[str]:
@@ -59,4 +84,10 @@ def check_references(case: Case | None, references: Sequence[tuple[str, str]]) -
             )
 
 
-__all__ = ["check_references", "marks_after"]
+__all__ = [
+    "acceptable_reference",
+    "check_references",
+    "exempting_references",
+    "marks_after",
+    "verified_material_codes",
+]

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from onego.applications.drafts import draft_answer, draft_questions, draft_start
+from onego.applications.models import ApplicationDraft
 from onego.cases.channels import Message, channel_for
 from onego.catalog import models as cm
 from onego.catalog.rules.expressions import QuestionSpec
@@ -41,7 +42,6 @@ from onego.outreach.models import (
     SmsStatus,
 )
 from onego.registries.base import RegistryError, Subject
-from onego.signin.models import ApplicationDraft
 from onego.signin.session import SignedIn
 
 logger = logging.getLogger(__name__)

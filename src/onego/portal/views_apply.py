@@ -6,7 +6,6 @@ JavaScript; with htmx, each field of the merged form is saved and checked as soo
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -17,13 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from onego.applications import drafts
+from onego.applications.models import ApplicationDraft, ConsentChoice, DraftStep
 from onego.cases.applications import open_applications
 from onego.catalog import models as cm
 from onego.catalog.selectors import is_offered, package_by_code, region_by_code
 from onego.core.errors import NotFound, OneGoError
 from onego.portal.applicant import applicant_required
 from onego.portal.presenters import form_notes
-from onego.signin.models import ApplicationDraft, ConsentChoice, DraftStep
 from onego.signin.session import SignedIn
 
 STEPS = [
@@ -291,18 +290,7 @@ def apply_consent(request: HttpRequest, signed_in: SignedIn, draft_id: Any) -> H
 def _form_context(
     draft: ApplicationDraft, signed_in: SignedIn, errors: dict[str, str], typed: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    groups = drafts.form_view(draft)
-    if typed:  # what was just posted, shown back exactly as typed
-        groups = [
-            drafts.GroupView(
-                title=g.title,
-                fields=[
-                    f if f.locked or f.element not in typed else replace(f, value=typed[f.element])
-                    for f in g.fields
-                ],
-            )
-            for g in groups
-        ]
+    groups = drafts.form_view(draft, typed=typed)  # what was just posted, shown back exactly as typed
     names = {f.element: f.name for g in groups for f in g.fields}
     fields = [f for g in groups for f in g.fields]
     return _context(

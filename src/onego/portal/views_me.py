@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from onego.applications import corrections
 from onego.applications.drafts import open_drafts
+from onego.applications.models import ApplicationDraft
 from onego.cases.access import access_case_for_applicant
 from onego.cases.models import Case
 from onego.cases.selectors import (
@@ -39,7 +40,6 @@ from onego.exchange.selectors import reads_for_subject
 from onego.outreach.selectors import offers_for
 from onego.portal.applicant import applicant_required
 from onego.portal.timeline import applicant_steps
-from onego.signin.models import ApplicationDraft
 from onego.signin.session import SignedIn
 from onego.standards.proposals import notices_for
 

@@ -22,9 +22,10 @@ from django.db.models import Q, QuerySet
 
 from onego.accounts.models import Role
 from onego.accounts.selectors import Staff
+from onego.applications.form import Delivered, GroupView, merged_form
 from onego.cases import sla
 from onego.cases.access import region_contains, visible_cases
-from onego.cases.formdata import asked_groups, form_fields, form_values
+from onego.cases.formdata import form_fields, form_values
 from onego.cases.identity import blind_index, unseal
 from onego.cases.models import (
     Case,
@@ -43,7 +44,6 @@ from onego.catalog.models import Package, Region
 from onego.catalog.selectors import packages_offered
 from onego.core.workdays import WorkingCalendar
 from onego.exchange.models import Consent, PrefillRun, VerifiedMaterial
-from onego.exchange.provenance import canonical
 from onego.exchange.selectors import (
     consents_for_case,
     masked,
@@ -93,27 +93,6 @@ def counter_cases(user: Any, *, limit: int = 20) -> QuerySet[Case]:
     )
 
 
-@dataclass
-class FormRow:
-    element: str
-    name: str
-    type: str
-    choices: list[str]
-    required: bool
-    sensitive: bool
-    value: Any
-    prefilled_from: str = ""  # the registry's name, when the value shown came from the exchange
-    edited_from: str = ""  # the registry's name, when the value shown replaced the one it delivered
-    prefill_reason: str = ""  # why the exchange left it to the applicant
-    problem: str = ""  # what pre-review found wrong with it
-
-
-@dataclass
-class FormGroupView:
-    title: str
-    rows: list[FormRow]
-
-
 @dataclass(frozen=True)
 class PrefillState:
     run: PrefillRun | None
@@ -150,47 +129,23 @@ def counter_form(
     *,
     typed: dict[str, Any] | None = None,
     problems: dict[str, str] | None = None,
-) -> list[FormGroupView]:
-    """The merged form as the clerk fills it: what was typed wins, then the case, then the exchange."""
-    stored = form_values(case)
-    problems = problems or {}
-    groups = []
-    for group, asked in asked_groups(case.snapshot, delivery_method=case.delivery_method, keep=problems):
-        rows = []
-        for f in asked:
-            code = f["element"]
-            value: Any = stored.get(code)
-            prefilled_from = edited_from = ""
-            if typed is not None and code in typed:
-                value = typed[code]
-            elif value in (None, "") and code in prefill.values:
-                value = prefill.values[code]
-            if code in prefill.values:
-                # Compared as the case's provenance compares (onego.cases.provenance): one canonical text.
-                if canonical(f["type"], value) == canonical(f["type"], prefill.values[code]):
-                    prefilled_from = prefill.sources.get(code, "")
-                elif value not in (None, ""):
-                    edited_from = prefill.sources.get(code, "")
-            rows.append(
-                FormRow(
-                    element=code,
-                    name=f["name"],
-                    type=f["type"],
-                    choices=list(f.get("choices") or []),
-                    required=bool(f["required"]),
-                    sensitive=bool(f.get("sensitive")),
-                    value=value,
-                    prefilled_from=prefilled_from,
-                    edited_from=edited_from,
-                    # "no registry holds it" is true of most fields and says nothing; other reasons do.
-                    prefill_reason=""
-                    if prefill.manual.get(code, "") == REASON_NO_REGISTRY
-                    else prefill.manual.get(code, ""),
-                    problem=problems.get(code, ""),
-                )
-            )
-        groups.append(FormGroupView(title=group["title"], rows=rows))
-    return groups
+) -> list[GroupView]:
+    """The merged form as the clerk fills it (the one view model, `applications.form`): what was typed
+    wins, then the case, then the exchange; a delivered value stays editable and says when it changed."""
+    return merged_form(
+        case.snapshot,
+        delivery_method=case.delivery_method,
+        values={k: v for k, v in form_values(case).items() if v not in (None, "")},
+        delivered={
+            code: Delivered(value, prefill.sources.get(code, "")) for code, value in prefill.values.items()
+        },
+        lock_delivered=False,
+        reasons=prefill.manual,
+        # "no registry holds it" is true of most fields and says nothing; other reasons do.
+        quiet_reasons=(REASON_NO_REGISTRY,),
+        typed=typed,
+        problems=problems,
+    )
 
 
 @dataclass

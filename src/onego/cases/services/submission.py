@@ -27,7 +27,15 @@ from onego.accounts.models import Role
 from onego.accounts.selectors import staff_of
 from onego.cases import bindings, prereview
 from onego.cases.access import access_case_by_id, ensure_applicant_or_clerk, region_contains
-from onego.cases.formdata import fill_from_path, form_fields, form_values, seal_values, sensitive_elements
+from onego.cases.formdata import (
+    applicant_id_number,
+    drop_hidden,
+    fill_from_path,
+    form_fields,
+    form_values,
+    seal_values,
+    sensitive_elements,
+)
 from onego.cases.identity import blind_index, mask_identifier, mask_name, seal
 from onego.cases.models import (
     ApplicantKind,
@@ -355,6 +363,7 @@ def case_submit(
 
     # What the path already has (a bound question's answer, the contact step) fills its field.
     form_data = fill_from_path(snapshot, form_data, phone=contact.phone, email=contact.email)
+    form_data = drop_hidden(snapshot, form_data, delivery_method)  # irrelevant after a choice
     _check_against_form(snapshot, form_data)
     _check_materials_known(snapshot, materials, case=None)
     now = clock.now()
@@ -427,6 +436,7 @@ def _pre_review(case: Case, *, materials: Sequence[Material] | None = None) -> l
         provided_materials(case, materials),
         delivery_method=case.delivery_method,
         verified=verified_material_codes(case),
+        applicant_identifier=applicant_id_number(case),
     )
     if not problems:
         change_status(
@@ -515,6 +525,8 @@ def merge_submission(
     _check_against_form(case.snapshot, form_data)
     _check_materials_known(case.snapshot, [u.given for u in uploads], case=case)
     merged = {**(case.form_data or {}), **seal_values(form_data, sensitive_elements(case.snapshot))}
+    # A field a choice made irrelevant (`shown_when`) keeps no value: hidden, not required, dropped.
+    merged = drop_hidden(case.snapshot, merged, case.delivery_method)
     case.verified = marks_after(case, form_data)
     case.form_data = merged
     case.save(update_fields=["form_data", "verified", "updated_at"])

@@ -242,6 +242,7 @@ def check_item(rec: Record, issues: Issues, known: Known) -> None:
             )
         seen[code] = entry["line"]
         _check_syntax(issues, rec.file, entry["line"], f"{entry['path']}.when", entry["when"])
+    _check_form_conditions(issues, rec, [e["element"] for e in d["fields"]])
     seen_for: dict[tuple[str, str], int] = {}
     for entry in d["materials"]:
         code = entry["material"]
@@ -386,6 +387,42 @@ def _check_syntax(issues: Issues, file: str, line: int, path: str, source: str) 
         issues.add(file, line, path, f"条件“{source}”有误：{exc.message}")
 
 
+FORM_DELIVERY = "case.delivery"  # the delivery method, as a form condition names it (cases.prereview)
+
+
+def _form_names(source: str) -> set[str]:
+    """The form data a condition names (element codes, `case.delivery`: names with a dot)."""
+    try:
+        return {n for n in identifiers(parse(source)) if "." in n}
+    except ExpressionError:
+        return set()  # reported by _check_syntax
+
+
+def _check_form_conditions(issues: Issues, rec: Record, fields: list[str]) -> None:
+    """A field's `when` may name a form datum of the same item (or `case.delivery`): the field is then
+    shown only while that choice holds. A material's may not: a file's need is decided by the scenario."""
+    for entry in rec.data["fields"]:
+        unknown = sorted(_form_names(entry["when"]) - {*fields, FORM_DELIVERY} - {entry["element"]})
+        if entry["element"] in _form_names(entry["when"]):
+            issues.add(rec.file, entry["line"], f"{entry['path']}.when", "字段的条件不能引用该字段自身")
+        if unknown:
+            issues.add(
+                rec.file,
+                entry["line"],
+                f"{entry['path']}.when",
+                f"条件“{entry['when']}”引用的“{'、'.join(unknown)}”不是本事项的字段"
+                f"（可用本事项字段的数据元代码或 {FORM_DELIVERY}）",
+            )
+    for entry in rec.data["materials"]:
+        if _form_names(entry["when"]):
+            issues.add(
+                rec.file,
+                entry["line"],
+                f"{entry['path']}.when",
+                "材料的条件只能引用情形问题，不能引用表单字段",
+            )
+
+
 def _item_conditions(known: Known, code: str) -> list[tuple[str, str]]:
     """(where, condition) pairs of an item's own field/material conditions, from this import or the DB."""
     rec = known.defs.records["items"].get(code)
@@ -528,7 +565,8 @@ def check_package(rec: Record, issues: Issues, known: Known) -> None:
                 names = identifiers(parse(source))
             except ExpressionError:
                 continue  # reported where the item is defined
-            missing = sorted(names - specs.keys())
+            # Names with a dot are form data (checked with the item), decided as the form is filled.
+            missing = sorted(n for n in names - specs.keys() if "." not in n)
             if missing:
                 issues.add(
                     f,

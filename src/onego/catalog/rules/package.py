@@ -12,11 +12,21 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from onego.catalog.rules.expressions import (
+    And,
+    Compare,
+    Expr,
     ExpressionError,
+    In,
+    Literal,
+    Name,
+    Not,
+    Or,
     QuestionSpec,
     coerce_answer,
     compile_condition,
     evaluate,
+    identifiers,
+    render,
 )
 from onego.catalog.rules.graph import critical_path, prerequisites, stages
 
@@ -189,6 +199,10 @@ class FormField:
     # Shown only when this condition over the scenario answers holds (the item's `when` on the field);
     # a field a choice makes irrelevant is left out altogether. Kept for the package check.
     when: str = ""
+    # Shown (and required) only while this condition over the form's values and `case.delivery` holds:
+    # the item's `when` on the field named a form datum (docs/package-format.md, "Fields a choice makes
+    # irrelevant"); the scenario answers are already put in. "" when always shown.
+    shown_when: str = ""
     subject: str = APPLICANT  # whose datum it is
     # The subject this field identifies (its `identity` element): the person is named once, here.
     identifies: str = ""
@@ -487,6 +501,46 @@ def bind_answers(
     return out, from_data
 
 
+def is_form_condition(condition: str) -> bool:
+    """A condition naming a form datum (an element code or `case.delivery`: names with a dot), decided as
+    the form is filled rather than when the package is compiled. Question ids have no dot."""
+    return bool(condition) and any("." in name for name in identifiers(compile_condition(condition)))
+
+
+def _put_answers(expr: Expr, answers: Mapping[str, Any]) -> Expr:
+    if isinstance(expr, Name):
+        value = answers.get(expr.ident)
+        if "." not in expr.ident and isinstance(value, bool | int | float | str):
+            return Literal(value)
+        return expr
+    if isinstance(expr, Not):
+        return Not(_put_answers(expr.operand, answers))
+    if isinstance(expr, And | Or):
+        return type(expr)(_put_answers(expr.left, answers), _put_answers(expr.right, answers))
+    if isinstance(expr, Compare):
+        return Compare(expr.op, _put_answers(expr.left, answers), _put_answers(expr.right, answers))
+    if isinstance(expr, In):
+        return In(
+            _put_answers(expr.needle, answers),
+            tuple(_put_answers(o, answers) for o in expr.options),
+            expr.negated,
+        )
+    return expr
+
+
+def with_answers(condition: str, answers: Mapping[str, Any]) -> str:
+    """A form condition with the scenario answers put in, so only form names are left to decide."""
+    return render(_put_answers(compile_condition(condition), answers))
+
+
+def _any_of(conditions: set[str]) -> str:
+    if "" in conditions:
+        return ""
+    if len(conditions) == 1:
+        return next(iter(conditions))
+    return " or ".join(f"({c})" for c in sorted(conditions))
+
+
 def _holds(condition: str, answers: Mapping[str, Any]) -> bool:
     return not condition or evaluate(compile_condition(condition), answers)
 
@@ -767,19 +821,25 @@ def _merge_form(
     fields: dict[str, dict[str, Any]] = {}
     separate = 0
     for e in included:
-        uses: list[tuple[ElementSpec, bool, str]] = []
+        uses: list[tuple[ElementSpec, bool, str, str]] = []
         if e.item:
-            uses = [(u.element, u.required, u.when) for u in e.item.fields if _holds(u.when, answers)]
+            for u in e.item.fields:
+                if is_form_condition(u.when):  # decided as the form is filled, answers put in now
+                    uses.append((u.element, u.required, "", with_answers(u.when, answers)))
+                elif _holds(u.when, answers):
+                    uses.append((u.element, u.required, u.when, ""))
         else:
-            uses = [(el, True, "") for el in e.fields]
+            uses = [(el, True, "", "") for el in e.fields]
         separate += len(uses)
-        for element, required, when in uses:
+        for element, required, when, shown_when in uses:
             entry = fields.setdefault(
-                element.code, {"element": element, "required": False, "used_by": [], "when": set()}
+                element.code,
+                {"element": element, "required": False, "used_by": [], "when": set(), "shown": set()},
             )
             entry["required"] = entry["required"] or required
             entry["used_by"].append(e.code)
             entry["when"].add(when)
+            entry["shown"].add(shown_when)
     groups: dict[str, list[FormField]] = {}
     for code, entry in fields.items():
         el: ElementSpec = entry["element"]
@@ -802,6 +862,8 @@ def _merge_form(
                 answers_question=answering.get(code, ""),
                 # Conditional only when every use of it is conditional on the same thing.
                 when=next(iter(entry["when"])) if len(entry["when"]) == 1 else "",
+                # Shown when any use needs it: unconditional if one use is, else either use's condition.
+                shown_when=_any_of(entry["shown"]),
                 subject=el.subject,
             )
         )
