@@ -86,8 +86,7 @@ class Server:
         self.starts += 1
         log = (self.procs.logs / f"gunicorn-{self.port}-{self.starts}.log").open("wb")
         self.procs._files.append(log)
-        at = (_real_now() + self.procs.offset).isoformat()
-        args = [sys.executable, "-m", "tests.campaign.crash_child", at]
+        args = [sys.executable, "-m", "tests.campaign.crash_child", str(self.procs.offset.total_seconds())]
         # --preload: the master imports the application once and forks its workers (a killed worker is back at once)
         args += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(WORKERS), "--preload"]
         self.proc = subprocess.Popen(

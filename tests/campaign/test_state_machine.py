@@ -677,7 +677,12 @@ def test_random_sequences_of_actions_keep_every_invariant(staff: Any) -> None:
     if LONG_STEPS:
         while TALLY["steps"] < LONG_STEPS:
             _run(staff, examples=100, steps=LONG_STEPS_PER_RUN)
-            print(f"campaign: {TALLY['steps']} steps, {time.monotonic() - started:.0f} s", flush=True)
+            print(
+                f"campaign: {TALLY['steps']} steps, {time.monotonic() - started:.0f} s; "
+                f"{TALLY['cases concluded']} of {TALLY['cases accepted']} accepted cases concluded, "
+                f"supplements {TALLY['supplement: done']} asked / {TALLY['answer supplement: done']} answered",
+                flush=True,
+            )
     else:
         _run(staff, examples=QUICK_EXAMPLES, steps=QUICK_STEPS)
     elapsed = time.monotonic() - started
