@@ -23,7 +23,10 @@ def history_problem(case: Any) -> str:
 
     rows = list(CaseTransition.objects.filter(case=case))
     if not rows or rows[0].action != "create":
-        return "no history from its creation"
+        order = [
+            (r.action, r.from_status, r.to_status, r.at.isoformat(), r.created_at.isoformat()) for r in rows
+        ]
+        return f"no history from its creation: {order}"
     status = "draft"
     for row in rows:
         if row.from_status != status:
