@@ -152,6 +152,10 @@ ROUTES: dict[str, frozenset[str]] = {
     "workbench/orders/<uuid:order_id>/<slug:action>/": NOBODY,
     "workbench/reports/<uuid:report_id>/photos/<uuid:photo_id>/": NOBODY,
     "workbench/feedback/data-reads/": only(SUPERVISOR),  # the ledger's personal-data reads, read-only
+    # report photos: thumbnails and downloads through the access functions (no report of that id here)
+    "workbench/reports/<uuid:report_id>/photos/<uuid:photo_id>/thumb/": NOBODY,
+    "me/reports/<uuid:report_id>/photos/<uuid:photo_id>/": NOBODY,
+    "me/reports/<uuid:report_id>/photos/<uuid:photo_id>/thumb/": NOBODY,
     # Open311 GeoReport v2 over 办不成事 reports (public reads without personal data; writes need an api_key)
     "open311/v2/discovery.<str:fmt>": P,
     "open311/v2/services.<str:fmt>": P,
@@ -294,6 +298,19 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "POST /api/v1/feedback/rectifications/{rectification_id}/appeal": STAFF_API,
     "POST /api/v1/feedback/rectifications/{rectification_id}/review": STAFF_API,
     "POST /api/v1/feedback/rectifications/{rectification_id}/close": STAFF_API,
+    # 办不成事 reports: the applicant's own (empty body: 422 before anything is written); staff through the
+    # pages' access functions (no report or order of that id here)
+    "GET /api/v1/feedback/my/reports": PORTAL_APPLICANTS,  # each their own
+    "POST /api/v1/feedback/my/reports": PORTAL_APPLICANTS,
+    "GET /api/v1/feedback/my/reports/{report_id}": NOBODY,
+    "GET /api/v1/feedback/reports": STAFF_API,  # each their own
+    "GET /api/v1/feedback/reports/{report_id}": NOBODY,
+    "POST /api/v1/feedback/reports/{report_id}/dispatch": STAFF_API,
+    "POST /api/v1/feedback/reports/{report_id}/link": STAFF_API,
+    "POST /api/v1/feedback/reports/{report_id}/reply": STAFF_API,
+    "GET /api/v1/feedback/orders": STAFF_API,  # each their own
+    "POST /api/v1/feedback/orders/{order_id}/done": STAFF_API,
+    "POST /api/v1/feedback/orders/{order_id}/return": STAFF_API,
 }
 
 

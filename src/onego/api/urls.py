@@ -10,6 +10,7 @@ from onego.api.documents import router as documents_router
 from onego.api.errors import declare_errors, install
 from onego.api.exchange import router as exchange_router
 from onego.api.feedback import router as feedback_router
+from onego.api.feedback_reports import router as feedback_reports_router
 from onego.api.ledger import router as ledger_router
 from onego.api.partners import router as partners_router
 from onego.api.queue import router as queue_router
@@ -32,4 +33,5 @@ api.add_router("/", documents_router)
 api.add_router("/", partners_router)
 api.add_router("/", feedback_router)
 api.add_router("/", queue_router)
+api.add_router("/", feedback_reports_router)
 declare_errors(api)

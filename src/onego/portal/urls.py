@@ -59,6 +59,16 @@ urlpatterns = [
     path("r/<slug:code>", views_feedback.rate_at_window, name="rate_at_window"),
     path("satisfaction/", views_feedback.public_satisfaction, name="public_satisfaction"),
     path("me/reports/", views_feedback.my_reports, name="my_reports"),  # 办不成事反映
+    path(
+        "me/reports/<uuid:report_id>/photos/<uuid:photo_id>/",
+        views_feedback.my_report_photo,
+        name="my_report_photo",
+    ),
+    path(
+        "me/reports/<uuid:report_id>/photos/<uuid:photo_id>/thumb/",
+        views_feedback.my_report_photo_thumb,
+        name="my_report_photo_thumb",
+    ),
     path("me/consents/", views_consents.my_consents, name="my_consents"),
     path(
         "me/consents/<str:consent_id>/withdraw/",

@@ -64,6 +64,11 @@ urlpatterns = [
     ),
     path("orders/<uuid:order_id>/<slug:action>/", feedback_reports.order_act, name="order_act"),
     path("feedback/data-reads/", feedback_reports.data_reads, name="feedback_data_reads"),
+    path(
+        "reports/<uuid:report_id>/photos/<uuid:photo_id>/thumb/",
+        feedback_reports.report_photo_thumb,
+        name="report_photo_thumb",
+    ),
     # the package designer
     path("designer/", views.designer, name="designer"),
     path("designer/preview/", views.preview, name="preview"),
