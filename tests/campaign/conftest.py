@@ -1,1 +1,1 @@
-from tests.cases.conftest import cases_catalog, monday_morning, staff  # noqa: F401
+from tests.cases.conftest import _postgres_only, cases_catalog, monday_morning, staff  # noqa: F401

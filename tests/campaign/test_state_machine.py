@@ -41,7 +41,16 @@ from hypothesis.stateful import (
 )
 
 from onego.applications.consent import application_consent, application_prefill
-from onego.cases.models import Case, CaseTransition, Conclusion, SubCase, SubCaseTransition
+from onego.cases.models import (
+    Case,
+    CaseTransition,
+    Conclusion,
+    InspectionParticipant,
+    InspectionStatus,
+    SubCase,
+    SubCaseKind,
+    SubCaseTransition,
+)
 from onego.cases.services.acceptance import case_accept, case_refuse, subcase_accept_registered
 from onego.cases.services.conclusion import case_issue_conclusion
 from onego.cases.services.decisions import (
@@ -52,7 +61,14 @@ from onego.cases.services.decisions import (
 )
 from onego.cases.services.submission import ApplicantIn, MaterialIn, case_submit_draft, case_withdraw
 from onego.cases.services.supplements import SupplementItemIn, subcase_request_supplement, supplement_answer
-from onego.cases.workflow import CASE_TRANSITIONS, SUBCASE_TRANSITIONS, CaseStatus, SubCaseStatus
+from onego.cases.workflow import (
+    CASE_FINAL,
+    CASE_TRANSITIONS,
+    SUBCASE_ACTIVE,
+    SUBCASE_TRANSITIONS,
+    CaseStatus,
+    SubCaseStatus,
+)
 from onego.core.errors import OneGoError
 from onego.core.pii import blind_index
 from onego.core.validators import id_number_check_char
@@ -94,7 +110,8 @@ ACTIONS = [
     "withdraw_consent",
     *["prefill"] * 2,
 ]
-MAX_CASES = 3  # per run: the steps go deep into a few cases rather than wide over many
+MAX_CASES = 3  # open at once per run: the steps go deep into a few cases rather than wide over many
+MAX_RUN_CASES = 6  # in all per run (a new one when the others have ended)
 _keys = itertools.count(1)
 
 # What the runs did, for the figures in SECURITY.md (printed with -s).
@@ -136,6 +153,13 @@ def _path_ok(rows: list[tuple[str, str]], current: str, initial: frozenset[str])
     return ""
 
 
+def _in_one_step(call: Any, *args: Any) -> Any:
+    """Several service calls as one step (scheduling an inspection and recording its findings): a
+    refusal of the second undoes the first, as the whole step was refused."""
+    with transaction.atomic():
+        return call(*args)
+
+
 class Campaign(RuleBasedStateMachine):
     """One run: a fresh savepoint (rolled back at the end), the region's staff, two residents."""
 
@@ -153,6 +177,15 @@ class Campaign(RuleBasedStateMachine):
     def teardown(self) -> None:
         try:
             if self.mine:
+                statuses = Counter(Case.objects.filter(pk__in=self.mine).values_list("status", flat=True))
+                TALLY["cases"] += len(self.mine)
+                TALLY["cases accepted"] += (
+                    CaseTransition.objects.filter(case_id__in=self.mine, action="accept")
+                    .values("case_id")
+                    .distinct()
+                    .count()
+                )
+                TALLY["cases concluded"] += statuses[CaseStatus.CONCLUDED]
                 seal_now()
                 report = verify_ledger()
                 assert report.ok, report.summary()
@@ -162,6 +195,12 @@ class Campaign(RuleBasedStateMachine):
             self._atomic.__exit__(None, None, None)
 
     # --- helpers -------------------------------------------------------------------------------------
+
+    def open_cases(self) -> int:
+        """This run's cases not yet final (a run goes on with a new case when its others have ended)."""
+        if len(self.mine) >= MAX_RUN_CASES:
+            return MAX_CASES
+        return Case.objects.filter(pk__in=self.mine).exclude(status__in=CASE_FINAL).count()
 
     def _attempt(self, name: str, case_id: Any, call: Any) -> Any:
         """Run one service call; a refusal must leave the case exactly as it was."""
@@ -193,16 +232,17 @@ class Campaign(RuleBasedStateMachine):
         own department (most actions by anyone else are refused: the machine needs both)."""
         s = self.staff
         if index >= 7 and sc is not None and sc.department_id is not None:
-            return s.fire if sc.department.code == "gy-xf" else [s.officer, s.officer2][index % 2]
+            code = sc.department.code if sc.department is not None else ""
+            return s.fire if code == "gy-xf" else [s.officer, s.officer2][index % 2]
         return [s.officer, s.officer2, s.fire, s.lead, s.clerk, s.other_clerk, s.supervisor][index % 7]
 
     # --- rules -----------------------------------------------------------------------------------------
 
-    @initialize(target=cases)
-    def first_case(self) -> Case:
-        return self.submit_case(person=PERSON_ID)
+    @initialize(target=cases, draft=st.booleans())
+    def first_case(self, draft: bool) -> Case:
+        return self.submit_case(person=PERSON_ID, draft=draft)
 
-    @precondition(lambda self: len(self.mine) < MAX_CASES)
+    @precondition(lambda self: len(self.mine) < MAX_CASES or self.open_cases() < MAX_CASES)
     @rule(target=cases, person=st.sampled_from(sorted(PEOPLE)), draft=st.booleans())
     def another_case(self, person: str, draft: bool) -> Case:
         return self.submit_case(person=person, draft=draft)
@@ -220,7 +260,7 @@ class Campaign(RuleBasedStateMachine):
         getattr(self, f"do_{action}")(case, pick, who, flag)
 
     def do_submit(self, case: Case, pick: int, who: int, flag: bool) -> None:
-        if len(self.mine) < MAX_CASES:
+        if self.open_cases() < MAX_CASES:
             self.submit_case(person=sorted(PEOPLE)[pick % 2], draft=flag)
 
     def submit_case(self, *, person: str, draft: bool = False) -> Case:
@@ -339,7 +379,9 @@ class Campaign(RuleBasedStateMachine):
             )
 
     def do_inspect(self, case: Case, pick: int, who: int, flag: bool) -> None:
-        self._attempt("inspection", case.pk, lambda: hold_inspection(case, {"gy-xf": self.staff.fire}))
+        self._attempt(
+            "inspection", case.pk, lambda: _in_one_step(hold_inspection, case, {"gy-xf": self.staff.fire})
+        )
 
     def do_ask_supplement(self, case: Case, pick: int, who: int, flag: bool) -> None:
         sc = self._subcase(case, pick)
@@ -382,6 +424,121 @@ class Campaign(RuleBasedStateMachine):
         clerk = self.staff.other_clerk if who == 6 else self.staff.clerk
         self._attempt(
             "withdraw", case.pk, lambda: case_withdraw(actor=clerk, case_id=case.pk, reason="不办了")
+        )
+
+    # --- steering: the next step the case's own people would take -----------------------------------
+
+    @rule(pick=st.integers(0, 9), choice=st.integers(0, 9))
+    def advance(self, pick: int, choice: int) -> None:
+        """Move one of this run's open cases forward as its own clerk, officers and lead officer would.
+
+        Random `act` steps alone seldom line up (the officer who claimed a sub-case must be the one who
+        decides it; a site inspection comes before the fire approval; every item before the conclusion),
+        so this rule (one of the three hypothesis draws from) takes the step the case's status calls
+        for. `choice` still sends some of them elsewhere: a consent and a prefill on a draft, a refusal
+        at acceptance, a supplement instead of an approval, a rejection. Each goes through `_attempt`:
+        a refusal must still write nothing.
+        """
+        open_ = list(
+            Case.objects.filter(pk__in=self.mine).exclude(status__in=CASE_FINAL).order_by("created_at")
+        )
+        if not open_:
+            return
+        case = open_[0] if pick < 5 else open_[pick % len(open_)]  # mostly the oldest: deep, not wide
+        TALLY[f"advance {case.status}"] += 1
+        if case.status == CaseStatus.DRAFT:
+            self._advance_draft(case, choice)
+        elif case.status == CaseStatus.PRE_REVIEWED:
+            self.do_accept(case, 0, 0, choice == 0)  # one in ten refused
+        elif case.status == CaseStatus.SUPPLEMENT:
+            self.do_answer_supplement(case, pick, 0, True)
+        elif case.status == CaseStatus.READY_TO_CONCLUDE:
+            self.do_conclude(case, pick, 3, True)
+        elif case.status == CaseStatus.IN_PROGRESS:
+            self._advance_subcase(case, pick, choice)
+
+    def _advance_draft(self, case: Case, choice: int) -> None:
+        """The applicant's consent, one prefill under it, then the draft is finished and submitted."""
+        granted = Consent.objects.filter(case_ref=case.pk, decision=ConsentDecision.GRANTED).order_by(
+            "created_at"
+        )
+        read = LedgerEntry.objects.filter(case_ref=str(case.pk), kind="registry.read").exists()
+        if not granted.exists() and choice < 8:
+            self.do_consent(case, 0, 0, True)  # the clerk records the applicant's consent
+        elif granted.exists() and not read and choice < 8:
+            self.do_prefill(case, granted.count() - 1, 0, True)
+        else:
+            person = next(p for p in PEOPLE if blind_index(p, kind="person") == case.applicant_index)
+            form = {**full_form(), "person.id_number": person, "person.name": PEOPLE[person]}
+            self._attempt(
+                "submit draft",
+                case.pk,
+                lambda: case_submit_draft(
+                    actor=self.staff.clerk, case_id=case.pk, form_data=form, materials=uploads()
+                ),
+            )
+
+    def _advance_subcase(self, case: Case, pick: int, choice: int) -> None:
+        active = list(
+            SubCase.objects.filter(case=case, kind=SubCaseKind.ITEM, status__in=SUBCASE_ACTIVE)
+            .select_related("department", "assignee")
+            .order_by("code")
+        )
+        if not active:
+            return
+        sc = active[pick % len(active)]
+        s = self.staff
+        if sc.assignee_id is not None:
+            officer = sc.assignee
+        elif sc.department is not None and sc.department.code == "gy-xf":
+            officer = s.fire
+        else:
+            officer = [s.officer, s.officer2][pick % 2]
+        if sc.status == SubCaseStatus.REGISTERED:
+            self._attempt(
+                "accept registered",
+                case.pk,
+                lambda: subcase_accept_registered(actor=officer, subcase_id=sc.pk),
+            )
+        elif sc.status == SubCaseStatus.PENDING and not sc.sole_approver:
+            self._attempt("claim", case.pk, lambda: subcase_claim(actor=officer, subcase_id=sc.pk))
+        elif sc.status in (SubCaseStatus.PENDING, SubCaseStatus.CLAIMED):
+            inspected = InspectionParticipant.objects.filter(
+                subcase=sc, inspection__status=InspectionStatus.HELD, recorded_at__isnull=False
+            ).exists()
+            if choice < 2 and sc.status == SubCaseStatus.CLAIMED:
+                self._ask_supplement(case, sc, officer)
+            elif choice == 2:
+                self._attempt(
+                    "reject",
+                    case.pk,
+                    lambda: subcase_reject(actor=officer, subcase_id=sc.pk, opinion="不符合条件"),
+                )
+            elif sc.site_inspection and not inspected:
+                officers = {
+                    o.department.code: (o.assignee or self._officer(7 + pick, o))
+                    for o in active
+                    if o.site_inspection and o.department is not None
+                }
+                self._attempt("inspection", case.pk, lambda: _in_one_step(hold_inspection, case, officers))
+            else:
+                self._attempt(
+                    "approve",
+                    case.pk,
+                    lambda: subcase_approve(actor=officer, subcase_id=sc.pk, opinion="同意"),
+                )
+        elif sc.status == SubCaseStatus.SUPPLEMENT:
+            self.do_answer_supplement(case, pick, 0, True)
+
+    def _ask_supplement(self, case: Case, sc: SubCase, officer: Any) -> None:
+        self._attempt(
+            "supplement",
+            case.pk,
+            lambda: subcase_request_supplement(
+                actor=officer,
+                subcase_id=sc.pk,
+                items=[SupplementItemIn("material:floor_plan", "请重新提供平面图")],
+            ),
         )
 
     # --- invariants (a few batched queries per step over this run's cases) -----------------------------
@@ -520,12 +677,23 @@ def test_random_sequences_of_actions_keep_every_invariant(staff: Any) -> None:
     if LONG_STEPS:
         while TALLY["steps"] < LONG_STEPS:
             _run(staff, examples=100, steps=LONG_STEPS_PER_RUN)
-            print(f"campaign: {TALLY['steps']} steps, {time.monotonic() - started:.0f} s", flush=True)
+            print(
+                f"campaign: {TALLY['steps']} steps, {time.monotonic() - started:.0f} s; "
+                f"{TALLY['cases concluded']} of {TALLY['cases accepted']} accepted cases concluded, "
+                f"supplements {TALLY['supplement: done']} asked / {TALLY['answer supplement: done']} answered",
+                flush=True,
+            )
     else:
         _run(staff, examples=QUICK_EXAMPLES, steps=QUICK_STEPS)
     elapsed = time.monotonic() - started
     done = ", ".join(f"{k} {v}" for k, v in sorted(TALLY.items()) if k != "steps")
     print(f"\ncampaign state machine: {TALLY['steps']} steps in {elapsed:.1f} s; {done}")
+    print(
+        f"campaign state machine: {TALLY['cases concluded']} of {TALLY['cases accepted']} accepted cases "
+        f"concluded ({TALLY['cases']} cases in {TALLY['ledger verified']} runs)"
+    )
     # The machine must have reached the states it claims to cover, not been refused everything.
-    for needed in ("accept: done", "approve: done", "consent: done", "withdraw: done", "prefill: done"):
+    needed_steps = ["accept: done", "approve: done", "consent: done", "withdraw: done", "prefill: done"]
+    needed_steps += ["supplement: done", "answer supplement: done", "conclusion: done"]
+    for needed in needed_steps:
         assert TALLY[needed] > 0, f"the campaign never did {needed!r}: {dict(TALLY)}"
