@@ -38,3 +38,15 @@ def _staff_sign_in_for_tests(settings: Any) -> None:
     settings.ONEGO_STAFF_SESSION_IDLE_MINUTES = 60 * 24 * 365
     settings.ONEGO_STAFF_SESSION_MAX_HOURS = 24 * 365
     settings.ONEGO_STAFF_OTP_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
+def _chinese_after_each_test() -> Any:
+    """An English request leaves English active for the rest of the thread (LocaleMiddleware activates it
+    and Django's test client does not reset it); later tests that render without a request would then
+    depend on the order the suite runs in."""
+    yield
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
