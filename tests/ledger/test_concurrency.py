@@ -5,6 +5,7 @@ gap or duplicate, and the next run seals what waited, within the maximum merge d
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -14,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 
 from onego.core import uow
@@ -252,3 +254,8 @@ def test_a_sequencer_killed_mid_batch_leaves_the_batch_for_the_next_run_without_
     assert sorted(TreeHead.objects.values_list("tree_size", flat=True)) == [10, 20, 30]
     report_ok = verify_ledger()
     assert report_ok.ok, report_ok.summary()
+    # Nothing waits after the restart, and nothing waited past the maximum merge delay: every entry
+    # was sealed within it of being recorded (this run took seconds; the delay is a minute).
+    assert (report_ok.pending, report_ok.overdue) == (0, 0)
+    delay = dt.timedelta(seconds=int(settings.ONEGO_LEDGER_MAX_MERGE_DELAY))
+    assert all(e.sealed_at - e.recorded_at <= delay for e in LedgerEntry.objects.all())
