@@ -422,6 +422,10 @@ def _region_days(name: str, default: str) -> dict[str, int]:
 ONEGO_FEEDBACK_AMEND_DAYS = env_int("ONEGO_FEEDBACK_AMEND_DAYS", 7)
 ONEGO_FEEDBACK_RECTIFICATION_DAYS = _region_days("ONEGO_FEEDBACK_RECTIFICATION_DAYS", "default:15,520100:5")
 ONEGO_FEEDBACK_INVITATION_HOURS = env_int("ONEGO_FEEDBACK_INVITATION_HOURS", 24)
+# Open311 GeoReport v2 (docs/feedback.md): calls per minute per partner api_key, and per client address
+# for calls without a key; over it → 429 with Retry-After. 0 turns a limit off.
+ONEGO_OPEN311_KEY_PER_MINUTE = env_int("ONEGO_OPEN311_KEY_PER_MINUTE", 600)
+ONEGO_OPEN311_ADDRESS_PER_MINUTE = env_int("ONEGO_OPEN311_ADDRESS_PER_MINUTE", 60)
 
 # Insight rollups (docs/insight.md): seconds between runs of the periodic refresh task; the dashboard's
 # figures are at most this old (plus the time a run takes).

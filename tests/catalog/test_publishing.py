@@ -250,3 +250,89 @@ def test_a_change_to_a_data_element_alone_has_its_diff_and_waits_for_review(smal
     assert m.DataElement.objects.get(code="premises.area").name == "经营场所建筑面积"
     change_publish(change_id=change.pk, reviewer=REVIEWER, reason="名称规范化")
     assert m.DataElement.objects.get(code="premises.area").name == "经营场所使用面积"
+
+
+def _item_change(**overrides: Any) -> str:
+    [permit] = [i for i in catalog()["items"] if i["code"] == "food_business_permit"]
+    return yaml.safe_dump({"items": [{**permit, **overrides}]}, allow_unicode=True, sort_keys=False)
+
+
+def test_an_item_only_change_is_a_new_version_of_the_packages_that_include_it(
+    small_catalog: Path, tmp_path: Path
+) -> None:
+    cover_contracts(tmp_path)
+    clerk = make_staff("clerk-item-version", "nm-scjg", Role.CLERK)
+    case = case_submit(
+        actor=clerk,
+        package_code="open-restaurant",
+        region_code="520102",
+        applicant=ApplicantIn(kind="person", identifier=id_number_for_test(), name="王小红"),
+        idempotency_key="publishing-item-version-1",
+        channel="counter",
+        answers=ANSWERS,
+        draft=True,
+    ).case
+    assert case.package_version == 1
+    [permit] = [e for e in case.snapshot["entries"] if e["code"] == "food_business_permit"]
+
+    change = change_propose(author=AUTHOR, text=_item_change(promised_limit_days=2), name="permit.yaml")
+    assert change.packages == ["open-restaurant"]
+    assert change.items == ["food_business_permit"]
+    assert m.Package.objects.get(code="open-restaurant").version == 1  # a draft changes nothing
+    change_publish(change_id=change.pk, reviewer=REVIEWER, reason="压缩时限")
+
+    package = m.Package.objects.get(code="open-restaurant")
+    assert package.version == 2
+    v2 = next(v for v in package_history("open-restaurant") if v.version == 2)
+    assert (v2.author, v2.approver, v2.change_id) == (AUTHOR, REVIEWER, change.pk)
+    assert "items/food_business_permit.yaml" in v2.diff
+    assert "+promised_limit_days: 2" in v2.diff
+    # the case in flight keeps the version and the item it started with
+    case = Case.objects.get(pk=case.pk)
+    assert case.package_version == 1
+    [kept] = [e for e in case.snapshot["entries"] if e["code"] == "food_business_permit"]
+    assert kept == permit
+    # publishing the same item again (no change) moves nothing
+    with pytest.raises(ValidationFailed):
+        change_propose(author=AUTHOR, text=_item_change(promised_limit_days=2), name="permit.yaml")
+    assert m.Package.objects.get(code="open-restaurant").version == 2
+
+
+def test_publishing_writes_a_ledger_entry_by_the_approver_with_the_changes_digest(
+    small_catalog: Path, tmp_path: Path
+) -> None:
+    from onego.catalog.publishing import PUBLISHED_KIND, change_digest
+    from onego.ledger.models import LedgerEntry
+
+    cover_contracts(tmp_path)
+    change = change_propose(author=AUTHOR, text=package_text(promised_days=9), name="open-restaurant.yaml")
+    assert not LedgerEntry.objects.filter(kind=PUBLISHED_KIND).exists()  # a draft is not published
+    change_publish(change_id=change.pk, reviewer=REVIEWER, note="同意")
+    change.refresh_from_db()
+    [entry] = LedgerEntry.objects.filter(kind=PUBLISHED_KIND)
+    assert entry.actor == REVIEWER
+    assert entry.payload["change"] == str(change.pk)
+    assert (entry.payload["author"], entry.payload["approver"]) == (AUTHOR, REVIEWER)
+    assert entry.payload["packages"] == {"open-restaurant": 2}
+    assert entry.payload["digest"] == change_digest(change)
+    # the digest covers what was published: another diff would not match
+    change.diff += "\n+tampered"
+    assert change_digest(change) != entry.payload["digest"]
+    out = StringIO()
+    call_command("ledger", "verify", stdout=out)
+    assert out.getvalue().startswith("ledger ok:")
+    # a rejected change writes nothing
+    other = change_propose(author=AUTHOR, text=package_text(promised_days=7), name="b.yaml")
+    change_reject(change_id=other.pk, reviewer=REVIEWER, note="不同意")
+    assert LedgerEntry.objects.filter(kind=PUBLISHED_KIND).count() == 1
+
+
+def test_the_command_lines_trusted_publication_is_in_the_ledger_as_the_operator(tmp_path: Path) -> None:
+    from onego.catalog.publishing import PUBLISHED_KIND
+    from onego.ledger.models import LedgerEntry
+
+    call_command(
+        "catalog", "import", str(write_folder(tmp_path / "c")), "--actor", "ops:zhang", stdout=StringIO()
+    )
+    [entry] = LedgerEntry.objects.filter(kind=PUBLISHED_KIND)
+    assert (entry.actor, entry.payload["approver"], entry.payload["channel"]) == ("ops:zhang", "", "cli")

@@ -123,7 +123,8 @@ def test_applicant_is_built_in_and_cannot_be_declared(tmp_path: Path) -> None:
     assert any("主体“applicant”（申请人）是内置的" in i for i in issues), issues
 
 
-def test_one_material_type_for_two_people_in_one_package_is_refused(tmp_path: Path) -> None:
+def _two_people_doc() -> dict[str, Any]:
+    """The applicant's ID card for the business licence, the representative's for the food permit."""
     doc = with_subjects()
     licence = next(i for i in doc["items"] if i["code"] == "business_licence")
     licence["materials"] = [
@@ -132,9 +133,47 @@ def test_one_material_type_for_two_people_in_one_package_is_refused(tmp_path: Pa
         else x
         for x in licence["materials"]
     ]
-    issues = refused(tmp_path, doc, packages=[restaurant_package()])
+    return doc
+
+
+def test_one_material_type_for_two_people_in_one_package_is_two_lines(tmp_path: Path) -> None:
+    """Both people's ID cards in one package: one line per person, each with its own slot and subject."""
+    catalog_import(
+        path=write_folder(tmp_path, catalog_doc=_two_people_doc(), packages=[restaurant_package()])
+    )
+    compiled = compile_for(package_code="open-restaurant", region_code="520102", answers={})
+    cards = [x for x in compiled.materials if x.type_code == "resident_id_card"]
+    assert [(c.material, c.subject, c.name) for c in cards] == [
+        ("resident_id_card", "applicant", "居民身份证"),
+        ("resident_id_card__legal_representative", "legal_representative", "居民身份证（法定代表人）"),
+    ]
+    assert cards[0].used_by == ["business_licence"]
+    assert cards[1].used_by == ["food_business_permit"]
+    assert cards[1].material_type == "resident_id_card"
+    assert cards[0].material_type == ""  # the applicant's line is the type itself
+
+
+def test_one_item_may_ask_the_same_type_of_two_people_but_not_twice_of_one(tmp_path: Path) -> None:
+    doc = with_subjects()
+    permit = next(i for i in doc["items"] if i["code"] == "food_business_permit")
+    permit["materials"].append("resident_id_card")  # the applicant's, beside the representative's
+    catalog_import(path=write_folder(tmp_path / "ok", catalog_doc=doc))
+    rows = m.ItemMaterial.objects.filter(
+        item__code="food_business_permit", material_type__code="resident_id_card"
+    )
+    assert sorted(rows.values_list("subject", flat=True)) == ["applicant", "legal_representative"]
+    compiled = compile_for(package_code="open-restaurant", region_code="520102", answers={})
+    slots = {x.material for x in compiled.materials if x.type_code == "resident_id_card"}
+    assert slots == {"resident_id_card", "resident_id_card__legal_representative"}
+
+
+def test_the_same_type_twice_for_one_person_in_an_item_is_refused(tmp_path: Path) -> None:
+    twice = with_subjects()
+    permit = next(i for i in twice["items"] if i["code"] == "food_business_permit")
+    permit["materials"].append({"material": "resident_id_card", "subject": "legal_representative"})
+    issues = refused(tmp_path / "twice", twice)
     assert any(
-        "材料“resident_id_card”在事项" in i and "同一套餐中一种材料只能属于一人" in i for i in issues
+        "材料“resident_id_card”（legal_representative）在本事项中重复" in i and "subject" in i for i in issues
     ), issues
 
 
@@ -146,3 +185,55 @@ def test_subjects_survive_export_and_reimport(tmp_path: Path) -> None:
     assert {"material": "resident_id_card", "subject": "legal_representative"}.items() <= next(
         x for x in permit["materials"] if isinstance(x, dict) and x["material"] == "resident_id_card"
     ).items()
+
+
+def test_the_items_workbook_carries_whose_material_it_is_both_ways(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from onego.catalog.definitions.xlsx import MATERIAL_COLUMNS, write_items_workbook
+
+    catalog_import(path=write_folder(tmp_path / "in", catalog_doc=with_subjects()))
+    path = write_items_workbook(tmp_path / "items.xlsx")
+    wb = load_workbook(path)
+    sheet = wb["item_materials"]
+    assert [c.value for c in sheet[1]] == MATERIAL_COLUMNS
+    column = MATERIAL_COLUMNS.index("subject")
+    rows = {(r[0], r[1]): r[column] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows[("food_business_permit", "resident_id_card")] == "legal_representative"
+    assert rows[("food_business_permit", "floor_plan")] in (None, "")  # the applicant's: left empty
+
+    # import: the column sets whose it is (here moved back to the applicant, then to the representative)
+    for r in sheet.iter_rows(min_row=2):
+        if (r[0].value, r[1].value) == ("business_licence", "resident_id_card"):
+            r[column].value = None
+        if (r[0].value, r[1].value) == ("food_business_permit", "resident_id_card"):
+            r[column].value = None
+    wb.save(path)
+    catalog_import(path=path)
+    card = m.ItemMaterial.objects.get(
+        item__code="food_business_permit", material_type__code="resident_id_card"
+    )
+    assert card.subject == m.APPLICANT_SUBJECT
+    for r in sheet.iter_rows(min_row=2):
+        if r[1].value == "resident_id_card":
+            r[column].value = "legal_representative"
+    wb.save(path)
+    catalog_import(path=path)
+    card = m.ItemMaterial.objects.get(
+        item__code="food_business_permit", material_type__code="resident_id_card"
+    )
+    assert card.subject == "legal_representative"  # (the rows are written anew by each import)
+
+    # an unknown subject is refused, naming the sheet, row and column
+    for r in sheet.iter_rows(min_row=2):
+        if (r[0].value, r[1].value) == ("food_business_permit", "resident_id_card"):
+            r[column].value = "landlord"
+            row = r[0].row
+    wb.save(path)
+    with pytest.raises(CatalogImportFailed) as info:
+        catalog_import(path=path)
+    issues = [str(i) for i in info.value.issues]
+    assert any(
+        i.startswith(f"items.xlsx#item_materials:{row}:") and "subject" in i and "landlord" in i
+        for i in issues
+    ), issues

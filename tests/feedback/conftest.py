@@ -53,3 +53,16 @@ def withdrawn_case(people: Any, key: str = "feedback-0001") -> Case:
 @pytest.fixture
 def rateable(people: People) -> Case:
     return withdrawn_case(people)
+
+
+VILLAGE = "520102016002"
+
+
+@pytest.fixture
+def village(people: People) -> Any:
+    """新华路社区 (a 12-digit village code) under 南明区, for reports."""
+    from onego.catalog.models import Region
+
+    county = Region.objects.get(code="520102")
+    township = Region.objects.create(code="520102016", name="新华路街道", level="township", parent=county)
+    return Region.objects.create(code=VILLAGE, name="新华路社区", level="village", parent=township)

@@ -30,13 +30,6 @@ def data_dir(settings: Any, tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.fixture
-def village(people: People) -> Region:
-    county = Region.objects.get(code="520102")
-    township = Region.objects.create(code="520102016", name="新华路街道", level="township", parent=county)
-    return Region.objects.create(code=VILLAGE, name="新华路社区", level="village", parent=township)
-
-
 def logged_in(user: Any) -> Client:
     c = Client()
     c.force_login(user)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -47,3 +48,29 @@ def test_the_simulator_publishes_and_the_tick_offers_once() -> None:
     assert "推送 2 条" in out.getvalue()
     call_command("outreach", "tick", stdout=StringIO())
     assert Offer.objects.count() == 2
+
+
+def test_serve_runs_the_date_driven_registry_events_at_start_and_once_a_day(monkeypatch: Any) -> None:
+    from onego.core.management.commands import serve
+
+    started: list[Any] = []
+
+    class Recorder:
+        def __init__(self, children: list[Any], out: Any) -> None:
+            started.extend(children)
+
+        def run(self) -> int:
+            return 0
+
+    monkeypatch.setattr(serve, "Supervisor", Recorder)
+    call_command("serve", "--task-workers", "0", "--tick-interval", "300")
+    events = [c for c in started if c.name == "registry-events"]
+    assert len(events) == 1
+    assert events[0].argv[-2:] == ["registries", "events"]
+    assert events[0].every == 24 * 3600
+    assert events[0].due == 0  # due at once: the supervisor starts it with the rest
+
+    # A machine without the tick (another runs it, or cron) does not publish them either.
+    started.clear()
+    call_command("serve", "--task-workers", "0", "--tick-interval", "0")
+    assert [c.name for c in started] == ["web"]

@@ -101,6 +101,8 @@ ROUTES: dict[str, frozenset[str]] = {
     "apply/<uuid:draft_id>/materials/<slug:material>/remove/": NOBODY,  # POST only
     "apply/<uuid:draft_id>/review/": only(A),
     "apply/<uuid:draft_id>/discard/": NOBODY,  # POST only
+    "apply/<uuid:draft_id>/others/": only(A),  # asking another adult for their own consent: A's draft
+    "consent/ask/<str:token>/": NOBODY,  # a person-consent link: no such link here (and only its person)
     "documents/<uuid:case_id>/<slug:kind>.pdf": NOBODY,  # no conclusion issued yet
     # the workbench
     "workbench/": STAFF,
@@ -153,6 +155,10 @@ ROUTES: dict[str, frozenset[str]] = {
     "workbench/orders/<uuid:order_id>/<slug:action>/": NOBODY,
     "workbench/reports/<uuid:report_id>/photos/<uuid:photo_id>/": NOBODY,
     "workbench/feedback/data-reads/": only(SUPERVISOR),  # the ledger's personal-data reads, read-only
+    # report photos: thumbnails and downloads through the access functions (no report of that id here)
+    "workbench/reports/<uuid:report_id>/photos/<uuid:photo_id>/thumb/": NOBODY,
+    "me/reports/<uuid:report_id>/photos/<uuid:photo_id>/": NOBODY,
+    "me/reports/<uuid:report_id>/photos/<uuid:photo_id>/thumb/": NOBODY,
     # Open311 GeoReport v2 over 办不成事 reports (public reads without personal data; writes need an api_key)
     "open311/v2/discovery.<str:fmt>": P,
     "open311/v2/services.<str:fmt>": P,
@@ -185,6 +191,13 @@ ROUTES: dict[str, frozenset[str]] = {
     "proposals/new/": PORTAL_APPLICANTS,
     "proposals/<uuid:proposal_id>/": NOBODY,  # no proposal of that id
     "proposals/<uuid:proposal_id>/support/": NOBODY,  # POST only
+    # the e-licence view (亮证, issue 15): A's own licence; staff only via a case that produced it
+    "me/licences/": PORTAL_APPLICANTS,  # each their own licences
+    "me/licences/<str:identifier>/": only(A),
+    "me/licences/<str:identifier>/licence.pdf": only(A),
+    "verify/licence/<str:token>": P,  # the public check behind the QR code (masked)
+    "workbench/cases/<uuid:case_id>/licences/<str:identifier>/": NOBODY,  # not a result of this case
+    "workbench/cases/<uuid:case_id>/licences/<str:identifier>/licence.pdf": NOBODY,
 }
 
 # Who may POST to a route (an empty form) when that differs from who may GET it; everyone else is sent
@@ -252,6 +265,8 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "POST /api/v1/exchange/consents/preview": STAFF_API,
     "POST /api/v1/exchange/consents/{consent_id}/withdraw": NOBODY,  # no such consent: 404; givers in tests/exchange
     "POST /api/v1/exchange/prefill": STAFF_API,
+    "POST /api/v1/exchange/person-consents": STAFF_API,  # 422 for an empty body; givers in tests/exchange
+    "GET /api/v1/exchange/cases/{case_ref}/person-consents": only(ADMIN, CLERK, OFFICER, SUPERVISOR),
     # cases: A's case is read by its region's clerk, the handling department and the region's supervisor
     "GET /api/v1/cases/{case_id}": only(ADMIN, CLERK, OFFICER, SUPERVISOR),
     "GET /api/v1/cases/{case_id}/inspections": only(ADMIN, CLERK, OFFICER, SUPERVISOR),
@@ -295,6 +310,31 @@ OPERATIONS: dict[str, frozenset[str]] = {
     "POST /api/v1/feedback/rectifications/{rectification_id}/appeal": STAFF_API,
     "POST /api/v1/feedback/rectifications/{rectification_id}/review": STAFF_API,
     "POST /api/v1/feedback/rectifications/{rectification_id}/close": STAFF_API,
+    # 办不成事 reports: the applicant's own (empty body: 422 before anything is written); staff through the
+    # pages' access functions (no report or order of that id here)
+    "GET /api/v1/feedback/my/reports": PORTAL_APPLICANTS,  # each their own
+    "POST /api/v1/feedback/my/reports": PORTAL_APPLICANTS,
+    "GET /api/v1/feedback/my/reports/{report_id}": NOBODY,
+    "GET /api/v1/feedback/reports": STAFF_API,  # each their own
+    "GET /api/v1/feedback/reports/{report_id}": NOBODY,
+    "POST /api/v1/feedback/reports/{report_id}/dispatch": STAFF_API,
+    "POST /api/v1/feedback/reports/{report_id}/link": STAFF_API,
+    "POST /api/v1/feedback/reports/{report_id}/reply": STAFF_API,
+    "GET /api/v1/feedback/orders": STAFF_API,  # each their own
+    "POST /api/v1/feedback/orders/{order_id}/done": STAFF_API,
+    "POST /api/v1/feedback/orders/{order_id}/return": STAFF_API,
+    # issue 17: 服务找人 offers (each applicant their own), proposals, the dashboard (as the pages)
+    "GET /api/v1/me/offers": PORTAL_APPLICANTS,
+    "POST /api/v1/me/offers/preferences": PORTAL_APPLICANTS,  # 422 on an empty body; each for themselves
+    "POST /api/v1/me/offers/{offer_id}/start": only(A),  # A's offer: B gets "not found"
+    "POST /api/v1/me/offers/{offer_id}/dismiss": only(A),
+    "GET /api/v1/proposals": P,
+    "POST /api/v1/proposals": PORTAL_APPLICANTS,  # 422 on an empty body
+    "GET /api/v1/proposals/{proposal_id}": NOBODY,  # no proposal of that id
+    "POST /api/v1/proposals/{proposal_id}/support": NOBODY,
+    "GET /api/v1/standards/proposals": only(ADMIN),
+    "POST /api/v1/standards/proposals/{proposal_id}/decide": only(ADMIN),  # 422 on an empty body
+    "GET /api/v1/insight/dashboard": only(SUPERVISOR),
 }
 
 
@@ -363,6 +403,7 @@ def world(db: None, tmp_path: Path, settings: Any) -> dict[str, Any]:
         "ext": "csv",
         "mapping_id": str(uuid.uuid4()),  # no name mapping of that id
         "proposal_id": str(uuid.uuid4()),  # no proposal of that id
+        "identifier": licence_of(applicant_a.id_number),  # A's business licence in the e-licence library
     }
     return {"clients": clients, "values": values}
 
@@ -383,6 +424,13 @@ def offer_for(id_number: str) -> Any:
         person_index=blind_index(id_number, kind="person"), person_sealed=id_number, role="mother",
         package_code="open-restaurant", package_name="开办餐饮店", region_code="520102", message="提醒",
     )  # fmt: skip
+
+
+def licence_of(id_number: str) -> str:
+    from onego.core.pii import blind_index
+    from onego.registries.models import Licence
+
+    return Licence.objects.get(holder_index=blind_index(id_number, kind="person")).identifier
 
 
 def urlconf_routes() -> list[str]:

@@ -167,3 +167,75 @@ def test_an_officer_without_supervision_is_refused(small_catalog: Path) -> None:
     officer = Client()
     officer.force_login(make_staff("officer", "nm-scjg", Role.OFFICER))
     assert officer.get("/workbench/standards/drift/").status_code == 403
+
+
+def _pairs_in(region_counts: dict[str, int]) -> None:
+    from onego.catalog.models import ServiceItem
+    from onego.core import clock
+    from onego.standards.models import ItemCoOccurrence
+
+    items = {i.code: i for i in ServiceItem.objects.all()}
+    for region, n in region_counts.items():
+        ItemCoOccurrence.objects.create(
+            region_code=region,
+            item_a=items["business_licence"],
+            item_b=items["tobacco_retail_licence"],
+            applicants=n,
+            window_days=30,
+            computed_at=clock.now(),
+        )
+
+
+def test_an_administrator_sees_the_demand_of_their_own_region_and_no_other(admin_client: Client) -> None:
+    from onego.accounts.models import Role
+    from onego.standards.proposals import proposal_submit
+    from tests.cases.factories import make_staff
+
+    proposal_submit(
+        proposer_index="p1",
+        proposer_display="王*",
+        title="开店时烟草证和执照一起办",
+        description="开便利店时先办营业执照，再单独跑烟草专卖局。",
+        item_codes=["business_licence", "tobacco_retail_licence"],
+    )
+    _pairs_in({"": 30, "520100": 12, "520102": 7, "520500": 5})
+    # The service centre's own account (no department): the province by default, any region on request.
+    province = admin_client.get("/workbench/standards/proposals/", {"by": "demand"}).content.decode()
+    assert "办件需求 30 人" in province
+    assert "全省" in province
+    bijie = admin_client.get("/workbench/standards/proposals/", {"region": "520500"}).content.decode()
+    assert "办件需求 5 人" in bijie
+    # 南明区's administrator: 南明区's own counts, whatever the province's or 毕节市's are.
+    nanming_admin = make_staff("nm-admin", "nm-scjg", Role.ADMIN)
+    nanming_admin.is_staff = True
+    nanming_admin.save(update_fields=["is_staff"])
+    client = Client()
+    client.force_login(nanming_admin)
+    page = client.get("/workbench/standards/proposals/").content.decode()
+    assert "办件需求 7 人" in page
+    assert "南明区（520102）" in page
+    assert "办件需求 30 人" not in page
+    assert client.get("/workbench/standards/proposals/", {"region": "520500"}).status_code == 404
+    assert client.get("/workbench/standards/proposals/", {"region": "520100"}).status_code == 404
+
+
+def test_the_navigation_reads_the_memberships_the_view_already_read(admin_client: Client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from onego.accounts.models import Role
+    from tests.cases.factories import make_staff
+
+    # A supervisor who is also a centre administrator: the page (staff_member_required, no request.staff
+    # from its decorator) reads the memberships for its region, and the 运行监测 link needs them too.
+    user = make_staff("nm-supervisor-admin", "nm-scjg", Role.SUPERVISOR)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    client = Client()
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/workbench/standards/proposals/")
+    assert page.status_code == 200
+    assert 'href="/workbench/insight/"' in page.content.decode()  # the tag still answers
+    memberships = [q["sql"] for q in queries.captured_queries if "accounts_membership" in q["sql"]]
+    assert len(memberships) == 1

@@ -20,10 +20,12 @@ from ninja import Field, Router, Schema, Status
 
 from onego.api.cases import ERRORS, StaffSessionAuth
 from onego.applications.consent import application_consent, application_consent_withdraw, application_prefill
+from onego.applications.others import ask_other_person
 from onego.cases.access import access_case_by_id
 from onego.core.errors import ValidationFailed
 from onego.core.validators import check_id_number, check_uscc
-from onego.exchange.models import Consent, SharingContract
+from onego.exchange.models import Consent, PersonConsentRequest, SharingContract
+from onego.exchange.person_consent import requests_for_case, status_of
 from onego.exchange.preview import ConsentPreview
 from onego.exchange.selectors import active_contracts, masked, reads_for_subject, verified_materials
 from onego.exchange.services import (
@@ -59,6 +61,27 @@ class ConsentIn(Schema):
     decision: Literal["grant", "decline"] = "grant"
     purpose: str | None = None
     ttl_days: int = Field(30, description="1–365 days (400 otherwise)")
+
+
+class PersonConsentIn(Schema):
+    case_ref: uuid.UUID = Field(..., description="the case (before acceptance) whose applicant asks")
+    subject: str = Field(..., description="the catalog subject whose consent is `own` (father, seller…)")
+    id_number: str = Field(..., description="the person's 居民身份证号码 (never echoed back)")
+    phone: str = Field(..., description="where the one-time link is sent by SMS (echoed masked)")
+
+
+class PersonConsentOut(Schema):
+    id: uuid.UUID
+    case_ref: uuid.UUID
+    subject: str
+    subject_name: str
+    phone: str = Field(..., description="masked")
+    status: Literal["requested", "granted", "declined", "expired"]
+    elements: list[str]
+    materials: list[str]
+    requested_at: dt.datetime
+    link_expires_at: dt.datetime
+    decided_at: dt.datetime | None
 
 
 class ReadsIn(Schema):
@@ -366,6 +389,54 @@ def withdraw_consent(request: HttpRequest, consent_id: str) -> ConsentOut:
 def prefill_case(request: HttpRequest, data: PrefillIn) -> PrefillOut:
     outcome = application_prefill(user=request.user, case_id=data.case_ref, consent_id=data.consent_id)
     return _prefill_out(outcome)
+
+
+def _person_consent_out(row: PersonConsentRequest) -> PersonConsentOut:
+    return PersonConsentOut(
+        id=row.id,
+        case_ref=row.case_ref,
+        subject=row.subject_code,
+        subject_name=row.subject_name,
+        phone=row.phone_masked,
+        status=status_of(row),  # type: ignore[arg-type]
+        elements=[e["code"] for e in row.scope.get("elements", [])],
+        materials=[m["code"] for m in row.scope.get("materials", [])],
+        requested_at=row.requested_at,
+        link_expires_at=row.link_expires_at,
+        decided_at=row.decided_at,
+    )
+
+
+@router.post(
+    "/exchange/person-consents",
+    response={201: PersonConsentOut, **ERRORS},
+    summary="Ask another adult (consent own) for their own consent on a case; a one-time link goes by SMS",
+    description="The same givers as consent (a window clerk of the case's region, for the applicant in "
+    "front of them). The scope is the case's own-consent data of that subject, computed by the server. "
+    "Only the person themself, signed in on the portal, can grant or decline (`/consent/ask/<token>/`); "
+    "there is no API to answer for them. 404: no such case or not yours; 403: not a clerk of the region; "
+    "400: the subject needs no such consent, a bad ID number or phone, or the case is accepted; "
+    "409: that person has already granted it.",
+)
+def ask_person_consent(request: HttpRequest, data: PersonConsentIn) -> Status[PersonConsentOut]:
+    row = ask_other_person(
+        user=request.user,
+        case_id=data.case_ref,
+        subject_code=data.subject,
+        id_number=data.id_number,
+        phone=data.phone,
+    )
+    return Status(201, _person_consent_out(row))
+
+
+@router.get(
+    "/exchange/cases/{case_ref}/person-consents",
+    response={200: list[PersonConsentOut], **ERRORS},
+    summary="Other adults' own-consent requests on a case and their state (404 unless you may see the case)",
+)
+def case_person_consents(request: HttpRequest, case_ref: uuid.UUID) -> list[PersonConsentOut]:
+    access_case_by_id(request.user, case_ref)
+    return [_person_consent_out(row) for row in requests_for_case(case_ref)]
 
 
 @router.get(

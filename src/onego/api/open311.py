@@ -24,11 +24,14 @@ from xml.etree import ElementTree as ET
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from onego.catalog.models import Package
+from onego.core import clock
 from onego.core.errors import Conflict, NotFound, OneGoError, PermissionDenied, ValidationFailed
+from onego.feedback import open311_limits as limits
 from onego.feedback import report_rules as rr
 from onego.feedback import report_selectors as selectors
 from onego.feedback.models import Open311Key, Report
@@ -99,6 +102,9 @@ def endpoint(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[
                 response["Allow"] = ", ".join(methods)
                 return response
             try:
+                limited = _rate_limited(request, fmt)
+                if limited is not None:
+                    return limited
                 return view(request, *args, fmt=fmt, **kwargs)
             except OneGoError as exc:
                 return _error(fmt, exc)
@@ -110,13 +116,47 @@ def endpoint(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[
     return decorate
 
 
+def _api_key(request: HttpRequest) -> str:
+    return str(
+        (request.POST.get("api_key") if request.method == "POST" else request.GET.get("api_key")) or ""
+    )
+
+
+def _rate_limited(request: HttpRequest, fmt: str) -> HttpResponse | None:
+    """Count the call against the partner's key, or the client address when there is no key or a wrong
+    one (wrong keys cannot buy fresh allowances); over the limit → 429 with Retry-After."""
+    key = _api_key(request)
+    partner: Open311Key | None = None
+    if key:
+        try:
+            partner = open311_key_check(key)
+        except PermissionDenied:
+            partner = None
+    request.open311_partner = partner  # type: ignore[attr-defined]  # _partner() reads it
+    address = str(request.META.get("REMOTE_ADDR") or "unknown")
+    verdict = limits.hit(limits.key_bucket(partner.pk) if partner else limits.address_bucket(address))
+    if verdict.allowed:
+        return None
+    body = [
+        {
+            "code": 429,
+            "description": f"调用过于频繁（每分钟最多 {verdict.limit} 次），请 {verdict.retry_after} 秒后再试",
+            "field": "api_key",
+        }
+    ]
+    response = _render(fmt, body, root="errors", item="error", status=429)
+    response["Retry-After"] = str(verdict.retry_after)
+    return response
+
+
 def _partner(request: HttpRequest, *, required: bool) -> Open311Key | None:
-    key = request.POST.get("api_key") if request.method == "POST" else request.GET.get("api_key")
+    key = _api_key(request)
     if not key:
         if required:
             raise PermissionDenied("提交反映需要合作方 api_key", field="api_key")
         return None
-    return open311_key_check(key)
+    partner: Open311Key | None = getattr(request, "open311_partner", None)
+    return partner if partner is not None else open311_key_check(key)  # a wrong key: 403 here
 
 
 # --- services ------------------------------------------------------------------------------------
@@ -283,10 +323,13 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
 def _when(value: str | None, field: str) -> dt.datetime | None:
     if not value:
         return None
-    parsed = parse_datetime(value.replace(" ", "+"))
+    try:
+        parsed = parse_datetime(value.strip().replace(" ", "+"))
+    except ValueError:
+        parsed = None
     if parsed is None:
-        raise ValidationFailed("日期时间应为 ISO 8601 格式（如 2026-03-02T09:00:00+08:00）", field=field)
-    return parsed
+        raise ValidationFailed(f"{field} 应为 ISO 8601 日期时间（如 2026-03-02T09:00:00+08:00）", field=field)
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
 @endpoint("GET", "POST")
@@ -305,13 +348,11 @@ def requests_(request: HttpRequest, *, fmt: str) -> HttpResponse:
     for c in codes:
         _kind(c)
     code = codes.pop() if len(codes) == 1 else ""
-    rows = selectors.open311_requests(
-        ids=ids,
-        kind=code,
-        status=status,
-        start=_when(query.get("start_date"), "start_date"),
-        end=_when(query.get("end_date"), "end_date"),
-    )
+    start = _when(query.get("start_date"), "start_date")
+    end = _when(query.get("end_date"), "end_date")
+    if ids is None:  # service_request_id overrides every other argument (the spec)
+        start, end = rr.open311_range(start, end, now=clock.now())
+    rows = selectors.open311_requests(ids=ids, kind=code, status=status, start=start, end=end)
     body = [_request_out(r, own=selectors.is_own(r, partner)) for r in rows]
     return _render(fmt, body, root="service_requests", item="request")
 

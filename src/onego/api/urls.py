@@ -10,9 +10,13 @@ from onego.api.documents import router as documents_router
 from onego.api.errors import declare_errors, install
 from onego.api.exchange import router as exchange_router
 from onego.api.feedback import router as feedback_router
+from onego.api.feedback_reports import router as feedback_reports_router
+from onego.api.insight import router as insight_router
 from onego.api.ledger import router as ledger_router
+from onego.api.outreach import router as outreach_router
 from onego.api.partners import router as partners_router
 from onego.api.queue import router as queue_router
+from onego.api.standards import router as standards_router
 
 api = NinjaAPI(
     title="OneGo API",
@@ -32,4 +36,9 @@ api.add_router("/", documents_router)
 api.add_router("/", partners_router)
 api.add_router("/", feedback_router)
 api.add_router("/", queue_router)
+api.add_router("/", feedback_reports_router)
+# issue 17: proactive offers, package proposals, the dashboard's figures
+api.add_router("/", outreach_router)
+api.add_router("/", standards_router)
+api.add_router("/", insight_router)
 declare_errors(api)

@@ -137,7 +137,11 @@ class Case(BaseModel):
                 fields=["applicant_index", "idempotency_key"], name="case_idempotency_once"
             ),
         ]
-        indexes = [models.Index(fields=["status", "region"])]
+        indexes = [
+            models.Index(fields=["status", "region"]),
+            # What changed since the dashboard's last refresh (onego.insight.refresh; ADR 0014).
+            models.Index(fields=["updated_at"], name="case_updated_at"),
+        ]
         verbose_name = verbose_name_plural = "办件 Case"
 
     def __str__(self) -> str:
@@ -201,7 +205,11 @@ class SubCase(BaseModel):
         # its own ordering (-created_at). Lists across cases order explicitly.
         ordering = ["case_id", "stage", "code"]
         constraints = [models.UniqueConstraint(fields=["case", "code"], name="subcase_code_once")]
-        indexes = [models.Index(fields=["department", "status"])]
+        indexes = [
+            models.Index(fields=["department", "status"]),
+            # What changed since the dashboard's last refresh (onego.insight.refresh; ADR 0014).
+            models.Index(fields=["updated_at"], name="subcase_updated_at"),
+        ]
         verbose_name = verbose_name_plural = "子件 Sub-case"
 
     def __str__(self) -> str:

@@ -22,21 +22,7 @@ from django.utils.translation import get_language, gettext
 
 from onego.catalog import models as m
 from onego.catalog.cache import generation
-from onego.catalog.rules.expressions import (
-    _MIRRORED_OP,
-    And,
-    Compare,
-    Expr,
-    In,
-    Literal,
-    Name,
-    Not,
-    Or,
-    QuestionSpec,
-    _Describer,
-    _operands,
-    describe,
-)
+from onego.catalog.rules.expressions import Expr, QuestionSpec, Wording, describe
 
 # (model, Chinese field, English field): every catalog text that has its own English field.
 NAMED: tuple[tuple[type[Any], str, str], ...] = (
@@ -271,75 +257,44 @@ def missing_english() -> list[Missing]:
 # --- Conditions in English (the guide's "applies when") --------------------------------------------------
 
 
-class _EnglishDescriber(_Describer):
-    """`describe()` in English: questions by their English text, choices through the catalog's English."""
+def _english_text(text: str) -> str:
+    return in_english(text) or text
 
-    def label(self, ident: str) -> str:
-        spec = self.questions.get(ident)
-        text = spec.text if spec is not None and spec.text else ident
-        return f"“{in_english(text) or text}”"
 
-    def condition(self, expr: Expr) -> str:
-        if isinstance(expr, And | Or):
-            parts = []
-            for operand in _operands(expr):
-                text = self.condition(operand)
-                parts.append(f"({text})" if isinstance(operand, And | Or) else text)
-            return (" and " if isinstance(expr, And) else " or ").join(parts)
-        if isinstance(expr, Not):
-            return self.negation(expr.operand)
-        if isinstance(expr, Name):
-            return f"{self.label(expr.ident)} is yes"
-        if isinstance(expr, Compare):
-            return self.comparison(expr.op, expr.left, expr.right)
-        if isinstance(expr, In):
-            return self.membership(expr.needle, expr.options, expr.negated)
-        if isinstance(expr, Literal) and isinstance(expr.value, bool):
-            return "always" if expr.value else "never"
-        return f"{self.operand(expr)} is yes"
-
-    def negation(self, expr: Expr) -> str:
-        if isinstance(expr, Name):
-            return f"{self.label(expr.ident)} is no"
-        said = super().negation(expr)
-        return said if not said.startswith("并非") else f"not ({self.condition(expr)})"
-
-    def comparison(self, op: str, left: Expr, right: Expr) -> str:
-        if isinstance(left, Literal) and not isinstance(right, Literal) and op in _MIRRORED_OP:
-            left, right, op = right, left, _MIRRORED_OP[op]
-        if op in ("==", "!=") and isinstance(right, Literal) and isinstance(right.value, bool):
-            holds = right.value == (op == "==")
-            return f"{self.operand(left)} is {'yes' if holds else 'no'}"
-        word = {"<": "is less than", "<=": "is at most", ">": "is more than", ">=": "is at least"}.get(
-            op, "is" if op == "==" else "is not"
-        )
-        return f"{self.operand(left)} {word} {self.operand(right)}"
-
-    def membership(self, needle: Expr, options: tuple[Expr, ...], negated: bool) -> str:
-        subject = self.operand(needle)
-        listed = ", ".join(self.operand(option) for option in options)
-        if not options:
-            return f"{subject} is answered" if negated else "never"
-        if len(options) == 1:
-            return f"{subject} {'is not' if negated else 'is'} {listed}"
-        return f"{subject} is none of {listed}" if negated else f"{subject} is one of {listed}"
-
-    def operand(self, expr: Expr) -> str:
-        if isinstance(expr, Literal):
-            value = expr.value
-            if isinstance(value, bool):
-                return "yes" if value else "no"
-            if isinstance(value, str):
-                return f"“{in_english(value) or value}”"
-        if isinstance(expr, Name | Literal):
-            return super().operand(expr)
-        return f"({self.condition(expr)})"
+# `describe()`'s words in English: questions by their English text, choices through the catalog's English.
+ENGLISH = Wording(
+    both=" and ",
+    either=" or ",
+    group="({})",
+    is_yes="{} is yes",
+    is_no="{} is no",
+    yes="yes",
+    no="no",
+    always="always",
+    never="never",
+    negated="not ({})",
+    order={
+        "<": "{a} is less than {b}",
+        "<=": "{a} is at most {b}",
+        ">": "{a} is more than {b}",
+        ">=": "{a} is at least {b}",
+    },
+    equals_number="{a} is {b}",
+    differs_number="{a} is not {b}",
+    equals="{a} is {b}",
+    differs="{a} is not {b}",
+    answered="{} is answered",
+    one_of="{a} is one of {b}",
+    none_of="{a} is none of {b}",
+    separator=", ",
+    text=_english_text,
+)
 
 
 def describe_in_language(expr: Expr, questions: Mapping[str, QuestionSpec]) -> str:
     """The guide's plain description of a condition, in English on English pages (see `describe`)."""
     if (get_language() or "").startswith("en"):
-        return _EnglishDescriber(questions).condition(expr)
+        return describe(expr, questions, ENGLISH)
     return describe(expr, questions)
 
 

@@ -398,7 +398,12 @@ class ItemMaterial(BaseModel):
 
     class Meta:
         ordering = ["item", "position"]
-        constraints = [models.UniqueConstraint(fields=["item", "material_type"], name="item_material_once")]
+        # one line per material type and person (the same type for two people is two lines)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "material_type", "subject"], name="item_material_once_per_subject"
+            )
+        ]
         verbose_name = verbose_name_plural = "事项材料 Item material"
 
 

@@ -22,6 +22,7 @@ Cases in flight are not affected by any of this: a case keeps the compiled packa
 from __future__ import annotations
 
 import difflib
+import hashlib
 import tempfile
 import uuid
 from collections.abc import Iterable, Sequence
@@ -47,7 +48,10 @@ from onego.catalog.services import (
 )
 from onego.core import clock
 from onego.core.errors import Conflict, NotFound, OneGoError, PermissionDenied, ValidationFailed
+from onego.ledger.canonical import canonical_json
+from onego.ledger.services import ledger_record
 
+PUBLISHED_KIND = "catalog.published"
 TRUSTED_NOTE = "命令行受信任的引导导入：由服务器操作员直接发布，未经第二位管理员审核"
 
 
@@ -322,7 +326,52 @@ def change_publish(
             "updated_at",
         ]
     )
+    _record_publication(change, actor=reviewer)
     return change
+
+
+def change_digest(change: m.CatalogChange) -> str:
+    """SM3 of what was published: the definition as submitted (the text, or the uploaded workbook's SM3),
+    what it touched, its diff and the reason — recomputable from the change row, so the ledger entry
+    can be checked against it (`onego ledger verify` checks the entry itself)."""
+    content = bytes(change.content) if change.content else b""
+    return hashlib.new(
+        "sm3",
+        canonical_json(
+            {
+                "title": change.title,
+                "source_name": change.source_name,
+                "text": change.text,
+                "content_sm3": hashlib.new("sm3", content).hexdigest() if content else "",
+                "packages": list(change.packages),
+                "items": list(change.items),
+                "base_versions": dict(change.base_versions),
+                "diff": change.diff,
+                "reason": change.reason,
+                "author": change.author,
+            }
+        ),
+    ).hexdigest()
+
+
+def _record_publication(change: m.CatalogChange, *, actor: str) -> None:
+    """The publication's ledger entry, in the publishing transaction: who approved what, and its digest."""
+    ledger_record(
+        kind=PUBLISHED_KIND,
+        actor=actor,
+        payload={
+            "change": str(change.pk),
+            "title": change.title,
+            "channel": change.channel,
+            "author": change.author,
+            "approver": change.reviewer,
+            "packages": _versions(change.packages),
+            "items": list(change.items),
+            "findings": [f.get("code", "") for f in change.findings],
+            "reason": change.reason,
+            "digest": change_digest(change),
+        },
+    )
 
 
 def _publish(change: m.CatalogChange, *, reviewer: str, reason: str) -> None:
@@ -332,7 +381,9 @@ def _publish(change: m.CatalogChange, *, reviewer: str, reason: str) -> None:
     before = _snapshot(defs, change.packages, change.items)
     versions = _versions(change.packages)
     _import_change(change)
-    change.diff = readable_diff(before, _snapshot(defs, change.packages, change.items)) or change.diff
+    after = _snapshot(defs, change.packages, change.items)
+    change.diff = readable_diff(before, after) or change.diff
+    _bump_for_items(change.packages, versions, before, after)
     findings = findings_for(change.packages, change.items)
     change.findings = [f.as_dict() for f in findings]
     if findings and not reason:
@@ -341,6 +392,32 @@ def _publish(change: m.CatalogChange, *, reviewer: str, reason: str) -> None:
     _record_versions(
         change, before=before, versions=versions, author=change.author, approver=reviewer, reason=reason
     )
+
+
+def _changed_items(before: dict[str, str], after: dict[str, str]) -> set[str]:
+    names = {n for n in set(before) | set(after) if n.startswith("items/") and before.get(n) != after.get(n)}
+    return {n.removeprefix("items/").removesuffix(".yaml") for n in names}
+
+
+def _bump_for_items(
+    packages: Sequence[str], versions: dict[str, int], before: dict[str, str], after: dict[str, str]
+) -> None:
+    """An item-only change is a new version of every package that includes the item: the package's own
+    definition did not move its version, so move it here (cases in flight keep their snapshot)."""
+    changed = _changed_items(before, after)
+    if not changed:
+        return
+    codes = set(
+        m.PackageItem.objects.filter(
+            package__code__in=list(packages), item__code__in=sorted(changed)
+        ).values_list("package__code", flat=True)
+    )
+    # (PostgreSQL refuses FOR UPDATE with DISTINCT: lock the packages by code)
+    including = m.Package.objects.select_for_update().filter(code__in=sorted(codes)).order_by("code")
+    for package in including:
+        if package.version == versions.get(package.code):
+            package.version += 1
+            package.save(update_fields=["version", "updated_at"])
 
 
 def _record_versions(
@@ -352,19 +429,28 @@ def _record_versions(
     approver: str,
     reason: str,
 ) -> list[m.PackageVersion]:
-    after = _documents(change.packages, [])
+    after = _documents(change.packages, change.items)
     now = clock.now()
     out = []
+    items_of: dict[str, set[str]] = {}
+    for package_code, item_code in m.PackageItem.objects.filter(
+        package__code__in=change.packages
+    ).values_list("package__code", "item__code"):
+        items_of.setdefault(package_code, set()).add(f"items/{item_code}.yaml")
     for code, version in sorted(_versions(change.packages).items()):
         if versions.get(code) == version and m.PackageVersion.objects.filter(package_code=code).exists():
-            continue  # unchanged package (an item it includes changed: see the change's diff)
+            continue  # unchanged package
         name = f"packages/{code}.yaml"
+        # the package's own definition and the items it includes that this change changed
+        names = [name, *sorted(n for n in items_of.get(code, set()) if before.get(n) != after.get(n))]
         out.append(
             m.PackageVersion.objects.create(
                 package_code=code,
                 version=version,
                 source=after.get(name, ""),
-                diff=readable_diff({name: before.get(name, "")}, {name: after.get(name, "")}),
+                diff=readable_diff(
+                    {n: before.get(n, "") for n in names}, {n: after.get(n, "") for n in names}
+                ),
                 change=change,
                 author=author,
                 approver=approver,
@@ -407,6 +493,7 @@ def publish_trusted(*, path: Path, actor: str, dry_run: bool = False) -> ImportR
         affected = _affected_packages(packages, items)
         after = _snapshot(defs, affected, items)
         diff = readable_diff(before, after)
+        _bump_for_items(affected, versions, before, after)
         if diff:
             change = m.CatalogChange.objects.create(
                 title=_title(packages, items),
@@ -427,6 +514,7 @@ def publish_trusted(*, path: Path, actor: str, dry_run: bool = False) -> ImportR
             _record_versions(
                 change, before=before, versions=versions, author=actor, approver="", reason=TRUSTED_NOTE
             )
+            _record_publication(change, actor=actor)
         if dry_run:
             transaction.set_rollback(True)
     return ImportResult(counts=result.counts, dry_run=dry_run, notices=result.notices)

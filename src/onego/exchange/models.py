@@ -204,3 +204,54 @@ class PrefillRun(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.case_ref} @ {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class PersonConsentStatus(models.TextChoices):
+    """Another adult's own consent, asked for by the applicant (onego.exchange.person_consent)."""
+
+    REQUESTED = "requested", "待本人授权"
+    GRANTED = "granted", "本人已同意"
+    DECLINED = "declined", "本人不同意"
+    EXPIRED = "expired", "已过期"
+
+
+class PersonConsentRequest(BaseModel):
+    """The applicant asks another adult (`consent: own`: the other parent, the seller…) for their consent.
+
+    The person is named by the applicant (ID number and phone) and reached through a one-time link; only
+    that person, signed in as themself, can grant or decline (`onego.exchange.person_consent`). Their
+    grant is a `Consent` of their own (subject = them), for exactly `scope`, this case and this purpose.
+    """
+
+    case_ref = models.UUIDField("办件", db_index=True)
+    subject_code = models.CharField("数据主体角色", max_length=40)
+    subject_name = models.CharField("角色名称", max_length=40)
+    person_index = models.CharField("被请求人（盲索引）", max_length=128, db_index=True)
+    person_sealed = models.TextField("被请求人证件号码（加密）")
+    phone_sealed = models.TextField("通知手机号（加密）")
+    phone_masked = models.CharField("通知手机号（脱敏）", max_length=20)
+    requester_index = models.CharField("申请人（盲索引）", max_length=128)
+    requested_by = models.CharField("请求人", max_length=200)
+    package_code = models.CharField("一件事套餐", max_length=80)
+    package_name = models.CharField("套餐名称", max_length=120, blank=True)
+    region_code = models.CharField("区划", max_length=12)
+    purpose = models.CharField("用途", max_length=200)
+    scope = models.JSONField("请求授权的数据和材料", default=dict)
+    token_digest = models.CharField("链接摘要", max_length=64, unique=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=PersonConsentStatus.choices, default=PersonConsentStatus.REQUESTED
+    )
+    requested_at = models.DateTimeField("请求时间")
+    link_expires_at = models.DateTimeField("链接到期时间")
+    decided_at = models.DateTimeField("答复时间", null=True, blank=True)
+    consent = models.ForeignKey(
+        Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="person_requests"
+    )
+
+    class Meta:
+        ordering = ["-requested_at"]
+        indexes = [models.Index(fields=["case_ref", "subject_code"])]
+        verbose_name = verbose_name_plural = "他人授权请求 Person consent request"
+
+    def __str__(self) -> str:
+        return f"{self.subject_name} · {self.get_status_display()}"

@@ -52,6 +52,7 @@ class PreviewMaterial:
     used_by: list[str] = field(default_factory=list)
     subject: str = APPLICANT  # whose material: verified for that person
     only_if_applicant: bool = False  # as for PreviewElement
+    material_type: str = ""  # the catalog type when `material` is a per-person slot (MaterialLine)
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,7 @@ def build_preview(
         if source == "licence":  # an e-licence proves it: a read of the e-licence library
             registry, what, key, licence = ELICENCE_REGISTRY, "licence_type", code, code
         else:
-            registry, what, key, licence = code, "material", line.material, ""
+            registry, what, key, licence = code, "material", line.type_code, ""
         grant = decide(what, key, line.name, line.used_by, registry)
         if grant is None:
             to_upload.append(PreviewLine(line.material, line.name, NOTE_NOT_GRANTED_MATERIAL))
@@ -262,6 +263,7 @@ def build_preview(
                 list(line.used_by),
                 line.subject,
                 only_own(line.subject),
+                line.material_type,
             )
         )
 

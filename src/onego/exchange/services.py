@@ -47,6 +47,7 @@ from onego.exchange.models import (
     SharingContract,
     VerifiedMaterial,
 )
+from onego.exchange.person_consent import PersonGrant, fallback_reason, grants_for_case
 from onego.exchange.preview import (
     ELICENCE_REGISTRY,
     ConsentPreview,
@@ -534,6 +535,7 @@ class _Planned:
     # element -> whose (`consent: own`): asked only once this run's reads name the applicant as that person
     own: dict[str, str] = field(default_factory=dict)
     own_materials: set[str] = field(default_factory=set)  # materials of such a person (see `_subjects_of`)
+    types: dict[str, str] = field(default_factory=dict)  # per-person slot -> its catalog material type
 
 
 @dataclass
@@ -551,6 +553,8 @@ class _Result:
     about: dict[str, tuple[Subject, str]] = field(default_factory=dict)
     asked: list[str] = field(default_factory=list)  # the elements actually asked of the registry
     held_back: dict[str, str] = field(default_factory=dict)  # element or material -> why it was not read
+    # element or material read under another adult's own consent -> (that person, role, their consent)
+    own_reads: dict[str, tuple[Subject, str, uuid.UUID]] = field(default_factory=dict)
 
     @property
     def elements_read(self) -> bool:
@@ -602,7 +606,7 @@ def _plan(consent: Consent, day: dt.date) -> tuple[list[_Planned], list[dict[str
             asks.append(
                 (
                     what,
-                    m["licence_type"] or m["material"],
+                    m["licence_type"] or m.get("material_type") or m["material"],
                     m["name"],
                     m["used_by"],
                     m["material"],
@@ -634,6 +638,8 @@ def _plan(consent: Consent, day: dt.date) -> tuple[list[_Planned], list[dict[str
                 plan.materials[key] = grant.label
                 if what == "licence_type":
                     plan.licence_types[key] = code
+                elif code != key:
+                    plan.types[key] = code  # a per-person slot of this material type
                 if whose != APPLICANT:
                     plan.subjects[key] = whose
                 if key in own_materials:
@@ -719,8 +725,9 @@ def _keep(result: _Result, asked: Sequence[str], got: Mapping[str, Any]) -> None
 
 def _fetch_own(result: _Result, applicant: Subject, whose: Mapping[str, _Whose]) -> None:
     """Another adult's data (`consent: own`) is read only when this run's reads name the applicant as
-    that person (the mother applying for her newborn): then her own consent covers it, in one more call.
-    Anyone else's stays unread, for the applicant to type, saying why."""
+    that person (the mother applying for her newborn): then her own consent covers it, in one more call;
+    or when that person granted it themself for this case (`onego.exchange.person_consent`). Anyone
+    else's stays unread, for the applicant to type, saying why."""
     plan = result.planned
     if not plan.own or result.element_failure:
         return
@@ -729,8 +736,13 @@ def _fetch_own(result: _Result, applicant: Subject, whose: Mapping[str, _Whose])
         who = whose.get(subject)
         if who is not None and who.person is not None and who.person.index == applicant.index:
             mine.append(code)
+        elif who is not None and who.person is not None and who.own_consent and code in who.scope:
+            mine.append(code)  # that person granted it themself, for this case (person_consent)
+            result.own_reads[code] = (who.person, who.name, who.own_consent)
         else:
-            result.held_back[code] = note_own_consent(who.name if who else subject, "数据")
+            result.held_back[code] = (who.reason if who else "") or note_own_consent(
+                who.name if who else subject, "数据"
+            )
     if not mine:
         return
     try:
@@ -749,9 +761,38 @@ class _Whose:
     person: Subject | None
     name: str
     failure: str = ""
+    # the person's own consent (person_consent) that covers `scope` of their data and materials
+    own_consent: uuid.UUID | None = None
+    scope: frozenset[str] = frozenset()
+    reason: str = ""  # why their own-consent data stays unread (the state of the request)
+    reason_material: str = ""  # the same, for their materials
 
 
-def _subjects_of(consent: Consent, results: Sequence[_Result], applicant: Subject) -> dict[str, _Whose]:
+def _own_person(s: Mapping[str, Any], registry_named: Subject | None, grant: PersonGrant | None) -> _Whose:
+    """An `own` subject who is not the applicant: covered only by their own grant on this case, and only
+    if the registry, when it names someone, names the very person who granted it."""
+    name = s["name"]
+    if grant is None or grant.person is None:
+        status = grant.status if grant is not None else None
+        return _Whose(
+            None,
+            name,
+            "not_covered",
+            reason=fallback_reason(name, status),
+            reason_material=fallback_reason(name, status, "材料"),
+        )
+    if registry_named is not None and registry_named.index != grant.person.index:
+        why = f"同意授权的人不是数据源登记的{name}，未查询，请自行填写/上传"
+        return _Whose(None, name, "not_covered", reason=why, reason_material=why)
+    return _Whose(grant.person, name, own_consent=grant.consent_id, scope=grant.elements | grant.materials)
+
+
+def _subjects_of(
+    consent: Consent,
+    results: Sequence[_Result],
+    applicant: Subject,
+    grants: Mapping[str, PersonGrant] | None = None,
+) -> dict[str, _Whose]:
     """Resolve every other subject of the consent to a person, server-side.
 
     The person is the one the registry names in *this run's* reads (the enterprise's registered legal
@@ -778,11 +819,19 @@ def _subjects_of(consent: Consent, results: Sequence[_Result], applicant: Subjec
             out[code] = _Whose(person, name, "" if person else "not_covered")
             continue
         if not isinstance(number, str) or check_id_number(number) is not None:
-            out[code] = _Whose(None, name, "who_unknown")
+            own_grant = (grants or {}).get(code) if s["consent"] == "own" else None
+            if own_grant is not None and own_grant.person is not None:
+                # No registry names them: the person who signed in and granted it is who they are.
+                out[code] = _own_person(s, None, own_grant)
+            else:
+                out[code] = _Whose(None, name, "who_unknown")
             continue
         # (an `own` subject is covered only when it is the applicant themself: below, `is_applicant`)
         person = Subject("person", number.strip().upper())
         is_applicant = person.index == applicant.index
+        if s["consent"] == "own" and not is_applicant:
+            out[code] = _own_person(s, person, (grants or {}).get(code))
+            continue
         allowed = (
             is_applicant
             or (s["consent"] == "guardian" and applicant.kind == "person")
@@ -812,16 +861,22 @@ def _verify(
         subject = result.planned.subjects.get(material)
         if subject is not None:
             who = (whose or {}).get(subject) or _Whose(None, subject, "who_unknown")
-            if who.person is None:
-                result.material_failures[material] = who.failure or "who_unknown"
+            if who.person is None or (
+                material in result.planned.own_materials
+                and who.person.index != applicant.index
+                and material not in who.scope
+            ):
+                result.material_failures[material] = who.failure or "not_covered"
                 if material in result.planned.own_materials:
-                    result.held_back[material] = note_own_consent(who.name, "材料")
+                    result.held_back[material] = who.reason_material or note_own_consent(who.name, "材料")
                 continue
             person = who.person
             if person.index != applicant.index:
                 result.about[material] = (person, who.name)
+                if who.own_consent is not None:
+                    result.own_reads[material] = (person, who.name, who.own_consent)
         try:
-            reference = verify_material(material, person)
+            reference = verify_material(result.planned.types.get(material, material), person)
         except RegistryError as exc:
             failed = result.material_failures[material] = _failure(exc)
             continue
@@ -894,7 +949,7 @@ def prefill(
         raise NotFound(
             "数据源中没有找到该申请人，请核对证件号码；也可以自行填写、上传全部信息", field="applicant"
         )
-    whose = _subjects_of(consent, results, applicant)
+    whose = _subjects_of(consent, results, applicant, grants_for_case(consent.case_ref, now))
     for result in results:
         _fetch_own(result, applicant, whose)
         _verify(result, applicant, attached, whose)
@@ -921,6 +976,10 @@ def _store_outcome(
     planned_elements = [c for r in results for c in r.planned.elements]
     element_info = {el.code: el for el in cm.DataElement.objects.filter(code__in=planned_elements)}
     material_names = dict(cm.MaterialType.objects.values_list("code", "name"))
+    # a per-person slot (`resident_id_card__father`) is named as the applicant saw it: "居民身份证（父亲）"
+    material_names |= {
+        m["material"]: m["name"] for reg in consent.scope_registries() for m in reg["materials"]
+    }
     registry_names = dict(cm.Registry.objects.values_list("code", "name"))
     run = PrefillRun.objects.create(
         case_ref=consent.case_ref, consent=consent, actor=actor, started_at=started_at
@@ -940,6 +999,9 @@ def _store_outcome(
 
     def read_of(registry: str) -> _ReadRecord:
         return reads.setdefault(registry, _ReadRecord(registry, registry_names.get(registry, registry)))
+
+    # person (blind index) -> their own consent, for reads made under it (person_consent)
+    own_consents = {person.index: own for r in results for person, _role, own in r.own_reads.values()}
 
     for r in results:
         plan = r.planned
@@ -1037,14 +1099,41 @@ def _store_outcome(
         entries.append(str(entry.id))
         # Whose data it is: a read about another person (the newborn's father…) is in their log too.
         plain = {code: v["value"] for code, v in values.items()}
+        logged: set[str] = set()
         for person, role, theirs in about_others(plain, record.elements, consent.subject_index):
             about = {**payload, "elements": theirs, "missing": [], "materials": [], "materials_verified": []}
+            if person.index in own_consents:
+                about["own_consent"] = str(own_consents[person.index])
             entry = ledger_record(
                 kind=Kind.REGISTRY_READ,
                 actor=actor,
                 subject_ref=person.index,
                 case_ref=str(consent.case_ref),
                 payload={**about, "about": role},
+            )
+            entries.append(str(entry.id))
+            logged.add(person.index)
+        # Data read under another adult's own consent whom no identity read names: still in their log.
+        unlogged: dict[str, tuple[Subject, str, uuid.UUID, list[str]]] = {}
+        for r in results:
+            for code, (person, role, own) in r.own_reads.items():
+                if code in record.elements and person.index not in logged:
+                    unlogged.setdefault(person.index, (person, role, own, []))[3].append(code)
+        for person, role, own, theirs in unlogged.values():
+            entry = ledger_record(
+                kind=Kind.REGISTRY_READ,
+                actor=actor,
+                subject_ref=person.index,
+                case_ref=str(consent.case_ref),
+                payload={
+                    **payload,
+                    "elements": theirs,
+                    "missing": [],
+                    "materials": [],
+                    "materials_verified": [],
+                    "about": role,
+                    "own_consent": str(own),
+                },
             )
             entries.append(str(entry.id))
 
@@ -1074,6 +1163,7 @@ def _store_outcome(
                     "prefill_run": str(run.id),
                     "about": role,
                     "on_authority_of": consent_texts.get(subject, ""),
+                    **({"own_consent": str(r.own_reads[material][2])} if material in r.own_reads else {}),
                 },
             )
             entries.append(str(entry.id))

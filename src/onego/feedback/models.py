@@ -201,6 +201,23 @@ class Open311Key(BaseModel):
         return f"{self.name} ({self.prefix}…)"
 
 
+class Open311RateWindow(models.Model):
+    """One minute of Open311 calls by one caller (a partner's key, or an address reading anonymously):
+    the counter behind `ONEGO_OPEN311_KEY_PER_MINUTE` / `ONEGO_OPEN311_ADDRESS_PER_MINUTE`, shared by every
+    web worker (an upsert per call). Windows older than the previous one are deleted as new ones open."""
+
+    bucket = models.CharField(max_length=80)
+    minute = models.BigIntegerField()  # epoch seconds // 60
+    calls = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bucket", "minute"], name="open311_rate_window_once")]
+        verbose_name = verbose_name_plural = "Open311 调用计数 Open311 rate window"
+
+    def __str__(self) -> str:
+        return f"{self.bucket} @ {self.minute}: {self.calls}"
+
+
 class Report(BaseModel):
     """反映: a matter that could not be done, or an event for several departments."""
 

@@ -9,6 +9,7 @@ deadlines, and closes it with a reply to the reporter once no order is still ope
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -167,3 +168,30 @@ ACTION_LABELS: Mapping[str, str] = {
     "link_case": "关联办件",
     "reply": "答复反映人，办结",
 }
+
+
+# --- Open311 request lists: the date range ---------------------------------------------------------
+
+OPEN311_MAX_DAYS = 90  # GeoReport v2: a start_date/end_date range "may not span more than 90 days"
+
+
+def open311_range(
+    start: dt.datetime | None, end: dt.datetime | None, *, now: dt.datetime
+) -> tuple[dt.datetime, dt.datetime]:
+    """The range a request list covers: both given → checked (end not before start, at most 90 days);
+    only start → the 90 days from it; only end → the 90 days up to it; neither → the last 90 days."""
+    span = dt.timedelta(days=OPEN311_MAX_DAYS)
+    if start is not None and end is not None:
+        if end < start:
+            raise ValidationFailed("end_date 不能早于 start_date", field="end_date")
+        if end - start > span:
+            raise ValidationFailed(
+                f"start_date 到 end_date 不能超过 {OPEN311_MAX_DAYS} 天（GeoReport v2 规范），请分段查询",
+                field="end_date",
+            )
+        return start, end
+    if start is not None:
+        return start, start + span
+    if end is not None:
+        return end - span, end
+    return now - span, now

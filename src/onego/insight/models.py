@@ -18,9 +18,32 @@ averages, are stored so any roll-up of buckets (a month, a city) divides once at
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 from onego.core.models import BaseModel
+
+CASE_KEYS = ["day", "region_code", "package_code", "channel"]
+DEPARTMENT_KEYS = ["day", "region_code", "package_code", "department_code", "held_by"]
+
+
+def rollup_indexes(keys: list[str], *, once: str, prefix: str) -> tuple[list[Any], list[Any]]:
+    """(constraints, indexes) every rollup shares, daily or monthly: one row per bucket (`keys`), and the
+    two indexes the dashboard reads by — (day, region) for a region's days or months, and (region, day)
+    for a town or village view: LIKE 'prefix%' on the region, then the days (PostgreSQL needs the pattern
+    operator class for a prefix match on varchar under a non-C collation). Names as the tables have them."""
+    return (
+        [models.UniqueConstraint(fields=keys, name=once)],
+        [
+            models.Index(fields=["day", "region_code"], name=f"{prefix}_day_region"),
+            models.Index(
+                fields=["region_code", "day"],
+                name=f"{prefix}_region_day",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+        ],
+    )
 
 
 class CaseSums(models.Model):
@@ -69,21 +92,9 @@ class CaseSums(models.Model):
 
 class CaseDay(CaseSums):
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["day", "region_code", "package_code", "channel"], name="insight_case_day_once"
-            )
-        ]
-        indexes = [
-            models.Index(fields=["day", "region_code"], name="insight_caseday_day_region"),
-            # A town or village view: LIKE 'prefix%' on the region, then the months (PostgreSQL needs
-            # the pattern operator class for a prefix match on varchar under a non-C collation).
-            models.Index(
-                fields=["region_code", "day"],
-                name="insight_caseday_region_day",
-                opclasses=["varchar_pattern_ops", "date_ops"],
-            ),
-        ]
+        constraints, indexes = rollup_indexes(
+            CASE_KEYS, once="insight_case_day_once", prefix="insight_caseday"
+        )
         verbose_name = verbose_name_plural = "办件日汇总 Case rollup"
 
     def __str__(self) -> str:
@@ -123,22 +134,9 @@ class DepartmentSums(models.Model):
 
 class DepartmentDay(DepartmentSums):
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["day", "region_code", "package_code", "department_code", "held_by"],
-                name="insight_department_day_once",
-            )
-        ]
-        indexes = [
-            models.Index(fields=["day", "region_code"], name="insight_deptday_day_region"),
-            # A town or village view: LIKE 'prefix%' on the region, then the months (PostgreSQL needs
-            # the pattern operator class for a prefix match on varchar under a non-C collation).
-            models.Index(
-                fields=["region_code", "day"],
-                name="insight_deptday_region_day",
-                opclasses=["varchar_pattern_ops", "date_ops"],
-            ),
-        ]
+        constraints, indexes = rollup_indexes(
+            DEPARTMENT_KEYS, once="insight_department_day_once", prefix="insight_deptday"
+        )
         verbose_name = verbose_name_plural = "部门日汇总 Department rollup"
 
     def __str__(self) -> str:
@@ -151,19 +149,9 @@ class CaseMonth(CaseSums):
     size is bounded by months × counties × packages × channels, however many cases there are."""
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["day", "region_code", "package_code", "channel"], name="insight_case_month_once"
-            )
-        ]
-        indexes = [
-            models.Index(fields=["day", "region_code"], name="insight_casemonth_day_region"),
-            models.Index(
-                fields=["region_code", "day"],
-                name="insight_casemonth_region_day",
-                opclasses=["varchar_pattern_ops", "date_ops"],
-            ),
-        ]
+        constraints, indexes = rollup_indexes(
+            CASE_KEYS, once="insight_case_month_once", prefix="insight_casemonth"
+        )
         verbose_name = verbose_name_plural = "办件月汇总（县级）Case monthly rollup"
 
     def __str__(self) -> str:
@@ -174,20 +162,9 @@ class DepartmentMonth(DepartmentSums):
     """`DepartmentDay` summed by month and county, as `CaseMonth`."""
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["day", "region_code", "package_code", "department_code", "held_by"],
-                name="insight_department_month_once",
-            )
-        ]
-        indexes = [
-            models.Index(fields=["day", "region_code"], name="insight_deptmonth_day_region"),
-            models.Index(
-                fields=["region_code", "day"],
-                name="insight_deptmonth_region_day",
-                opclasses=["varchar_pattern_ops", "date_ops"],
-            ),
-        ]
+        constraints, indexes = rollup_indexes(
+            DEPARTMENT_KEYS, once="insight_department_month_once", prefix="insight_deptmonth"
+        )
         verbose_name = verbose_name_plural = "部门月汇总（县级）Department monthly rollup"
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ the page draws a chart and a table from it, the exports write it as it is.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,12 +65,39 @@ class Dashboard:
         raise KeyError(key)
 
 
-def _scope(qs: QuerySet[Any], region: Region, start: dt.date, end: dt.date) -> QuerySet[Any]:
-    return qs.filter(region_code__startswith=rules.scope_prefix(region.code), day__gte=start, day__lte=end)
+@dataclass(frozen=True)
+class Rollup:
+    """One rollup table's rows under a region and between two days, and the one query every figure asks
+    of them: sums of some columns grouped by some keys (a key may be an expression named in `derived`)."""
+
+    rows: QuerySet[Any]
+
+    def sums(self, keys: Sequence[str], names: Iterable[str], **derived: Any) -> list[dict[str, Any]]:
+        rows = self.rows.annotate(**derived) if derived else self.rows
+        return list(rows.values(*keys).annotate(**{n: Sum(n) for n in names}).order_by(*keys))
+
+    def where(self, *conditions: Q) -> Rollup:
+        return Rollup(self.rows.filter(*conditions))
 
 
-def _sums(qs: QuerySet[Any], keys: Iterable[str], names: Iterable[str]) -> list[dict[str, Any]]:
-    return list(qs.values(*keys).annotate(**{n: Sum(n) for n in names}).order_by(*keys))
+def _wide(region: Region) -> bool:
+    """Province, city and county views read the monthly county rollups; towns and villages the daily ones."""
+    return len(rules.scope_prefix(region.code)) <= 6
+
+
+def _scoped(model: Any, region: Region, start: dt.date, end: dt.date) -> Rollup:
+    prefix = rules.scope_prefix(region.code)
+    return Rollup(model.objects.filter(region_code__startswith=prefix, day__gte=start, day__lte=end))
+
+
+def case_rollup(region: Region, start: dt.date, end: dt.date) -> Rollup:
+    """The case rollup rows of `region` (and below) from `start` to `end`."""
+    return _scoped(CaseMonth if _wide(region) else CaseDay, region, start, end)
+
+
+def department_rollup(region: Region, start: dt.date, end: dt.date) -> Rollup:
+    """The department rollup rows of `region` (and below) from `start` to `end`."""
+    return _scoped(DepartmentMonth if _wide(region) else DepartmentDay, region, start, end)
 
 
 def _names(model: Any, codes: Iterable[str]) -> dict[str, str]:
@@ -128,14 +155,11 @@ def month_end(day: dt.date) -> dt.date:
 
 def dashboard(*, region: Region, start: dt.date, end: dt.date) -> Dashboard:
     start, end = month_start(start), month_end(end)
-    wide = len(rules.scope_prefix(region.code)) <= 6  # province, city, county: the county rollups
-    case_model: Any = CaseMonth if wide else CaseDay
-    department_model: Any = DepartmentMonth if wide else DepartmentDay
-    cases = _scope(case_model.objects.all(), region, start, end)
-    departments = _scope(department_model.objects.all(), region, start, end)
+    cases = case_rollup(region, start, end)
+    departments = department_rollup(region, start, end)
     sums = rules.CASE_SUMS
 
-    by_package = _sums(cases, ["package_code"], sums)
+    by_package = cases.sums(["package_code"], sums)
     package_names = _names(Package, [r["package_code"] for r in by_package])
     by_package.sort(key=lambda r: (-(r["submitted"] or 0), r["package_code"]))
     totals: dict[str, Any] = {n: sum((r[n] or 0) for r in by_package) for n in sums}
@@ -145,26 +169,17 @@ def dashboard(*, region: Region, start: dt.date, end: dt.date) -> Dashboard:
 
     # Regions one level below the chosen one (cases filed at the region itself keep its own code).
     length = rules.child_length(region.code)
-    by_region = list(
-        cases.annotate(child=Substr("region_code", 1, length))
-        .values("child")
-        .annotate(submitted=Sum("submitted"), online=Sum("online"))
-        .order_by("child")
-    )
+    by_region = cases.sums(["child"], ["submitted", "online"], child=Substr("region_code", 1, length))
     child_codes = {r["child"]: rules.child_code(r["child"]) for r in by_region}
     region_names = _names(Region, child_codes.values())
 
-    by_channel = _sums(cases, ["channel"], ["submitted"])
-    period_qs = cases.annotate(period=F("day")) if wide else cases.annotate(period=TruncMonth("day"))
-    by_period = list(
-        period_qs.values("period")
-        .annotate(submitted=Sum("submitted"), online=Sum("online"))
-        .order_by("period")
-    )
+    by_channel = cases.sums(["channel"], ["submitted"])
+    # The monthly rollups' day is already the month's first day; the daily ones are truncated to it.
+    month = F("day") if _wide(region) else TruncMonth("day")
+    by_period = cases.sums(["period"], ["submitted", "online"], period=month)
 
-    dept_sums = rules.DEPARTMENT_SUMS
-    by_department = _sums(departments, ["department_code"], dept_sums)
-    by_hold = _sums(departments.exclude(held_by=""), ["department_code", "held_by"], ["wait_n", "wait_hours"])
+    by_department = departments.sums(["department_code"], rules.DEPARTMENT_SUMS)
+    by_hold = departments.where(~Q(held_by="")).sums(["department_code", "held_by"], ["wait_n", "wait_hours"])
     department_names = _names(Department, [r["department_code"] for r in by_department])
     item_names = _names(ServiceItem, [r["held_by"] for r in by_hold])
 

@@ -7,6 +7,7 @@ reach them again (the offer's SMS) is kept encrypted.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from onego.core import clock
 from onego.core.fields import EncryptedTextField
@@ -48,17 +49,17 @@ class ReceivedEvent(BaseModel):
 
 
 class OfferStatus(models.TextChoices):
-    OFFERED = "offered", "已推送"
-    STARTED = "started", "已开始办理"
-    DISMISSED = "dismissed", "已忽略"
-    WITHHELD = "withheld", "本人已退订，未推送"
+    OFFERED = "offered", _("已推送")
+    STARTED = "started", _("已开始办理")
+    DISMISSED = "dismissed", _("已忽略")
+    WITHHELD = "withheld", _("本人已退订，未推送")
 
 
 class SmsStatus(models.TextChoices):
-    NONE = "none", "不发送"
-    PENDING = "pending", "待发送"
-    SENT = "sent", "已发送"
-    FAILED = "failed", "发送失败"
+    NONE = "none", _("不发送")
+    PENDING = "pending", _("待发送")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
 
 
 class Offer(BaseModel):

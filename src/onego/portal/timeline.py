@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from onego.cases.selectors import TimelineEntry
+from onego.catalog.i18n import in_language
 
 # Sub-case decisions and the words an applicant reads for them.
 _DECISIONS = {
@@ -40,8 +41,9 @@ class ApplicantStep:
 
 
 def _step(e: TimelineEntry, departments: Mapping[str, str]) -> ApplicantStep | None:
-    dept = departments.get(e.subject, "")
-    item = e.subject
+    # Department and item names said in the visitor's language (the catalog's English on English pages).
+    dept = in_language(departments.get(e.subject, ""))
+    item = in_language(e.subject)
     reason = e.reason if e.action in _WITH_REASON else ""
     if e.subject == "办件":
         if e.action == "submit":

@@ -6,7 +6,9 @@ from onego.portal import (
     views_consents,
     views_documents,
     views_feedback,
+    views_licences,
     views_me,
+    views_others,
     views_outreach,
     views_proposals,
     views_signin,
@@ -59,13 +61,27 @@ urlpatterns = [
     path("r/<slug:code>", views_feedback.rate_at_window, name="rate_at_window"),
     path("satisfaction/", views_feedback.public_satisfaction, name="public_satisfaction"),
     path("me/reports/", views_feedback.my_reports, name="my_reports"),  # 办不成事反映
+    path(
+        "me/reports/<uuid:report_id>/photos/<uuid:photo_id>/",
+        views_feedback.my_report_photo,
+        name="my_report_photo",
+    ),
+    path(
+        "me/reports/<uuid:report_id>/photos/<uuid:photo_id>/thumb/",
+        views_feedback.my_report_photo_thumb,
+        name="my_report_photo_thumb",
+    ),
     path("me/consents/", views_consents.my_consents, name="my_consents"),
     path(
         "me/consents/<str:consent_id>/withdraw/",
         views_consents.my_consent_withdraw,
         name="my_consent_withdraw",
     ),
+    # Another adult's own consent: the applicant asks, the person answers as themself (onego.applications.others)
+    path("apply/<uuid:draft_id>/others/", views_others.apply_others, name="apply_others"),
+    path("consent/ask/<str:token>/", views_others.person_consent, name="person_consent"),
     # Result documents: the QR code's verification page (public) and the PDF (staff and applicant)
+    path("verify/licence/<str:token>", views_licences.verify_licence, name="verify_licence"),
     path("verify/<str:token>", views_documents.verify_document, name="verify_document"),
     path(
         "documents/<uuid:case_id>/<slug:kind>.pdf",
@@ -87,4 +103,8 @@ urlpatterns = [
         views_proposals.proposal_support_view,
         name="proposal_support",
     ),
+    # 我的证照 and the e-licence view (亮证): onego.cases.licence_view
+    path("me/licences/", views_licences.my_licences, name="my_licences"),
+    path("me/licences/<str:identifier>/", views_licences.my_licence, name="my_licence"),
+    path("me/licences/<str:identifier>/licence.pdf", views_licences.my_licence_pdf, name="my_licence_pdf"),
 ]

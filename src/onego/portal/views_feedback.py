@@ -11,16 +11,18 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from onego.cases.access import access_case_for_applicant
 from onego.cases.models import Case
 from onego.core import clock
 from onego.core.errors import NotFound, OneGoError
+from onego.core.uploads import attachment_response
 from onego.feedback import rules, selectors
 from onego.feedback.models import Rectification
 from onego.feedback.rules import Channel
@@ -196,7 +198,9 @@ def my_reports(request: HttpRequest, signed_in: SignedIn) -> HttpResponse:
         "portal/feedback/my_reports.html",
         {
             "signed_in": signed_in,
-            "reports": reports_of_applicant(signed_in.acting.index).prefetch_related("orders__department"),
+            "reports": reports_of_applicant(signed_in.acting.index)
+            .select_related("case")
+            .prefetch_related("orders__department", "photos"),
             "kinds": ReportKind.choices,
             "regions": region_choices(),
             "packages": package_choices(),
@@ -206,3 +210,37 @@ def my_reports(request: HttpRequest, signed_in: SignedIn) -> HttpResponse:
         },
         status=400 if error else 200,
     )
+
+
+def _own_photo(signed_in: SignedIn, report_id: Any, photo_id: Any) -> Any:
+    from onego.feedback.photos import access_applicant_photo
+
+    try:
+        return access_applicant_photo(signed_in.acting.index, report_id, photo_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@applicant_required
+@require_GET
+def my_report_photo(
+    request: HttpRequest, signed_in: SignedIn, report_id: Any, photo_id: Any
+) -> HttpResponseBase:
+    """A photo of the applicant's own report, as a download (never rendered); anyone else's: 404."""
+    photo = _own_photo(signed_in, report_id, photo_id)
+    return attachment_response(photo.file.open("rb"), photo.filename)
+
+
+@applicant_required
+@require_GET
+def my_report_photo_thumb(
+    request: HttpRequest, signed_in: SignedIn, report_id: Any, photo_id: Any
+) -> HttpResponse:
+    """The thumbnail on 我的反映: re-encoded from the pixels, no metadata."""
+    from onego.feedback.photos import thumbnail_response
+
+    photo = _own_photo(signed_in, report_id, photo_id)
+    try:
+        return thumbnail_response(photo)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc

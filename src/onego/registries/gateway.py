@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Container, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -182,6 +183,35 @@ def find_licences(
             Q(valid_until__isnull=True) | Q(valid_until__gte=today)
         )
     return [_record(lic) for lic in qs.order_by("-issued_on", "identifier")]
+
+
+@dataclass(frozen=True)
+class HeldLicence:
+    """One licence of the library with its holder: `holder_index` to check who holds it, `holder_code` the
+    plain 持证主体代码 — hand it on only where it is shown in full to the holder or masked to others."""
+
+    record: LicenceRecord
+    holder_index: str
+    holder_code: str = field(repr=False)
+
+
+def find_licence(identifier: str) -> HeldLicence | None:
+    """The licence with this GB/T 36904 identifier, whatever its status; None when the library has none."""
+    _require(ELICENCE)
+    lic = m.Licence.objects.filter(identifier=identifier.strip().upper()).first()
+    if lic is None:
+        return None
+    return HeldLicence(_record(lic), lic.holder_index, str(lic.holder_code or ""))
+
+
+def licences_held(holder_index: str) -> list[HeldLicence]:
+    """Every licence the library issued to the subject with this blind index, any status, newest first."""
+    _require(ELICENCE)
+    qs = m.Licence.objects.filter(holder_index=holder_index) if holder_index else m.Licence.objects.none()
+    return [
+        HeldLicence(_record(lic), lic.holder_index, str(lic.holder_code or ""))
+        for lic in qs.order_by("-issued_on", "identifier")
+    ]
 
 
 def verify_material(

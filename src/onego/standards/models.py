@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from onego.catalog.models import HandlingType, Package, Region, ServiceItem
 from onego.core.models import BaseModel
@@ -54,21 +55,21 @@ class ItemImplementation(BaseModel):
 
 
 class MappingMethod(models.TextChoices):
-    EXACT = "exact", "完全一致"
-    NORMALISED = "normalised", "规范化后一致"
-    SYNONYM = "synonym", "同义词"
-    PINYIN = "pinyin", "拼音"
-    FUZZY = "fuzzy", "模糊"
-    NONE = "none", "未匹配"
-    REVIEWER = "reviewer", "人工确认"
+    EXACT = "exact", _("完全一致")
+    NORMALISED = "normalised", _("规范化后一致")
+    SYNONYM = "synonym", _("同义词")
+    PINYIN = "pinyin", _("拼音")
+    FUZZY = "fuzzy", _("模糊")
+    NONE = "none", _("未匹配")
+    REVIEWER = "reviewer", _("人工确认")
 
 
 class MappingStatus(models.TextChoices):
-    AUTO = "auto", "自动映射"
-    PENDING = "pending", "待人工复核"
-    CONFIRMED = "confirmed", "已确认"
-    CORRECTED = "corrected", "已更正"
-    REJECTED = "rejected", "无对应标准事项"
+    AUTO = "auto", _("自动映射")
+    PENDING = "pending", _("待人工复核")
+    CONFIRMED = "confirmed", _("已确认")
+    CORRECTED = "corrected", _("已更正")
+    REJECTED = "rejected", _("无对应标准事项")
 
 
 class NameMapping(BaseModel):
@@ -117,9 +118,9 @@ class NameMappingReview(BaseModel):
 
 
 class ProposalStatus(models.TextChoices):
-    OPEN = "open", "征集中"
-    BUILT = "built", "已建成一件事"
-    DECLINED = "declined", "暂不采纳"
+    OPEN = "open", _("征集中")
+    BUILT = "built", _("已建成一件事")
+    DECLINED = "declined", _("暂不采纳")
 
 
 class Proposal(BaseModel):
@@ -195,6 +196,8 @@ class ItemCoOccurrence(BaseModel):
     some active package already bundles: the demand for a new package is in the others.
     """
 
+    # "" counts every case (province-wide); a region code, the cases filed in it or below (both cases).
+    region_code = models.CharField("区划代码", max_length=12, blank=True, default="")
     item_a = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="+")
     item_b = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="+")
     applicants = models.PositiveIntegerField("共同申请人数")
@@ -204,5 +207,9 @@ class ItemCoOccurrence(BaseModel):
 
     class Meta:
         ordering = ["-applicants"]
-        constraints = [models.UniqueConstraint(fields=["item_a", "item_b"], name="co_occurrence_pair_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region_code", "item_a", "item_b"], name="co_occurrence_pair_once_per_region"
+            )
+        ]
         verbose_name = verbose_name_plural = "事项共现 Item co-occurrence"

@@ -9,8 +9,11 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from onego.accounts.selectors import Staff
 from onego.catalog.models import ItemMaterial, Region, ServiceItem
 from onego.core.errors import NotFound, ValidationFailed
+from onego.core.validators import region_level_of, region_parent_code
+from onego.standards.demand import PROVINCE_WIDE
 from onego.standards.drift import Deviation, GuideFacts, MaterialFact, compare
 from onego.standards.models import ItemCoOccurrence, ItemImplementation, Proposal, ProposalStatus
 
@@ -197,22 +200,32 @@ def proposal_by_id(proposal_id: Any) -> Proposal:
     return proposal
 
 
-def _pair_counts(codes: set[str]) -> dict[tuple[str, str], int]:
+def _pair_counts(codes: set[str], region_code: str) -> dict[tuple[str, str], int]:
     rows = ItemCoOccurrence.objects.filter(
-        in_package=False, item_a__code__in=codes, item_b__code__in=codes
+        region_code=region_code, in_package=False, item_a__code__in=codes, item_b__code__in=codes
     ).values_list("item_a__code", "item_b__code", "applicants")
     return {(a, b): n for a, b, n in rows}
 
 
-def ranked_proposals(*, by: str = "support", limit: int = 200) -> list[RankedProposal]:
-    """Proposals ranked by support or by demand (co-occurrence of their items outside any package)."""
+def demand_region_code(region: Region | None) -> str:
+    """The co-occurrence rows of a region: "" (every case) for the province or no region."""
+    if region is None or region_level_of(region.code) == "province":
+        return PROVINCE_WIDE
+    return region.code
+
+
+def ranked_proposals(
+    *, by: str = "support", region: Region | None = None, limit: int = 200
+) -> list[RankedProposal]:
+    """Proposals ranked by support or by demand (co-occurrence of their items outside any package) in
+    `region` (its cases and those below it; the province's when None)."""
     proposals = list(
         Proposal.objects.prefetch_related("items")
         .select_related("built_package")
         .order_by("-created_at")[:limit]
     )
     codes = {i.code for p in proposals for i in p.items.all()}
-    pairs = _pair_counts(codes)
+    pairs = _pair_counts(codes, demand_region_code(region))
     ranked = []
     for p in proposals:
         mine = sorted(i.code for i in p.items.all())
@@ -229,10 +242,36 @@ def ranked_proposals(*, by: str = "support", limit: int = 200) -> list[RankedPro
     return ranked
 
 
-def demand_pairs(*, limit: int = 20) -> list[ItemCoOccurrence]:
-    """The pairs of items most applicants applied for together, outside any package (from the table)."""
+def demand_pairs(*, region: Region | None = None, limit: int = 20) -> list[ItemCoOccurrence]:
+    """The pairs of items most applicants applied for together, outside any package (from the table), in
+    `region` (the province's when None)."""
     return list(
-        ItemCoOccurrence.objects.filter(in_package=False)
+        ItemCoOccurrence.objects.filter(region_code=demand_region_code(region), in_package=False)
         .select_related("item_a", "item_b")
         .order_by("-applicants", "item_a__code")[:limit]
     )
+
+
+def _within(outer: str, inner: str) -> bool:
+    code: str | None = inner
+    while code is not None:
+        if code == outer:
+            return True
+        code = region_parent_code(code)
+    return False
+
+
+def access_demand_region(*, staff: Staff, code: str | None) -> Region | None:
+    """The region whose demand an administrator reads: `code`, or by default the widest region of their
+    departments; an administrator with no department (the service centre's own account) reads the
+    province (None) or any region. A region outside theirs is answered as one that does not exist."""
+    own = sorted({s.region_code for s in staff.seats}, key=lambda c: (len(c.rstrip("0")), c))
+    wanted = (code or "").strip()[:12]
+    if not wanted:
+        if not own:
+            return None
+        wanted = own[0]
+    region = Region.objects.filter(code=wanted).first() if wanted.isdigit() else None
+    if region is None or (own and not any(_within(r, region.code) for r in own)):
+        raise NotFound("没有找到该地区，或该地区不在您的管理范围内", field="region")
+    return region

@@ -12,8 +12,7 @@ import datetime as dt
 from typing import Any
 
 import segno
-from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from onego.accounts.models import DECIDING_ROLES, Role
 from onego.cases.access import access_case_by_reference, region_prefix
 from onego.core import clock
-from onego.core.errors import NotFound, OneGoError
+from onego.core.errors import OneGoError
 from onego.feedback import report_selectors, rules, selectors
 from onego.feedback.rules import Finding, RectStatus
 from onego.feedback.services import (
@@ -32,9 +31,9 @@ from onego.feedback.services import (
     rectification_close,
     rectification_review,
 )
-from onego.workbench.staff import forbidden, staff_of_request, staff_required
+from onego.workbench.feedback_common import any_staff, found_or_404, run_action, supervisor_staff
+from onego.workbench.staff import staff_of_request
 
-any_staff = staff_required()
 PERIOD_DAYS = {"30": 30, "90": 90, "365": 365}
 
 
@@ -61,10 +60,7 @@ def _detail(
     request: HttpRequest, rect_id: Any, *, status: int = 200, error: tuple[str, str] | None = None
 ) -> HttpResponse:
     staff = staff_of_request(request)
-    try:
-        rect = selectors.access_rectification(staff, rect_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    rect = found_or_404(selectors.access_rectification, staff, rect_id)
     supervisor = selectors.is_supervisor_of(staff, rect)
     return render(
         request,
@@ -98,7 +94,8 @@ def rectification_detail(request: HttpRequest, rect_id: Any) -> HttpResponse:
 @require_POST
 def rectification_act(request: HttpRequest, rect_id: Any, action: str) -> HttpResponse:
     data = request.POST
-    try:
+
+    def act() -> str:
         if action == "answer":
             rectification_answer(
                 actor=request.user,
@@ -108,44 +105,40 @@ def rectification_act(request: HttpRequest, rect_id: Any, action: str) -> HttpRe
                 changes=data.get("changes", ""),
                 reply=data.get("reply", ""),
             )
-            done = _("已答复，系统已回访申请人，申请人可以重新评价。")
-        elif action == "appeal":
+            return _("已答复，系统已回访申请人，申请人可以重新评价。")
+        if action == "appeal":
             rectification_appeal(actor=request.user, rectification_id=rect_id, reason=data.get("reason", ""))
-            done = _("申诉已提交监督员复核。")
-        elif action == "review":
+            return _("申诉已提交监督员复核。")
+        if action == "review":
             rectification_review(
                 actor=request.user,
                 rectification_id=rect_id,
                 uphold=data.get("uphold") == "yes",
                 reason=data.get("reason", ""),
             )
-            done = _("复核意见已记录。")
-        elif action == "close":
+            return _("复核意见已记录。")
+        if action == "close":
             rectification_close(actor=request.user, rectification_id=rect_id, reason=data.get("reason", ""))
-            done = _("工单已关闭，理由已记录。")
-        else:
-            raise Http404
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    except OneGoError as exc:
-        return _detail(
-            request,
-            rect_id,
-            status=403 if exc.code == "forbidden" else 400,
-            error=(exc.field or "", exc.message),
-        )
-    messages.success(request, done)
-    return HttpResponseRedirect(reverse("workbench:feedback_detail", args=[rect_id]))
+            return _("工单已关闭，理由已记录。")
+        raise Http404
+
+    return run_action(
+        request,
+        act,
+        object_field="rectification",
+        rerender=lambda status, error: _detail(request, rect_id, status=status, error=error),
+        success_url=lambda: reverse("workbench:feedback_detail", args=[rect_id]),
+    )
 
 
 @any_staff
 @require_GET
 def supervision(request: HttpRequest) -> HttpResponse:
     """The supervisor's page: read-only across the departments of their region."""
-    staff = staff_of_request(request)
+    staff, refused = supervisor_staff(request, _("好差评监督只对监督员开放。"))
+    if refused is not None:
+        return refused
     regions = sorted(staff.regions([Role.SUPERVISOR]))
-    if not regions:
-        return forbidden(request, _("好差评监督只对监督员开放。"))
     period = request.GET.get("period", "")
     since = clock.today() - dt.timedelta(days=PERIOD_DAYS[period]) if period in PERIOD_DAYS else None
     prefixes = [region_prefix(r) for r in regions]

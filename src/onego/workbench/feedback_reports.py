@@ -11,13 +11,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onego.accounts.models import DECIDING_ROLES, Role
+from onego.accounts.models import DECIDING_ROLES
 from onego.accounts.otp import is_verified, second_factor_required
 from onego.catalog.models import Department
 from onego.core import clock
@@ -25,6 +26,7 @@ from onego.core.errors import NotFound, OneGoError, PermissionDenied
 from onego.core.uploads import attachment_response
 from onego.feedback import report_selectors as selectors
 from onego.feedback.models import GridWorker
+from onego.feedback.photos import access_report_photo, thumbnail_response
 from onego.feedback.report_forms import package_choices, region_choices, report_from_form
 from onego.feedback.report_rules import ReportKind, ReportStatus
 from onego.feedback.report_services import (
@@ -37,9 +39,9 @@ from onego.feedback.report_services import (
     work_order_complete,
     work_order_return,
 )
-from onego.workbench.staff import forbidden, staff_of_request, staff_required
+from onego.workbench.feedback_common import any_staff, found_or_404, run_action, supervisor_staff
+from onego.workbench.staff import forbidden, staff_of_request
 
-any_staff = staff_required()
 DISPATCH_ROWS = 3
 
 
@@ -65,10 +67,7 @@ def _detail(
     request: HttpRequest, report_id: Any, *, status: int = 200, error: tuple[str, str] | None = None
 ) -> HttpResponse:
     staff = staff_of_request(request)
-    try:
-        report = selectors.access_report(staff, report_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    report = found_or_404(selectors.access_report, staff, report_id)
     coordinates = staff.has(report.coordinator_id, COORDINATING_ROLES)
     orders = list(report.orders.all())
     today = clock.today()
@@ -107,7 +106,8 @@ def report_detail(request: HttpRequest, report_id: Any) -> HttpResponse:
 @require_POST
 def report_act(request: HttpRequest, report_id: Any, action: str) -> HttpResponse:
     data = request.POST
-    try:
+
+    def act() -> str:
         if action == "dispatch":
             rows = [
                 OrderIn(department=data.get(f"department-{i}", ""), task=data.get(f"task-{i}", ""))
@@ -115,52 +115,50 @@ def report_act(request: HttpRequest, report_id: Any, action: str) -> HttpRespons
                 if data.get(f"department-{i}")
             ]
             made = report_dispatch(actor=request.user, report_id=report_id, orders=rows)
-            done = _("已分拨 %(n)d 个部门工单。") % {"n": len(made)}
-        elif action == "link":
+            return _("已分拨 %(n)d 个部门工单。") % {"n": len(made)}
+        if action == "link":
             report_link_case(actor=request.user, report_id=report_id, case_reference=data.get("case", ""))
-            done = _("已关联办件。")
-        elif action == "reply":
+            return _("已关联办件。")
+        if action == "reply":
             report_reply(actor=request.user, report_id=report_id, reply=data.get("reply", ""))
-            done = _("已答复反映人，反映办结。")
-        else:
-            raise Http404
-    except NotFound as exc:
-        if exc.field == "report":
-            raise Http404(exc.message) from exc
-        return _detail(request, report_id, status=400, error=(exc.field or "", exc.message))
-    except OneGoError as exc:
-        status = 403 if isinstance(exc, PermissionDenied) else 400
-        return _detail(request, report_id, status=status, error=(exc.field or "", exc.message))
-    messages.success(request, done)
-    return HttpResponseRedirect(reverse("workbench:report_detail", args=[report_id]))
+            return _("已答复反映人，反映办结。")
+        raise Http404
+
+    return run_action(
+        request,
+        act,
+        object_field="report",
+        rerender=lambda status, error: _detail(request, report_id, status=status, error=error),
+        success_url=lambda: reverse("workbench:report_detail", args=[report_id]),
+    )
 
 
 @any_staff
 @require_POST
 def order_act(request: HttpRequest, order_id: Any, action: str) -> HttpResponse:
     report_id = request.POST.get("report", "")
-    try:
+    finished: list[Any] = []
+
+    def act() -> str:
         if action == "done":
-            order = work_order_complete(
-                actor=request.user, order_id=order_id, result=request.POST.get("result", "")
-            )
-            done = _("已记录处置结果，已告知协调部门。")
-        elif action == "return":
-            order = work_order_return(
-                actor=request.user, order_id=order_id, reason=request.POST.get("reason", "")
-            )
-            done = _("工单已退回协调部门。")
-        else:
-            raise Http404
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    except OneGoError as exc:
-        if not report_id:
-            raise Http404 from exc
-        status = 403 if isinstance(exc, PermissionDenied) else 400
-        return _detail(request, report_id, status=status, error=(exc.field or "", exc.message))
-    messages.success(request, done)
-    return HttpResponseRedirect(reverse("workbench:report_detail", args=[order.report_id]))
+            result = request.POST.get("result", "")
+            finished.append(work_order_complete(actor=request.user, order_id=order_id, result=result))
+            return _("已记录处置结果，已告知协调部门。")
+        if action == "return":
+            reason = request.POST.get("reason", "")
+            finished.append(work_order_return(actor=request.user, order_id=order_id, reason=reason))
+            return _("工单已退回协调部门。")
+        raise Http404
+
+    return run_action(
+        request,
+        act,
+        object_field="order",
+        rerender=(lambda status, error: _detail(request, report_id, status=status, error=error))
+        if report_id
+        else None,
+        success_url=lambda: reverse("workbench:report_detail", args=[finished[0].report_id]),
+    )
 
 
 def _reporter_required(request: HttpRequest) -> HttpResponse | None:
@@ -210,7 +208,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
         if selectors.reports_for(staff_of_request(request)).filter(pk=report.pk).exists():
             return HttpResponseRedirect(reverse("workbench:report_detail", args=[report.pk]))
         return HttpResponseRedirect(reverse("workbench:report_new"))
-    context["mine"] = selectors.reports_of_user(request.user)[:20]
+    context["mine"] = selectors.reports_of_user(request.user).prefetch_related("photos")[:20]
     return render(request, "workbench/feedback/report_new.html", context)
 
 
@@ -219,9 +217,9 @@ def report_new(request: HttpRequest) -> HttpResponse:
 def data_reads(request: HttpRequest) -> HttpResponse:
     """The supervisor's read-only log of every personal-data read (and refusal) by the departments of
     their region, from the ledger: who, when, which registry and elements, for which case, why."""
-    staff = staff_of_request(request)
-    if not staff.regions([Role.SUPERVISOR]):
-        return forbidden(request, _("数据查询记录只对监督员开放。"))
+    staff, refused = supervisor_staff(request, _("数据查询记录只对监督员开放。"))
+    if refused is not None:
+        return refused
     days = request.GET.get("days", "30")
     since = clock.now() - dt.timedelta(days=int(days) if days in {"7", "30", "90", "365"} else 30)
     return render(
@@ -231,15 +229,29 @@ def data_reads(request: HttpRequest) -> HttpResponse:
     )
 
 
-@any_staff
+def _photo_or_404(request: HttpRequest, report_id: Any, photo_id: Any) -> Any:
+    return found_or_404(access_report_photo, request.user, report_id, photo_id)
+
+
 @require_GET
-def report_photo(request: HttpRequest, report_id: Any, photo_id: Any) -> FileResponse:
-    """A report's photo, for those who may see the report, served as a download (never rendered)."""
+def report_photo(request: HttpRequest, report_id: Any, photo_id: Any) -> HttpResponseBase:
+    """A report's photo as a download (never rendered), for the staff who may see the report and the
+    clerk or grid worker who reported it."""
+    stop = _reporter_required(request)
+    if stop is not None:
+        return stop
+    photo = _photo_or_404(request, report_id, photo_id)
+    return attachment_response(photo.file.open("rb"), photo.filename)
+
+
+@require_GET
+def report_photo_thumb(request: HttpRequest, report_id: Any, photo_id: Any) -> HttpResponse:
+    """The photo's thumbnail shown on the report page: re-encoded from its pixels, no metadata."""
+    stop = _reporter_required(request)
+    if stop is not None:
+        return stop
+    photo = _photo_or_404(request, report_id, photo_id)
     try:
-        report = selectors.access_report(staff_of_request(request), report_id)
+        return thumbnail_response(photo)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    photo = next((p for p in report.photos.all() if str(p.pk) == str(photo_id)), None)
-    if photo is None:
-        raise Http404
-    return attachment_response(photo.file.open("rb"), photo.filename)

@@ -3,7 +3,6 @@ from `onego.insight.selectors` (rollups only), who may see which region from `on
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,42 +14,17 @@ from onego.core import clock
 from onego.core.errors import NotFound, ValidationFailed
 from onego.insight import exports
 from onego.insight.access import access_dashboard_region, may_view_dashboard, viewer_regions
+from onego.insight.periods import default_period, period_from
 from onego.insight.selectors import Dashboard, Figure, dashboard, regions_within
 from onego.workbench.staff import forbidden, staff_of_request, staff_required
 
-DEFAULT_MONTHS = 6
 LEVEL_INDENT = {"province": 0, "city": 1, "county": 2, "township": 3, "village": 4}
-
-
-def _month(value: str, field: str) -> dt.date:
-    """A month as the browser's month field sends it (2026-03); a full date names its month."""
-    try:
-        return dt.date.fromisoformat(value[:7] + "-01" if len(value) in (7, 10) else value)
-    except ValueError:
-        raise ValidationFailed(_("月份格式应为 年-月，例如 2026-03"), field=field) from None
-
-
-def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
-    start = today.replace(day=1)
-    for _step in range(DEFAULT_MONTHS - 1):
-        start = (start - dt.timedelta(days=1)).replace(day=1)
-    return start, today
-
-
-def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
-    raw_to, raw_from = request.GET.get("to", "").strip(), request.GET.get("from", "").strip()
-    default_start, default_end = default_period(clock.today())
-    end = _month(raw_to, "to") if raw_to else default_end
-    start = _month(raw_from, "from") if raw_from else default_period(end)[0]
-    if start.replace(day=1) > end.replace(day=1):
-        raise ValidationFailed(_("开始月份不能晚于结束月份"), field="from")
-    return start, end
 
 
 def _load(request: HttpRequest) -> Dashboard:
     staff = staff_of_request(request)
     region = access_dashboard_region(staff, request.GET.get("region"))
-    start, end = _period(request)
+    start, end = period_from(request.GET.get("from", ""), request.GET.get("to", ""), today=clock.today())
     return dashboard(region=region, start=start, end=end)
 
 

@@ -223,6 +223,7 @@ def _review_context(request: HttpRequest, subcase: SubCase, forms: dict[str, Any
         "data": data,
         "inspection": inspection,
         "materials": selectors.item_materials(case, fresh),
+        "supplement_changes": selectors.supplement_changes(case, fresh),
         "progress": selectors.progress(view, department_ids=staff.departments(DECIDING_ROLES)),
         "inspection_partners": [
             s

@@ -25,7 +25,7 @@ from onego.accounts.selectors import Staff
 from onego.cases import sla
 from onego.cases.access import region_contains, visible_cases
 from onego.cases.formdata import asked_groups, form_fields, form_values
-from onego.cases.identity import blind_index
+from onego.cases.identity import blind_index, unseal
 from onego.cases.models import (
     Case,
     ClockPause,
@@ -34,6 +34,8 @@ from onego.cases.models import (
     OneTimeNotice,
     SubCase,
     SubCaseKind,
+    Supplement,
+    SupplementStatus,
 )
 from onego.cases.selectors import CaseView, DeadlineView, cases_of_applicant
 from onego.cases.workflow import SUBCASE_ACTIVE, SUBCASE_DECIDED, SUBCASE_PAUSED, CaseStatus, SubCaseStatus
@@ -294,6 +296,81 @@ def department_data(case: Case, subcase: SubCase) -> DepartmentData:
         )
     rows.sort(key=lambda r: not r.for_this_item)
     return DepartmentData(rows=rows, withheld=len(fields) - len(rows))
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One answered supplement item: a field's value before → after, or a material's files replaced/added."""
+
+    name: str
+    kind: str  # field | material
+    before: str
+    after: str
+    for_this_item: bool
+    added: bool = False  # a material given for the first time (nothing replaced)
+
+
+@dataclass(frozen=True)
+class SupplementChanges:
+    answered_at: dt.datetime | None
+    rows: list[ChangeRow]
+    withheld: int  # items whose data the department's contracts do not grant
+
+
+def supplement_changes(case: Case, subcase: SubCase) -> list[SupplementChanges]:
+    """补正前后对比: what each answered supplement of the case changed, newest first, as this department may
+    see it — fields it is granted, masked like `department_data`; materials this item uses."""
+    fields = form_fields(case.snapshot)
+    department_type = subcase.department.type.code if subcase.department else ""
+    granted = visible_elements("department_type", department_type, fields) if department_type else set()
+    in_full = officer_sees_in_full(case.status, subcase.status)
+    used = {m["material"] for m in case.snapshot.get("materials", []) if subcase.code in m.get("used_by", [])}
+    found = []
+    for supplement in Supplement.objects.filter(case=case, status=SupplementStatus.ANSWERED).order_by(
+        "-answered_at"
+    ):
+        rows, withheld = [], 0
+        for item in supplement.items:
+            target = item["target"]
+            if item["kind"] == "field" and "before" in item:
+                f = fields.get(target)
+                if f is None or target not in granted:
+                    withheld += 1
+                    continue
+
+                def show(sealed: Any, f: dict[str, Any] = f, target: str = target) -> str:
+                    value = masked(
+                        in_full, f["type"], unseal(sealed), element=target, sensitive=bool(f.get("sensitive"))
+                    )
+                    return str(display_value(value, f["type"]) or "—")
+
+                rows.append(
+                    ChangeRow(
+                        name=f["name"],
+                        kind="field",
+                        before=show(item["before"]),
+                        after=show(item["after"]),
+                        for_this_item=subcase.code in (f.get("used_by") or []),
+                    )
+                )
+            elif item["kind"] == "material" and "after_files" in item:
+                code = target.removeprefix("material:")
+                if code not in used:
+                    withheld += 1
+                    continue
+                rows.append(
+                    ChangeRow(
+                        name=item.get("name", code),
+                        kind="material",
+                        before="、".join(item["before_files"]) or "—",
+                        after="、".join(item["after_files"]) or "—",
+                        for_this_item=True,
+                        added=not item["before_files"],
+                    )
+                )
+        if rows or withheld:
+            found.append(SupplementChanges(supplement.answered_at, rows, withheld))
+    return found
 
 
 @dataclass(frozen=True)

@@ -100,8 +100,13 @@ def _missing_role_message(roles: Iterable[Role]) -> str:
 
 
 def staff_of_request(request: HttpRequest) -> Staff:
+    """The signed-in user's memberships, looked up once per request (the view, its decorator and the
+    navigation's template tags share them); looked up again only if the request's user changed."""
     staff = getattr(request, "staff", None)
-    return staff if isinstance(staff, Staff) else staff_of(request.user)
+    if not isinstance(staff, Staff) or staff.user_id != getattr(request.user, "pk", None):
+        staff = staff_of(request.user)
+        request.staff = staff  # type: ignore[attr-defined]
+    return staff
 
 
 def staff_member_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:

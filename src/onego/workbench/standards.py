@@ -22,6 +22,7 @@ from onego.standards.naming import mapping_review, names_map, recent_mappings, r
 from onego.standards.proposals import proposal_decide
 from onego.standards.selectors import (
     RegionDrift,
+    access_demand_region,
     demand_pairs,
     drift_report,
     ranked_proposals,
@@ -138,10 +139,17 @@ def name_review(request: HttpRequest, mapping_id: Any) -> HttpResponse:
 
 def _proposals_page(request: HttpRequest, *, status: int = 200, **extra: Any) -> HttpResponse:
     by = "demand" if request.GET.get("by") == "demand" else "support"
+    # The demand of the administrator's own region (their departments'; the province for the centre's
+    # own account), or a region below it chosen with ?region=.
+    try:
+        region = access_demand_region(staff=staff_of_request(request), code=request.GET.get("region"))
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
     context: dict[str, Any] = {
         "by": by,
-        "ranked": ranked_proposals(by=by),
-        "pairs": demand_pairs(),
+        "region": region,
+        "ranked": ranked_proposals(by=by, region=region),
+        "pairs": demand_pairs(region=region),
         "packages": Package.objects.filter(active=True).order_by("name").only("code", "name"),
         "error": None,
         "failed": "",

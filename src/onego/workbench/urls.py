@@ -7,6 +7,7 @@ from onego.workbench import (
     feedback_reports,
     insight,
     lead,
+    licences,
     officer,
     queue,
     second_factor,
@@ -64,6 +65,11 @@ urlpatterns = [
     ),
     path("orders/<uuid:order_id>/<slug:action>/", feedback_reports.order_act, name="order_act"),
     path("feedback/data-reads/", feedback_reports.data_reads, name="feedback_data_reads"),
+    path(
+        "reports/<uuid:report_id>/photos/<uuid:photo_id>/thumb/",
+        feedback_reports.report_photo_thumb,
+        name="report_photo_thumb",
+    ),
     # the package designer
     path("designer/", views.designer, name="designer"),
     path("designer/preview/", views.preview, name="preview"),
@@ -92,5 +98,12 @@ urlpatterns = [
         "standards/proposals/<uuid:proposal_id>/decide/",
         standards_pages.proposal_decide_view,
         name="standards_proposal_decide",
+    ),
+    # The e-licence view (亮证) of a licence a case produced: onego.cases.licence_view
+    path("cases/<uuid:case_id>/licences/<str:identifier>/", licences.case_licence, name="case_licence"),
+    path(
+        "cases/<uuid:case_id>/licences/<str:identifier>/licence.pdf",
+        licences.case_licence_pdf,
+        name="case_licence_pdf",
     ),
 ]

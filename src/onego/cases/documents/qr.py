@@ -40,3 +40,9 @@ def draw_qr(pdf: FPDF, data: str, *, x: float, y: float, size: float) -> segno.Q
                 )
     pdf.link(x, y, size, size, data, alt_text="扫码核验")
     return qr
+
+
+def qr_svg(data: str, *, title: str) -> str:
+    """The same code as inline SVG markup for a web page (no script, no external request)."""
+    qr = segno.make(data, error="m", micro=False, boost_error=False)
+    return str(qr.svg_inline(scale=4, border=QUIET_ZONE, title=title, dark="#000", light="#fff"))

@@ -19,10 +19,12 @@ from typing import Any
 
 from onego.cases import prereview
 from onego.cases.access import access_case_by_id, access_subcase_ref_for_officer, ensure_applicant_or_clerk
-from onego.cases.formdata import form_fields
+from onego.cases.formdata import form_fields, form_values
+from onego.cases.identity import seal
 from onego.cases.models import (
     Case,
     ClockPause,
+    Material,
     PauseKind,
     SubCase,
     Supplement,
@@ -39,7 +41,7 @@ from onego.cases.services.common import (
 from onego.cases.services.deadlines import refresh_case_deadlines, refresh_subcase_deadlines
 from onego.cases.services.notify import notify_applicant, notify_staff
 from onego.cases.services.produced import guard_produced, produced_by, registry_produced
-from onego.cases.services.submission import MaterialIn, merge_submission, read_uploads
+from onego.cases.services.submission import MaterialIn, Upload, merge_submission, read_uploads
 from onego.cases.workflow import CaseStatus, InvalidTransition, SubCaseStatus, change_status
 from onego.core import clock
 from onego.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -191,6 +193,34 @@ def subcase_request_supplement(
 
 
 @unit_of_work
+def record_changes(
+    case: Case, items: list[dict[str, Any]], form_data: Mapping[str, Any], uploads: Sequence[Upload]
+) -> list[dict[str, Any]]:
+    """Each answered item with what it was and what it became, for the officer's diff (补正前后对比).
+
+    A field's values are sealed (`identity.seal`, encrypted at rest like every personal value of a case)
+    and masked per viewer when shown (`workbench.selectors.supplement_changes`); a material's file names
+    (before: the files it replaces; after: the new ones) are kept as the materials list shows them.
+    """
+    before_values = form_values(case)
+    current: dict[str, list[str]] = {}
+    for row in Material.objects.filter(case=case, replaced_at=None).only("code", "filename", "kind"):
+        current.setdefault(row.code, []).append(row.filename or row.reference or row.name)
+    given: dict[str, list[str]] = {}
+    for up in uploads:
+        given.setdefault(up.given.code, []).append(up.name or up.given.reference)
+    answered = []
+    for item in items:
+        target = item["target"]
+        if item["kind"] == "field" and target in form_data:
+            item = {**item, "before": seal(before_values.get(target)), "after": seal(form_data[target])}
+        elif item["kind"] == "material":
+            code = target.removeprefix("material:")
+            item = {**item, "before_files": current.get(code, []), "after_files": given.get(code, [])}
+        answered.append(item)
+    return answered
+
+
 def supplement_answer(
     *,
     actor: Any,
@@ -238,6 +268,7 @@ def supplement_answer(
     )
     if problems:
         raise ValidationFailed("；".join(p.message for p in problems), field=problems[0].field)
+    supplement.items = record_changes(case, supplement.items, form_data, uploads)
     merge_submission(case, form_data, uploads, actor=actor)
 
     today = clock.today()

@@ -242,23 +242,27 @@ def check_item(rec: Record, issues: Issues, known: Known) -> None:
             )
         seen[code] = entry["line"]
         _check_syntax(issues, rec.file, entry["line"], f"{entry['path']}.when", entry["when"])
-    seen = {}
+    seen_for: dict[tuple[str, str], int] = {}
     for entry in d["materials"]:
         code = entry["material"]
         _ref(issues, known, rec, "materials", "material_types", code, line=entry["line"], path=entry["path"])
-        if code in seen:
+        # one line per material type and person: the same type for two people (subjects) is allowed
+        slot = (code, entry["subject"])
+        if slot in seen_for:
+            whose = "" if entry["subject"] == m.APPLICANT_SUBJECT else f"（{entry['subject']}）"
             issues.add(
-                rec.file,
+                entry.get("file", rec.file),
                 entry["line"],
                 entry["path"],
-                f"材料“{code}”在本事项中重复（第{seen[code]}行已列出）",
+                f"材料“{code}”{whose}在本事项中重复（第{seen_for[slot]}行已列出）；"
+                "同一种材料属于不同的人时请分别写明 subject",
             )
-        seen[code] = entry["line"]
+        seen_for[slot] = entry["line"]
         _check_syntax(issues, rec.file, entry["line"], f"{entry['path']}.when", entry["when"])
         check_subject_ref(
             issues,
             known,
-            rec.file,
+            entry.get("file", rec.file),
             entry.get("subject_line", entry["line"]),
             f"{entry['path']}.subject",
             entry["subject"],
@@ -414,34 +418,6 @@ def question_specs(questions: Iterable[dict[str, Any]]) -> dict[str, QuestionSpe
     }
 
 
-def _material_subjects(known: Known, item: str) -> dict[str, str]:
-    """material type → subject for one item, from this import or the database."""
-    record = known.defs.records["items"].get(item)
-    if record is not None:
-        return {e["material"]: e["subject"] for e in record.data["materials"]}
-    rows = m.ItemMaterial.objects.filter(item__code=item).values_list("material_type__code", "subject")
-    return dict(rows)
-
-
-def _check_material_subjects(rec: Record, issues: Issues, known: Known) -> None:
-    """One material type in a package belongs to one person: the merged list has one line per type."""
-    owner: dict[str, tuple[str, str]] = {}
-    for entry in rec.data["items"]:
-        code = entry["item"]
-        if not code:
-            continue
-        for material, subject in _material_subjects(known, code).items():
-            first = owner.setdefault(material, (subject, code))
-            if first[0] != subject:
-                issues.add(
-                    rec.file,
-                    entry["line"],
-                    f"{entry['path']}.item",
-                    f"材料“{material}”在事项“{first[1]}”中属于{first[0]}，在事项“{code}”中属于{subject}："
-                    "同一套餐中一种材料只能属于一人，请为其中一人声明单独的材料类型",
-                )
-
-
 def check_package(rec: Record, issues: Issues, known: Known) -> None:
     d = rec.data
     f = rec.file
@@ -476,7 +452,6 @@ def check_package(rec: Record, issues: Issues, known: Known) -> None:
             except ExpressionError as exc:
                 issues.add(f, q["line"], f"{q['path']}.default", exc.message)
 
-    _check_material_subjects(rec, issues, known)
     steps = {s["code"]: s for s in d["partner_steps"] if s["code"]}
     nodes: dict[str, dict[str, Any]] = {}
     for entry in d["items"]:

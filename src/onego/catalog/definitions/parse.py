@@ -300,7 +300,9 @@ def _parse_item_refs(r: Reader, key: str, ref_key: str) -> list[dict[str, Any]]:
                 plain.update(original=True, copies=1, note="", subject="applicant")
             out.append(plain)
             continue
-        sub = Reader(value, file=r.file, line=line, path=path, issues=r.issues)
+        # a row of an .xlsx sub-sheet (`item_materials`) names its own sheet (definitions/xlsx.py)
+        sheet = str(getattr(value, "file", "") or "")
+        sub = Reader(value, file=sheet or r.file, line=line, path=path, issues=r.issues)
         entry: dict[str, Any] = {
             ref_key: sub.code(ref_key),
             "required": sub.boolean("required", default=True),
@@ -314,6 +316,8 @@ def _parse_item_refs(r: Reader, key: str, ref_key: str) -> list[dict[str, Any]]:
             entry["note"] = sub.text("note")
             entry["subject"] = sub.code("subject", required=False) or "applicant"
             entry["subject_line"] = sub.line_of("subject") if "subject" in sub.data else line
+            if sheet:
+                entry["file"] = sheet
         sub.finish()
         out.append(entry)
     return out

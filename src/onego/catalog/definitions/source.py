@@ -14,6 +14,7 @@ class LineDict(dict[str, Any]):
 
     line: int = 0
     key_lines: dict[str, int]
+    file: str = ""  # set when the mapping comes from another file than its parent's (an .xlsx sub-sheet)
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)

@@ -43,7 +43,8 @@ ITEM_COLUMNS = [
     "produces",  # data element codes, separated by commas
 ]
 FIELD_COLUMNS = ["item", "element", "required", "when"]
-MATERIAL_COLUMNS = ["item", "material", "required", "original", "copies", "when", "note"]
+# `subject`: whose material it is (a code of the `subjects` section; empty = the applicant)
+MATERIAL_COLUMNS = ["item", "material", "required", "original", "copies", "when", "note", "subject"]
 
 
 def _rows(ws: Any, sheet: str, display: str, issues: Issues) -> list[tuple[int, dict[str, Any]]]:
@@ -100,7 +101,9 @@ def read_items_workbook(path: Path, *, display: str, defs: Definitions, issues: 
             if not hasattr(bucket, "item_lines"):
                 bucket.item_lines = []
                 bucket.line = line
-            bucket.append(_line_dict({k: v for k, v in values.items() if k in columns}, line))
+            row = _line_dict({k: v for k, v in values.items() if k in columns}, line)
+            row.file = f"{display}#{sheet}"  # errors in this row name its sheet
+            bucket.append(row)
             bucket.item_lines.append(line)
     file = f"{display}#items"
     for line, values in _rows(wb["items"], "items", display, issues):
@@ -173,7 +176,10 @@ def write_items_workbook(path: Path) -> Path:
         for f in item.fields.all():
             wf.append([item.code, f.data_element.code, f.required, f.when])
         for u in item.materials.all():
-            wm.append([item.code, u.material_type.code, u.required, u.original, u.copies, u.when, u.note])
+            whose = "" if u.subject == m.APPLICANT_SUBJECT else u.subject
+            wm.append(
+                [item.code, u.material_type.code, u.required, u.original, u.copies, u.when, u.note, whose]
+            )
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

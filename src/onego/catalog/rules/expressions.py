@@ -27,8 +27,8 @@ import math
 import numbers
 import re
 import unicodedata
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final, TypeAlias
 
@@ -818,48 +818,95 @@ def _compare(op: str, left: _Value, right: _Value) -> bool:
 
 _NEGATED_OP: Final = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
 _MIRRORED_OP: Final = {"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
-_ORDER_WORDS: Final = {"<": "小于", "<=": "小于或等于", ">": "大于", ">=": "大于或等于"}
 
 
-def describe(expr: Expr, questions: Mapping[str, QuestionSpec]) -> str:
-    """The condition in plain Chinese for guides, naming questions by their text.
+def _same(text: str) -> str:
+    return text
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The words a description is made of, in one language: `{}` / `{a}` `{b}` are the parts put in.
+
+    One describer (`_Describer`) walks every condition the same way in every language; only these words
+    differ. `text` turns a question's text or a choice into the language (Chinese: as it is; English: the
+    catalog's English, `catalog.i18n.ENGLISH`).
+    """
+
+    both: str = "且"
+    either: str = "或"
+    group: str = "（{}）"
+    is_yes: str = "{}为是"
+    is_no: str = "{}为否"
+    yes: str = "是"
+    no: str = "否"
+    always: str = "始终成立"
+    never: str = "始终不成立"
+    negated: str = "并非（{}）"
+    order: Mapping[str, str] = field(
+        default_factory=lambda: {
+            "<": "{a}小于{b}",
+            "<=": "{a}小于或等于{b}",
+            ">": "{a}大于{b}",
+            ">=": "{a}大于或等于{b}",
+        }
+    )
+    equals_number: str = "{a}等于{b}"
+    differs_number: str = "{a}不等于{b}"
+    equals: str = "{a}为{b}"
+    differs: str = "{a}不为{b}"
+    answered: str = "{}已作答"
+    one_of: str = "{a}为{b}之一"
+    none_of: str = "{a}不为{b}中的任何一个"
+    separator: str = "、"
+    text: Callable[[str], str] = _same
+
+
+CHINESE: Final = Wording()
+
+
+def describe(expr: Expr, questions: Mapping[str, QuestionSpec], wording: Wording = CHINESE) -> str:
+    """The condition in plain words for guides, naming questions by their text (Chinese unless told).
 
     e.g. `not has_licence` → “是否已取得营业执照”为否; `floor_area > 300` → “经营场所建筑面积（平方米）”大于300.
     """
-    return _Describer(questions).condition(expr)
+    return _Describer(questions, wording).condition(expr)
 
 
 class _Describer:
-    def __init__(self, questions: Mapping[str, QuestionSpec]) -> None:
+    def __init__(self, questions: Mapping[str, QuestionSpec], wording: Wording = CHINESE) -> None:
         self.questions = questions
+        self.w = wording
 
     def label(self, ident: str) -> str:
         spec = self.questions.get(ident)
-        return f"“{spec.text if spec is not None and spec.text else ident}”"
+        return f"“{self.w.text(spec.text if spec is not None and spec.text else ident)}”"
 
     def condition(self, expr: Expr) -> str:
+        w = self.w
         if isinstance(expr, And | Or):
             parts = []
             for operand in _operands(expr):
                 text = self.condition(operand)
                 # A chain holds only the other connective here; bracket it so 且 and 或 never mix unclearly.
-                parts.append(f"（{text}）" if isinstance(operand, And | Or) else text)
-            return ("且" if isinstance(expr, And) else "或").join(parts)
+                parts.append(w.group.format(text) if isinstance(operand, And | Or) else text)
+            return (w.both if isinstance(expr, And) else w.either).join(parts)
         if isinstance(expr, Not):
             return self.negation(expr.operand)
         if isinstance(expr, Name):
-            return f"{self.label(expr.ident)}为是"
+            return w.is_yes.format(self.label(expr.ident))
         if isinstance(expr, Compare):
             return self.comparison(expr.op, expr.left, expr.right)
         if isinstance(expr, In):
             return self.membership(expr.needle, expr.options, expr.negated)
         if isinstance(expr.value, bool):
-            return "始终成立" if expr.value else "始终不成立"
-        return f"{self.operand(expr)}为是"
+            return w.always if expr.value else w.never
+        return w.is_yes.format(self.operand(expr))
 
     def negation(self, expr: Expr) -> str:
+        w = self.w
         if isinstance(expr, Name):
-            return f"{self.label(expr.ident)}为否"
+            return w.is_no.format(self.label(expr.ident))
         if isinstance(expr, Not):
             return self.condition(expr.operand)
         if isinstance(expr, Compare) and expr.op in _NEGATED_OP:
@@ -867,32 +914,34 @@ class _Describer:
         if isinstance(expr, In):
             return self.membership(expr.needle, expr.options, not expr.negated)
         if isinstance(expr, Literal) and isinstance(expr.value, bool):
-            return "始终不成立" if expr.value else "始终成立"
-        return f"并非（{self.condition(expr)}）"
+            return w.never if expr.value else w.always
+        return w.negated.format(self.condition(expr))
 
     def comparison(self, op: str, left: Expr, right: Expr) -> str:
+        w = self.w
         if isinstance(left, Literal) and not isinstance(right, Literal) and op in _MIRRORED_OP:
             # "300 < floor_area" reads better as "floor_area 大于 300".
             left, right, op = right, left, _MIRRORED_OP[op]
         if op in ("==", "!=") and isinstance(right, Literal) and isinstance(right.value, bool):
             holds = right.value == (op == "==")
-            return f"{self.operand(left)}为{'是' if holds else '否'}"
-        if op in _ORDER_WORDS:
-            word = _ORDER_WORDS[op]
+            return (w.is_yes if holds else w.is_no).format(self.operand(left))
+        if op in w.order:
+            template = w.order[op]
         elif self.numeric(left) or self.numeric(right):
-            word = "等于" if op == "==" else "不等于"
+            template = w.equals_number if op == "==" else w.differs_number
         else:
-            word = "为" if op == "==" else "不为"
-        return f"{self.operand(left)}{word}{self.operand(right)}"
+            template = w.equals if op == "==" else w.differs
+        return template.format(a=self.operand(left), b=self.operand(right))
 
     def membership(self, needle: Expr, options: tuple[Expr, ...], negated: bool) -> str:
+        w = self.w
         subject = self.operand(needle)
-        listed = "、".join(self.operand(option) for option in options)
+        listed = w.separator.join(self.operand(option) for option in options)
         if not options:
-            return f"{subject}已作答" if negated else "始终不成立"
+            return w.answered.format(subject) if negated else w.never
         if len(options) == 1:
-            return f"{subject}{'不为' if negated else '为'}{listed}"
-        return f"{subject}不为{listed}中的任何一个" if negated else f"{subject}为{listed}之一"
+            return (w.differs if negated else w.equals).format(a=subject, b=listed)
+        return (w.none_of if negated else w.one_of).format(a=subject, b=listed)
 
     def numeric(self, expr: Expr) -> bool:
         if isinstance(expr, Literal):
@@ -908,11 +957,11 @@ class _Describer:
         if isinstance(expr, Literal):
             value = expr.value
             if isinstance(value, bool):
-                return "是" if value else "否"
+                return self.w.yes if value else self.w.no
             if isinstance(value, str):
-                return f"“{value}”"
+                return f"“{self.w.text(value)}”"
             return _human_number(value)
-        return f"（{self.condition(expr)}）"
+        return self.w.group.format(self.condition(expr))
 
 
 def _human_number(value: int | float) -> str:

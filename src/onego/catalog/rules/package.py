@@ -215,6 +215,14 @@ class MaterialLine:
     file_types: list[str]
     notes: list[str]
     subject: str = APPLICANT  # whose material: verification asks the registry about that person
+    # The catalog material type when `material` is a per-person slot (`resident_id_card__father`: the
+    # same type needed for several people in one package); "" when `material` is the type itself.
+    material_type: str = ""
+
+    @property
+    def type_code(self) -> str:
+        """The catalog material type (what contracts grant and registries verify)."""
+        return self.material_type or self.material
 
 
 @dataclass(frozen=True)
@@ -594,7 +602,9 @@ def compile_package(
             )
 
     form, fields_separate = _merge_form(included, values, prerequisites(after), spec.questions)
-    materials, uploads_separate = _merge_materials(included, values, produced)
+    materials, uploads_separate = _merge_materials(
+        included, values, produced, {s.code: s.name for s in spec.subjects}
+    )
     subjects = _subjects(spec.subjects, form, materials)
     fields_merged = sum(len(g.fields) for g in form)
     fields_to_type = sum(1 for g in form for f in g.fields if not f.prefill_registry and not f.produced_by)
@@ -798,10 +808,25 @@ def _merge_form(
     return [FormGroup(group=g, title=GROUP_TITLES.get(g, g), fields=f) for g, f in groups.items()], separate
 
 
+SLOT_SEPARATOR = "__"
+
+
+def material_slot(material: str, subject: str) -> str:
+    """The line code of `material` for `subject` when the package needs that type for several people:
+    the applicant's keeps the type's code, another person's is `<type>__<subject>` (a slug, so it is
+    usable in addresses and keys as any material code)."""
+    return material if subject == APPLICANT else f"{material}{SLOT_SEPARATOR}{subject}"
+
+
 def _merge_materials(
-    included: Sequence[PackageEntry], answers: Mapping[str, Any], produced: Mapping[str, PackageEntry]
+    included: Sequence[PackageEntry],
+    answers: Mapping[str, Any],
+    produced: Mapping[str, PackageEntry],
+    subject_names: Mapping[str, str] | None = None,
 ) -> tuple[list[MaterialLine], int]:
-    lines: dict[str, dict[str, Any]] = {}
+    """One line per material type and person: the same type for two people (both parents' ID cards)
+    is two lines, each verified, exempted and uploaded for its own person."""
+    lines: dict[tuple[str, str], dict[str, Any]] = {}
     separate = 0
     for e in included:
         if not e.item:
@@ -811,21 +836,23 @@ def _merge_materials(
                 continue
             separate += 1
             entry = lines.setdefault(
-                use.material.code, {"use": use, "required": False, "used_by": [], "notes": []}
+                (use.material.code, use.subject), {"use": use, "required": False, "used_by": [], "notes": []}
             )
-            if use.subject != entry["use"].subject:
-                raise CompileError(
-                    f"材料“{use.material.name}”在本套餐中分属两个主体（{entry['use'].subject}、{use.subject}）："
-                    "同一材料类型只能属于一人，请为其中一人声明单独的材料类型",
-                    field="materials",
-                )
             entry["required"] = entry["required"] or use.required
-            entry["used_by"].append(e.code)
+            if e.code not in entry["used_by"]:
+                entry["used_by"].append(e.code)
             if use.note and use.note not in entry["notes"]:
                 entry["notes"].append(use.note)
+    people: dict[str, int] = {}
+    for material, _subject in lines:
+        people[material] = people.get(material, 0) + 1
+    names = subject_names or {}
     out: list[MaterialLine] = []
-    for code, entry in lines.items():
+    for (type_code, subject), entry in lines.items():
         mat: MaterialSpec = entry["use"].material
+        shared = people[type_code] > 1
+        code = material_slot(type_code, subject) if shared else type_code
+        name = f"{mat.name}（{names.get(subject, subject)}）" if shared and subject != APPLICANT else mat.name
         exempt, reason, verified_by = False, "", ""
         producer = produced.get(mat.licence_type) if mat.licence_type else None
         if producer is not None and producer.code not in entry["used_by"] and producer.item:
@@ -840,7 +867,7 @@ def _merge_materials(
         out.append(
             MaterialLine(
                 material=code,
-                name=mat.name,
+                name=name,
                 used_by=entry["used_by"],
                 required=entry["required"],
                 exempt=exempt,
@@ -851,6 +878,7 @@ def _merge_materials(
                 file_types=list(mat.file_types),
                 notes=entry["notes"],
                 subject=entry["use"].subject,
+                material_type=type_code if code != type_code else "",
             )
         )
     return out, separate

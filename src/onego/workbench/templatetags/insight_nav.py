@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import template
 
-from onego.accounts.selectors import staff_of
 from onego.insight.access import may_view_dashboard
+from onego.workbench.staff import staff_of_request
 
 register = template.Library()
 
@@ -14,7 +14,7 @@ register = template.Library()
 def may_view_insight(context: template.Context) -> bool:
     request = context.get("request")
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if request is None or user is None or not user.is_authenticated:
         return False
-    staff = getattr(request, "staff", None) or staff_of(user)
-    return may_view_dashboard(staff)
+    # The memberships the view (or its decorator) already read, else read once and kept on the request.
+    return may_view_dashboard(staff_of_request(request))

@@ -9,7 +9,7 @@ from django import template
 
 from onego.cases.access import sees_applicant_in_full
 from onego.cases.selectors import ApplicantShown, applicant_shown
-from onego.workbench.staff import Sections, sections_for
+from onego.workbench.staff import Sections, sections_for, staff_of_request
 
 register = template.Library()
 
@@ -18,9 +18,9 @@ register = template.Library()
 def workbench_sections(context: template.Context) -> Sections | None:
     request = context.get("request")
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if request is None or user is None or not user.is_authenticated:
         return None
-    return sections_for(user)
+    return sections_for(user, staff_of_request(request))  # the memberships the request already read
 
 
 @register.filter

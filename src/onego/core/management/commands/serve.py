@@ -19,6 +19,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onego.core.supervisor import Child, Supervisor, onego_argv
 
+REGISTRY_EVENTS_EVERY = 24 * 3600  # `onego registries events`: the day's events (docs/outreach.md)
+
 
 class Command(BaseCommand):
     help = "Run the web server and the task workers together; Ctrl-C stops them all."
@@ -51,6 +53,11 @@ class Command(BaseCommand):
             children.append(Child("tick", onego_argv("cases", "tick"), every=options["tick_interval"]))
             # Proactive service and hot packages (docs/outreach.md): pull registry events, offer, rank.
             children.append(Child("outreach", onego_argv("outreach", "tick"), every=options["tick_interval"]))
+            # Date-driven registry events (approaching retirements, expiring licences): once at start and
+            # once a day; idempotent per event key, so a restart that runs it again publishes nothing twice.
+            children.append(
+                Child("registry-events", onego_argv("registries", "events"), every=REGISTRY_EVENTS_EVERY)
+            )
         if options["task_workers"] > 0:
             # The ledger's sequencer seals pending entries within the maximum merge delay (docs/ledger.md):
             # it runs as a self-requeuing task on the workers; this seals and re-queues it once per delay,
