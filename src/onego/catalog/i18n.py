@@ -112,6 +112,17 @@ def _read_dictionary() -> dict[str, str]:
         for source, target in model.objects.exclude(**{en: ""}).values_list(zh, en):
             if source and target:
                 english[source.strip()] = target.strip()
+    # An instant-approval rule's check labels (`label` / `label_en` in the item's `instant_rule`).
+    for rule in m.ServiceItem.objects.exclude(instant_rule=None).values_list("instant_rule", flat=True):
+        said, en = (
+            str((rule or {}).get("explanation") or "").strip(),
+            str((rule or {}).get("explanation_en") or ""),
+        )
+        if said and en:
+            english.setdefault(said, en.strip())
+        for check in (rule or {}).get("checks") or []:
+            if (label := str(check.get("label") or "").strip()) and (en := str(check.get("label_en") or "")):
+                english.setdefault(label, en.strip())
     # Declared translations come last and win: they are the catalog's own word on a text.
     english.update(
         {source.strip(): target.strip() for source, target in m.Translation.objects.values_list("code", "en")}
@@ -145,6 +156,28 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern(re.compile(r"^可选事项，您未选择$"), "Optional; you did not choose it"),
     Pattern(re.compile(r"^不符合您的情形$"), "Does not apply to your situation"),
     Pattern(re.compile(r"^(.+)：准予$"), "{0}: approved"),
+    # What the case engine writes in a timeline (reasons, system actors) around catalog names and codes.
+    Pattern(re.compile(r"^(网上申请|移动端/接口|窗口申请)：(.+)$"), "{0}: {1}"),
+    Pattern(
+        re.compile(r"^窗口受理；牵头部门：(.+)$"), "Accepted at the service window; lead department: {0}"
+    ),
+    Pattern(re.compile(r"^网上受理；牵头部门：(.+)$"), "Accepted online; lead department: {0}"),
+    Pattern(
+        re.compile(r"^等待前置事项“([^”]+)”准予后自动开始$"), "Starts once the prerequisite “{0}” is approved"
+    ),
+    Pattern(
+        re.compile(r"^数据未经共享核验，转人工办理：([\x00-\x7f、]+)$"),
+        "Data not verified through sharing, referred to an officer: {0}",
+    ),
+    Pattern(
+        re.compile(r"^核验数据格式无效，转人工办理：([\x00-\x7f、]+)$"),
+        "Verified data in an invalid format, referred to an officer: {0}",
+    ),
+    Pattern(re.compile(r"^不满足：(.+)$"), "Not met: {0}"),
+    Pattern(re.compile(r"^满足：(.+)$"), "Met: {0}"),
+    Pattern(re.compile(r"^秒批规则 ([\x00-\x7f]+)$"), "Instant-approval rule {0}"),
+    # A member of staff as the timeline names them: "wang（南明区政务服务中心）".
+    Pattern(re.compile(r"^([\x00-\x7f]+)（(.+)）$"), "{0} ({1})"),
 )
 
 
@@ -159,14 +192,26 @@ def in_english(text: str, lookup: Callable[[str], str | None] | None = None) -> 
         return found
     for pattern in PATTERNS:
         if match := pattern.regex.match(key):
-            parts = [find(g) or in_english(g, find) or g for g in match.groups()]
+            parts = [in_language_part(g, find) or g for g in match.groups()]
             return pattern.english.format(*parts)
+    # Sentences joined by "；" (a timeline reason): English when every sentence has English.
+    if "；" in key:
+        sentences = [in_language_part(p, find) for p in key.split("；")]
+        if all(sentences):
+            return "; ".join(s for s in sentences if s)
     # A list of names (材料甲、材料乙): English when every part has English.
     if "、" in key:
         parts = [find(p) or "" for p in key.split("、")]
         if all(parts):
             return ", ".join(parts)
     return None
+
+
+def in_language_part(text: str, find: Callable[[str], str | None]) -> str | None:
+    """One sentence of a longer text: the message catalog first, then the catalog's English."""
+    key = text.strip()
+    said = gettext(key) if key else key
+    return said if said != key else (find(key) or in_english(key, find))
 
 
 def in_language(text: object) -> str:
