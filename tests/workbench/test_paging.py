@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 import pytest
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 
 from onego.cases.models import Case, SubCase
 from onego.cases.workflow import SUBCASE_ACTIVE, CaseStatus
@@ -100,16 +100,16 @@ def test_the_pager_keeps_the_filters(people: People) -> None:
     officer = signed_in(people.officer)
     first = page(officer.get("/workbench/inbox/?status=pending&colour=green&department=nm-scjg"))
     link = next_link(first)
-    assert "status=pending" in link and "colour=green" in link and "department=nm-scjg" in link
+    assert "status=pending" in link
+    assert "colour=green" in link
+    assert "department=nm-scjg" in link
     assert "page=2" in link
     second = page(officer.get(link))
     for html in (first, second):
-        assert re.findall(r'<tr class="row-([a-z]+)">', html) and set(
-            re.findall(r'<tr class="row-([a-z]+)">', html)
-        ) == {"green"}
-    assert (
-        'name="status"' in second and '<option value="pending" selected>' in second
-    )  # the form keeps it too
+        assert re.findall(r'<tr class="row-([a-z]+)">', html)
+        assert set(re.findall(r'<tr class="row-([a-z]+)">', html)) == {"green"}
+    assert 'name="status"' in second
+    assert '<option value="pending" selected>' in second
     pending = SubCase.objects.filter(department__code="nm-scjg", status="pending", kind="item")
     lights = selectors.inbox_rows(pending, calendar=working_calendar(), today=clock.today())
     green = {str(r.subcase.pk) for r in lights if r.light.colour == "green"}
@@ -185,12 +185,15 @@ def test_the_lead_officers_lists_page_each_on_its_own(people: People) -> None:
     assert navs == ["待出具结论分页", "办理中办件分页"]
     ready = re.search(r'<section aria-labelledby="ready-h">.*?</section>', html, flags=re.S)
     running = re.search(r'<section aria-labelledby="running-h">.*?</section>', html, flags=re.S)
-    assert ready is not None and running is not None
+    assert ready is not None
+    assert running is not None
     assert ready.group(0).count("出具结论</a>") == PER_PAGE
     assert running.group(0).count('<td data-label="进度">') == 2
     # The ready list's next link keeps the running list on its page 2.
     link = re.search(r'<a href="([^"]+)" rel="next">', ready.group(0))
-    assert link is not None and "running=2" in link.group(1) and "ready=2" in link.group(1)
+    assert link is not None
+    assert "running=2" in link.group(1)
+    assert "ready=2" in link.group(1)
 
 
 def test_page_of_reads_one_row_more_than_it_shows() -> None:
@@ -203,6 +206,9 @@ def test_page_of_reads_one_row_more_than_it_shows() -> None:
 
     got = page_of(request, fetch, per_page=50)
     assert asked == [(50, 51)]
-    assert got.rows == list(range(50, 100)) and got.has_next and got.has_previous
-    assert got.previous_url == "/x/?status=pending" and got.next_url == "/x/?status=pending&page=3"
+    assert got.rows == list(range(50, 100))
+    assert got.has_next
+    assert got.has_previous
+    assert got.previous_url == "/x/?status=pending"
+    assert got.next_url == "/x/?status=pending&page=3"
     assert page_of(request, sliced(list(range(60))), per_page=50).rows == list(range(50, 60))
