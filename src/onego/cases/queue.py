@@ -94,8 +94,10 @@ def _clerk_regions(staff: Staff) -> set[str]:
     return staff.regions([Role.CLERK])
 
 
-def acceptance_queue(user: Any, *, staff: Staff | None = None, limit: int = 200) -> list[QueueRow]:
-    """The online submissions awaiting acceptance in the clerk's regions, oldest first."""
+def acceptance_queue(
+    user: Any, *, staff: Staff | None = None, limit: int = 200, offset: int = 0
+) -> list[QueueRow]:
+    """The online submissions awaiting acceptance in the clerk's regions, oldest first (`offset`: paging)."""
     staff = staff if staff is not None else staff_of(user)
     regions = _clerk_regions(staff)
     if not regions:
@@ -107,7 +109,7 @@ def acceptance_queue(user: Any, *, staff: Staff | None = None, limit: int = 200)
         Case.objects.filter(in_regions, channel__in=ONLINE_CHANNELS, status__in=WAITING_STATUSES)
         .exclude(submitted_at=None)
         .select_related("region")
-        .order_by("submitted_at", "reference")[:limit]
+        .order_by("submitted_at", "reference")[offset : offset + limit]
     )
     consents: dict[uuid.UUID, Consent] = {}
     for consent in Consent.objects.filter(case_ref__in=[c.pk for c in cases]).order_by("created_at"):

@@ -232,7 +232,7 @@ def inbox(
     if region_code:
         qs = qs.filter(case__region__code__startswith=region_prefix(region_code))
     qs = qs.filter(status__in=list(statuses) if statuses else list(SUBCASE_ACTIVE))
-    return qs.order_by(F("promised_due").asc(nulls_last=True), "created_at")
+    return qs.order_by(F("promised_due").asc(nulls_last=True), "created_at", "pk")  # pk: pages stable
 
 
 def cases_of_applicant(applicant_index: str) -> QuerySet[Case]:

@@ -27,6 +27,7 @@ from onego.workbench import selectors
 from onego.workbench.delivery import deliver, delivery_state
 from onego.workbench.documents import document_response
 from onego.workbench.forms import ConclusionForm, DeliveryForm, attach_error
+from onego.workbench.paging import page_of, sliced
 from onego.workbench.presenters import deadline_light
 from onego.workbench.staff import staff_of_request, staff_required
 
@@ -39,16 +40,19 @@ RUNNING = (CaseStatus.IN_PROGRESS, CaseStatus.SUPPLEMENT)
 def lead(request: HttpRequest) -> HttpResponse:
     staff = staff_of_request(request)
     calendar, today = working_calendar(), clock.today()
+    # Each list pages on its own (`ready` / `running` in the query), keeping the other's page in its links.
+    ready = page_of(
+        request, sliced(selectors.led_cases(staff, [CaseStatus.READY_TO_CONCLUDE])), param="ready"
+    )
+    running = page_of(request, sliced(selectors.led_cases(staff, RUNNING)), param="running")
     return render(
         request,
         "workbench/lead/list.html",
         {
-            "ready": selectors.led_case_rows(
-                selectors.led_cases(staff, [CaseStatus.READY_TO_CONCLUDE]), calendar=calendar, today=today
-            ),
-            "running": selectors.led_case_rows(
-                selectors.led_cases(staff, RUNNING)[:100], calendar=calendar, today=today
-            ),
+            "ready": selectors.led_case_rows(ready.rows, calendar=calendar, today=today),
+            "ready_page": ready,
+            "running": selectors.led_case_rows(running.rows, calendar=calendar, today=today),
+            "running_page": running,
             "concluded": selectors.led_cases(staff, [CaseStatus.CONCLUDED]).order_by("-concluded_at")[:20],
             "departments": [s for s in staff.seats if s.role == Role.LEAD_OFFICER],
         },

@@ -73,6 +73,7 @@ from onego.workbench.forms import (
     VersionForm,
     attach_error,
 )
+from onego.workbench.paging import page_of, sliced
 from onego.workbench.presenters import COLOUR_CHOICES, deadline_light
 from onego.workbench.staff import staff_of_request, staff_required
 
@@ -88,7 +89,8 @@ DONE_FILTERS = [(S.APPROVED.value, S.APPROVED.label), (S.REJECTED.value, S.REJEC
 @officer_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    """My departments' sub-cases, soonest due first; filters by status, package, time limit, department."""
+    """My departments' sub-cases, soonest due first, a page at a time; filters by status, package, time
+    limit, department (all in SQL, so paging never drops a row)."""
     staff = staff_of_request(request)
     status = request.GET.get("status", "")
     package = request.GET.get("package", "")
@@ -105,17 +107,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(case__package_code=package)
     if mine:
         rows = rows.filter(assignee_id=request.user.pk)
-    shown = selectors.inbox_rows(
-        rows[:500],
-        calendar=working_calendar(),
-        today=clock.today(),
-        colour=colour if colour in dict(COLOUR_CHOICES) else "",
-    )
+    calendar, today = working_calendar(), clock.today()
+    if colour in dict(COLOUR_CHOICES):
+        rows = rows.filter(selectors.colour_filter(colour, calendar=calendar, today=today))
+    # One page (50 rows) at a time: the lights are computed only for the rows shown (issue 14, growth).
+    page = page_of(request, sliced(rows))
+    shown = selectors.inbox_rows(page.rows, calendar=calendar, today=today)
     departments = sorted(
         {(s.department_code, s.department_name) for s in staff.seats if s.role in DECIDING_ROLES}
     )
     context = {
         "rows": shown,
+        "page": page,
         "status": status,
         "package": package,
         "colour": colour,

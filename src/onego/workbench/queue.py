@@ -8,10 +8,14 @@ from django.shortcuts import render
 
 from onego.accounts.models import Role
 from onego.cases.queue import acceptance_queue
+from onego.workbench.paging import page_of
 from onego.workbench.staff import staff_of_request, staff_required
 
 
 @staff_required(Role.CLERK)
 def queue(request: HttpRequest) -> HttpResponse:
-    rows = acceptance_queue(request.user, staff=staff_of_request(request))
-    return render(request, "workbench/queue.html", {"rows": rows})
+    staff = staff_of_request(request)
+    page = page_of(
+        request, lambda offset, limit: acceptance_queue(request.user, staff=staff, limit=limit, offset=offset)
+    )
+    return render(request, "workbench/queue.html", {"rows": page.rows, "page": page})

@@ -467,6 +467,33 @@ def inbox_rows(
     return rows
 
 
+def colour_filter(colour: str, *, calendar: WorkingCalendar, today: dt.date) -> Q:
+    """The sub-cases whose traffic light (as `inbox_rows` computes it) is `colour`, as SQL, so the inbox
+    can filter before it pages. The light only grows with the due date: overdue before today, red on it,
+    yellow up to the last day within `sla.YELLOW_DAYS` working days, green after that."""
+    if colour == "paused":
+        return Q(status__in=list(SUBCASE_PAUSED))
+    running = Q(
+        status__in=list(SUBCASE_ACTIVE - SUBCASE_PAUSED),
+        clock_started_on__isnull=False,
+        promised_due__isnull=False,
+    )
+    yellow_end = today
+    day = today
+    for _step in range(366):
+        day += dt.timedelta(days=1)
+        if calendar.working_days_between(today, day) > sla.YELLOW_DAYS:
+            break
+        yellow_end = day
+    by_colour = {
+        "overdue": Q(promised_due__lt=today),
+        "red": Q(promised_due=today),
+        "yellow": Q(promised_due__gt=today, promised_due__lte=yellow_end),
+        "green": Q(promised_due__gt=yellow_end),
+    }
+    return running & by_colour[colour] if colour in by_colour else Q()
+
+
 # --- lead departments ---------------------------------------------------------------------------------------
 
 
@@ -476,7 +503,7 @@ def led_cases(staff: Staff, statuses: Iterable[str]) -> QuerySet[Case]:
     return (
         Case.objects.filter(lead_department_id__in=departments, status__in=list(statuses))
         .select_related("region", "lead_department", "accepting_department")
-        .order_by("promised_due", "accepted_at")
+        .order_by("promised_due", "accepted_at", "pk")  # pk: pages stable
     )
 
 
