@@ -306,7 +306,8 @@ def test_the_clerk_issues_one_numbered_notice_and_one_sms_and_a_retry_issues_no_
     assert [n.channel for n in sent] == ["sms"]
     assert "经营场所建筑面积" in sent[0].body
     row = case.transitions.get(action="pre_review", to_status=CaseStatus.NEEDS_CORRECTION)
-    assert row.actor_id is not None and "一次性告知（第1号）：共4项" in row.reason
+    assert row.actor_id is not None
+    assert "一次性告知（第1号）：共4项" in row.reason
     notice = page(clerk.get(f"/workbench/counter/cases/{case.pk}/notices/1/"))
     assert "一次性告知书" in notice
     for words in (
@@ -346,7 +347,9 @@ def test_a_partly_corrected_case_keeps_its_notice_until_the_clerk_issues_the_nex
     clerk.post(f"/workbench/counter/cases/{case.pk}/notices/issue/")
     clerk.post(f"/workbench/counter/cases/{case.pk}/notices/issue/")
     numbers = dict(OneTimeNotice.objects.filter(case=case).values_list("number", "resolved_at"))
-    assert sorted(numbers) == [1, 2] and numbers[1] is not None and numbers[2] is None
+    assert sorted(numbers) == [1, 2]
+    assert numbers[1] is not None
+    assert numbers[2] is None
     assert len(notices_sent(case)) == 2
 
 
@@ -360,7 +363,8 @@ def test_a_case_that_passed_pre_review_has_no_notice_to_issue(
     assert "不能出具一次性告知书" in page(response)
     case.refresh_from_db()
     assert case.status == CaseStatus.PRE_REVIEWED
-    assert not OneTimeNotice.objects.filter(case=case).exists() and notices_sent(case) == []
+    assert not OneTimeNotice.objects.filter(case=case).exists()
+    assert notices_sent(case) == []
 
 
 def test_refusing_acceptance_needs_a_reason_on_the_reason_field(

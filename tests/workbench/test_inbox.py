@@ -357,7 +357,8 @@ def test_an_inspection_happening_now_is_recorded_with_its_findings_at_once(
         f"/workbench/subcases/{food.pk}/inspect_schedule/",
         {"inspect_schedule-when": "2026-03-01T10:00", "inspect_schedule-place": "南明区花果园"},
     )
-    assert yesterday.status_code == 400 and "踏勘时间不能早于今天" in page(yesterday)
+    assert yesterday.status_code == 400
+    assert "踏勘时间不能早于今天" in page(yesterday)
     # Monday 09:30: the officer is on site since 09:00 and records it as it happens.
     now = officer.post(
         f"/workbench/subcases/{food.pk}/inspect_schedule/",
@@ -370,6 +371,7 @@ def test_an_inspection_happening_now_is_recorded_with_its_findings_at_once(
         {"inspect_findings-conclusion": "pass", "inspect_findings-findings": "布局与平面图一致"},
     )
     html = page(officer.get(f"/workbench/subcases/{food.pk}/"))
-    assert "已踏勘" in html and "布局与平面图一致" in html
+    assert "已踏勘" in html
+    assert "布局与平面图一致" in html
     officer.post(f"/workbench/subcases/{food.pk}/approve/", {"approve-opinion": "准予"})
     assert subcase(case, "food_business_permit").status == S.APPROVED
