@@ -224,6 +224,35 @@ def test_the_clock_stops_for_inspection_time_where_the_guide_excludes_it(
     assert case.promised_due is not None
 
 
+def test_an_inspection_under_way_is_recorded_as_it_happens_and_the_clock_resumes(
+    staff: Staff, case: Case, monday_morning: Any
+) -> None:
+    fire_before = subcase(case, "fire_safety_inspection")
+    assert fire_before.promised_due == dt.date(2026, 3, 11)
+    started = MONDAY - dt.timedelta(minutes=45)  # the officers are on site since 08:45 today
+    inspection = schedule(staff, case, started)
+    assert inspection.scheduled_for == started
+    assert subcase(case, "fire_safety_inspection").promised_due is None  # paused while it happens
+    sent = Notification.objects.get(kind="inspection_scheduled", to_applicant=True, channel="sms")
+    assert "于2026年03月02日 08:45在南明区花果园" in sent.body
+    assert "请安排人员到场" not in sent.body
+    # Findings at once, not "not yet held".
+    inspection_record_findings(actor=staff.fire, inspection_id=inspection.pk, findings=[finding("gy-xf")])
+    inspection_record_findings(
+        actor=staff.officer2, inspection_id=inspection.pk, findings=[finding("nm-scjg", "整改到位")]
+    )
+    inspection.refresh_from_db()
+    assert inspection.status == InspectionStatus.HELD
+    pause = ClockPause.objects.get(subcase=fire_before, kind="site_inspection")
+    assert (pause.started_on, pause.ended_on) == (dt.date(2026, 3, 2), dt.date(2026, 3, 2))
+    # Paused and resumed the same day: no working day excluded, the promised date is the original one.
+    assert subcase(case, "fire_safety_inspection").promised_due == dt.date(2026, 3, 11)
+    case.refresh_from_db()
+    assert case.promised_due is not None
+    subcase_claim(actor=staff.fire, subcase_id=fire_before.pk)
+    subcase_approve(actor=staff.fire, subcase_id=fire_before.pk, opinion="踏勘合格，准予")  # decidable now
+
+
 def test_cancelling_ends_the_pause_and_allows_a_new_appointment(staff: Staff, case: Case) -> None:
     first = schedule(staff, case)
     with pytest.raises(ValidationFailed):
@@ -251,7 +280,7 @@ def test_who_may_schedule_and_what_is_refused(staff: Staff, case: Case) -> None:
         inspection_schedule(
             actor=staff.officer2, case_id=case.pk, when=MONDAY - dt.timedelta(days=1), place="花果园"
         )
-    assert past.value.message == "踏勘时间不能早于现在"
+    assert past.value.message.startswith("踏勘时间不能早于今天")
     # The fire department (a participant, not the lead) may organise it too.
     assert inspection_schedule(actor=staff.fire, case_id=case.pk, when=WEDNESDAY_10, place="花果园").pk
     with pytest.raises(NotFound):

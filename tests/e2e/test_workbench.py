@@ -194,13 +194,16 @@ def test_a_walk_in_restaurant_is_accepted_decided_in_parallel_and_concluded(
     assert any(name == "f:premises.address" for name, _ in inputs)  # the walk saw the form
     screenshot(clerk, "workbench-counter-form")
     clerk.get_by_role("button", name="保存并预审").click()
-    # Everything missing or wrong, at once, each beside its field, and a printable notice.
+    # Everything missing or wrong, at once, each beside its field: a draft check, nothing numbered yet.
     summary = clerk.locator("#prereview .error-summary")
-    expect(summary).to_contain_text("一次性告知书（第 1 号）")
+    expect(summary).to_contain_text("预审（草稿检查）")
     expect(summary).to_contain_text("招牌内容")
     expect(clerk.locator("#f-sign-text")).to_have_attribute("aria-invalid", "true")
     expect(clerk.locator("#f-premises-address")).to_have_value("贵阳市南明区花果园大街8号1层")  # kept
     screenshot(clerk, "workbench-counter-prereview", full_page=False)
+    # The applicant must come back: the clerk issues the numbered, printable notice.
+    clerk.get_by_role("button", name="出具一次性告知书").click()
+    expect(clerk.locator("#prereview .error-summary")).to_contain_text("一次性告知书（第 1 号）")
     case = Case.objects.get()
     notice = clerk.context.new_page()
     notice.goto(f"{live_server.url}/workbench/counter/cases/{case.pk}/notices/1/")

@@ -122,6 +122,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "workbench/counter/cases/<uuid:case_id>/notices/<int:number>/": NOBODY,  # no notice issued
     "workbench/counter/cases/<uuid:case_id>/<slug:which>.pdf": NOBODY,
     "workbench/counter/subcases/<uuid:subcase_id>/decide/": NOBODY,
+    "workbench/counter/cases/<uuid:case_id>/notices/issue/": NOBODY,  # POST only
     "workbench/inbox/": only(OFFICER, OTHER_DEPT),
     "workbench/subcases/<uuid:subcase_id>/": only(OFFICER),  # not another department's officer
     "workbench/subcases/<uuid:subcase_id>/claim/": NOBODY,
@@ -225,6 +226,7 @@ WRITERS: dict[str, frozenset[str]] = {
     "workbench/counter/cases/<uuid:case_id>/supplement/": only(CLERK),
     "workbench/counter/cases/<uuid:case_id>/deliver/": only(CLERK),
     "workbench/counter/subcases/<uuid:subcase_id>/decide/": only(CLERK),
+    "workbench/counter/cases/<uuid:case_id>/notices/issue/": only(CLERK),
     "workbench/subcases/<uuid:subcase_id>/claim/": only(OFFICER),
     "workbench/subcases/<uuid:subcase_id>/<slug:action>/": only(OFFICER),
     "workbench/designer/preview/": only(ADMIN),

@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from onego.cases.models import Case, Material
+from onego.cases.models import Case, Material, Notification, OneTimeNotice
 from onego.cases.services.decisions import subcase_claim
 from onego.cases.services.supplements import SupplementItemIn, subcase_request_supplement
 from onego.cases.workflow import CaseStatus, SubCaseStatus
@@ -253,27 +253,61 @@ def test_the_window_decides_a_class_one_item_on_the_spot(people: People, clerk: 
     assert subcase(case, "food_business_permit").status == S.PENDING  # released
 
 
-def test_an_incomplete_submission_gets_a_printable_one_time_notice_tied_to_fields(
-    clerk: Client, registry_knows_zhang_san: None
-) -> None:
-    case = start_restaurant(clerk)
+def incomplete_form() -> dict[str, Any]:
     data = complete_form()
     data["f:premises.area"] = "五百"
     data["f:person.phone"] = "1381234"
     del data["m:food_safety_plan"]
     del data["m:floor_plan"]
-    clerk.post(f"/workbench/counter/cases/{case.pk}/save/", data)
+    return data
+
+
+def notices_sent(case: Case) -> list[Notification]:
+    return list(Notification.objects.filter(case=case, kind="one_time_notice", to_applicant=True))
+
+
+def test_saving_an_incomplete_form_twice_is_a_draft_check_nothing_numbered_nothing_sent(
+    clerk: Client, registry_knows_zhang_san: None
+) -> None:
+    case = start_restaurant(clerk)
+    for _attempt in range(2):
+        response = clerk.post(f"/workbench/counter/cases/{case.pk}/save/", incomplete_form())
+        assert response.status_code == 302
+        assert response["Location"].endswith("?checked=1#prereview")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.DRAFT  # not 待补齐: no notice was issued
+    assert OneTimeNotice.objects.filter(case=case).count() == 0
+    assert notices_sent(case) == []
+    assert not Notification.objects.filter(case=case, channel="sms").exists()
+    assert case.transitions.filter(action="draft_check").count() == 2
+    html = page(clerk.get(f"/workbench/counter/cases/{case.pk}/?checked=1"))
+    # Every problem beside its field, and what was typed is still there.
+    assert "预审（草稿检查）：4 项需补齐或更正" in html
+    assert re.search(r'id="f-premises-area"[^>]*aria-invalid="true"', html)
+    for field in ("premises-area", "person-phone", "material-food_safety_plan", "material-floor_plan"):
+        assert f'id="err-f-{field}"' in html, field
+    assert 'value="南明区好味道餐饮有限公司"' in html
+    assert "出具一次性告知书" in html
+    assert clerk.get(f"/workbench/counter/cases/{case.pk}/notices/1/").status_code == 404
+
+
+def test_the_clerk_issues_one_numbered_notice_and_one_sms_and_a_retry_issues_no_second(
+    clerk: Client, registry_knows_zhang_san: None
+) -> None:
+    case = start_restaurant(clerk)
+    clerk.post(f"/workbench/counter/cases/{case.pk}/save/", incomplete_form())
+    issue = f"/workbench/counter/cases/{case.pk}/notices/issue/"
+    assert clerk.post(issue).status_code == 302
+    assert clerk.post(issue).status_code == 302  # a retry or a double click
     case.refresh_from_db()
     assert case.status == CaseStatus.NEEDS_CORRECTION
-    html = page(clerk.get(f"/workbench/counter/cases/{case.pk}/"))
-    # Every problem beside its field, and what was typed is still there.
-    assert re.search(r'id="f-premises-area"[^>]*value="五百"', html) or 'value="五百"' in html
-    assert re.search(r'id="f-premises-area"[^>]*aria-invalid="true"', html)
-    assert 'id="err-f-premises-area"' in html
-    assert 'id="err-f-person-phone"' in html
-    assert 'id="err-f-material-food_safety_plan"' in html
-    assert 'id="err-f-material-floor_plan"' in html
-    assert 'value="南明区好味道餐饮有限公司"' in html
+    assert list(OneTimeNotice.objects.filter(case=case).values_list("number", flat=True)) == [1]
+    sent = notices_sent(case)
+    assert [n.channel for n in sent] == ["sms"]
+    assert "经营场所建筑面积" in sent[0].body
+    row = case.transitions.get(action="pre_review", to_status=CaseStatus.NEEDS_CORRECTION)
+    assert row.actor_id is not None
+    assert "一次性告知（第1号）：共4项" in row.reason
     notice = page(clerk.get(f"/workbench/counter/cases/{case.pk}/notices/1/"))
     assert "一次性告知书" in notice
     for words in (
@@ -284,12 +318,53 @@ def test_an_incomplete_submission_gets_a_printable_one_time_notice_tied_to_field
     ):
         assert words in notice, words
     assert notice.count("<li>") == 4
-    # Corrected at the counter: pre-review passes and the notice is resolved.
+    # Corrected at the counter: pre-review passes and the notice is resolved; nothing more is sent.
     fixed = {"f:premises.area": "500", "f:person.phone": "13812345678", "version": case.version}
     fixed |= {"m:floor_plan": pdf("floor.pdf"), "m:food_safety_plan": pdf("plan.pdf")}
     clerk.post(f"/workbench/counter/cases/{case.pk}/save/", fixed)
     case.refresh_from_db()
     assert case.status == CaseStatus.PRE_REVIEWED
+    assert not OneTimeNotice.objects.filter(case=case, resolved_at=None).exists()
+    assert len(notices_sent(case)) == 1
+
+
+def test_a_partly_corrected_case_keeps_its_notice_until_the_clerk_issues_the_next(
+    clerk: Client, registry_knows_zhang_san: None
+) -> None:
+    case = start_restaurant(clerk)
+    clerk.post(f"/workbench/counter/cases/{case.pk}/save/", incomplete_form())
+    clerk.post(f"/workbench/counter/cases/{case.pk}/notices/issue/")
+    case.refresh_from_db()
+    clerk.post(
+        f"/workbench/counter/cases/{case.pk}/save/", {"f:premises.area": "500", "version": case.version}
+    )
+    case.refresh_from_db()
+    assert case.status == CaseStatus.NEEDS_CORRECTION  # notice 1 still stands, nothing new sent
+    assert OneTimeNotice.objects.filter(case=case).count() == 1
+    assert "预审（草稿检查）：3 项需补齐或更正" in page(
+        clerk.get(f"/workbench/counter/cases/{case.pk}/?checked=1")
+    )
+    clerk.post(f"/workbench/counter/cases/{case.pk}/notices/issue/")
+    clerk.post(f"/workbench/counter/cases/{case.pk}/notices/issue/")
+    numbers = dict(OneTimeNotice.objects.filter(case=case).values_list("number", "resolved_at"))
+    assert sorted(numbers) == [1, 2]
+    assert numbers[1] is not None
+    assert numbers[2] is None
+    assert len(notices_sent(case)) == 2
+
+
+def test_a_case_that_passed_pre_review_has_no_notice_to_issue(
+    clerk: Client, registry_knows_zhang_san: None
+) -> None:
+    case = start_restaurant(clerk)
+    clerk.post(f"/workbench/counter/cases/{case.pk}/save/", complete_form())
+    response = clerk.post(f"/workbench/counter/cases/{case.pk}/notices/issue/")
+    assert response.status_code == 409
+    assert "不能出具一次性告知书" in page(response)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.PRE_REVIEWED
+    assert not OneTimeNotice.objects.filter(case=case).exists()
+    assert notices_sent(case) == []
 
 
 def test_refusing_acceptance_needs_a_reason_on_the_reason_field(

@@ -317,7 +317,7 @@ def test_a_joint_inspection_is_scheduled_recorded_and_then_the_item_approved(
     )
     assert past.status_code == 400
     assert re.search(r'id="id_inspect_schedule-when"[^>]*aria-invalid="true"', page(past))
-    assert "踏勘时间不能早于现在" in page(past)
+    assert "踏勘时间不能早于今天" in page(past)
     no_place = officer.post(
         f"/workbench/subcases/{food.pk}/inspect_schedule/",
         {"inspect_schedule-when": "2026-03-02T14:00", "inspect_schedule-place": ""},
@@ -343,5 +343,35 @@ def test_a_joint_inspection_is_scheduled_recorded_and_then_the_item_approved(
     assert "已踏勘" in html
     assert "布局与平面图一致" in html
     assert "符合要求" in html
+    officer.post(f"/workbench/subcases/{food.pk}/approve/", {"approve-opinion": "准予"})
+    assert subcase(case, "food_business_permit").status == S.APPROVED
+
+
+def test_an_inspection_happening_now_is_recorded_with_its_findings_at_once(
+    people: People, officer: Client
+) -> None:
+    case = accepted_case(people)
+    food = subcase(case, "food_business_permit")
+    officer.post(f"/workbench/subcases/{food.pk}/claim/")
+    yesterday = officer.post(
+        f"/workbench/subcases/{food.pk}/inspect_schedule/",
+        {"inspect_schedule-when": "2026-03-01T10:00", "inspect_schedule-place": "南明区花果园"},
+    )
+    assert yesterday.status_code == 400
+    assert "踏勘时间不能早于今天" in page(yesterday)
+    # Monday 09:30: the officer is on site since 09:00 and records it as it happens.
+    now = officer.post(
+        f"/workbench/subcases/{food.pk}/inspect_schedule/",
+        {"inspect_schedule-when": "2026-03-02T09:00", "inspect_schedule-place": "南明区花果园"},
+        follow=True,
+    )
+    assert "已记录现场联合踏勘：2026-03-02 09:00" in page(now)
+    officer.post(
+        f"/workbench/subcases/{food.pk}/inspect_findings/",
+        {"inspect_findings-conclusion": "pass", "inspect_findings-findings": "布局与平面图一致"},
+    )
+    html = page(officer.get(f"/workbench/subcases/{food.pk}/"))
+    assert "已踏勘" in html
+    assert "布局与平面图一致" in html
     officer.post(f"/workbench/subcases/{food.pk}/approve/", {"approve-opinion": "准予"})
     assert subcase(case, "food_business_permit").status == S.APPROVED

@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "submit": "提交申请",
     "pre_review": "预审",
     "correct": "补齐后重新提交",
+    "draft_check": "窗口预审（草稿检查）",
     "channel": "转换办理渠道",
     "accept": "受理",
     "refuse": "不予受理",

@@ -4,8 +4,9 @@
       in the ledger, so the applicant sees it under "who read my data" — and shown masked)
       → choose a package and answer its questions → a draft case (channel "counter")
       → the applicant consents at the counter (recorded with the clerk as actor) → one-click prefill
-      → the merged form and the paper materials scanned and uploaded → save = pre-review
-      → accept (受理回执) or print the one-time notice (一次性告知书)
+      → the merged form and the paper materials scanned and uploaded → save = pre-review as a draft check
+        (problems shown on the page; nothing numbered, nothing sent)
+      → accept (受理回执), or the clerk issues the one-time notice (一次性告知书, numbered, SMS) and prints it
       → 一类 items decided on the spot; later, supplements handed in at the counter.
 
 Views parse the form, call one service and render; the engine decides everything. The applicant's
@@ -46,7 +47,7 @@ from onego.cases.services.submission import (
     ContactIn,
     MaterialIn,
     case_correct,
-    case_pre_review,
+    case_issue_notice,
     case_submit,
     case_submit_draft,
 )
@@ -353,12 +354,18 @@ def _render_case(request: HttpRequest, case: Case, *, status: int = 200, **extra
     }
     if case.status in BEFORE_ACCEPTANCE:
         notice = selectors.open_notice(case)
-        problems = {p["field"]: p["message"] for p in notice.problems} if notice else {}
+        # After "保存并预审" (or while a changed case waits for pre-review) the draft check's findings;
+        # otherwise those of the notice issued.
+        checked = request.GET.get("checked") == "1" or case.status == CaseStatus.SUBMITTED
+        draft = selectors.draft_check(case) if checked else []
+        shown = draft or (notice.problems if notice else [])
+        problems = {p["field"]: p["message"] for p in shown}
         problems.update(extra.pop("problems", {}))
         prefill_state = selectors.latest_prefill(case)
         consent = selectors.latest_consent(case)
         context.update(
             notice=notice,
+            draft_problems=draft,
             problems=problems,
             groups=selectors.counter_form(
                 case, prefill_state, typed=extra.pop("typed", None), problems=problems
@@ -504,6 +511,8 @@ def counter_save(request: HttpRequest, case_id: Any) -> HttpResponse:
         return HttpResponseRedirect(_case_url(case))
     materials = _posted_materials(case, request.FILES)
     try:
+        # A draft check: problems are shown on the page; nothing is numbered and no SMS is sent until the
+        # clerk issues the one-time notice (`counter_issue_notice`). The portal keeps the formal notice.
         if case.status == CaseStatus.DRAFT:
             case = case_submit_draft(
                 actor=request.user,
@@ -511,9 +520,8 @@ def counter_save(request: HttpRequest, case_id: Any) -> HttpResponse:
                 form_data=typed,
                 materials=materials,
                 channel=Channel.COUNTER,
+                formal_notice=False,
             )
-        elif case.status == CaseStatus.SUBMITTED:
-            case_pre_review(actor=request.user, case_id=case.pk)
         else:
             case = case_correct(
                 actor=request.user,
@@ -521,6 +529,7 @@ def counter_save(request: HttpRequest, case_id: Any) -> HttpResponse:
                 form_data=typed,
                 materials=materials,
                 expected_version=_int(request.POST.get("version")),
+                formal_notice=False,
             )
     except OneGoError as exc:
         problems = {exc.field: exc.message} if exc.field else {}
@@ -538,11 +547,32 @@ def counter_save(request: HttpRequest, case_id: Any) -> HttpResponse:
     if case.status == CaseStatus.PRE_REVIEWED:
         messages.success(request, _("预审通过：材料齐全、符合法定形式，可以受理。"))
         return HttpResponseRedirect(_case_url(case, "accept"))
-    notice = selectors.open_notice(case)
-    count = len(notice.problems) if notice else 0
+    count = len(selectors.draft_check(case))
     messages.warning(
         request,
-        _("预审发现 %(n)d 项需补齐或更正，已生成一次性告知书，可打印交申请人。") % {"n": count},
+        _(
+            "已保存。预审发现 %(n)d 项需补齐或更正，已在页面标出（未出具告知书、未发短信）；"
+            "如申请人需回去补齐，请点击“出具一次性告知书”。"
+        )
+        % {"n": count},
+    )
+    return HttpResponseRedirect(reverse("workbench:counter_case", args=[case.pk]) + "?checked=1#prereview")
+
+
+@clerk_required
+@require_POST
+def counter_issue_notice(request: HttpRequest, case_id: Any) -> HttpResponse:
+    """出具一次性告知书: the formal, numbered notice and its SMS — only when the clerk issues it."""
+    case = _counter_case(request, case_id)
+    try:
+        notice = case_issue_notice(actor=request.user, case_id=case.pk)
+    except OneGoError as exc:
+        return _render_case(
+            request, _counter_case(request, case_id), status=_status_code(exc), issue_error=exc.message
+        )
+    messages.success(
+        request,
+        _("已出具一次性告知书（第 %(no)d 号），并告知申请人；请打印交申请人。") % {"no": notice.number},
     )
     return HttpResponseRedirect(_case_url(case, "prereview"))
 

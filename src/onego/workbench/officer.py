@@ -438,10 +438,13 @@ def _inspect_schedule(request: HttpRequest, subcase: SubCase, form: Any) -> str:
     inspection = inspection_schedule(
         actor=request.user, case_id=subcase.case_id, when=when, place=form.cleaned_data.get("place") or ""
     )
-    return _("已安排联合踏勘：%(when)s，%(place)s。各参加部门和申请人将收到通知。") % {
+    shown = {
         "when": timezone.localtime(inspection.scheduled_for).strftime("%Y-%m-%d %H:%M"),
         "place": inspection.place,
     }
+    if inspection.scheduled_for <= clock.now():  # under way or just done: recorded as it happens
+        return _("已记录现场联合踏勘：%(when)s，%(place)s。请记录本部门的踏勘意见。") % shown
+    return _("已安排联合踏勘：%(when)s，%(place)s。各参加部门和申请人将收到通知。") % shown
 
 
 def _current_inspection_id(subcase: SubCase) -> Any:

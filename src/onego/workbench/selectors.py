@@ -39,6 +39,7 @@ from onego.cases.models import (
     SupplementStatus,
 )
 from onego.cases.selectors import CaseView, DeadlineView, cases_of_applicant
+from onego.cases.services.submission import draft_problems
 from onego.cases.workflow import SUBCASE_ACTIVE, SUBCASE_DECIDED, SUBCASE_PAUSED, CaseStatus, SubCaseStatus
 from onego.catalog.models import Package, Region
 from onego.catalog.selectors import packages_offered
@@ -115,6 +116,13 @@ def latest_prefill(case: Case) -> PrefillState:
 
 def latest_consent(case: Case) -> Consent | None:
     return consents_for_case(case.pk).first()
+
+
+def draft_check(case: Case) -> list[dict[str, str]]:
+    """The counter's draft check: what pre-review finds now (a read; nothing numbered or sent)."""
+    if case.status not in (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.NEEDS_CORRECTION):
+        return []
+    return [p.as_dict() for p in draft_problems(case)]
 
 
 def open_notice(case: Case) -> OneTimeNotice | None:

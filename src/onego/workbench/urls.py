@@ -38,6 +38,11 @@ urlpatterns = [
     path("counter/cases/<uuid:case_id>/deliver/", counter.counter_deliver, name="counter_deliver"),
     path("counter/cases/<uuid:case_id>/<slug:which>.pdf", counter.counter_document, name="counter_document"),
     path("counter/subcases/<uuid:subcase_id>/decide/", counter.counter_window_decide, name="counter_window"),
+    path(
+        "counter/cases/<uuid:case_id>/notices/issue/",
+        counter.counter_issue_notice,
+        name="counter_issue_notice",
+    ),
     # department officers
     path("inbox/", officer.inbox, name="inbox"),
     path("subcases/<uuid:subcase_id>/", officer.review, name="review"),

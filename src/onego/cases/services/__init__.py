@@ -1,6 +1,6 @@
 """Case services, one module per concern; every write to a case goes through one of these.
 
-    submission    case_submit, case_pre_review, case_correct, case_submit_draft, case_withdraw
+    submission    case_submit, case_pre_review, case_correct, case_submit_draft, case_issue_notice, case_withdraw
     acceptance    case_accept, case_refuse, subcase_accept_registered
     decisions     subcase_claim, subcase_approve, subcase_reject, subcase_decide_at_window,
                   subcase_reassign, subcase_review_instant, subcase_partner_report

@@ -2,7 +2,8 @@
 one record with each department's findings, feeding their sub-cases.
 
 - `inspection_schedule`: collects every open item sub-case of the case that needs a site
-  inspection, makes one appointment (time, place, the lead department organising it) and tells the
+  inspection (one booked ahead, or one under way / just done today, recorded as it happens, its
+  findings recordable at once), makes one appointment (time, place, the lead department organising it) and tells the
   applicant and each department (outbox rows, sent after commit). Where the item's guide excludes
   site-inspection time from its limit (特别程序 text such as “现场核查时间不计入办理时限”), that
   sub-case's clock — and so the case clock — is paused (`ClockPause`, kind site_inspection) from
@@ -135,8 +136,12 @@ def inspection_schedule(*, actor: Any, case_id: Any, when: dt.datetime, place: s
         raise ValidationFailed("踏勘地点不能超过 200 个字", field="place")
     if timezone.is_naive(when):
         when = timezone.make_aware(when, timezone.get_current_timezone())
-    if when < clock.now():
-        raise ValidationFailed("踏勘时间不能早于现在", field="when")
+    # An inspection under way or just done is recorded as it happens: any time from today's start.
+    if timezone.localdate(when) < clock.today():
+        raise ValidationFailed(
+            "踏勘时间不能早于今天（正在进行或今天刚结束的踏勘按实际时间填写）", field="when"
+        )
+    on_site = when <= clock.now()
     case = lock_case(seen.pk)
     ensure_case_running(case)
     subcases = list(
@@ -170,7 +175,7 @@ def inspection_schedule(*, actor: Any, case_id: Any, when: dt.datetime, place: s
         scheduled_by_label=label,
     )
     names = "、".join(dict.fromkeys(s.department.name for s in subcases if s.department))
-    text = f"联合踏勘定于{when_text(when)}，地点：{place}；参加部门：{names}"
+    text = f"联合踏勘{'于' if on_site else '定于'}{when_text(when)}，地点：{place}；参加部门：{names}"
     today, calendar = clock.today(), working_calendar()
     paused: list[SubCase] = []
     for subcase in subcases:
@@ -198,13 +203,13 @@ def inspection_schedule(*, actor: Any, case_id: Any, when: dt.datetime, place: s
         refresh_case_deadlines(case, calendar=calendar)
     record_event(case, actor=actor, label=label, action="inspection_scheduled", reason=text, bump=False)
     note = "踏勘时间不计入办理时限。" if paused else ""
-    notify_applicant(
-        case=case,
-        kind="inspection_scheduled",
-        subject="联合踏勘通知",
-        body=f"您的办件将于{when_text(when)}在{place}进行联合现场踏勘，{names}一同到场，一次完成，"
-        f"无需分别预约。请安排人员到场配合。{note}",
+    body = (
+        f"您的办件于{when_text(when)}在{place}进行联合现场踏勘，{names}一同到场，一次完成。{note}"
+        if on_site
+        else f"您的办件将于{when_text(when)}在{place}进行联合现场踏勘，{names}一同到场，一次完成，"
+        f"无需分别预约。请安排人员到场配合。{note}"
     )
+    notify_applicant(case=case, kind="inspection_scheduled", subject="联合踏勘通知", body=body)
     lead_people = members_of(case.lead_department_id, [Role.LEAD_OFFICER]) if case.lead_department_id else []
     notify_staff(
         users=[*(p for s in subcases for p in _people(s)), *lead_people],

@@ -426,10 +426,10 @@ def _is_applicant(actor: Any) -> bool:
     )
 
 
-def _pre_review(case: Case, *, materials: Sequence[Material] | None = None) -> list[prereview.Problem]:
-    """Run the checks on a SUBMITTED case: PRE_REVIEWED, or NEEDS_CORRECTION with one notice."""
+def draft_problems(case: Case, *, materials: Sequence[Material] | None = None) -> list[prereview.Problem]:
+    """What pre-review finds in the case as it stands — a read: nothing is stored, numbered or sent."""
     fields, required = prereview.rules_from_snapshot(case.snapshot)
-    problems = prereview.pre_review(
+    return prereview.pre_review(
         fields,
         required,
         form_values(case),
@@ -438,25 +438,40 @@ def _pre_review(case: Case, *, materials: Sequence[Material] | None = None) -> l
         verified=verified_material_codes(case),
         applicant_identifier=applicant_id_number(case),
     )
+
+
+def _pre_review(case: Case, *, materials: Sequence[Material] | None = None) -> list[prereview.Problem]:
+    """Run the checks on a SUBMITTED case: PRE_REVIEWED, or NEEDS_CORRECTION with one notice."""
+    problems = draft_problems(case, materials=materials)
     if not problems:
-        change_status(
-            case,
-            CaseStatus.PRE_REVIEWED,
-            actor=None,
-            label="系统预审",
-            action="pre_review",
-            reason="材料齐全，符合法定形式",
-        )
-        if case.channel != Channel.COUNTER:  # at the window the clerk tells them in person
-            notify_submitted(case)
+        _passed(case)
         return problems
+    _issue_notice(case, problems, actor=None)
+    return problems
+
+
+def _passed(case: Case) -> None:
+    change_status(
+        case,
+        CaseStatus.PRE_REVIEWED,
+        actor=None,
+        label="系统预审",
+        action="pre_review",
+        reason="材料齐全，符合法定形式",
+    )
+    if case.channel != Channel.COUNTER:  # at the window the clerk tells them in person
+        notify_submitted(case)
+
+
+def _issue_notice(case: Case, problems: Sequence[prereview.Problem], *, actor: Any | None) -> OneTimeNotice:
+    """The formal one-time notice (一次性告知书): numbered, NEEDS_CORRECTION, and sent to the applicant."""
     number = (OneTimeNotice.objects.filter(case=case).count()) + 1
     notice = OneTimeNotice.objects.create(case=case, number=number, problems=[p.as_dict() for p in problems])
     change_status(
         case,
         CaseStatus.NEEDS_CORRECTION,
-        actor=None,
-        label="系统预审",
+        actor=actor,
+        label="系统预审" if actor is None else "",
         action="pre_review",
         reason=f"一次性告知（第{notice.number}号）：共{len(problems)}项需补齐或更正",
     )
@@ -467,7 +482,7 @@ def _pre_review(case: Case, *, materials: Sequence[Material] | None = None) -> l
         subject="申请材料需补齐（一次性告知）",
         body=f"您的申请“{case.package_name}”还有以下{len(problems)}项需补齐或更正，请一次补齐后重新提交：\n{lines}",
     )
-    return problems
+    return notice
 
 
 @unit_of_work
@@ -491,21 +506,36 @@ def case_correct(
     form_data: Mapping[str, Any] | None = None,
     materials: Sequence[MaterialIn] = (),
     expected_version: int | None = None,
+    formal_notice: bool = True,
 ) -> Case:
     """Answer a one-time notice (or finish a draft): merge what is given, keep the rest, re-review.
 
-    Scenario answers cannot change here: another scenario is another application.
+    Scenario answers cannot change here: another scenario is another application. With
+    `formal_notice=False` (the counter's "保存并预审") it is a draft check: when problems remain the
+    case keeps its state (a pre-reviewed case goes back to 待预审), nothing is numbered and nothing is
+    sent; the clerk issues the notice with `case_issue_notice`. When nothing is missing it passes.
     """
     seen = access_case_by_id(actor, case_id)
     ensure_applicant_or_clerk(actor, seen)
     case = lock_case(seen.pk)
     check_version(case, expected_version)
-    if case.status not in (CaseStatus.NEEDS_CORRECTION, CaseStatus.DRAFT, CaseStatus.PRE_REVIEWED):
+    editable = (CaseStatus.NEEDS_CORRECTION, CaseStatus.DRAFT, CaseStatus.PRE_REVIEWED)
+    if case.status not in editable and not (not formal_notice and case.status == CaseStatus.SUBMITTED):
         raise InvalidTransition(
             f"办件当前为“{CaseStatus(case.status).label}”，不能修改申请内容；受理后请按补正通知补正",
             field="status",
         )
     merge_submission(case, form_data or {}, read_uploads(materials, case.snapshot), actor=actor)
+    if not formal_notice and (problems := draft_problems(case)):
+        reason = f"窗口预审（草稿检查）：{len(problems)}项需补齐或更正，未出具告知书"
+        if case.status == CaseStatus.PRE_REVIEWED:  # changed after it passed: not acceptable as it is
+            change_status(case, CaseStatus.SUBMITTED, actor=actor, action="draft_check", reason=reason)
+        else:
+            record_event(case, actor=actor, action="draft_check", reason=reason)
+        return case
+    if case.status == CaseStatus.SUBMITTED:  # a draft check left it here; now it passes
+        _passed(case)
+        return case
     OneTimeNotice.objects.filter(case=case, resolved_at=None).update(resolved_at=clock.now())
     if case.status == CaseStatus.DRAFT:
         case.submitted_at = clock.now()
@@ -540,8 +570,10 @@ def case_submit_draft(
     form_data: Mapping[str, Any] | None = None,
     materials: Sequence[MaterialIn] = (),
     channel: str | None = None,
+    formal_notice: bool = True,
 ) -> Case:
-    """Finish a draft — online, or at the counter (channel=counter) — and pre-review it."""
+    """Finish a draft — online, or at the counter (channel=counter) — and pre-review it
+    (`formal_notice=False`: a draft check, see `case_correct`)."""
     with unit_of_work():
         seen = access_case_by_id(actor, case_id)
         ensure_applicant_or_clerk(actor, seen)
@@ -562,7 +594,48 @@ def case_submit_draft(
             )
             case.channel = channel
             case.save(update_fields=["channel", "updated_at"])
-        return case_correct(actor=actor, case_id=case.pk, form_data=form_data, materials=materials)
+        return case_correct(
+            actor=actor,
+            case_id=case.pk,
+            form_data=form_data,
+            materials=materials,
+            formal_notice=formal_notice,
+        )
+
+
+@unit_of_work
+def case_issue_notice(*, actor: Any, case_id: Any) -> OneTimeNotice:
+    """出具一次性告知书: the clerk issues the formal, numbered notice of everything still missing or
+    wrong (status 待补齐, history row, SMS to the applicant) in one transaction.
+
+    Idempotent: while the open notice already lists exactly what is missing, it is returned again and
+    nothing is numbered or sent twice. Only a window clerk of the case's region may issue it."""
+    seen = access_case_by_id(actor, case_id)
+    if not any(region_contains(r, seen.region.code) for r in staff_of(actor).regions([Role.CLERK])):
+        raise PermissionDenied("只有综合窗口受理员可以出具一次性告知书", field="case")
+    case = lock_case(seen.pk)
+    if case.status not in (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.NEEDS_CORRECTION):
+        raise InvalidTransition(
+            f"办件当前为“{CaseStatus(case.status).label}”，不能出具一次性告知书", field="status"
+        )
+    problems = draft_problems(case)
+    if not problems:
+        raise ValidationFailed(
+            "预审未发现需补齐或更正的内容，无需出具一次性告知书；请点击“保存并预审”", field="status"
+        )
+    if case.status == CaseStatus.NEEDS_CORRECTION:
+        wanted = [p.as_dict() for p in problems]
+        current = OneTimeNotice.objects.filter(case=case, resolved_at=None).order_by("-number").first()
+        if current is not None and current.problems == wanted:
+            return current  # a retry (or a double click): the notice already issued
+        OneTimeNotice.objects.filter(case=case, resolved_at=None).update(resolved_at=clock.now())
+        change_status(
+            case, CaseStatus.SUBMITTED, actor=actor, action="correct", reason="已补齐部分，重新告知"
+        )
+    elif case.status == CaseStatus.DRAFT:
+        case.submitted_at = clock.now()
+        change_status(case, CaseStatus.SUBMITTED, actor=actor, action="submit", extra_fields=["submitted_at"])
+    return _issue_notice(case, problems, actor=actor)
 
 
 @unit_of_work
