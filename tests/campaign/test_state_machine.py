@@ -75,7 +75,7 @@ from onego.core.validators import id_number_check_char
 from onego.exchange.models import Consent, ConsentDecision
 from onego.exchange.services import consent_withdraw
 from onego.ledger.models import LedgerEntry
-from onego.ledger.sequencer import seal_now
+from onego.ledger.sequencer import ledger_sequence
 from onego.ledger.verify import verify_ledger
 from onego.registries.gateway import Subject
 from tests.cases.factories import PERSON_ID, full_form, hold_inspection, submit, uploads
@@ -186,7 +186,7 @@ class Campaign(RuleBasedStateMachine):
                     .count()
                 )
                 TALLY["cases concluded"] += statuses[CaseStatus.CONCLUDED]
-                seal_now()
+                ledger_sequence()
                 report = verify_ledger()
                 assert report.ok, report.summary()
                 TALLY["ledger verified"] += 1

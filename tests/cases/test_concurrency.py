@@ -1,4 +1,5 @@
-"""Real concurrency on PostgreSQL: one winner per sub-case, one join per case, one case per key."""
+"""Real concurrency on PostgreSQL: one winner per sub-case, one join per case, one case per key; with
+the ledger's sequencer sealing all along, a decision's ledger entry exists iff its transition committed."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from typing import Any
 import pytest
 from django.db import close_old_connections, connection
 
-from onego.cases.models import Case, CaseTransition, Conclusion
+from onego.cases.models import Case, CaseTransition, Conclusion, SubCaseTransition
 from onego.cases.services.acceptance import case_accept, subcase_accept_registered
 from onego.cases.services.decisions import subcase_approve, subcase_claim
 from onego.core.errors import Conflict
+from onego.ledger.models import LedgerEntry
+from onego.ledger.sequencer import ledger_sequence
+from onego.ledger.verify import verify_ledger
 from tests.builders import write_folder
 from tests.cases.factories import (
     ENTERPRISE_USCC,
@@ -75,6 +79,65 @@ def test_two_officers_deciding_one_sub_case_at_once_one_wins(staff: Any) -> None
         assert licence.transitions.filter(to_status="approved").count() == 1
         # Its release happened once too.
         assert subcase(case, "food_business_permit").transitions.filter(to_status="pending").count() == 1
+
+
+def test_racing_decisions_with_the_sequencer_running_leave_exactly_one_entry_per_committed_transition(
+    staff: Any,
+) -> None:
+    """Two officers race on each sub-case while a sequencer seals in small batches all along: every
+    committed decision has its one ledger entry, the loser's rolled back with it, none waits for a
+    lock held by another case's transaction, and the log verifies pending and sealed alike."""
+    stop = threading.Event()
+    sequencer_errors: list[BaseException] = []
+
+    def sequencer() -> None:
+        try:
+            while not stop.is_set():
+                ledger_sequence(batch_size=3)
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+            sequencer_errors.append(exc)
+        finally:
+            connection.close()
+
+    running = threading.Thread(target=sequencer)
+    running.start()
+    decided = []
+    try:
+        for n in range(4):
+            case = case_accept(
+                actor=staff.clerk, case_id=submit(staff.clerk, key=f"seq-race-{n:06d}").case.pk
+            )
+            licence = subcase(case, "business_licence")
+            results, errors = race(
+                lambda pk=licence.pk: subcase_approve(actor=staff.officer, subcase_id=pk, opinion="甲同意"),
+                lambda pk=licence.pk: subcase_approve(actor=staff.officer2, subcase_id=pk, opinion="乙同意"),
+            )
+            assert len(results) == 1, errors
+            assert len(errors) == 1
+            assert isinstance(errors[0], Conflict)
+            decided.append(licence.pk)
+        report = verify_ledger()  # while some entries may still be pending: their promises are checked
+        assert report.ok, report.summary()
+    finally:
+        stop.set()
+        running.join()
+        close_old_connections()
+    assert sequencer_errors == []
+
+    for pk in decided:
+        transitions = SubCaseTransition.objects.filter(subcase_id=pk, to_status="approved")
+        entries = LedgerEntry.objects.filter(
+            kind="case.decision", subject_ref=f"subcase:{pk}", payload__decision="subcase.approved"
+        )
+        assert transitions.count() == 1
+        assert entries.count() == 1
+        # The entry records the winner's decision, not the loser's.
+        winner = transitions.get().actor
+        assert entries.get().actor.endswith(f"user:{winner.get_username()}")
+    ledger_sequence()
+    assert not LedgerEntry.objects.filter(index__isnull=True).exists()
+    report = verify_ledger()
+    assert report.ok, report.summary()
 
 
 def test_two_officers_claiming_at_once_one_wins(staff: Any) -> None:

@@ -25,6 +25,7 @@ from onego.exchange.selectors import reads_for_subject
 from onego.exchange.services import consent_grant, consent_preview, contracts_import, prefill
 from onego.ledger.models import LedgerEntry
 from onego.ledger.selectors import inclusion_proof_for
+from onego.ledger.sequencer import ledger_sequence
 from onego.registries import models as rm
 from tests.exchange.people import resident, subject_of
 
@@ -146,6 +147,7 @@ def test_one_consent_fills_the_newborn_form_with_sourced_values_and_mostly_exemp
     assert {m["material"] for m in outcome.materials_verified} >= {"resident_id_card", "marriage_certificate"}
 
     # (the father's data is read too: those reads are also recorded under him, see the next test)
+    ledger_sequence()  # recorded pending; proofs exist once the sequencer has sealed them
     reads = list(
         LedgerEntry.objects.filter(kind="registry.read", case_ref=str(case_ref), subject_ref=mother.index)
     )
@@ -188,6 +190,7 @@ def test_the_father_finds_the_reads_of_his_data_in_his_own_log() -> None:
         assert view.package == "newborn-birth"
         assert view.case_ref == str(case_ref)
         assert view.actor == "applicant:demo"
+    ledger_sequence()  # recorded pending; proofs exist once the sequencer has sealed them
     entries = LedgerEntry.objects.filter(kind="registry.read", subject_ref=father.index)
     for entry in entries:
         assert father.key not in str(entry.payload)

@@ -24,6 +24,7 @@ from onego.exchange.services import (
 )
 from onego.ledger.models import LedgerEntry
 from onego.ledger.selectors import inclusion_proof_for
+from onego.ledger.sequencer import ledger_sequence
 from onego.registries.gateway import set_registry_available
 from tests.exchange.conftest import Applicant, grant, preview_for
 from tests.exchange.factories import restaurant_contract
@@ -179,7 +180,8 @@ def test_each_registry_read_is_one_ledger_entry_without_any_raw_number(
         case_ref=consent.case_ref, consent_id=consent.id, actor=ACTOR, applicant=applicant.subject
     )
     reads = entries("registry.read")
-    assert [e.index for e in reads] == outcome.ledger_indexes
+    assert [str(e.id) for e in reads] == outcome.ledger_entries
+    assert all(e.index is None for e in reads)  # pending with a signed promise; the sequencer seals them
     assert [e.payload["registry"] for e in reads] == ["population", "elicence"]
     population = reads[0]
     assert population.actor == ACTOR
@@ -195,16 +197,17 @@ def test_each_registry_read_is_one_ledger_entry_without_any_raw_number(
         assert applicant.name not in text  # values never reach the ledger either
 
 
-def test_a_read_has_a_valid_inclusion_proof(restaurant: None, applicant: Applicant) -> None:
+def test_a_read_has_a_valid_inclusion_proof_once_sealed(restaurant: None, applicant: Applicant) -> None:
     consent = grant(applicant.subject)
     outcome = prefill(
         case_ref=consent.case_ref, consent_id=consent.id, actor=ACTOR, applicant=applicant.subject
     )
-    proof = inclusion_proof_for(outcome.ledger_indexes[0])
+    ledger_sequence()
+    read = LedgerEntry.objects.get(pk=outcome.ledger_entries[0])
+    assert read.index is not None
+    proof = inclusion_proof_for(read.index)
     assert proof.verify()
-    assert (
-        proof.leaf_hash.hex() == LedgerEntry.objects.get(index=outcome.ledger_indexes[0]).computed_leaf_hash()
-    )
+    assert proof.leaf_hash.hex() == read.computed_leaf_hash()
 
 
 def test_fetched_values_are_stored_encrypted_beside_a_masked_copy(

@@ -15,7 +15,7 @@ from onego.catalog.models import Region
 from onego.feedback.models import GridWorker, Report, WorkOrder
 from onego.feedback.report_rules import ReportStatus
 from onego.ledger.models import Kind
-from onego.ledger.services import ledger_append
+from onego.ledger.services import ledger_record
 from tests.feedback.conftest import People
 from tests.portal.applicants import person, sign_in
 
@@ -139,7 +139,7 @@ def test_the_applicant_reports_on_the_portal_and_reads_the_reply(people: People,
 def test_the_supervisor_sees_order_figures_and_every_data_read_of_the_region(
     people: People, village: Region
 ) -> None:
-    ledger_append(
+    ledger_record(
         kind=Kind.REGISTRY_READ,
         actor="user:officer",
         subject_ref="idx-x",
@@ -151,7 +151,7 @@ def test_the_supervisor_sees_order_figures_and_every_data_read_of_the_region(
             "department": "nm-scjg",
         },
     )
-    ledger_append(
+    ledger_record(
         kind=Kind.REGISTRY_READ,
         actor="user:bj",
         subject_ref="idx-y",

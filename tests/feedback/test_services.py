@@ -322,7 +322,7 @@ def test_a_failure_after_the_evaluation_leaves_nothing(
     def broken(*a: Any, **k: Any) -> None:
         raise RuntimeError("ledger down")
 
-    monkeypatch.setattr(services, "ledger_append", broken)
+    monkeypatch.setattr(services, "ledger_record", broken)
     with pytest.raises(RuntimeError), transaction.atomic():
         rate(rateable, 1)
     assert not Evaluation.objects.exists()

@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import factory
+from django.db import transaction
 
+from onego.ledger import sequencer
 from onego.ledger.models import LedgerEntry
 from onego.ledger.sequencer import SequenceReport, ledger_sequence
-from onego.ledger.services import ledger_append
+from onego.ledger.services import ledger_record
 
 
 class AppendFactory(factory.DictFactory):
-    """Keyword arguments for `ledger_append`: a registry read by a market-regulation clerk."""
+    """Keyword arguments for `ledger_record`: a registry read by a market-regulation clerk."""
 
     kind = "registry.read"
     actor = factory.Sequence(lambda n: f"dept:gy-scjgj/user:clerk{n % 3}")
@@ -29,11 +31,25 @@ class AppendFactory(factory.DictFactory):
     )
 
 
+def _seal_without_head() -> None:
+    """Seal what is pending as a sequencer batch does, but sign no head, so that tests count only the
+    heads they sign themselves."""
+    with transaction.atomic():
+        assert sequencer._lock(), "another sequencer held the lock"
+        while sequencer._seal_batch(1000, sign=False) == 1000:
+            pass
+
+
 def append_entry(**overrides: Any) -> LedgerEntry:
-    return ledger_append(**AppendFactory(**overrides))
+    """One entry, recorded and sealed at once (the sequencer run right after it)."""
+    entry = ledger_record(**AppendFactory(**overrides))
+    _seal_without_head()
+    entry.refresh_from_db()
+    return entry
 
 
 def make_log(n: int) -> list[LedgerEntry]:
+    """`n` sealed entries, each recorded and sealed in turn (no head signed)."""
     return [append_entry() for _ in range(n)]
 
 

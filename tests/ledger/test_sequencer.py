@@ -21,7 +21,7 @@ from onego.ledger.canonical import entry_bytes, promise_message
 from onego.ledger.models import LedgerEntry, LedgerNode, LedgerState, TreeHead
 from onego.ledger.selectors import entry_by_id, inclusion_proof_for
 from onego.ledger.sequencer import ledger_sequence
-from onego.ledger.services import ledger_append, ledger_record
+from onego.ledger.services import ledger_record
 from onego.ledger.signing import get_signer
 from onego.ledger.tasks import schedule_sequencer, sequence_ledger
 from onego.ledger.verify import verify_ledger
@@ -62,13 +62,18 @@ def test_sequencing_again_is_a_no_op_and_later_entries_continue_the_numbering() 
     assert LedgerNode.objects.filter(level=2).count() == 1  # the subtree over 0–3 completed by entry 3
 
 
-def test_ledger_append_seals_at_once_and_takes_what_is_pending_with_it() -> None:
-    earlier = record(2)
-    entry = ledger_append(**AppendFactory())
-    assert entry.index == 2
-    assert [LedgerEntry.objects.get(pk=e.pk).index for e in earlier] == [0, 1]
-    assert not LedgerEntry.objects.filter(index__isnull=True).exists()
-    assert inclusion_proof_for(entry.index).verify()
+def test_nothing_outside_the_sequencer_writes_indexes_tree_nodes_or_the_state() -> None:
+    """Every writer records pending entries: `ledger_record` is the ledger's only write service, and
+    the sequencer the only code that numbers them (no request waits for its lock)."""
+    import onego.ledger.sequencer as sequencer
+    import onego.ledger.services as services
+
+    assert not hasattr(services, "ledger_append")
+    assert not hasattr(sequencer, "seal_now")
+    entry = ledger_record(**AppendFactory())
+    assert entry.index is None
+    assert not LedgerNode.objects.exists()
+    assert not LedgerState.objects.filter(size__gt=0).exists()
 
 
 def test_verify_covers_pending_entries_and_names_an_altered_one() -> None:

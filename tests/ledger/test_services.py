@@ -16,7 +16,7 @@ from onego.ledger import merkle, signing
 from onego.ledger.canonical import promise_bytes, sequenced_leaf_bytes
 from onego.ledger.checks import check_signing_key
 from onego.ledger.models import LedgerEntry, LedgerNode, LedgerState, TreeHead, head_message
-from onego.ledger.services import ledger_append, ledger_current_head, ledger_sign_head
+from onego.ledger.services import ledger_current_head, ledger_record, ledger_sign_head
 
 from .factories import AppendFactory, append_entry, make_log
 
@@ -92,7 +92,7 @@ def test_append_refuses_what_could_not_be_verified_later_or_must_never_be_kept(
     overrides: dict[str, object], field: str
 ) -> None:
     with pytest.raises(ValidationFailed) as exc:
-        ledger_append(**AppendFactory(**overrides))
+        ledger_record(**AppendFactory(**overrides))
     assert field in (exc.value.field or "")
     assert not LedgerEntry.objects.exists()
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from onego.applications.models import ApplicationDraft
 from onego.core import clock
 from onego.outreach.models import Offer, OfferStatus, OptOutChoice, SmsStatus
 from onego.outreach.services import match_events, pull_events
 from onego.registries.demo_identities import seed_demo
 from onego.registries.events import register_birth
-from onego.signin.models import ApplicationDraft
 from tests.outreach.test_pages import HUANG, WU, ZHANG, index
 from tests.portal.applicants import sign_in
 

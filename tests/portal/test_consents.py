@@ -19,6 +19,7 @@ from onego.core.errors import PermissionDenied
 from onego.exchange.models import Consent, ConsentDecision
 from onego.exchange.services import prefill
 from onego.ledger.models import LedgerEntry
+from onego.ledger.sequencer import ledger_sequence
 from tests.cases.factories import import_cases_catalog, make_staff
 from tests.exchange.factories import restaurant_contract
 from tests.portal.applicants import Person, person, sign_in, to_form, to_review
@@ -106,6 +107,10 @@ def test_withdrawing_asks_first_then_records_it_in_the_ledger(signed_in: Client,
     html = text(signed_in.get("/me/consents/"))
     assert "已撤回授权" in html  # the message
     assert "已撤回" in html
+    assert "/api/v1/ledger/entries/" not in html  # pending: no index, no proof yet
+    ledger_sequence()
+    entry.refresh_from_db()
+    html = text(signed_in.get("/me/consents/"))
     assert f'href="/api/v1/ledger/entries/{entry.index}/proof"' in html
     assert f'href="/me/consents/{consent.pk}/withdraw/"' not in html  # nothing left to withdraw
     again = signed_in.post(f"/me/consents/{consent.pk}/withdraw/")

@@ -21,6 +21,7 @@ from onego.cases.services.decisions import subcase_approve, subcase_claim
 from onego.cases.services.supplements import SupplementItemIn, subcase_request_supplement
 from onego.cases.workflow import CaseStatus
 from onego.core import clock
+from onego.ledger.sequencer import ledger_sequence
 from tests.cases.factories import hold_inspection, import_cases_catalog, make_staff, run_tasks, submit
 from tests.exchange.factories import restaurant_contract
 from tests.portal.applicants import Person, person, sign_in, to_review
@@ -205,6 +206,9 @@ def test_who_read_my_data_lists_each_read_with_its_ledger_proof(signed_in: Clien
     assert "“开办餐饮店”数据共享协议（第 1 版）" in html  # the contract in words
     assert "pkg.open-restaurant@v1" not in html  # never its raw code
     assert f'href="/me/cases/{case.pk}/">{case.reference}' in html
+    assert "待入树" in html  # recorded pending; the sequencer gives each read its index
+    ledger_sequence()
+    html = text(signed_in.get("/me/data-reads/"))
     index = re.search(r'href="/api/v1/ledger/entries/(\d+)/proof"', html)
     assert index is not None
     proof = Client().get(f"/api/v1/ledger/entries/{index.group(1)}/proof")

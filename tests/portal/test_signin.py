@@ -16,6 +16,7 @@ from django.test import Client
 from onego.core import clock
 from onego.core.errors import ValidationFailed
 from onego.ledger.models import LedgerEntry
+from onego.ledger.sequencer import ledger_sequence
 from onego.signin.codes import code_request, code_verify
 from onego.signin.models import ApplicantAccount, OneTimeCode
 from tests.portal.applicants import enterprise_of, last_code, person, sign_in, sms_lines
@@ -170,6 +171,10 @@ def test_the_phone_look_up_is_recorded_for_who_read_my_data(client: Client) -> N
     assert who.id_number not in str(entry.payload)
     page = client.get("/me/data-reads/").content.decode()
     assert "政务服务平台（登录身份核验）" in page
+    assert "待入树" in page  # recorded pending: the sequencer gives it its index
+    ledger_sequence()
+    entry.refresh_from_db()
+    page = client.get("/me/data-reads/").content.decode()
     assert f"/api/v1/ledger/entries/{entry.index}/proof" in page
 
 

@@ -28,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from onego.accounts.models import Role
 from onego.cases.models import Case, Material, SubCase
 from onego.cases.services.acceptance import case_accept
+from onego.ledger.sequencer import ledger_sequence
 from tests.cases.factories import import_cases_catalog, make_staff
 from tests.exchange.factories import restaurant_contract
 from tests.portal.applicants import person, sign_in, start, to_review
@@ -368,6 +369,7 @@ def world(db: None, tmp_path: Path, settings: Any) -> dict[str, Any]:
     material = Material.objects.filter(case=case).first()
     assert subcase is not None
     assert material is not None
+    ledger_sequence()  # entries are recorded pending; index 0 has a proof once sealed
     values = {
         "case_id": str(case.pk),
         "case_ref": str(case.pk),

@@ -134,7 +134,7 @@ def test_a_look_up_that_cannot_be_recorded_keeps_nothing(
     def broken(**kwargs: Any) -> Any:
         raise RuntimeError("ledger unavailable")
 
-    monkeypatch.setattr(exchange_services, "ledger_append", broken)
+    monkeypatch.setattr(exchange_services, "ledger_record", broken)
     with pytest.raises(RuntimeError):
         clerk.post("/workbench/counter/", {"kind": "person", "key": PERSON_ID})
     assert "workbench.counter_applicant" not in clerk.session  # no read without its record

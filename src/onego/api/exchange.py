@@ -219,7 +219,11 @@ class PrefillOut(Schema):
     materials_produced: list[str]
     registries_read: list[str]
     registries_unavailable: list[str]
-    ledger_indexes: list[int]
+    ledger_entries: list[str] = Field(
+        ...,
+        description="ids of the ledger entries recording the reads: GET /ledger/entries/by-id/{id} gives each one's "
+        "signed promise now, its index and inclusion proof once the sequencer has sealed it",
+    )
 
 
 class NamedCode(Schema):
@@ -228,7 +232,10 @@ class NamedCode(Schema):
 
 
 class DataReadOut(Schema):
-    index: int = Field(..., description="ledger index: GET /ledger/entries/{index}/proof proves it")
+    entry_id: str = Field(..., description="ledger entry id: GET /ledger/entries/by-id/{id}")
+    index: int | None = Field(
+        ..., description="ledger index once sealed (null while pending): GET /ledger/entries/{index}/proof"
+    )
     recorded_at: dt.datetime
     outcome: str
     actor: str
@@ -328,7 +335,7 @@ def _prefill_out(outcome: PrefillOutcome) -> PrefillOut:
         materials_produced=outcome.materials_produced,
         registries_read=outcome.registries_read,
         registries_unavailable=outcome.registries_unavailable,
-        ledger_indexes=outcome.ledger_indexes,
+        ledger_entries=outcome.ledger_entries,
     )
 
 

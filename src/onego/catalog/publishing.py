@@ -49,7 +49,7 @@ from onego.catalog.services import (
 from onego.core import clock
 from onego.core.errors import Conflict, NotFound, OneGoError, PermissionDenied, ValidationFailed
 from onego.ledger.canonical import canonical_json
-from onego.ledger.services import ledger_append
+from onego.ledger.services import ledger_record
 
 PUBLISHED_KIND = "catalog.published"
 TRUSTED_NOTE = "命令行受信任的引导导入：由服务器操作员直接发布，未经第二位管理员审核"
@@ -358,7 +358,7 @@ def change_digest(change: m.CatalogChange) -> str:
 
 def _record_publication(change: m.CatalogChange, *, actor: str) -> None:
     """The publication's ledger entry, in the publishing transaction: who approved what, and its digest."""
-    ledger_append(
+    ledger_record(
         kind=PUBLISHED_KIND,
         actor=actor,
         payload={

@@ -38,7 +38,7 @@ from onego.exchange.models import (
     PersonConsentStatus,
 )
 from onego.exchange.preview import ConsentPreview
-from onego.ledger.services import ledger_append
+from onego.ledger.services import ledger_record
 from onego.registries.gateway import Subject
 
 LINK_TTL: Final = dt.timedelta(days=3)
@@ -290,7 +290,7 @@ def _record(
     subject_ref: str,
     extra: Mapping[str, Any] | None = None,
 ) -> None:
-    ledger_append(
+    ledger_record(
         kind=kind,
         actor=actor,
         subject_ref=subject_ref,

@@ -147,7 +147,10 @@ def pii_value(stored: str) -> Any:
 class DataReadView:
     """One line of "who read my data, when and why" (谁在何时因何查询了我的数据)."""
 
-    index: int
+    entry_id: str
+    index: (
+        int | None
+    )  # None while the entry is pending (the sequencer seals it within the maximum merge delay)
     recorded_at: dt.datetime
     outcome: str  # read | denied
     actor: str
@@ -175,7 +178,8 @@ def reads_for_subject(subject: Subject) -> list[DataReadView]:
         p = e.payload
         views.append(
             DataReadView(
-                index=e.sealed_index,
+                entry_id=str(e.id),
+                index=e.index,
                 recorded_at=e.recorded_at,
                 outcome="read" if e.kind == Kind.REGISTRY_READ else "denied",
                 actor=e.actor,

@@ -61,7 +61,7 @@ from onego.exchange.rules import What, explain_denial, find_grant
 from onego.exchange.selectors import active_terms, consent_for_applicant, masked
 from onego.exchange.subjects import about_others
 from onego.ledger.models import Kind
-from onego.ledger.services import ledger_append
+from onego.ledger.services import ledger_record
 from onego.registries.gateway import (
     RegistryError,
     RegistryUnavailable,
@@ -155,7 +155,7 @@ def _publish_spec(spec: ContractSpec, *, published_by: str) -> tuple[SharingCont
         note=spec.note,
         digest=digest,
     )
-    ledger_append(
+    ledger_record(
         kind=Kind.CONTRACT_CHANGED,
         actor=published_by,
         payload=_contract_payload(contract, action="changed" if last else "published", previous=last),
@@ -171,7 +171,7 @@ def _revoke(code: str, *, revoked_by: str, note: str) -> SharingContract | None:
     current.save(update_fields=["active", "updated_at"])
     payload = _contract_payload(current, action="revoked", previous=current.version)
     payload["note"] = note or current.note
-    ledger_append(kind=Kind.CONTRACT_CHANGED, actor=revoked_by, payload=payload)
+    ledger_record(kind=Kind.CONTRACT_CHANGED, actor=revoked_by, payload=payload)
     return current
 
 
@@ -435,7 +435,7 @@ def _record_consent(
     }
     if registries is not None:
         payload["registries"] = dict(registries)
-    ledger_append(
+    ledger_record(
         kind=CONSENT_KINDS[event],
         actor=actor or consent.actor,
         subject_ref=consent.subject_index,
@@ -481,7 +481,7 @@ def identity_check(*, applicant: Subject, actor: str, department: str = "") -> I
         problem = "unavailable"
     if problem:
         return IdentityCheck(applicant.kind, False, "", registry, problem)
-    ledger_append(
+    ledger_record(
         kind=Kind.REGISTRY_READ,
         actor=actor,
         subject_ref=applicant.index,
@@ -516,7 +516,9 @@ class PrefillOutcome:
     materials_produced: list[str]
     registries_read: list[str]
     registries_unavailable: list[str]
-    ledger_indexes: list[int]
+    # The ids of the ledger entries that record the run's reads (each with its signed promise; the
+    # sequencer seals them within the maximum merge delay: GET /ledger/entries/by-id/{id}).
+    ledger_entries: list[str]
     clicks: int = 1
 
 
@@ -667,7 +669,7 @@ def _denial_payload(consent: Consent, denial: Mapping[str, Any]) -> dict[str, An
     }
 
 
-def _record_denials(consent: Consent, actor: str, denials: Sequence[Mapping[str, Any]]) -> list[int]:
+def _record_denials(consent: Consent, actor: str, denials: Sequence[Mapping[str, Any]]) -> list[str]:
     with transaction.atomic():
         return [_append_denial(consent, actor, d) for d in denials]
 
@@ -993,7 +995,7 @@ def _store_outcome(
     verified: list[dict[str, Any]] = []
     reads: dict[str, _ReadRecord] = {}
     unavailable: list[str] = []
-    indexes: list[int] = []
+    entries: list[str] = []
 
     def read_of(registry: str) -> _ReadRecord:
         return reads.setdefault(registry, _ReadRecord(registry, registry_names.get(registry, registry)))
@@ -1021,7 +1023,7 @@ def _store_outcome(
                 "reason": "数据源中没有找到该申请人",
                 "prefill_run": str(run.id),
             }
-            indexes.append(_append_denial(consent, actor, denial))
+            entries.append(_append_denial(consent, actor, denial))
         if r.elements_read:
             record = read_of(plan.registry)
             record.elements += list(r.asked)
@@ -1087,14 +1089,14 @@ def _store_outcome(
             "department": consent.scope.get("lead_department", ""),
             "prefill_run": str(run.id),
         }
-        entry = ledger_append(
+        entry = ledger_record(
             kind=Kind.REGISTRY_READ,
             actor=actor,
             subject_ref=consent.subject_index,
             case_ref=str(consent.case_ref),
             payload=payload,
         )
-        indexes.append(entry.sealed_index)
+        entries.append(str(entry.id))
         # Whose data it is: a read about another person (the newborn's father…) is in their log too.
         plain = {code: v["value"] for code, v in values.items()}
         logged: set[str] = set()
@@ -1102,14 +1104,14 @@ def _store_outcome(
             about = {**payload, "elements": theirs, "missing": [], "materials": [], "materials_verified": []}
             if person.index in own_consents:
                 about["own_consent"] = str(own_consents[person.index])
-            entry = ledger_append(
+            entry = ledger_record(
                 kind=Kind.REGISTRY_READ,
                 actor=actor,
                 subject_ref=person.index,
                 case_ref=str(consent.case_ref),
                 payload={**about, "about": role},
             )
-            indexes.append(entry.sealed_index)
+            entries.append(str(entry.id))
             logged.add(person.index)
         # Data read under another adult's own consent whom no identity read names: still in their log.
         unlogged: dict[str, tuple[Subject, str, uuid.UUID, list[str]]] = {}
@@ -1118,7 +1120,7 @@ def _store_outcome(
                 if code in record.elements and person.index not in logged:
                     unlogged.setdefault(person.index, (person, role, own, []))[3].append(code)
         for person, role, own, theirs in unlogged.values():
-            entry = ledger_append(
+            entry = ledger_record(
                 kind=Kind.REGISTRY_READ,
                 actor=actor,
                 subject_ref=person.index,
@@ -1133,7 +1135,7 @@ def _store_outcome(
                     "own_consent": str(own),
                 },
             )
-            indexes.append(entry.sealed_index)
+            entries.append(str(entry.id))
 
     # A material verified for another person (the legal representative's ID card) is a read of *their*
     # data: it is in their own log, saying on whose authority it was made.
@@ -1141,7 +1143,7 @@ def _store_outcome(
     for r in results:
         for material, (person, role) in r.about.items():
             subject = r.planned.subjects.get(material, "")
-            entry = ledger_append(
+            entry = ledger_record(
                 kind=Kind.REGISTRY_READ,
                 actor=actor,
                 subject_ref=person.index,
@@ -1164,7 +1166,7 @@ def _store_outcome(
                     **({"own_consent": str(r.own_reads[material][2])} if material in r.own_reads else {}),
                 },
             )
-            indexes.append(entry.sealed_index)
+            entries.append(str(entry.id))
 
     for element in values:
         manual.pop(element, None)
@@ -1174,7 +1176,6 @@ def _store_outcome(
     run.manual = manual
     run.materials_verified = [v["material"] for v in verified]
     run.materials_manual = materials_manual
-    run.ledger_indexes = indexes
     run.finished_at = clock.now()
     run.save()
     return PrefillOutcome(
@@ -1188,18 +1189,19 @@ def _store_outcome(
         materials_produced=[line["code"] for line in consent.scope.get("produced", [])],
         registries_read=list(reads),
         registries_unavailable=unavailable,
-        ledger_indexes=indexes,
+        ledger_entries=entries,
     )
 
 
-def _append_denial(consent: Consent, actor: str, denial: Mapping[str, Any]) -> int:
-    return ledger_append(
+def _append_denial(consent: Consent, actor: str, denial: Mapping[str, Any]) -> str:
+    entry = ledger_record(
         kind=Kind.REGISTRY_DENIED,
         actor=actor,
         subject_ref=consent.subject_index,
         case_ref=str(consent.case_ref),
         payload=_denial_payload(consent, denial),
-    ).sealed_index
+    )
+    return str(entry.id)
 
 
 def _attach(

@@ -38,7 +38,7 @@ from onego.feedback import rules
 from onego.feedback.models import GridWorker, Open311Key, Report, ReportEvent, ReportPhoto, WorkOrder
 from onego.feedback.report_rules import OrderStatus, ReportKind, ReportSource, ReportStatus
 from onego.feedback.services import _deciders, _due, region_chain, supervisors_over
-from onego.ledger.services import ledger_append
+from onego.ledger.services import ledger_record
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -113,7 +113,7 @@ def _event(
 
 
 def _ledger(report: Report, *, actor: str, payload: dict[str, Any]) -> None:
-    ledger_append(
+    ledger_record(
         kind="feedback.report",
         actor=actor,
         subject_ref=str(report.pk),

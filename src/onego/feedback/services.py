@@ -41,7 +41,7 @@ from onego.feedback.models import (
     RectificationTransition,
 )
 from onego.feedback.rules import Channel, Finding, RectStatus
-from onego.ledger.services import ledger_append
+from onego.ledger.services import ledger_record
 
 REPLY_MAX = 2000
 INVITATION_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at a window
@@ -140,7 +140,7 @@ def _move(
 
 
 def _ledger(kind: str, *, actor: str, subject: Any, case: Case, payload: dict[str, Any]) -> None:
-    ledger_append(kind=kind, actor=actor, subject_ref=str(subject), case_ref=str(case.pk), payload=payload)
+    ledger_record(kind=kind, actor=actor, subject_ref=str(subject), case_ref=str(case.pk), payload=payload)
 
 
 def _staff_actor(user: Any, department_code: str = "") -> str:

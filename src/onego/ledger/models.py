@@ -73,7 +73,7 @@ class LedgerEntry(BaseModel):
 
     @property
     def sealed_index(self) -> int:
-        """The index of an entry known to be sealed (written by `ledger_append`)."""
+        """The index of an entry known to be sealed (found by its index, or sealed by the sequencer)."""
         if self.index is None:
             raise ValueError(f"ledger entry {self.id} is still pending: it has no index yet")
         return self.index

@@ -44,14 +44,11 @@ class SequenceReport:
         return f"ledger sequenced: {self.sealed} entries sealed in {self.batches} batches, tree size {self.tree_size}"
 
 
-def _lock(*, wait: bool) -> bool:
+def _lock() -> bool:
     """Take the sequencer lock for the current transaction (False: another sequencer has it)."""
     if connection.vendor != "postgresql":
         return True  # the state row, locked and written by every batch; SQLite serialises writers
     with connection.cursor() as cursor:
-        if wait:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-            return True
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
         return bool(cursor.fetchone()[0])
 
@@ -142,7 +139,7 @@ def ledger_sequence(*, batch_size: int | None = None, max_batches: int | None = 
     sealed = batches = 0
     while max_batches is None or batches < max_batches:
         with transaction.atomic():
-            if not _lock(wait=False):
+            if not _lock():
                 return SequenceReport(sealed, batches, _size(), busy=True)
             count = _seal_batch(size, sign=True)
         if count == 0:
@@ -152,16 +149,6 @@ def ledger_sequence(*, batch_size: int | None = None, max_batches: int | None = 
         if count < size:
             break
     return SequenceReport(sealed, batches, _size())
-
-
-def seal_now() -> None:
-    """Inside the caller's transaction: wait for the sequencer lock (held until the caller's
-    transaction ends) and seal every pending entry it can see, its own uncommitted ones included.
-    No head is signed here: the sequencer's next batch, or the next `/ledger/head`, signs one."""
-    size = int(settings.ONEGO_LEDGER_SEQUENCER_BATCH)
-    _lock(wait=True)
-    while _seal_batch(size, sign=False) == size:
-        pass
 
 
 def _size() -> int:

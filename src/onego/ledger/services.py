@@ -93,40 +93,15 @@ def ledger_record(
     """Record one entry, pending, in the caller's transaction, and return it with its signed promise
     (`id`, `recorded_at`, `entry_hash`, `signature`). No lock, no read: inside a unit of work
     (`onego.core.uow`) the row goes with the unit's other new rows at its end; elsewhere at once.
-    The sequencer gives it its index within the maximum merge delay after the caller commits."""
+    The sequencer gives it its index within the maximum merge delay after the caller commits.
+
+    This is the only way to write to the ledger: no caller seals in its own transaction, so no
+    request waits for a global lock (docs/adr/0005-ledger-sequencer.md). A caller that hands the entry
+    out (an API) gives its id and promise; `GET /ledger/entries/by-id/{id}` gives the index and
+    the inclusion proof once it is sealed."""
     entry = _entry(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref, payload=payload)
     uow.insert(entry)
     return entry
-
-
-def ledger_append(
-    *,
-    kind: str,
-    actor: str,
-    subject_ref: str = "",
-    case_ref: str = "",
-    payload: Mapping[str, Any],
-) -> LedgerEntry:
-    """Record one entry and seal it now, in the caller's transaction, returning it with its index.
-
-    For callers that must hand out the index at once (the exchange's record of a registry read). It
-    waits for the sequencer lock and holds it until the caller's transaction ends, sealing every
-    pending entry it can see on the way — the old global lock, so never call it on a hot path:
-    `ledger_record` is the one to use there. Bad input is refused before anything is written."""
-    entry = _entry(kind=kind, actor=actor, subject_ref=subject_ref, case_ref=case_ref, payload=payload)
-    _write_and_seal(entry)
-    return entry
-
-
-# No savepoint: an error past validation must abort the caller's transaction anyway (the change it
-# records may not commit without its entry), so a savepoint would only cost two statements.
-@transaction.atomic(savepoint=False)
-def _write_and_seal(entry: LedgerEntry) -> None:
-    from onego.ledger.sequencer import seal_now
-
-    entry.save(force_insert=True)
-    seal_now()
-    entry.refresh_from_db(fields=["index", "leaf_hash", "sealed_at"])
 
 
 def _current_size_and_root() -> tuple[int, str]:

@@ -89,10 +89,10 @@ def _departments(
     return names
 
 
-def _withdrawals(subject_index: str) -> dict[str, int]:
-    """consent id → the index of the ledger entry that records its withdrawal."""
+def _withdrawals(subject_index: str) -> dict[str, int | None]:
+    """consent id → the index of the ledger entry that records its withdrawal (None while pending)."""
     entries = entries_for_subject(subject_index, kinds=[CONSENT_KINDS["withdrawn"]])
-    return {str(e.payload.get("consent", "")): e.sealed_index for e in entries}
+    return {str(e.payload.get("consent", "")): e.index for e in entries}
 
 
 def consent_rows(subject_index: str, *, consents: Iterable[Consent] | None = None) -> list[ConsentRow]:

@@ -5,7 +5,7 @@ missing here simply shows in Chinese."""
 from django.utils.translation import gettext_noop
 
 LABELS = [
-    # guided path steps (onego.signin.models.DraftStep)
+    # guided path steps (onego.applications.models.DraftStep)
     gettext_noop("情形问题"),
     gettext_noop("联系方式"),
     gettext_noop("授权共享"),

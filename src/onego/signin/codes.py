@@ -39,7 +39,7 @@ from onego.core import clock, pii
 from onego.core.errors import OneGoError, ValidationFailed
 from onego.core.validators import check_id_number
 from onego.ledger.models import Kind
-from onego.ledger.services import ledger_append
+from onego.ledger.services import ledger_record
 from onego.registries.gateway import RegistryUnavailable, Subject, SubjectNotFound, fetch_elements
 from onego.signin.models import ApplicantAccount, OneTimeCode
 from onego.signin.session import ActingSubject
@@ -107,7 +107,7 @@ def _check_limits(*, index: str, client: str, now: dt.datetime) -> None:
 
 
 def _record_lookup(index: str) -> None:
-    ledger_append(
+    ledger_record(
         kind=Kind.REGISTRY_READ,
         actor=SIGNIN_ACTOR,
         subject_ref=index,

@@ -8,7 +8,7 @@ gateway does not list them yet), so the choice is that enterprise or the person 
 from __future__ import annotations
 
 from onego.ledger.models import Kind
-from onego.ledger.services import ledger_append
+from onego.ledger.services import ledger_record
 from onego.registries.gateway import RegistryUnavailable, SubjectNotFound, fetch_elements
 from onego.signin.codes import SIGNIN_ACTOR
 from onego.signin.session import ActingSubject
@@ -22,7 +22,7 @@ def represented_enterprises(person: ActingSubject) -> list[ActingSubject]:
         found = fetch_elements("enterprise", person.subject, ELEMENTS)
     except (RegistryUnavailable, SubjectNotFound):
         return []
-    ledger_append(
+    ledger_record(
         kind=Kind.REGISTRY_READ,
         actor=SIGNIN_ACTOR,
         subject_ref=person.index,

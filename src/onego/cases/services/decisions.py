@@ -365,12 +365,19 @@ def subcase_partner_report(
 
 
 def partner_report(
-    *, partner: str, subcase_id: Any, outcome: str, reference: str = "", note: str = ""
+    *,
+    partner: str,
+    subcase_id: Any,
+    outcome: str,
+    reference: str = "",
+    note: str = "",
+    case_id: Any = None,
 ) -> tuple[SubCase, bool]:
-    """`subcase_partner_report` in the caller's unit of work; also says whether anything changed."""
+    """`subcase_partner_report` in the caller's unit of work; also says whether anything changed.
+    `case_id`: the sub-case's case when the caller has it already (the delivery row), saving a read."""
     if outcome not in PARTNER_OUTCOMES:
         raise ValidationFailed(f"结果应为：{'、'.join(PARTNER_OUTCOMES)}", field="outcome")
-    case, subcase = lock_subcase(subcase_id)
+    case, subcase = lock_subcase(subcase_id, case_id=case_id)
     if subcase.kind != SubCaseKind.PARTNER:
         raise NotFound("没有找到该合作机构环节", field="subcase")
     to = PARTNER_OUTCOMES[outcome]

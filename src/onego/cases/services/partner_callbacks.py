@@ -128,6 +128,7 @@ def partner_callback_receive(
         outcome=outcome,
         reference=reference,
         note=message,
+        case_id=delivery.case_id,  # a delivery belongs to its sub-case's case: no look-up needed
     )
     # Locked after the case and the sub-case (partner_report took those): the one order.
     locked = PartnerDelivery.objects.select_for_update(of=("self",)).get(pk=delivery.pk)

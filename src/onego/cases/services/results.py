@@ -89,7 +89,7 @@ from onego.core import clock
 from onego.core.errors import NotFound, PermissionDenied, ValidationFailed
 from onego.core.uow import unit_of_work
 from onego.core.validators import check_uscc
-from onego.ledger.services import ledger_append
+from onego.ledger.services import ledger_record
 from onego.registries.authorities import government_uscc, synthetic_type_code
 from onego.registries.gateway import Subject, issue_licence
 
@@ -190,7 +190,7 @@ def _issue_one(conclusion_id: Any, subcase: SubCase, item: ServiceItem) -> bool:
             data={"case_reference": case.reference, "item": item.code, "item_name": item.name},
             valid_until=None,  # the catalog holds no validity periods yet: 长期有效 until it does
         )
-        ledger_append(
+        ledger_record(
             kind="licence.issued",
             actor=f"dept:{department.code}",
             subject_ref=holder.index,
