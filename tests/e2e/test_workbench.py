@@ -95,7 +95,9 @@ def clerk_starts_the_restaurant(browser: Any, live_server: Any, asked: AskedOnce
     assert ZHANG_CATERING not in pg.content()
     pg.select_option("#package", label="开办餐饮店")
     pg.get_by_role("button", name="开始办理").click()
-    pg.locator('input[name="q_has_licence"][value="true"]').check()
+    # The e-licence library answers 是否已取得营业执照 for this firm: shown as confirmed, not asked.
+    expect(pg.locator(".field", has=pg.locator("#q-has_licence"))).to_contain_text("已从电子证照库确认")
+    assert pg.locator('input[name="q_has_licence"]').count() == 0
     pg.fill("#q-floor_area", "500")
     pg.locator('input[name="q_outdoor_sign"][value="true"]').check()
     pg.fill("#q-contact\\.phone", "13908510003")

@@ -1,5 +1,5 @@
-"""At the counter, a question the e-licence library answers is preset from it (issue 12: 是否已取得营业执照
-was preset to 否 for a firm the library knows), and a contradicting answer is refused on its field."""
+"""At the counter, a question the e-licence library answers is answered by it and not asked (issue 12:
+是否已取得营业执照 was preset to 否 for a firm the library knows); see also tests/applications/test_answers.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 from django.test import Client
 
 from onego.accounts.models import Role
-from onego.cases.models import Case
 from onego.registries.base import Subject
 from tests.cases.factories import ENTERPRISE_USCC, cases_package, import_cases_catalog, make_staff
 from tests.exchange.people import business_licence_for
@@ -37,39 +36,23 @@ def licence_question(html: str) -> str:
     return checked.group(1) if checked else ""
 
 
-def test_a_firm_the_library_knows_is_preset_as_licensed(clerk: Client) -> None:
+def test_a_firm_the_library_knows_is_shown_as_licensed_not_asked(clerk: Client) -> None:
     business_licence_for(Subject(kind="enterprise", key=ENTERPRISE_USCC), "好味道餐饮有限公司")
     html = page(clerk.get("/workbench/counter/start/?region=520102&package=open-restaurant"))
-    assert licence_question(html) == "true"
+    assert licence_question(html) == ""
+    assert re.search(r"是否已取得营业执照</span>：<strong>是</strong>", html)
+    assert "已从电子证照库确认" in html
 
 
-def test_a_firm_without_a_licence_in_the_library_is_preset_as_not_licensed(clerk: Client) -> None:
+def test_a_firm_without_a_licence_in_the_library_is_shown_as_not_licensed(clerk: Client) -> None:
     html = page(clerk.get("/workbench/counter/start/?region=520102&package=open-restaurant"))
-    assert licence_question(html) == "false"
+    assert re.search(r"是否已取得营业执照</span>：<strong>否</strong>", html)
 
 
-def test_with_the_library_down_the_packages_default_stands(clerk: Client) -> None:
+def test_with_the_library_down_the_question_is_asked_without_a_preset(clerk: Client) -> None:
     from onego.registries.gateway import set_registry_available
 
     set_registry_available(code="elicence", available=False)
     html = page(clerk.get("/workbench/counter/start/?region=520102&package=open-restaurant"))
+    assert 'name="q_has_licence"' in html
     assert licence_question(html) == ""  # the test package declares no default
-
-
-def test_answering_no_for_a_licensed_firm_is_refused_on_the_field(clerk: Client) -> None:
-    business_licence_for(Subject(kind="enterprise", key=ENTERPRISE_USCC), "好味道餐饮有限公司")
-    response = clerk.post(
-        "/workbench/counter/start/",
-        {
-            "region": "520102",
-            "package": "open-restaurant",
-            "idempotency_key": "counter-licence-0001",
-            "q_has_licence": "false",
-            "q_floor_area": "80",
-            "phone": "13812345678",
-            "delivery_method": "electronic",
-        },
-    )
-    assert response.status_code == 400
-    assert "营业执照" in page(response)
-    assert not Case.objects.exists()

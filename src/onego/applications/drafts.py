@@ -35,6 +35,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
 
+from onego.applications.answers import library_answers
 from onego.applications.consent import application_consent, application_prefill
 from onego.applications.form import Delivered, FieldView, GroupView, merged_form
 from onego.applications.materials import attachable_references
@@ -192,11 +193,63 @@ def draft_answer(*, draft: ApplicationDraft, ident: str, raw: Any) -> None:
     if value is None:
         raise ValidationFailed(_answer_error(q), field=ident)
     draft = ApplicationDraft.objects.select_for_update().get(pk=draft.pk)
+    if ident in draft.answered_by and draft.answers.get(ident) != value:
+        shown = (
+            "是" if draft.answers.get(ident) is True else "否" if draft.answers.get(ident) is False else ""
+        )
+        raise ValidationFailed(
+            f"“{q.text}”已从{draft.answered_by[ident]}确认为“{shown or draft.answers.get(ident)}”，不能另作回答；"
+            "如证照信息有误，请先到发证机关更正",
+            field=ident,
+        )
     if draft.answers.get(ident) != value:
         draft.answers = {**draft.answers, ident: value}
         _retire_case(draft, reason="申请人修改了情形问题的回答，按新情形重新申请")
     draft.step = DraftStep.QUESTIONS
     draft.save()
+
+
+@transaction.atomic
+def draft_preset_answers(*, draft: ApplicationDraft, signed_in: SignedIn) -> ApplicationDraft:
+    """Answer the questions the e-licence library answers for the applicant (looked up here, on the
+    server) and mark them answered by it: they are not asked. Changing a known answer (the library
+    changed) starts a new application as any changed answer does. Idempotent: writes only on change."""
+    applicant = signed_in.acting.applicant()
+    known = library_answers(
+        package_code=draft.package_code, applicant_kind=applicant.kind, identifier=applicant.identifier
+    )
+    answered_by = {ident: k.source_name for ident, k in known.items()}
+    answers = {**draft.answers, **{ident: k.value for ident, k in known.items()}}
+    if answers == draft.answers and answered_by == draft.answered_by:
+        return draft
+    draft = ApplicationDraft.objects.select_for_update().get(pk=draft.pk)
+    if any(draft.answers.get(ident) != k.value for ident, k in known.items()):
+        draft.answers = {**draft.answers, **{ident: k.value for ident, k in known.items()}}
+        _retire_case(draft, reason="电子证照库确认的情形与原回答不同，按新情形重新申请")
+    draft.answered_by = answered_by
+    draft.save()
+    return draft
+
+
+def asked_questions(draft: ApplicationDraft) -> list[cm.PackageQuestion]:
+    """The questions the applicant answers: not those a registry answered."""
+    return [q for q in draft_questions(draft) if q.ident not in draft.answered_by]
+
+
+@dataclass(frozen=True)
+class AnsweredQuestion:
+    question: cm.PackageQuestion
+    value: Any
+    source_name: str
+
+
+def answered_for_applicant(draft: ApplicationDraft) -> list[AnsweredQuestion]:
+    """The questions a registry answered, with the answer and who gave it (shown, not asked)."""
+    return [
+        AnsweredQuestion(question=q, value=draft.answers.get(q.ident), source_name=draft.answered_by[q.ident])
+        for q in draft_questions(draft)
+        if q.ident in draft.answered_by
+    ]
 
 
 def unanswered(draft: ApplicationDraft) -> list[cm.PackageQuestion]:
@@ -259,6 +312,7 @@ def _retire_case(draft: ApplicationDraft, *, reason: str) -> None:
 @transaction.atomic
 def draft_ensure_case(*, draft: ApplicationDraft, signed_in: SignedIn) -> Case:
     """The draft case for the current answers, created once (idempotent by the draft's key)."""
+    draft_preset_answers(draft=draft, signed_in=signed_in)  # what the library answers is not the applicant's
     draft = ApplicationDraft.objects.select_for_update(of=("self",)).select_related("case").get(pk=draft.pk)
     if draft.case is not None:
         if draft.case.status == CaseStatus.DRAFT:
@@ -691,12 +745,16 @@ __all__ = [
     "FieldView",
     "GroupView",
     "MaterialView",
+    "AnsweredQuestion",
     "access_draft",
+    "answered_for_applicant",
+    "asked_questions",
     "draft_answer",
     "draft_consent",
     "draft_discard",
     "draft_edit_verified",
     "draft_ensure_case",
+    "draft_preset_answers",
     "draft_preview",
     "draft_problems",
     "draft_questions",

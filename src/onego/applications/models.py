@@ -52,6 +52,8 @@ class ApplicationDraft(BaseModel):
     status = models.CharField(max_length=10, choices=DraftStatus.choices, default=DraftStatus.OPEN)
     step = models.CharField(max_length=10, choices=DraftStep.choices, default=DraftStep.QUESTIONS)
     answers = models.JSONField(default=dict, blank=True)
+    # question id -> who answered it ("电子证照库"): answers a registry gave, not asked (applications/answers.py)
+    answered_by = models.JSONField(default=dict, blank=True)
     contact_sealed = models.TextField(blank=True)  # {"phone", "email"}
     delivery_method = models.CharField(max_length=12, default="electronic")
     contact_done = models.BooleanField(default=False)

@@ -142,6 +142,22 @@ def burden_table_markdown(report: dict[str, Any]) -> str:
         f" | {t['uploads_separate']}→{t['uploads_merged']}→{t['uploads_to_make']}"
         f" | {t['trips_separate']}→{t['trips_package']} | {t['days_serial']}→{t['days_parallel']} |",
         "",
+        *(
+            [
+                "需填 (fields to type): "
+                + "；".join(
+                    f"{r['name']} 按 {r['observed']['cases']} 件已提交办件的核验来源实测"
+                    f"（平均填写 {r['observed']['fields_filled']} 项，数据共享填入 {r['observed']['from_registries']} 项）"
+                    if r.get("observed")
+                    else f"{r['name']} 无已提交办件，按编译估算"
+                    for r in report["packages"]
+                    if "fields_source" in r
+                ),
+                "",
+            ]
+            if any("fields_source" in r for r in report["packages"])
+            else []
+        ),
         f"Across the packages: typed fields −{red['fields']} %, uploads −{red['uploads']} %, counter trips"
         f" −{red['trips']} %, working days −{red['days']} %. The source papers' bar (one city, S city):"
         " materials −75.9 %, trips −83.1 %, time −62.3 %.",

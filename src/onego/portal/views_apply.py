@@ -49,7 +49,7 @@ def _draft(request: HttpRequest, signed_in: SignedIn, draft_id: Any) -> Applicat
 def _step_url(draft: ApplicationDraft, step: str) -> str:
     if step == DraftStep.QUESTIONS:
         missing = drafts.unanswered(draft)
-        questions = drafts.draft_questions(draft)
+        questions = drafts.asked_questions(draft)
         n = questions.index(missing[0]) + 1 if missing else 1
         return reverse("portal:apply_question", args=[draft.pk, n])
     name = {
@@ -73,6 +73,7 @@ def _context(draft: ApplicationDraft, signed_in: SignedIn, current: str, **extra
             for i, (s, label) in enumerate(STEPS)
         ],
         "current": current,
+        "answered": drafts.answered_for_applicant(draft),  # shown as answered by the registry, not asked
         **extra,
     }
 
@@ -144,6 +145,7 @@ def apply_resume(request: HttpRequest, signed_in: SignedIn, draft_id: Any) -> Ht
         draft = _draft(request, signed_in, draft_id)
     except NotFound:
         return _not_found(request)
+    draft = drafts.draft_preset_answers(draft=draft, signed_in=signed_in)
     return HttpResponseRedirect(_step_url(draft, drafts.next_step(draft)))
 
 
@@ -154,7 +156,9 @@ def apply_question(request: HttpRequest, signed_in: SignedIn, draft_id: Any, n: 
         draft = _draft(request, signed_in, draft_id)
     except NotFound:
         return _not_found(request)
-    questions = drafts.draft_questions(draft)
+    # Questions the e-licence library answers for this applicant are answered by it, not asked.
+    draft = drafts.draft_preset_answers(draft=draft, signed_in=signed_in)
+    questions = drafts.asked_questions(draft)
     if not questions:
         return HttpResponseRedirect(reverse("portal:apply_contact", args=[draft.pk]))
     if not 1 <= n <= len(questions):
@@ -216,7 +220,7 @@ def apply_contact(request: HttpRequest, signed_in: SignedIn, draft_id: Any) -> H
         )
         if not errors:
             return HttpResponseRedirect(reverse("portal:apply_consent", args=[draft.pk]))
-    questions = drafts.draft_questions(draft)
+    questions = drafts.asked_questions(draft)
     return render(
         request,
         "portal/apply/contact.html",
@@ -457,7 +461,7 @@ def apply_review(request: HttpRequest, signed_in: SignedIn, draft_id: Any) -> Ht
     if draft.case is None or not draft.consent_choice:
         return HttpResponseRedirect(_step_url(draft, drafts.next_step(draft)))
     problems = drafts.draft_problems(draft)
-    questions = drafts.draft_questions(draft)
+    questions = drafts.asked_questions(draft)  # those the library answered are listed as answered by it
     answers = []
     for q in questions:
         value = draft.answers.get(q.ident)

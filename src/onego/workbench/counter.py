@@ -30,12 +30,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from onego.accounts.models import Role
 from onego.accounts.selectors import Staff, StaffSeat
+from onego.applications.answers import apply_known, library_answers
 from onego.applications.consent import application_consent, application_prefill
 from onego.applications.materials import attachable_references
 from onego.applications.values import typed_form, typed_value
 from onego.cases.access import access_case_by_id, region_contains
 from onego.cases.applications import DuplicateApplication, open_applications
-from onego.cases.bindings import known_answers
 from onego.cases.formdata import form_fields
 from onego.cases.identity import mask_identifier, mask_name, seal, unseal
 from onego.cases.models import Case, Channel, DeliveryMethod, OneTimeNotice, SubCase, SubCaseKind
@@ -258,6 +258,9 @@ def counter_start(request: HttpRequest) -> HttpResponse:
         identifier=data["key"],
         idempotency_key=params.get("idempotency_key", ""),
     )
+    # What the e-licence library answers for this applicant is its answer, not asked (applications/answers.py):
+    # shown as confirmed, and whatever is posted for it is ignored.
+    known = library_answers(package_code=package.code, applicant_kind=data["kind"], identifier=data["key"])
     if request.method == "POST":
         if not data.get("name"):
             error = ValidationFailed(_("请先填写申请人姓名或名称"), field="applicant.name")
@@ -275,7 +278,7 @@ def counter_start(request: HttpRequest) -> HttpResponse:
                     applicant=ApplicantIn(kind=data["kind"], identifier=data["key"], name=data["name"]),
                     idempotency_key=request.POST.get("idempotency_key", ""),
                     channel=Channel.COUNTER,
-                    answers=_answers(package, request.POST),
+                    answers=apply_known(_answers(package, request.POST), known),
                     add=add,
                     drop=drop,
                     contact=ContactIn(
@@ -294,8 +297,6 @@ def counter_start(request: HttpRequest) -> HttpResponse:
                 )
                 return HttpResponseRedirect(_case_url(result.case, "consent"))
     answers = request.POST if request.method == "POST" else None
-    # What the e-licence library already answers is preset from it (a known firm holds its licence).
-    known = known_answers(package_code=package.code, applicant_kind=data["kind"], identifier=data["key"])
     context = {
         "applicant": _applicant_view(data),
         "package": package,
@@ -303,9 +304,12 @@ def counter_start(request: HttpRequest) -> HttpResponse:
         "questions": [
             {
                 "q": q,
-                "value": answers.get(f"q_{q.ident}", "")
+                "value": _default(known[q.ident].value)
+                if q.ident in known
+                else answers.get(f"q_{q.ident}", "")
                 if answers is not None
-                else _default(known.get(q.ident, q.default)),
+                else _default(q.default),
+                "known": known.get(q.ident),
             }
             for q in package.questions.all()
         ],

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onego.cases.askonce import KIND_LABELS, check_packages
+from onego.cases.burden import with_observed_typing
 from onego.catalog.advisors import contract_advisor
 from onego.catalog.burden import burden_report, burden_table_markdown
 from onego.catalog.rules.package import CompiledPackage
@@ -111,7 +112,8 @@ class Command(BaseCommand):
         self.stdout.write(text)
 
     def do_burden(self, options: dict[str, Any]) -> None:
-        report = burden_report(region_code=options["region"])
+        # Typed fields measured from submitted cases' provenance where the package has any (cases/burden.py).
+        report = with_observed_typing(burden_report(region_code=options["region"]))
         if options["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
             return
