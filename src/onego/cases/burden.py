@@ -26,9 +26,9 @@ class ObservedTyping:
 
 def observed_typing(package_code: str) -> ObservedTyping | None:
     """Means over the package's submitted cases, or None when there is none."""
-    rows = Case.objects.filter(
-        package_code=package_code, submitted_at__isnull=False
-    ).values_list("form_data", "verified")  # drafts never submitted: out
+    rows = Case.objects.filter(package_code=package_code, submitted_at__isnull=False).values_list(
+        "form_data", "verified"
+    )  # drafts never submitted: out
     n = filled = verified = 0
     for form_data, marks in rows.iterator():
         values = {k for k, v in (form_data or {}).items() if v not in (None, "")}
