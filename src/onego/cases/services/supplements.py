@@ -192,7 +192,6 @@ def subcase_request_supplement(
     return supplement
 
 
-@unit_of_work
 def record_changes(
     case: Case, items: list[dict[str, Any]], form_data: Mapping[str, Any], uploads: Sequence[Upload]
 ) -> list[dict[str, Any]]:
@@ -221,6 +220,7 @@ def record_changes(
     return answered
 
 
+@unit_of_work
 def supplement_answer(
     *,
     actor: Any,
